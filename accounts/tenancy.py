@@ -1,0 +1,83 @@
+"""Where a user's tenant is decided: their company and the branches they may touch.
+
+Every selector and service starts from a ``Tenant``; nothing else in the project
+looks at ``user.company`` or ``user.branch`` to decide access.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from accounts.models import COMPANY_WIDE_ROLES, Branch, Company, Role, User
+
+MANAGING_ROLES = COMPANY_WIDE_ROLES | {Role.MANAGER}
+
+
+class NoCompany(Exception):
+    """The user belongs to no company (REST 403, WebSocket close 4004)."""
+
+
+class BranchNotAllowed(Exception):
+    """The branch is malformed, not of the user's company, or not theirs (WebSocket 4005)."""
+
+
+@dataclass(frozen=True)
+class Tenant:
+    user: User
+    company: Company
+    # The only branch a branch-bound user may touch; None for company-wide roles.
+    branch: Branch | None
+
+    @property
+    def company_wide(self) -> bool:
+        return self.branch is None
+
+    @property
+    def may_manage(self) -> bool:
+        """Owners, admins and managers set up tables and the menu."""
+        return self.user.role in MANAGING_ROLES
+
+    @property
+    def may_take_orders(self) -> bool:
+        """Everyone but the kitchen takes, changes and ends orders."""
+        return self.user.role != Role.COOK
+
+    @property
+    def company_id(self) -> uuid.UUID:
+        return self.company.pk
+
+    def branches(self) -> QuerySet[Branch]:
+        branches = Branch.objects.filter(company=self.company)
+        return branches if self.company_wide else branches.filter(pk=self.branch.pk)
+
+    def scope(self, queryset: QuerySet, branch_field: str = "branch") -> QuerySet:
+        """Narrows a tenant-owned queryset to what this tenant may see."""
+        queryset = queryset.filter(company=self.company)
+        if self.company_wide:
+            return queryset
+        return queryset.filter(**{branch_field: self.branch})
+
+    def branch_by_id(self, branch_id: object) -> Branch:
+        """A branch this tenant may act on, from an id a client sent."""
+        try:
+            return self.branches().get(pk=uuid.UUID(str(branch_id)))
+        except (ValueError, Branch.DoesNotExist) as exc:
+            raise BranchNotAllowed(str(branch_id)) from exc
+
+    def socket_branch(self, requested: str | None) -> Branch | None:
+        """The branch a WebSocket of this tenant is bound to; None means the whole company.
+
+        Branch-bound staff always get their profile branch (asking for another is
+        refused); owner/admin get the requested branch, else their own, else all.
+        """
+        if requested:
+            return self.branch_by_id(requested)
+        return self.branch or self.user.branch
+
+
+def tenant_for(user: User) -> Tenant:
+    if user.company_id is None:
+        raise NoCompany(user.pk)
+    company_wide = user.role in COMPANY_WIDE_ROLES
+    return Tenant(user=user, company=user.company, branch=None if company_wide else user.branch)

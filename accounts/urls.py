@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from accounts import api
+
+router = SimpleRouter()
+router.register("branches", api.BranchViewSet, basename="branch")
+router.register("employees", api.EmployeeViewSet, basename="employee")
+
+urlpatterns = [
+    path("register/", api.RegisterView.as_view(), name="register"),
+    path("login/", api.LoginView.as_view(), name="login"),
+    path("token/refresh/", api.RefreshView.as_view(), name="token-refresh"),
+    path("me/", api.MeView.as_view(), name="me"),
+    *router.urls,
+]

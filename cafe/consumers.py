@@ -1,0 +1,145 @@
+"""The two WebSocket endpoints. A consumer authorises the socket, registers it
+with this process's hub and forwards what the hub gives it; it builds no events."""
+
+import asyncio
+import json
+import time
+from collections import deque
+from urllib.parse import parse_qs
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from cafe import events, selectors
+from cafe.hub import Subscription, get_hub, in_thread
+
+# A socket this far behind is closed (1013) rather than buffered without end;
+# the client reconnects with `since` and loses nothing.
+OUTBOX_LIMIT = 10_000
+
+
+def _frame(**fields) -> str:
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def _since(value: object) -> int | None:
+    """A valid `since`: a non-negative integer (as JSON number or query string)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+class EventsConsumer(Subscription, AsyncWebsocketConsumer):
+    stream: str
+
+    async def connect(self) -> None:
+        # Accept first: close codes sent before accept reach clients as a bare HTTP 403.
+        await self.accept()
+        self.outbox: deque[str] = deque()
+        self.writer: asyncio.Task | None = None
+        self.expiry: asyncio.TimerHandle | None = None
+        self.subscribed = False
+        params = {key: values[-1] for key, values in parse_qs(self.scope["query_string"].decode("latin1")).items()}
+        self.requested_branch = params.get("branch_id") or None
+        try:
+            access = await in_thread(selectors.socket_access)(
+                token=params.get("token"), requested_branch=self.requested_branch
+            )
+        except selectors.SocketRefused as refused:
+            await self.close(code=refused.code)
+            return
+        since = _since(params["since"]) if "since" in params else None
+        if "since" in params and since is None:
+            await self.send(text_data=_frame(type="error", code="invalid_since", message="since must be a non-negative integer."))
+            await self.close(code=1008)
+            return
+        self.user_id, self.company_id, self.branch_id = access.user_id, access.company_id, access.branch_id
+        self.expiry = asyncio.get_running_loop().call_later(max(access.expires_at - time.time(), 0), self.revoke)
+        await get_hub().subscribe(self, since, self._greet)
+        self.subscribed = True
+
+    def _greet(self, latest: int) -> None:
+        self.deliver(
+            _frame(
+                type="connection_established",
+                company_id=self.company_id,
+                branch_id=self.branch_id,
+                group=events.group_name(self.stream, self.company_id, self.branch_id),
+                seq=latest,
+            )
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "subscribed", False):
+            get_hub().unsubscribe(self)
+            self.subscribed = False
+        if getattr(self, "expiry", None) is not None:
+            self.expiry.cancel()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            return self._error("invalid_frame", "Send JSON text frames, not binary ones.")
+        if len(text_data) > settings.WEBSOCKET_MAX_FRAME:
+            return await self.close(code=1009)
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            return self._error("invalid_json", "The frame is not valid JSON.")
+        if not isinstance(message, dict):
+            return self._error("invalid_message", "Send a JSON object with an 'action'.")
+        action = message.get("action")
+        if action == "ping":
+            self.deliver('{"type": "pong"}')
+        elif action == "resume":
+            since = _since(message.get("since"))
+            if since is None:
+                return self._error("invalid_since", "since must be a non-negative integer.")
+            await get_hub().resume(self, since)
+        else:
+            self._error("unknown_action", f"Unknown action: {action!r}. Use 'ping' or 'resume'.")
+
+    def _error(self, code: str, message: str) -> None:
+        self.deliver(_frame(type="error", code=code, message=message))
+
+    # Subscription
+
+    def deliver(self, text: str) -> None:
+        """Queues a text frame; one writer task per busy socket keeps the order and
+        keeps a slow client from holding up the others."""
+        self.outbox.append(text)
+        if len(self.outbox) > OUTBOX_LIMIT:
+            self.outbox.clear()
+            self._close_soon(1013)
+        elif self.writer is None:
+            self.writer = asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
+        try:
+            while self.outbox:
+                await self.base_send({"type": "websocket.send", "text": self.outbox.popleft()})
+        except Exception:
+            self.outbox.clear()  # the client is gone; disconnect() follows
+        finally:
+            self.writer = None
+
+    def revoke(self) -> None:
+        self._close_soon(4003)
+
+    def resync_required(self, latest: int) -> None:
+        self.deliver(_frame(type="resync_required", seq=latest))
+
+    def _close_soon(self, code: int) -> None:
+        if self.subscribed:
+            get_hub().unsubscribe(self)
+            self.subscribed = False
+        asyncio.get_running_loop().create_task(self.close(code=code))
+
+
+class OrdersConsumer(EventsConsumer):
+    stream = events.ORDERS
+
+
+class TablesConsumer(EventsConsumer):
+    stream = events.TABLES

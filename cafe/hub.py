@@ -1,0 +1,268 @@
+"""Per-process fan-out: every committed event reaches this process once and is
+written, already serialised, to each local socket whose scope it is in.
+
+Transport: with ``REDIS_URL`` one Redis pub/sub subscription per process;
+without it, publishing hands events straight to this process's hub. Either way
+Redis is only a fast path. The event log is the truth: the hub tracks each
+company's latest ``seq``, fills any gap from the log before going on, and polls
+the log every ``HUB_POLL_SECONDS``, so a dropped message, a Redis restart or a
+publisher that died after commit delays an event but never loses it.
+"""
+
+import asyncio
+import logging
+from collections import defaultdict
+
+import redis
+import redis.asyncio
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from cafe import selectors
+
+log = logging.getLogger(__name__)
+
+BACKLOG_PAGE = 1000
+
+
+def in_thread(func):
+    """Runs ORM work in the thread pool, not the single shared sync thread."""
+    return database_sync_to_async(func, thread_sensitive=False)
+
+
+class Subscription:
+    """A socket's place in the hub. The consumer sets the scope attributes and
+    implements ``deliver`` (a non-blocking write of a text frame), ``revoke``
+    (close 4003) and ``resync_required`` (the log no longer holds what it asked)."""
+
+    user_id: str
+    requested_branch: str | None
+    company_id: str
+    branch_id: str | None
+    stream: str
+    # The last seq this socket has been given (or skipped as out of its scope);
+    # while ``pending`` is a list the socket is catching up and live events wait there.
+    cursor: int = 0
+    pending: list[tuple[int, str]] | None = None
+
+    def deliver(self, text: str) -> None:
+        raise NotImplementedError
+
+    def revoke(self) -> None:
+        raise NotImplementedError
+
+    def resync_required(self, latest: int) -> None:
+        raise NotImplementedError
+
+    def offer(self, seq: int, text: str) -> None:
+        if self.pending is not None:
+            self.pending.append((seq, text))
+        elif seq > self.cursor:
+            self.cursor = seq
+            self.deliver(text)
+
+
+class Hub:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.inbox: asyncio.Queue[str | tuple[str, int]] = asyncio.Queue()
+        self.routes: dict[tuple[str, str | None, str], set[Subscription]] = defaultdict(set)
+        self.members: dict[str, set[Subscription]] = defaultdict(set)
+        self.last_seq: dict[str, int] = {}
+        self.tasks = [loop.create_task(self._process()), loop.create_task(self._poll())]
+        if settings.REDIS_URL:
+            self.tasks.append(loop.create_task(self._listen()))
+
+    # Sockets
+
+    async def subscribe(self, sub: Subscription, since: int | None, greet) -> None:
+        """Registers a socket: ``greet(latest_seq)`` first, then every event of its
+        scope after ``since`` from the log, then live, with no gap or duplicate."""
+        company = sub.company_id
+        if company not in self.last_seq:
+            self.last_seq[company] = await in_thread(selectors.latest_seq)(company_id=company)
+        sub.pending = []
+        self.routes[(company, sub.branch_id, sub.stream)].add(sub)
+        self.members[company].add(sub)
+        try:
+            latest = await in_thread(selectors.latest_seq)(company_id=company)
+            greet(latest)
+            await self._catch_up(sub, since, latest)
+        except BaseException:
+            self.unsubscribe(sub)
+            raise
+
+    async def resume(self, sub: Subscription, since: int) -> None:
+        sub.pending = []
+        latest = await in_thread(selectors.latest_seq)(company_id=sub.company_id)
+        await self._catch_up(sub, since, latest)
+
+    async def _catch_up(self, sub: Subscription, since: int | None, latest: int) -> None:
+        sub.cursor = latest if since is None else since
+        if since is not None and not await in_thread(selectors.log_covers)(
+            company_id=sub.company_id, since=since, latest=latest
+        ):
+            sub.resync_required(latest)
+            sub.cursor = latest
+        while sub.cursor < latest:
+            page = await in_thread(selectors.event_backlog)(
+                company_id=sub.company_id,
+                branch_id=sub.branch_id,
+                stream=sub.stream,
+                after=sub.cursor,
+                upto=latest,
+                limit=BACKLOG_PAGE,
+            )
+            for seq, message in page:
+                sub.deliver(message)
+            sub.cursor = page[-1][0] if len(page) == BACKLOG_PAGE else latest
+        pending, sub.pending = sub.pending or [], None
+        for seq, text in pending:
+            sub.offer(seq, text)
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        key = (sub.company_id, sub.branch_id, sub.stream)
+        self.routes[key].discard(sub)
+        if not self.routes[key]:
+            del self.routes[key]
+        members = self.members[sub.company_id]
+        members.discard(sub)
+        if not members:
+            del self.members[sub.company_id]
+            self.last_seq.pop(sub.company_id, None)
+
+    # Events
+
+    def receive(self, envelopes: list[str]) -> None:
+        for envelope in envelopes:
+            self.inbox.put_nowait(envelope)
+
+    async def _process(self) -> None:
+        while True:
+            item = await self.inbox.get()
+            try:
+                if isinstance(item, str):
+                    await self._on_envelope(item)
+                else:
+                    await self._fill(*item)
+            except Exception:
+                log.exception("event delivery failed; the next poll retries from the log")
+
+    async def _on_envelope(self, envelope: str) -> None:
+        header, _, text = envelope.partition("\n")
+        company, seq_text, branch, streams = header.split(" ")
+        seq = int(seq_text)
+        last = self.last_seq.get(company)
+        if last is None or seq <= last or company not in self.members:
+            return
+        if seq > last + 1:
+            await self._fill(company, seq - 1)
+        self._dispatch(company, seq, None if branch == "-" else branch, streams, text)
+
+    async def _fill(self, company: str, upto: int) -> None:
+        """Delivers the events a company's sockets have not seen, from the log."""
+        while (last := self.last_seq.get(company)) is not None and last < upto:
+            page = await in_thread(selectors.events_after)(
+                company_id=company, after=last, upto=upto, limit=BACKLOG_PAGE
+            )
+            for seq, branch, streams, message in page:
+                if seq > self.last_seq.get(company, seq):
+                    self._dispatch(company, seq, branch, streams, message)
+            if len(page) < BACKLOG_PAGE and company in self.last_seq:
+                self.last_seq[company] = max(self.last_seq[company], upto)
+
+    def _dispatch(self, company: str, seq: int, branch: str | None, streams: str, text: str) -> None:
+        self.last_seq[company] = seq
+        routes = self.routes
+        for stream in streams.split(","):
+            for sub in routes.get((company, branch, stream), ()):
+                sub.offer(seq, text)
+            if branch is not None:
+                for sub in routes.get((company, None, stream), ()):
+                    sub.offer(seq, text)
+
+    # Keeping up with the log and with the sockets' rights
+
+    async def _poll(self) -> None:
+        ticks = 0
+        while True:
+            await asyncio.sleep(settings.HUB_POLL_SECONDS)
+            ticks += 1
+            try:
+                await self.poll_log()
+                if ticks % 2 == 0:
+                    await self.check_access()
+            except Exception:
+                log.exception("hub poll failed")
+
+    async def poll_log(self) -> None:
+        if not self.members:
+            return
+        latest = await in_thread(selectors.latest_seqs)(company_ids=list(self.members))
+        for company, seq in latest.items():
+            if seq > self.last_seq.get(company, seq):
+                self.inbox.put_nowait((company, seq))
+
+    async def check_access(self) -> None:
+        """Closes (4003) sockets whose user was deactivated or moved."""
+        subs = [sub for members in self.members.values() for sub in members]
+        if subs:
+            for sub in await in_thread(selectors.revoked_subscriptions)(subscriptions=subs):
+                sub.revoke()
+
+    async def _listen(self) -> None:
+        delay = 0.1
+        while True:
+            client = redis.asyncio.Redis.from_url(
+                settings.REDIS_URL, decode_responses=True, health_check_interval=5
+            )
+            try:
+                async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.subscribe(settings.EVENTS_CHANNEL)
+                    log.info("hub subscribed to Redis channel %s", settings.EVENTS_CHANNEL)
+                    delay = 0.1
+                    await self.poll_log()  # what was published while we were away
+                    async for message in pubsub.listen():
+                        if message["type"] == "message":
+                            self.inbox.put_nowait(message["data"])
+            except (redis.RedisError, OSError) as exc:
+                log.warning("hub lost Redis (%s); retrying in %.1fs", exc, delay)
+            finally:
+                await client.aclose()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+_hub: Hub | None = None
+_publisher: redis.Redis | None = None
+
+
+def get_hub() -> Hub:
+    """This process's hub, started on first use in the running event loop."""
+    global _hub
+    loop = asyncio.get_running_loop()
+    if _hub is None or _hub.loop is not loop:
+        _hub = Hub(loop)
+    return _hub
+
+
+def publish(envelopes: list[str]) -> None:
+    """Hands committed events to live delivery. Never raises: if Redis is down the
+    hubs find the events in the log when they next poll."""
+    global _publisher
+    if not settings.REDIS_URL:
+        hub = _hub
+        if hub is not None and not hub.loop.is_closed():
+            hub.loop.call_soon_threadsafe(hub.receive, envelopes)
+        return
+    try:
+        if _publisher is None:
+            _publisher = redis.Redis.from_url(
+                settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5
+            )
+        pipe = _publisher.pipeline(transaction=False)
+        for envelope in envelopes:
+            pipe.publish(settings.EVENTS_CHANNEL, envelope)
+        pipe.execute()
+    except (redis.RedisError, OSError) as exc:
+        log.warning("could not publish %d events (%s); sockets will read them from the log", len(envelopes), exc)

@@ -1,0 +1,157 @@
+"""Reads. Every query starts from the tenant (``tenant.scope``) or, for the
+real-time hub, from a company id the hub was given by an authorised socket."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Max, Min, Q, QuerySet
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.models import Company, User
+from accounts.tenancy import BranchNotAllowed, NoCompany, Tenant, tenant_for
+from cafe.models import Category, Event, MenuItem, Order, Table
+
+
+def table_list(*, tenant: Tenant, branch: uuid.UUID | None = None) -> QuerySet[Table]:
+    tables = tenant.scope(Table.objects.all())
+    return tables.filter(branch=branch) if branch else tables
+
+
+def table_get(*, tenant: Tenant, table_id: uuid.UUID, lock: bool = False) -> Table:
+    tables = tenant.scope(Table.objects.all())
+    return (tables.select_for_update() if lock else tables).get(pk=table_id)
+
+
+def category_list(*, tenant: Tenant) -> QuerySet[Category]:
+    return Category.objects.filter(company=tenant.company)
+
+
+def category_get(*, tenant: Tenant, category_id: uuid.UUID) -> Category:
+    return category_list(tenant=tenant).get(pk=category_id)
+
+
+def menu_item_list(*, tenant: Tenant, branch: uuid.UUID | None = None) -> QuerySet[MenuItem]:
+    """Items a tenant may see: company-wide items and those of their branches."""
+    items = MenuItem.objects.filter(company=tenant.company).select_related("category")
+    if not tenant.company_wide:
+        branch = tenant.branch.pk
+    return items.filter(Q(branch__isnull=True) | Q(branch=branch)) if branch else items
+
+
+def menu_item_get(*, tenant: Tenant, menu_item_id: uuid.UUID) -> MenuItem:
+    return menu_item_list(tenant=tenant).get(pk=menu_item_id)
+
+
+def menu_for_branch(*, company_id: uuid.UUID, branch_id: uuid.UUID) -> QuerySet[MenuItem]:
+    return MenuItem.objects.filter(Q(branch__isnull=True) | Q(branch=branch_id), company=company_id)
+
+
+def order_list(*, tenant: Tenant, **filters: Any) -> QuerySet[Order]:
+    orders = tenant.scope(Order.objects.all()).filter(**filters)
+    return orders.select_related("table").prefetch_related("items")
+
+
+def order_get(*, tenant: Tenant, order_id: uuid.UUID, lock: bool = False) -> Order:
+    if lock:
+        return tenant.scope(Order.objects.select_for_update()).get(pk=order_id)
+    return order_list(tenant=tenant).get(pk=order_id)
+
+
+# Sockets
+
+
+class SocketRefused(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class SocketAccess:
+    user_id: str
+    company_id: str
+    branch_id: str | None
+    expires_at: float
+
+
+def socket_scope(*, user: User, requested_branch: str | None) -> tuple[str, str | None]:
+    """(company, branch or None for the whole company) a user's socket covers."""
+    if not user.is_active:
+        raise SocketRefused(4003)
+    try:
+        tenant = tenant_for(user)
+        branch = tenant.socket_branch(requested_branch)
+    except NoCompany:
+        raise SocketRefused(4004) from None
+    except BranchNotAllowed:
+        raise SocketRefused(4005) from None
+    return str(tenant.company_id), str(branch.pk) if branch else None
+
+
+def socket_access(*, token: str | None, requested_branch: str | None) -> SocketAccess:
+    try:
+        access = AccessToken(token)
+        user = User.objects.select_related("company", "branch").get(pk=access[jwt_settings.USER_ID_CLAIM])
+    except (TokenError, KeyError, ValueError, User.DoesNotExist):
+        raise SocketRefused(4003) from None
+    company_id, branch_id = socket_scope(user=user, requested_branch=requested_branch)
+    return SocketAccess(str(user.pk), company_id, branch_id, float(access["exp"]))
+
+
+def revoked_subscriptions(*, subscriptions: list) -> list:
+    """The sockets whose user is gone, inactive, or no longer has the same scope."""
+    users = User.objects.select_related("company", "branch").in_bulk({sub.user_id for sub in subscriptions})
+    revoked = []
+    for sub in subscriptions:
+        user = users.get(uuid.UUID(sub.user_id))
+        try:
+            if user is None or socket_scope(user=user, requested_branch=sub.requested_branch) != (
+                sub.company_id,
+                sub.branch_id,
+            ):
+                revoked.append(sub)
+        except SocketRefused:
+            revoked.append(sub)
+    return revoked
+
+
+# The event log
+
+
+def latest_seq(*, company_id: str) -> int:
+    return Company.objects.values_list("event_seq", flat=True).get(pk=company_id)
+
+
+def latest_seqs(*, company_ids: list[str]) -> dict[str, int]:
+    return {str(pk): seq for pk, seq in Company.objects.filter(pk__in=company_ids).values_list("pk", "event_seq")}
+
+
+def log_covers(*, company_id: str, since: int, latest: int) -> bool:
+    """Whether the log still holds every event after ``since`` (else: resync)."""
+    if since > latest:
+        return False
+    if since == latest:
+        return True
+    bounds = Event.objects.filter(company=company_id).aggregate(first=Min("seq"), last=Max("seq"))
+    return bounds["first"] is not None and bounds["first"] <= since + 1
+
+
+def event_backlog(
+    *, company_id: str, branch_id: str | None, stream: str, after: int, upto: int, limit: int
+) -> list[tuple[int, str]]:
+    events = Event.objects.filter(company=company_id, seq__gt=after, seq__lte=upto, streams__contains=stream)
+    if branch_id is not None:
+        events = events.filter(branch_id=branch_id)
+    return list(events.order_by("seq").values_list("seq", "message")[:limit])
+
+
+def events_after(*, company_id: str, after: int, upto: int, limit: int) -> list[tuple[int, str | None, str, str]]:
+    rows = (
+        Event.objects.filter(company=company_id, seq__gt=after, seq__lte=upto)
+        .order_by("seq")
+        .values_list("seq", "branch_id", "streams", "message")[:limit]
+    )
+    return [(seq, str(branch) if branch else None, streams, message) for seq, branch, streams, message in rows]
