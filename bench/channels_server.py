@@ -30,7 +30,10 @@ if not settings.configured:
         CHANNEL_LAYERS={
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")]},
+                # redis-py 8 caps a pool at 100 connections by default, which makes
+                # channels_redis fail under bursts of group_add/group_send; lift it.
+                "CONFIG": {"hosts": [{"address": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+                                      "max_connections": 10000}]},
             }
         },
     )

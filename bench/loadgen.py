@@ -419,7 +419,7 @@ class Injector:
         if mode == "group_send" and self.layer is None:
             from channels_redis.core import RedisChannelLayer
 
-            self.layer = RedisChannelLayer(hosts=[self.redis_url])
+            self.layer = RedisChannelLayer(hosts=[{"address": self.redis_url, "max_connections": 10000}])
         seq = start_seq
         sent = 0
         log: list[tuple[int, str]] = []

@@ -207,7 +207,7 @@ class ChannelsServer(Server):
     def commands(self, port, nprocs):
         cmd = [sys.executable, "-m", "uvicorn", "channels_server:application", "--app-dir", str(BENCH_DIR),
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-               "--backlog", "4096"]
+               "--backlog", "4096", "--timeout-graceful-shutdown", "2"]
         if nprocs > 1:
             cmd += ["--workers", str(nprocs)]
         return [cmd]

@@ -1,0 +1,58 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.services import tokens_for
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """An API client authenticated as the given user (a real JWT, as devices send it)."""
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user)['access']}")
+        return client
+
+    return make
+
+
+def _services_missing() -> str | None:
+    """Why PostgreSQL + Redis tests cannot run here, or None when they can."""
+    import redis
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "DATABASE_URL does not point at PostgreSQL"
+    if not settings.REDIS_URL:
+        return "REDIS_URL is not set"
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        return f"Redis at REDIS_URL is unreachable: {exc}"
+    return None
+
+
+@pytest.fixture
+def services():
+    """Marks a test that needs real PostgreSQL and Redis: skipped with the reason on a
+    bare machine, a failure under CI=true (CI must never skip them)."""
+    import os
+
+    reason = _services_missing()
+    if reason and os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {reason}")
+    if reason:
+        pytest.skip(f"needs PostgreSQL and Redis: {reason}")
