@@ -4,6 +4,8 @@ from rest_framework.test import APIClient
 
 from accounts.services import tokens_for
 
+pytest_plugins = ["cafe.tests.servers"]
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
