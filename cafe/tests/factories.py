@@ -68,3 +68,22 @@ class MenuItemFactory(factory.django.DjangoModelFactory):
     company = factory.LazyAttribute(lambda item: item.category.company)
     title = factory.Sequence(lambda n: f"Dish {n}")
     price = Decimal("350.00")
+
+
+def owner_of(company: Company, **fields) -> User:
+    """A company-wide owner (no profile branch) of the given company."""
+    return UserFactory(role=Role.OWNER, branch=None, company=company, **fields)
+
+
+def staff_of(branch: Branch, role: str = Role.WAITER, **fields) -> User:
+    """A branch-bound staff member of the given branch."""
+    return UserFactory(role=role, branch=branch, **fields)
+
+
+def order_for(user: User, table: Table, items=(), guests: int = 2):
+    """An open order created through the service, as the API would."""
+    from accounts.tenancy import tenant_for
+    from cafe import services
+
+    lines = [{"menu_item": item.pk, "quantity": quantity} for item, quantity in items]
+    return services.order_create(tenant=tenant_for(user), table=table.pk, guests=guests, items=lines)
