@@ -135,6 +135,9 @@ IDEMPOTENCY_RETENTION = timedelta(hours=env.float("IDEMPOTENCY_RETENTION_HOURS",
 # How often each server process checks the event log and its sockets' rights.
 HUB_POLL_SECONDS = env.float("HUB_POLL_SECONDS", default=1.0)
 WEBSOCKET_MAX_FRAME = env.int("WEBSOCKET_MAX_FRAME", default=64 * 1024)
+# Off by default: compressing each event once per socket costs more CPU than the
+# bandwidth of ~1 KiB events is worth on a cafe's network.
+WEBSOCKET_PER_MESSAGE_DEFLATE = env.bool("WEBSOCKET_PER_MESSAGE_DEFLATE", default=False)
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,7 @@ class Command(BaseCommand):
             workers=workers,
             lifespan="off",
             ws_max_size=settings.WEBSOCKET_MAX_FRAME,
+            ws_per_message_deflate=settings.WEBSOCKET_PER_MESSAGE_DEFLATE,
             log_config=settings.LOGGING,
             proxy_headers=env.bool("PROXY_HEADERS", default=False),
         )
