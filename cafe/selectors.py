@@ -104,18 +104,18 @@ def socket_access(*, token: str | None, requested_branch: str | None) -> SocketA
 def revoked_subscriptions(*, subscriptions: list) -> list:
     """The sockets whose user is gone, inactive, or no longer has the same scope."""
     users = User.objects.select_related("company", "branch").in_bulk({sub.user_id for sub in subscriptions})
-    revoked = []
-    for sub in subscriptions:
-        user = users.get(uuid.UUID(sub.user_id))
+    scopes: dict[tuple[str, str | None], tuple[str, str | None] | None] = {}
+    for user_id, requested in {(sub.user_id, sub.requested_branch) for sub in subscriptions}:
+        user = users.get(uuid.UUID(user_id))
         try:
-            if user is None or socket_scope(user=user, requested_branch=sub.requested_branch) != (
-                sub.company_id,
-                sub.branch_id,
-            ):
-                revoked.append(sub)
+            scopes[user_id, requested] = user and socket_scope(user=user, requested_branch=requested)
         except SocketRefused:
-            revoked.append(sub)
-    return revoked
+            scopes[user_id, requested] = None
+    return [
+        sub
+        for sub in subscriptions
+        if scopes[sub.user_id, sub.requested_branch] != (sub.company_id, sub.branch_id)
+    ]
 
 
 # The event log
