@@ -405,14 +405,23 @@ class Injector:
         self.layer = None
 
     async def cmd_inject(self, mode, company, start_seq, branches, rate, duration, channel="cafe.events",
-                         streams="orders", keep_log=False):
+                         streams="orders", keep_log=False, database_url=None):
         """Send ``rate`` events/s for ``duration`` s, round-robin over ``branches``.
 
         mode "publish": PUBLISH the envelope on ``channel`` (floor and project).
         mode "group_send": channels_redis group_send to cafe_orders_<company>_<branch>.
-        Seqs are contiguous from ``start_seq`` (per company, as the project wants).
+        mode "log": as the project's ``cafe.events.emit``: take seqs by bumping
+        ``accounts_company.event_seq`` under its row lock, insert the events
+        into ``cafe_event``, commit, then PUBLISH (``start_seq`` is ignored).
+        Otherwise seqs are contiguous from ``start_seq`` (per company, as the
+        project wants).
         """
-        if mode == "publish" and self.redis is None:
+        db = None
+        if mode == "log":
+            import psycopg
+
+            db = psycopg.connect(database_url)
+        if mode in ("publish", "log") and self.redis is None:
             import redis.asyncio as aioredis
 
             self.redis = aioredis.from_url(self.redis_url)
@@ -433,6 +442,8 @@ class Injector:
                 break
             due = int(elapsed * rate) + 1 - sent
             if due > 0:
+                if db is not None:
+                    seq = self.reserve_seqs(db, company, due)
                 batch = []
                 for _ in range(due):
                     branch = branches[i % len(branches)]
@@ -441,7 +452,9 @@ class Injector:
                     if keep_log:
                         log.append((seq, branch))
                     seq += 1
-                if mode == "publish":
+                if db is not None:
+                    self.write_log(db, company, batch, now)
+                if mode in ("publish", "log"):
                     pipe = self.redis.pipeline(transaction=False)
                     for s, branch, text in batch:
                         pipe.publish(channel, f"{company} {s} {branch} {streams}\n{text}")
@@ -455,8 +468,31 @@ class Injector:
                 late = max(late, time.time() - t0 - sent / rate)
             await asyncio.sleep(0.002)
         elapsed = time.time() - t0
+        if db is not None:
+            db.close()
         return {"sent": sent, "seconds": elapsed, "rate": sent / elapsed, "next_seq": seq, "log": log,
                 "max_behind_s": late}
+
+    @staticmethod
+    def reserve_seqs(db, company: str, n: int) -> int:
+        """Opens a transaction and takes ``n`` seqs for ``company``; returns the first."""
+        row = db.execute("UPDATE accounts_company SET event_seq = event_seq + %s WHERE id = %s RETURNING event_seq",
+                         (n, company)).fetchone()
+        return row[0] - n + 1
+
+    @staticmethod
+    def write_log(db, company: str, batch, now: float) -> None:
+        """Inserts the events reserved by ``reserve_seqs`` and commits."""
+        from datetime import datetime, timezone
+
+        created = datetime.fromtimestamp(now, timezone.utc)
+        with db.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO cafe_event (id, company_id, seq, branch_id, type, streams, message, created_at)"
+                " VALUES (%s, %s, %s, %s, 'order_created', 'orders', %s, %s)",
+                [(uuid.uuid4(), company, seq, branch, text, created) for seq, branch, text in batch],
+            )
+        db.commit()
 
     async def cmd_close(self):
         if self.redis is not None:

@@ -60,11 +60,14 @@ class Sizes:
     e_branches: int = 100
     e_rate: float = 100.0
     e_seconds: float = 10.0  # injection time; the storm happens after 2 s of it
+    settle: float = 1.0  # pauses that let memory and in-flight events settle
+    warmup: bool = True  # a discarded 1 s step before each ramp
 
 
-SMOKE = Sizes(server_procs=1, client_procs=2, step_seconds=1.0, a_sockets=40, a_branches=4, a_rates=[20, 40],
-              b_sockets=40, b_rates=[5, 10], c_rate=5, c_branches=2, c_per_branch=3, c_seconds=2,
-              d_sockets=200, e_clients=60, e_branches=4, e_rate=20, e_seconds=3)
+SMOKE = Sizes(server_procs=1, client_procs=2, step_seconds=0.7, a_sockets=40, a_branches=4, a_rates=[20, 40],
+              b_sockets=40, b_rates=[5], c_rate=10, c_branches=2, c_per_branch=3, c_seconds=1,
+              d_sockets=200, e_clients=60, e_branches=4, e_rate=20, e_seconds=1.5, settle=0.3,
+              warmup=False)
 
 
 def pct(values, q: float) -> float | None:
@@ -103,14 +106,15 @@ class Bench:
         res = self.pool.connect(clients, server.port, concurrency=concurrency)
         if res["errors"]:
             log(f"    ! {res['errors']} of {n} connections failed, e.g. {res['error_samples']}")
+        server.wait_subscribed()
         return res
 
-    def inject(self, server, company, branches, rate, seconds, keep_log=False) -> dict:
+    def inject(self, server, company, branches, rate, seconds, keep_log=False, mode=None) -> dict:
         if company not in self.seq:
             self.seq[company] = server.current_seq(company) + 1
-        r = self.injector.call("inject", mode=server.mode, company=company, start_seq=self.seq[company],
+        r = self.injector.call("inject", mode=mode or server.mode, company=company, start_seq=self.seq[company],
                                branches=branches, rate=rate, duration=seconds, channel=server.channel,
-                               keep_log=keep_log)
+                               keep_log=keep_log, database_url=getattr(server, "database_url", None))
         self.seq[company] = r["next_seq"]
         return r
 
@@ -138,7 +142,8 @@ class Bench:
         company, branches = server.setup_data(n_branches)
         fanout = sockets // n_branches
         self.connect(server, company, branches, sockets)
-        self.step(server, company, branches, rates[0], 1.0, fanout)  # warm-up, discarded
+        if self.sizes.warmup:
+            self.step(server, company, branches, rates[0], 1.0, fanout)  # discarded
         steps, best = [], None
         for rate in rates:
             s = self.step(server, company, branches, rate, self.sizes.step_seconds, fanout)
@@ -170,23 +175,28 @@ class Bench:
         self.connect(server, company, branches, z.c_branches * z.c_per_branch)
         self.pool.all("reset", key_pattern=server.order_key_pattern)
         posted = server.post_orders(branches, z.c_rate, z.c_seconds)  # {order_id: post_time}
-        time.sleep(1.0)
+        time.sleep(z.settle)
         st = self.pool.stats()
         self.pool.all("close_all")
         lat = [(t - posted[k]) * 1000.0 for k, t in st["keys"] if k in posted]
         expected = len(posted) * z.c_per_branch
-        return {"orders": len(posted), "post_rate": len(posted) / z.c_seconds, "receipts": len(lat),
-                "expected": expected, "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99), "max_ms": max(lat, default=None)}
+        out = {"orders": len(posted), "post_errors": len(server.post_errors),
+               "post_error_samples": server.post_errors[:3], "post_rate": len(posted) / z.c_seconds,
+               "receipts": len(lat), "expected": expected, "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99),
+               "max_ms": max(lat, default=None)}
+        log(f"    {out['orders']} orders ({out['post_errors']} failed POSTs), {out['receipts']} of {expected}"
+            f" receipts: p50 {fmt(out['p50_ms'], '{:.1f}')} ms, p99 {fmt(out['p99_ms'], '{:.1f}')} ms")
+        return out
 
     def scenario_d(self, server):
         z = self.sizes
         company, branches = server.setup_data(10)
         self.connect(server, company, branches, 20)  # import lazily-loaded code first
         self.pool.all("close_all")
-        time.sleep(1.0)
+        time.sleep(z.settle)
         before = rss_bytes(server.pids)
         res = self.connect(server, company, branches, z.d_sockets, concurrency=250)
-        time.sleep(2.0)
+        time.sleep(2 * z.settle)
         after = rss_bytes(server.pids)
         self.pool.all("close_all")
         per = (after - before) / max(1, res["connected"])
@@ -203,14 +213,15 @@ class Bench:
         result = {}
 
         def inject():
-            result["inject"] = self.inject(server, company, branches, z.e_rate, z.e_seconds, keep_log=True)
+            result["inject"] = self.inject(server, company, branches, z.e_rate, z.e_seconds, keep_log=True,
+                                           mode=getattr(server, "storm_mode", None))
 
         th = threading.Thread(target=inject)
         th.start()
-        time.sleep(2.0)
+        time.sleep(min(2.0, z.e_seconds / 3))
         storms = self.pool.all("storm", since=server.supports_since)
         th.join()
-        time.sleep(1.5)  # replays and in-flight events land
+        time.sleep(z.settle + 0.5)  # replays and in-flight events land
         losses = self.pool.all("loss", published=result["inject"]["log"])
         self.pool.all("close_all")
         out = {
@@ -233,13 +244,11 @@ SCENARIOS = {"a": "scenario_a", "b": "scenario_b", "c": "scenario_c", "d": "scen
 
 
 def make_servers(names: list[str], redis_url: str, log_dir: Path) -> list:
-    available = {"floor": FloorServer, "channels": ChannelsServer}
-    try:
-        from project_server import ProjectServer  # noqa: WPS433 - present once the project can serve
+    import project_server
 
-        available["project"] = ProjectServer
-    except ImportError:
-        pass
+    available = {"floor": FloorServer, "channels": ChannelsServer}
+    if project_server.available():
+        available["project"] = project_server.ProjectServer
     servers = []
     for name in names:
         if name not in available:
@@ -252,7 +261,8 @@ def make_servers(names: list[str], redis_url: str, log_dir: Path) -> list:
 def run_server(bench: Bench, server, scenarios: list[str]) -> dict:
     z = bench.sizes
     out = {}
-    multi = [s for s in scenarios if s in "abce"]
+    # (d) wants a single server process: it shares the others' server when that has one.
+    multi = [s for s in scenarios if s in "abce" or (s == "d" and z.server_procs == 1)]
     if multi:
         log(f"== {server.name}: {z.server_procs} server process(es)")
         server.start(z.server_procs)
@@ -262,7 +272,7 @@ def run_server(bench: Bench, server, scenarios: list[str]) -> dict:
                 out[s] = getattr(bench, SCENARIOS[s])(server)
         finally:
             server.stop()
-    if "d" in scenarios:
+    if "d" in scenarios and "d" not in out:
         log(f"== {server.name}: 1 server process")
         server.start(1)
         try:

@@ -140,6 +140,23 @@ class Server:
         """The company's last published seq (the injector continues from +1)."""
         return 0
 
+    def subscribers_after_connect(self) -> int:
+        """Redis subscriptions on ``channel`` once sockets are connected (0 = don't check)."""
+        return self.subscribers_expected(self.nprocs)
+
+    def wait_subscribed(self, timeout: float = 5.0) -> None:
+        """After clients connected: wait until every process listens to Redis."""
+        want = self.subscribers_after_connect()
+        if not want:
+            return
+        import redis
+
+        r = redis.Redis.from_url(self.redis_url)
+        deadline = time.time() + timeout
+        while dict(r.pubsub_numsub(self.channel)).get(self.channel.encode(), 0) < want and time.time() < deadline:
+            time.sleep(0.05)
+        r.close()
+
     # -- lifecycle ---------------------------------------------------------------
     def start(self, nprocs: int, timeout: float = 60.0) -> None:
         self.port = free_port()
@@ -207,7 +224,7 @@ class ChannelsServer(Server):
     def commands(self, port, nprocs):
         cmd = [sys.executable, "-m", "uvicorn", "channels_server:application", "--app-dir", str(BENCH_DIR),
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-               "--backlog", "4096", "--timeout-graceful-shutdown", "2"]
+               "--backlog", "4096", "--timeout-graceful-shutdown", "1"]
         if nprocs > 1:
             cmd += ["--workers", str(nprocs)]
         return [cmd]
