@@ -5,6 +5,8 @@ Every value has a safe local default, so `make run` works on a bare machine
 start without a real ``SECRET_KEY``.
 """
 
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -73,6 +75,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # A file, not the shared in-memory database: its table locks ignore the timeout,
+    # so concurrent test writers would fail with "database table is locked". One file
+    # per test process, so parallel runs do not clobber each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"cafe-test-{os.getpid()}.sqlite3")}
 elif env.bool("DATABASE_POOL", default=True):
     # Under ASGI, requests and sockets run in many threads: share a pool instead
     # of keeping one persistent connection per thread.
