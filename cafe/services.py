@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
@@ -142,7 +143,13 @@ def menu_item_update(*, tenant: Tenant, menu_item_id: uuid.UUID, **changes: Any)
 
 
 def menu_item_delete(*, tenant: Tenant, menu_item_id: uuid.UUID) -> None:
-    selectors.menu_item_get(tenant=tenant, menu_item_id=menu_item_id).delete()
+    """Order lines keep their menu item, so an item that was ever ordered stays."""
+    item = selectors.menu_item_get(tenant=tenant, menu_item_id=menu_item_id)
+    try:
+        with transaction.atomic():
+            item.delete()
+    except ProtectedError:
+        raise Conflict("The menu item is on orders; mark it unavailable instead.") from None
 
 
 # Orders
