@@ -108,3 +108,68 @@ def in_thread(func, *args, **kwargs) -> threading.Thread:
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread
+
+
+# Synchronous sockets (websockets.sync) for the step-by-step tests
+
+
+def open_socket(url: str):
+    from websockets.sync.client import connect
+
+    return connect(url, open_timeout=10, close_timeout=2, max_size=None)
+
+
+def recv(ws, timeout: float = 10) -> dict:
+    return json.loads(ws.recv(timeout=timeout))
+
+
+def recv_events(ws, count: int, timeout: float = 15) -> list[tuple[int, str, str]]:
+    """The next ``count`` frames, each of which must be an event."""
+    return [event_key(recv(ws, timeout)) for _ in range(count)]
+
+
+def assert_quiet(ws, seconds: float = 1.0) -> None:
+    """Nothing more arrives (a duplicate or a stray frame would)."""
+    try:
+        frame = ws.recv(timeout=seconds)
+    except TimeoutError:
+        return
+    raise AssertionError(f"unexpected frame: {frame}")
+
+
+class Reader:
+    """Reads a socket in a thread until ``finish(upto)`` has been called and the
+    event ``upto`` (or nothing, if None) has arrived, then half a second more."""
+
+    def __init__(self, url: str) -> None:
+        self.ws = open_socket(url).__enter__()
+        self.frames: list[dict] = []
+        self.upto: int | None = None
+        self.finishing = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        import time
+
+        deadline = None
+        while True:
+            if self.finishing.is_set() and deadline is None:
+                deadline = time.monotonic() + 30
+            seqs = [frame.get("seq") for frame in self.frames if "event_id" in frame]
+            if deadline is not None and (self.upto is None or (seqs and seqs[-1] >= self.upto)):
+                deadline = min(deadline, time.monotonic() + 0.5)
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            try:
+                self.frames.append(json.loads(self.ws.recv(timeout=0.1)))
+            except TimeoutError:
+                continue
+        self.ws.close()
+
+    def finish(self, upto: int | None, timeout: float = 45) -> list[dict]:
+        self.upto = upto
+        self.finishing.set()
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), "reader hung"
+        return self.frames

@@ -4,6 +4,7 @@ a live socket) while writers create and end orders; at the end every client
 holds exactly the committed events of its scope, in `seq` order, none twice."""
 
 import asyncio
+import contextlib
 import http.client as http_client
 import json
 import random
@@ -17,10 +18,11 @@ import pytest
 import websockets
 from websockets.asyncio.client import connect
 
-from cafe.tests.delivery.helpers import Loop, event_key, expected_events, http, ws_url
+from cafe.tests.delivery.helpers import ORDER_TYPES, TABLE_TYPES, Loop, event_key, expected_events, http, ws_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+EVENT_TYPES = ORDER_TYPES | TABLE_TYPES
 NETWORK_ERRORS = (OSError, urllib.error.URLError, http_client.HTTPException, TimeoutError)
 
 
@@ -64,8 +66,7 @@ class ChaosClient:
 
     def handle(self, text: str) -> None:
         message = json.loads(text)
-        if message.get("type") not in {"order_created", "order_updated", "order_closed", "order_cancelled",
-                                       "table_status_changed", "table_created", "table_updated", "table_deleted"}:  # fmt: skip
+        if message.get("type") not in EVENT_TYPES:
             self.problems.append(message)  # resync_required, error, a second connection_established...
             return
         key = event_key(message)
@@ -104,10 +105,8 @@ class ChaosClient:
             if mode == "abort":
                 ws.transport.abort()  # no close frame: the TCP connection just goes
             else:
-                try:
+                with contextlib.suppress(OSError, websockets.exceptions.WebSocketException):
                     await ws.close()
-                except (OSError, websockets.exceptions.WebSocketException):
-                    pass
 
     async def drain(self, upto: int | None, timeout: float = 60) -> None:
         """Reconnects with `since` and reads until the last expected event, then a
@@ -230,7 +229,8 @@ def assert_exact_delivery(world, clients) -> None:
         )
         assert client.problems == [], f"{client.name}: unexpected frames {client.problems[:3]}"
         seqs = [seq for seq, _, _ in client.received]
-        assert len(seqs) == len(set(seqs)), f"{client.name}: duplicates {[s for s, n in Counter(seqs).items() if n > 1]}"
+        twice = [seq for seq, n in Counter(seqs).items() if n > 1]
+        assert not twice, f"{client.name}: duplicates {twice}"
         missing = sorted({e[0] for e in expected} - set(seqs))
         extra = sorted(set(seqs) - {e[0] for e in expected})
         assert client.received == expected, f"{client.name}: missing {missing[:10]}, extra {extra[:10]}"
