@@ -121,7 +121,7 @@ def employee_get(*, tenant: Tenant, employee_id: uuid.UUID) -> User:
 def employee_update(*, tenant: Tenant, employee_id: uuid.UUID, **changes: Any) -> User:
     """Changes role, branch, names, email, activity or password. A socket of a user
     who is deactivated or moved is closed by the hub within seconds (4003)."""
-    user = employee_list(tenant=tenant).select_for_update().get(pk=employee_id)
+    user = employee_list(tenant=tenant).select_for_update(of=("self",)).get(pk=employee_id)
     if user.role == Role.OWNER and tenant.user.role != Role.OWNER:
         raise PermissionDenied("Only an owner manages owners.")
     password = changes.pop("password", None)

@@ -73,7 +73,7 @@ class TableViewSet(ResourceViewSet):
     delete_one = staticmethod(services.table_delete)
 
     def update(self, request, pk, partial: bool = False) -> Response:
-        if partial and set(request.data) == {"status"}:
+        if partial and isinstance(request.data, dict) and set(request.data) == {"status"}:
             # Any staff member may reserve a table or free it again.
             changes = valid(TableInput, request.data, partial=True)
             return Response(self.serializer_class(services.table_update(tenant=self.tenant, table_id=pk, **changes)).data)

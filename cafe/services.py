@@ -162,16 +162,15 @@ def _add_lines(order: Order, lines: Sequence[dict[str, Any]]) -> None:
     menu = selectors.menu_for_branch(company_id=order.company_id, branch_id=order.branch_id).in_bulk(
         {line["menu_item"] for line in lines}
     )
-    errors: list[dict[str, list[str]]] = []
-    for line in lines:
+    # Keyed by line index, the shape DRF gives for malformed lines, so clients read one shape.
+    errors: dict[str, dict[str, list[str]]] = {}
+    for index, line in enumerate(lines):
         item = menu.get(line["menu_item"])
         if item is None:
-            errors.append({"menu_item": ["Menu item not found in this branch's menu."]})
+            errors[str(index)] = {"menu_item": ["Menu item not found in this branch's menu."]}
         elif not item.is_available:
-            errors.append({"menu_item": ["This menu item is not available."]})
-        else:
-            errors.append({})
-    if any(errors):
+            errors[str(index)] = {"menu_item": ["This menu item is not available."]}
+    if errors:
         raise ValidationError({"items": errors})
     OrderItem.objects.bulk_create(
         OrderItem(

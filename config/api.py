@@ -19,6 +19,9 @@ class TenantViewSet(viewsets.GenericViewSet):
     """Resolves the caller's tenant once; users without a company get 403."""
 
     lookup_value_converter = "uuid"
+    # SimpleRouter builds regex paths and ignores the converter: without this a
+    # malformed id reached the query and answered 400 instead of 404.
+    lookup_value_regex = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)

@@ -145,4 +145,4 @@ def test_unavailable_item_cannot_be_ordered(client_for, branch, category):
         format="json",
     )
     assert response.status_code == 400
-    assert "menu_item" in response.json()["items"][0]
+    assert "menu_item" in response.json()["items"]["0"]

@@ -116,7 +116,7 @@ def test_retrieve(client_for, waiter, table, dish):
 
 
 def test_list_filters_and_paging(client_for, branch, waiter, table, dish):
-    other_table = TableFactory(branch=branch)
+    other_table = TableFactory(branch=branch, number=13)
     first = order_for(waiter, table, [(dish, 1)])
     second = order_for(waiter, other_table)
     third = order_for(waiter, table)
