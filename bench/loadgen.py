@@ -322,7 +322,7 @@ class ClientWorker:
 
         await asyncio.gather(*(one(r) for r in self.records))
         return {"reconnected": len(back_at), "errors": len(errors), "error_samples": errors[:3],
-                "failed": failed, "all_back_s": max(back_at, default=0.0)}
+                "failed": failed, "all_back_s": max(back_at, default=0.0), "back_times": back_at}
 
     # -- measurements ----------------------------------------------------------
     async def cmd_reset(self, record_seqs=False, key_pattern=None):
@@ -466,7 +466,7 @@ class Injector:
                     ))
                 sent += due
                 late = max(late, time.time() - t0 - sent / rate)
-            await asyncio.sleep(0.002)
+            await asyncio.sleep(0.004)
         elapsed = time.time() - t0
         if db is not None:
             db.close()

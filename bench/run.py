@@ -37,7 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadgen import ClientPool, Proc, injector_main  # noqa: E402
 from servers import BENCH_DIR, ChannelsServer, FloorServer, RedisServer, cpu_seconds, rss_bytes  # noqa: E402
 
-P99_LIMIT_MS = 50.0  # scenario (a)/(b) stop when p99 passes this
+P99_LIMIT_MS = 50.0  # scenario (a) stops when p99 passes this (the issue's criterion)
+# One event to 1,000 sockets is a burst whose last delivery alone can take tens
+# of ms on two shared cores, so (b) measures the fan-out that keeps up instead:
+# the ramp stops when p99 passes this (a backlog forming) or deliveries go missing.
+B_P99_LIMIT_MS = 250.0
 MIN_DELIVERED = 0.97  # ... or when fewer than this share of deliveries arrive
 
 
@@ -50,7 +54,7 @@ class Sizes:
     a_branches: int = 100
     a_rates: list = field(default_factory=lambda: [round(50 * 1.5 ** i) for i in range(14)])  # events/s
     b_sockets: int = 1000
-    b_rates: list = field(default_factory=lambda: [round(2 * 1.5 ** i) for i in range(14)])
+    b_rates: list = field(default_factory=lambda: [1, 2, 3, 5, 8, 12, 18, 27, 40, 60, 90, 135, 200, 300])
     c_rate: float = 50.0
     c_branches: int = 10
     c_per_branch: int = 20
@@ -97,8 +101,26 @@ class Bench:
 
     # -- helpers -----------------------------------------------------------------
     def cpu(self, server) -> dict:
+        """CPU seconds so far of each part of the bench, of the whole machine, and the wall clock."""
+        import psutil
+
+        t = psutil.cpu_times()
         return {"server": cpu_seconds(server.pids), "clients": cpu_seconds(self.pool.pids),
-                "injector": cpu_seconds([self.injector.pid]), "redis": cpu_seconds(self.redis_pids)}
+                "injector": cpu_seconds([self.injector.pid]), "redis": cpu_seconds(self.redis_pids),
+                "runner": sum(psutil.Process().cpu_times()[:2]),
+                "machine": sum(t) - t.idle - getattr(t, "iowait", 0.0), "wall": time.time()}
+
+    @staticmethod
+    def cpu_delta(cpu0: dict, cpu1: dict) -> dict:
+        """Per-part CPU seconds between two readings, plus ``other_cores``: the load of
+        processes outside the bench (PostgreSQL, anything else running) in cores."""
+        d = {k: cpu1[k] - cpu0[k] for k in cpu0}
+        wall = d.pop("wall")
+        machine = d.pop("machine")
+        d["other_cores"] = max(0.0, machine - sum(d.values())) / max(wall, 1e-6)
+        if d["other_cores"] > 0.2:
+            log(f"    ! other processes used {d['other_cores']:.2f} cores meanwhile: figures are disturbed")
+        return d
 
     def connect(self, server, company: str, branches: list[str], n: int, concurrency=200) -> dict:
         clients = [(i, server.path(company, branches[i % len(branches)]), branches[i % len(branches)])
@@ -128,7 +150,7 @@ class Bench:
         st = self.pool.stats()
         lat = st["latencies"]
         expected = r["sent"] * fanout
-        cpu = {k: cpu1[k] - cpu0[k] for k in cpu0}
+        cpu = self.cpu_delta(cpu0, cpu1)
         return {
             "rate": rate, "sent_rate": r["rate"], "offered_deliveries_s": expected / r["seconds"],
             "deliveries": st["count"], "expected": expected, "delivered_share": st["count"] / max(1, expected),
@@ -138,7 +160,7 @@ class Bench:
         }
 
     # -- scenarios -----------------------------------------------------------------
-    def ramp(self, server, sockets: int, n_branches: int, rates: list) -> dict:
+    def ramp(self, server, sockets: int, n_branches: int, rates: list, p99_limit: float) -> dict:
         company, branches = server.setup_data(n_branches)
         fanout = sockets // n_branches
         self.connect(server, company, branches, sockets)
@@ -148,7 +170,7 @@ class Bench:
         for rate in rates:
             s = self.step(server, company, branches, rate, self.sizes.step_seconds, fanout)
             steps.append(s)
-            ok = (s["p99_ms"] is not None and s["p99_ms"] <= P99_LIMIT_MS
+            ok = (s["p99_ms"] is not None and s["p99_ms"] <= p99_limit
                   and s["delivered_share"] >= MIN_DELIVERED and s["sent_rate"] >= 0.9 * rate)
             log(f"    {rate:6} ev/s -> {s['deliveries_s']:9.0f} deliveries/s  p50 {s['p50_ms'] or 0:7.1f} ms"
                 f"  p99 {s['p99_ms'] or 0:7.1f} ms  delivered {100 * s['delivered_share']:5.1f}%"
@@ -157,15 +179,15 @@ class Bench:
                 break
             best = s
         self.pool.all("close_all")
-        return {"sockets": sockets, "branches": n_branches, "steps": steps, "best": best}
+        return {"sockets": sockets, "branches": n_branches, "p99_limit_ms": p99_limit, "steps": steps, "best": best}
 
     def scenario_a(self, server):
         z = self.sizes
-        return self.ramp(server, z.a_sockets, z.a_branches, z.a_rates)
+        return self.ramp(server, z.a_sockets, z.a_branches, z.a_rates, P99_LIMIT_MS)
 
     def scenario_b(self, server):
         z = self.sizes
-        return self.ramp(server, z.b_sockets, 1, z.b_rates)
+        return self.ramp(server, z.b_sockets, 1, z.b_rates, B_P99_LIMIT_MS)
 
     def scenario_c(self, server):
         if not server.supports_orders:
@@ -230,12 +252,14 @@ class Bench:
             "error_samples": [e for s in storms for e in s["error_samples"]][:3],
             "not_back": sum(s["failed"] for s in storms),
             "all_back_s": max(s["all_back_s"] for s in storms),
+            "median_back_s": pct([t for s in storms for t in s["back_times"]], 50),
             "expected": sum(l["expected"] for l in losses),
             "lost": sum(l["lost"] for l in losses),
             "duplicates": sum(l["duplicates"] for l in losses),
             "replays_missed_events": server.supports_since,
         }
-        log(f"    storm: {out['handshake_errors']} handshake errors, all back in {out['all_back_s']:.2f} s,"
+        log(f"    storm: {out['handshake_errors']} handshake errors, all back in {out['all_back_s']:.2f} s"
+            f" (median {fmt(out['median_back_s'], '{:.2f}')} s),"
             f" {out['lost']} of {out['expected']} deliveries lost, {out['duplicates']} duplicates")
         return out
 
@@ -291,7 +315,7 @@ def fmt(v, spec="{:.0f}", none="n/a"):
 
 
 def table(results: dict) -> list[list[str]]:
-    head = ["server", "(a) deliveries/s @p99<=50ms", "(a) server CPU ms/1000", "(b) deliveries/s @p99<=50ms",
+    head = ["server", "(a) deliveries/s @p99<=50ms", "(a) server CPU ms/1000", "(b) deliveries/s (p50/p99 ms)",
             "(c) p50/p99 ms", "(d) KiB/socket", "(e) errors", "(e) s to all back", "(e) lost/expected"]
     rows = [head]
     for name, r in results.items():
@@ -300,7 +324,8 @@ def table(results: dict) -> list[list[str]]:
             name,
             fmt(a and a["best"] and a["best"]["deliveries_s"]),
             fmt(a and a["best"] and a["best"]["server_cpu_ms_per_1000"], "{:.1f}"),
-            fmt(b and b["best"] and b["best"]["deliveries_s"]),
+            "n/a" if not (b and b["best"]) else
+            f"{b['best']['deliveries_s']:.0f} ({fmt(b['best']['p50_ms'], '{:.0f}')}/{fmt(b['best']['p99_ms'], '{:.0f}')})",
             "n/a" if not c else f"{fmt(c['p50_ms'], '{:.1f}')}/{fmt(c['p99_ms'], '{:.1f}')}",
             fmt(d and d["kib_per_socket"], "{:.1f}"),
             fmt(e and e["handshake_errors"]),
@@ -345,11 +370,15 @@ def chart(results: dict, path: Path, title: str) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
     fig, axes = plt.subplots(2, 2, figsize=(12, 9))
-    for row, (key, label) in enumerate((("a", "(a) 100 branches x 10 sockets"), ("b", "(b) 1 branch x 1,000 sockets"))):
+    for row, (key, limit) in enumerate((("a", P99_LIMIT_MS), ("b", B_P99_LIMIT_MS))):
         ax_d, ax_l = axes[row]
+        label = f"({key})"
         for i, (name, r) in enumerate(results.items()):
+            if r.get(key):
+                label = f"({key}) {r[key]['sockets']} sockets over {r[key]['branches']} branch(es)"
             steps = (r.get(key) or {}).get("steps") or []
             if not steps:
                 continue
@@ -360,9 +389,12 @@ def chart(results: dict, path: Path, title: str) -> None:
             ax_l.plot(x, [s["p50_ms"] or 0 for s in steps], "s--", color=color, label=f"{name} p50", alpha=0.7)
         ax_d.set(title=f"{label}: deliveries/s", xlabel="offered deliveries/s", ylabel="deliveries/s",
                  xscale="log", yscale="log")
-        ax_l.axhline(P99_LIMIT_MS, color="grey", lw=0.8, ls=":")
+        ax_l.axhline(limit, color="grey", lw=0.8, ls=":")
         ax_l.set(title=f"{label}: latency", xlabel="offered deliveries/s", ylabel="ms", xscale="log", yscale="log")
         for ax in (ax_d, ax_l):
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
+                axis.set_minor_formatter(NullFormatter())
             ax.grid(True, which="both", alpha=0.3)
             if ax.has_data():
                 ax.legend(fontsize=8)
