@@ -157,6 +157,8 @@ class Hub:
             return
         if seq > last + 1:
             await self._fill(company, seq - 1)
+            if self.last_seq.get(company, seq) >= seq:
+                return  # its sockets left meanwhile, or the log already held this one
         self._dispatch(company, seq, None if branch == "-" else branch, streams, text)
 
     async def _fill(self, company: str, upto: int) -> None:
