@@ -75,7 +75,9 @@ def test_register_password_passes_django_validators(api_client, password):
 
 def test_register_taken_email_case_insensitive(api_client):
     UserFactory(email="taken@example.com")
-    response = api_client.post("/api/users/register/", {"email": "TAKEN@example.com", "password": STRONG}, format="json")
+    response = api_client.post(
+        "/api/users/register/", {"email": "TAKEN@example.com", "password": STRONG}, format="json"
+    )
     assert response.status_code == 400
     assert "email" in response.json()
 
@@ -102,7 +104,9 @@ def test_register_bad_input_names_the_field(api_client, body, field):
 
 def test_login_answers_access_refresh_user(api_client):
     waiter = UserFactory(email="waiter@example.com")
-    response = api_client.post("/api/users/login/", {"email": "waiter@example.com", "password": PASSWORD}, format="json")
+    response = api_client.post(
+        "/api/users/login/", {"email": "waiter@example.com", "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert list(body) == ["access", "refresh", "user"]
@@ -113,7 +117,9 @@ def test_login_answers_access_refresh_user(api_client):
 
 def test_login_email_is_case_insensitive(api_client):
     UserFactory(email="waiter@example.com")
-    response = api_client.post("/api/users/login/", {"email": "Waiter@Example.com", "password": PASSWORD}, format="json")
+    response = api_client.post(
+        "/api/users/login/", {"email": "Waiter@Example.com", "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 200
 
 
@@ -141,13 +147,17 @@ def test_login_missing_fields_400(api_client):
 def test_login_throttled_after_repeated_failures(api_client):
     UserFactory(email="waiter@example.com")
     for _ in range(5):
-        response = api_client.post("/api/users/login/", {"email": "waiter@example.com", "password": "nope"}, format="json")
+        response = api_client.post(
+            "/api/users/login/", {"email": "waiter@example.com", "password": "nope"}, format="json"
+        )
         assert response.status_code == 401
     response = api_client.post("/api/users/login/", {"email": "waiter@example.com", "password": "nope"}, format="json")
     assert response.status_code == 429
     assert response.json()["detail"]
     # Even the right password waits out the window.
-    response = api_client.post("/api/users/login/", {"email": "waiter@example.com", "password": PASSWORD}, format="json")
+    response = api_client.post(
+        "/api/users/login/", {"email": "waiter@example.com", "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 429
     assert "Retry-After" in response.headers
 
@@ -157,11 +167,16 @@ def test_login_success_resets_failure_count(api_client):
     UserFactory(email="waiter@example.com")
     for _ in range(2):
         api_client.post("/api/users/login/", {"email": "waiter@example.com", "password": "nope"}, format="json")
-    assert api_client.post(
-        "/api/users/login/", {"email": "waiter@example.com", "password": PASSWORD}, format="json"
-    ).status_code == 200
+    assert (
+        api_client.post(
+            "/api/users/login/", {"email": "waiter@example.com", "password": PASSWORD}, format="json"
+        ).status_code
+        == 200
+    )
     for _ in range(2):
-        response = api_client.post("/api/users/login/", {"email": "waiter@example.com", "password": "nope"}, format="json")
+        response = api_client.post(
+            "/api/users/login/", {"email": "waiter@example.com", "password": "nope"}, format="json"
+        )
         assert response.status_code == 401
 
 
@@ -279,7 +294,13 @@ def test_owner_creates_branch_bound_employee(client_for):
     owner = owner_of(branch.company)
     response = client_for(owner).post(
         "/api/users/employees/",
-        {"email": "Cook@Example.com", "password": STRONG, "role": "cook", "branch": str(branch.pk), "first_name": "Olga"},
+        {
+            "email": "Cook@Example.com",
+            "password": STRONG,
+            "role": "cook",
+            "branch": str(branch.pk),
+            "first_name": "Olga",
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -370,7 +391,9 @@ def test_employee_patch_moves_and_renames(client_for):
     owner = owner_of(branch.company)
     waiter = staff_of(branch)
     response = client_for(owner).patch(
-        f"/api/users/employees/{waiter.pk}/", {"branch": str(other.pk), "role": "cashier", "last_name": "K"}, format="json"
+        f"/api/users/employees/{waiter.pk}/",
+        {"branch": str(other.pk), "role": "cashier", "last_name": "K"},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     assert response.json()["branch_id"] == str(other.pk)
@@ -398,7 +421,5 @@ def test_employee_delete_deactivates(client_for):
     assert response.status_code == 204
     waiter.refresh_from_db()
     assert waiter.is_active is False
-    login = client_for(owner).post(
-        "/api/users/login/", {"email": waiter.email, "password": PASSWORD}, format="json"
-    )
+    login = client_for(owner).post("/api/users/login/", {"email": waiter.email, "password": PASSWORD}, format="json")
     assert login.status_code == 401

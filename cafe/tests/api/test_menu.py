@@ -4,7 +4,15 @@ import pytest
 
 from accounts.models import Role
 from cafe.models import Category, MenuItem
-from cafe.tests.factories import BranchFactory, CategoryFactory, MenuItemFactory, TableFactory, order_for, owner_of, staff_of
+from cafe.tests.factories import (
+    BranchFactory,
+    CategoryFactory,
+    MenuItemFactory,
+    TableFactory,
+    order_for,
+    owner_of,
+    staff_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +99,8 @@ def test_menu_item_create_shape_and_money(client_for, manager, branch, category)
 def test_owner_creates_company_wide_item(client_for, branch, category):
     owner = owner_of(branch.company)
     response = client_for(owner).post(
-        "/api/cafe/menu-items/", {"category": str(category.pk), "title": "Чай", "price": "80.5", "branch": None},
+        "/api/cafe/menu-items/",
+        {"category": str(category.pk), "title": "Чай", "price": "80.5", "branch": None},
         format="json",
     )
     assert response.status_code == 201

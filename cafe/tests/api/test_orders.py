@@ -57,7 +57,14 @@ def test_create_with_seed_body_answers_201_with_the_order(client_for, waiter, ta
     assert (body["status"], body["status_display"]) == ("open", "Открыт")
     assert body["waiter"] == str(waiter.pk)
     assert body["items"] == [
-        {"id": str(line.pk), "menu_item": str(dish.pk), "title": "Плов", "price": "350.00", "quantity": 2, "total": "700.00"}
+        {
+            "id": str(line.pk),
+            "menu_item": str(dish.pk),
+            "title": "Плов",
+            "price": "350.00",
+            "quantity": 2,
+            "total": "700.00",
+        }
     ]
     assert body["total"] == "700.00"
     assert body["created_at"].endswith(("Z", "+00:00"))
@@ -66,7 +73,9 @@ def test_create_with_seed_body_answers_201_with_the_order(client_for, waiter, ta
 
 
 def test_create_with_empty_items(client_for, waiter, table):
-    response = client_for(waiter).post("/api/cafe/orders/", {"table": str(table.pk), "guests": 1, "items": []}, format="json")
+    response = client_for(waiter).post(
+        "/api/cafe/orders/", {"table": str(table.pk), "guests": 1, "items": []}, format="json"
+    )
     assert response.status_code == 201
     assert response.json()["items"] == []
     assert response.json()["total"] == "0.00"
@@ -225,7 +234,9 @@ def test_table_status_follows_open_orders(client_for, waiter, table):
 def test_api_writes_events_for_order_lifecycle(client_for, waiter, table, dish):
     client = client_for(waiter)
     order = client.post("/api/cafe/orders/", seed_body(table, dish), format="json").json()
-    client.post(f"/api/cafe/orders/{order['id']}/items/", {"items": [{"menu_item": str(dish.pk), "quantity": 1}]}, format="json")
+    client.post(
+        f"/api/cafe/orders/{order['id']}/items/", {"items": [{"menu_item": str(dish.pk), "quantity": 1}]}, format="json"
+    )
     closed = client.post(f"/api/cafe/orders/{order['id']}/close/").json()
 
     rows = list(Event.objects.filter(company=waiter.company).order_by("seq"))
@@ -271,10 +282,14 @@ def test_idempotent_close_retry(client_for, waiter, table):
 
 def test_failed_request_stores_no_key(client_for, waiter, table):
     client = client_for(waiter)
-    bad = client.post("/api/cafe/orders/", {"table": str(table.pk), "guests": 0}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    bad = client.post(
+        "/api/cafe/orders/", {"table": str(table.pk), "guests": 0}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
     assert bad.status_code == 400
     assert IdempotencyKey.objects.count() == 0
-    good = client.post("/api/cafe/orders/", {"table": str(table.pk), "guests": 1}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    good = client.post(
+        "/api/cafe/orders/", {"table": str(table.pk), "guests": 1}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
     assert good.status_code == 201
 
 

@@ -118,7 +118,9 @@ def _snapshot(theirs) -> tuple:
 def test_writes_to_another_companys_objects_are_404_and_change_nothing(client_for, owner, theirs, method, path, body):
     before = _snapshot(theirs)
     if body is not None:
-        body = {k: ([{"menu_item": str(theirs["item"].pk), "quantity": 1}] if k == "items" else v) for k, v in body.items()}
+        body = {
+            k: ([{"menu_item": str(theirs["item"].pk), "quantity": 1}] if k == "items" else v) for k, v in body.items()
+        }
     response = getattr(client_for(owner), method)(_fill(path, theirs), body, format="json")
     assert response.status_code == 404, response.content
     assert list(response.json()) == ["detail"]

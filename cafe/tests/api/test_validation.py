@@ -91,9 +91,15 @@ ORDER_CASES = {
         "items",
     ),
     "quantity 0": ({"table": "{table}", "guests": 2, "items": [{"menu_item": "{dish}", "quantity": 0}]}, "items"),
-    "quantity negative": ({"table": "{table}", "guests": 2, "items": [{"menu_item": "{dish}", "quantity": -1}]}, "items"),
+    "quantity negative": (
+        {"table": "{table}", "guests": 2, "items": [{"menu_item": "{dish}", "quantity": -1}]},
+        "items",
+    ),
     "quantity text": ({"table": "{table}", "guests": 2, "items": [{"menu_item": "{dish}", "quantity": "a"}]}, "items"),
-    "quantity huge": ({"table": "{table}", "guests": 2, "items": [{"menu_item": "{dish}", "quantity": 10**9}]}, "items"),
+    "quantity huge": (
+        {"table": "{table}", "guests": 2, "items": [{"menu_item": "{dish}", "quantity": 10**9}]},
+        "items",
+    ),
 }
 
 
@@ -128,7 +134,9 @@ def test_second_bad_line_is_reported_at_its_index(client_for, world):
         "guests": 2,
         "items": [{"menu_item": str(world["dish"].pk), "quantity": 1}, {"menu_item": MISSING, "quantity": 1}],
     }
-    error = assert_error(client_for(world["waiter"]).post("/api/cafe/orders/", body, format="json"), 400, "items", before)
+    error = assert_error(
+        client_for(world["waiter"]).post("/api/cafe/orders/", body, format="json"), 400, "items", before
+    )
     # One shape for every line error: keyed by the line's index.
     assert list(error["items"]) == ["1"]
     assert list(error["items"]["1"]) == ["menu_item"]

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 def messages(company) -> list[dict]:
-    return [json.loads(m) for m in Event.objects.filter(company=company).order_by("seq").values_list("message", flat=True)]
+    return [
+        json.loads(m) for m in Event.objects.filter(company=company).order_by("seq").values_list("message", flat=True)
+    ]
 
 
 @pytest.fixture
@@ -353,9 +355,7 @@ def test_concurrent_close_and_cancel_of_one_order_one_wins():
     tenant = tenant_for(waiter)
     statuses = [OrderStatus.CLOSED, OrderStatus.CANCELLED] * 2
 
-    results = _run_in_threads(
-        4, lambda i: services.order_finish(tenant=tenant, order_id=order.pk, status=statuses[i])
-    )
+    results = _run_in_threads(4, lambda i: services.order_finish(tenant=tenant, order_id=order.pk, status=statuses[i]))
 
     assert sum(isinstance(r, Order) for r in results) == 1
     assert sum(isinstance(r, Conflict) for r in results) == 3
