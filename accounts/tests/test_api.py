@@ -423,3 +423,27 @@ def test_employee_delete_deactivates(client_for):
     assert waiter.is_active is False
     login = client_for(owner).post("/api/users/login/", {"email": waiter.email, "password": PASSWORD}, format="json")
     assert login.status_code == 401
+
+
+def test_admin_cannot_promote_to_owner_or_edit_owner(client_for):
+    branch = BranchFactory()
+    owner = owner_of(branch.company)
+    admin = UserFactory(role=Role.ADMIN, branch=None, company=branch.company)
+    waiter = staff_of(branch)
+    client = client_for(admin)
+    assert client.patch(f"/api/users/employees/{waiter.pk}/", {"role": "owner"}, format="json").status_code == 403
+    assert client.patch(f"/api/users/employees/{owner.pk}/", {"first_name": "X"}, format="json").status_code == 403
+    assert client.delete(f"/api/users/employees/{owner.pk}/").status_code == 403
+    waiter.refresh_from_db()
+    owner.refresh_from_db()
+    assert (waiter.role, owner.first_name, owner.is_active) == ("waiter", "", True)
+
+
+def test_token_of_deactivated_user_is_refused(client_for):
+    waiter = UserFactory()
+    client = client_for(waiter)
+    assert client.get("/api/cafe/tables/").status_code == 200
+    waiter.is_active = False
+    waiter.save()
+    assert client.get("/api/cafe/tables/").status_code == 401
+    assert client.get("/api/users/me/").status_code == 401
