@@ -17,6 +17,7 @@ import redis
 import redis.asyncio
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import close_old_connections
 
 from cafe import selectors
 
@@ -26,8 +27,20 @@ BACKLOG_PAGE = 1000
 
 
 def in_thread(func):
-    """Runs ORM work in the thread pool, not the single shared sync thread."""
-    return database_sync_to_async(func, thread_sensitive=False)
+    """Runs ORM work in the thread pool, not the single shared sync thread.
+
+    The connection is released inside the call: the ``close_old_connections``
+    that ``database_sync_to_async`` runs around it does not see a connection
+    opened in the call's context (asgiref 3.13), so without this every pool
+    thread keeps one, and the pool runs dry."""
+
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return database_sync_to_async(run, thread_sensitive=False)
 
 
 class Subscription:

@@ -134,3 +134,20 @@ def company_wide(company, role=Role.OWNER):
     from cafe.tests.factories import UserFactory
 
     return UserFactory(role=role, branch=None, company=company)
+
+
+@pytest.fixture(autouse=True)
+async def _stop_hub():
+    """Stops this test's hub (its Redis listener, log poll and delivery) inside the
+    test's loop; left to the loop's own teardown, a cancelled Redis read can hang it."""
+    yield
+    from cafe import hub
+
+    current = hub._hub
+    if current is not None and current.loop is asyncio.get_running_loop():
+        for task in current.tasks:
+            task.cancel()
+        done, pending = await asyncio.wait(current.tasks, timeout=3)
+        for task in pending:
+            task.print_stack()
+        assert not pending

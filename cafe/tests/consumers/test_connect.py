@@ -19,7 +19,13 @@ def greeting(stream: str, company, branch, seq: int = 0) -> dict:
     company_id = str(company.pk)
     branch_id = str(branch.pk) if branch else None
     group = f"cafe_{stream}_{company_id}" + (f"_{branch_id}" if branch else "")
-    return {"type": "connection_established", "company_id": company_id, "branch_id": branch_id, "group": group, "seq": seq}
+    return {
+        "type": "connection_established",
+        "company_id": company_id,
+        "branch_id": branch_id,
+        "group": group,
+        "seq": seq,
+    }
 
 
 @pytest.mark.parametrize(("path", "stream"), [(ORDERS, "orders"), (TABLES, "tables")])
