@@ -139,15 +139,22 @@ def company_wide(company, role=Role.OWNER):
 @pytest.fixture(autouse=True)
 async def _stop_hub():
     """Stops this test's hub (its Redis listener, log poll and delivery) inside the
-    test's loop; left to the loop's own teardown, a cancelled Redis read can hang it."""
+    test's loop. A task cancelled while it waits for a thread (asgiref's
+    ``sync_to_async``) can lose the cancellation and go on to a Redis read that
+    never ends, which would hang the loop's teardown: so cancel until it stops."""
     yield
     from cafe import hub
 
     current = hub._hub
-    if current is not None and current.loop is asyncio.get_running_loop():
-        for task in current.tasks:
-            task.cancel()
-        done, pending = await asyncio.wait(current.tasks, timeout=3)
+    if current is None or current.loop is not asyncio.get_running_loop():
+        return
+    pending = set(current.tasks)
+    for _ in range(50):
         for task in pending:
-            task.print_stack()
-        assert not pending
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=0.1)
+        if not pending:
+            return
+    for task in pending:
+        task.print_stack()
+    raise AssertionError(f"the hub did not stop: {pending}")
