@@ -91,44 +91,38 @@ class Hub:
     async def subscribe(self, sub: Subscription, since: int | None, greet) -> None:
         """Registers a socket: ``greet(latest_seq)`` first, then every event of its
         scope after ``since`` from the log, then live, with no gap or duplicate."""
-        company = sub.company_id
-        if company not in self.last_seq:
-            self.last_seq[company] = await in_thread(selectors.latest_seq)(company_id=company)
         sub.pending = []
-        self.routes[(company, sub.branch_id, sub.stream)].add(sub)
-        self.members[company].add(sub)
+        self.routes[(sub.company_id, sub.branch_id, sub.stream)].add(sub)
+        self.members[sub.company_id].add(sub)
         try:
-            latest = await in_thread(selectors.latest_seq)(company_id=company)
-            greet(latest)
-            await self._catch_up(sub, since, latest)
+            await self._catch_up(sub, since, greet)
         except BaseException:
             self.unsubscribe(sub)
             raise
 
     async def resume(self, sub: Subscription, since: int) -> None:
         sub.pending = []
-        latest = await in_thread(selectors.latest_seq)(company_id=sub.company_id)
-        await self._catch_up(sub, since, latest)
+        await self._catch_up(sub, since)
 
-    async def _catch_up(self, sub: Subscription, since: int | None, latest: int) -> None:
-        sub.cursor = latest if since is None else since
-        if since is not None and not await in_thread(selectors.log_covers)(
-            company_id=sub.company_id, since=since, latest=latest
-        ):
+    async def _catch_up(self, sub: Subscription, since: int | None, greet=None) -> None:
+        """Live events wait in ``sub.pending`` while the log is read. Any event this
+        hub handled before the read is in it, as it was committed before."""
+        scope = {"company_id": sub.company_id, "branch_id": sub.branch_id, "stream": sub.stream}
+        latest, covered, page = await in_thread(selectors.catch_up)(**scope, since=since, limit=BACKLOG_PAGE)
+        if sub.company_id in self.members:
+            # The first socket of a company: the hub follows its seq from here.
+            self.last_seq.setdefault(sub.company_id, latest)
+        if greet is not None:
+            greet(latest)
+        if not covered:
             sub.resync_required(latest)
-            sub.cursor = latest
-        while sub.cursor < latest:
-            page = await in_thread(selectors.event_backlog)(
-                company_id=sub.company_id,
-                branch_id=sub.branch_id,
-                stream=sub.stream,
-                after=sub.cursor,
-                upto=latest,
-                limit=BACKLOG_PAGE,
-            )
+        while True:
             for seq, message in page:
                 sub.deliver(message)
-            sub.cursor = page[-1][0] if len(page) == BACKLOG_PAGE else latest
+            if len(page) < BACKLOG_PAGE:
+                break
+            page = await in_thread(selectors.event_backlog)(**scope, after=page[-1][0], upto=latest, limit=BACKLOG_PAGE)
+        sub.cursor = latest
         pending, sub.pending = sub.pending or [], None
         for seq, text in pending:
             sub.offer(seq, text)

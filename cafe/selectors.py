@@ -129,6 +129,22 @@ def latest_seqs(*, company_ids: list[str]) -> dict[str, int]:
     return {str(pk): seq for pk, seq in Company.objects.filter(pk__in=company_ids).values_list("pk", "event_seq")}
 
 
+def catch_up(
+    *, company_id: str, branch_id: str | None, stream: str, since: int | None, limit: int
+) -> tuple[int, bool, list[tuple[int, str]]]:
+    """For a socket joining or resuming: the company's latest seq, whether the log
+    still reaches back to ``since``, and the first page of its scope's events after it."""
+    latest = latest_seq(company_id=company_id)
+    if since is None:
+        return latest, True, []
+    if not log_covers(company_id=company_id, since=since, latest=latest):
+        return latest, False, []
+    page = event_backlog(
+        company_id=company_id, branch_id=branch_id, stream=stream, after=since, upto=latest, limit=limit
+    )
+    return latest, True, page
+
+
 def log_covers(*, company_id: str, since: int, latest: int) -> bool:
     """Whether the log still holds every event after ``since`` (else: resync)."""
     if since > latest:

@@ -196,7 +196,7 @@ def test_two_waiters_adding_lines_at_once_both_land(start_server, make_world):
         answers = at_once(2, add)
         assert [a.status for a in answers] == [201, 201], [a.body for a in answers]
         lines = sorted(Order.objects.get(pk=order).items.values_list("menu_item_id", "quantity"))
-        assert lines == [(uuid.UUID(dishes[0]), 1), (uuid.UUID(dishes[1]), 2)]
+        assert lines == sorted([(uuid.UUID(dishes[0]), 1), (uuid.UUID(dishes[1]), 2)])
         updates = list(Event.objects.filter(company=world.company, type="order_updated").exclude(seq__in=before))
         assert len(updates) == 2
         shown = [json.loads(event.message)["data"]["order"]["items"] for event in sorted(updates, key=lambda e: e.seq)]

@@ -199,7 +199,7 @@ def test_a_socket_is_closed_4003_when_its_right_ends(servers, world):
     w = world
     moving = staff_of(w["branch"], Role.CASHIER)
     with (
-        connect(url(a, ORDERS, access_token(w["waiter"], lifetime=timedelta(seconds=2)))) as expiring,
+        connect(url(a, ORDERS, access_token(w["waiter"], lifetime=timedelta(seconds=6)))) as expiring,
         connect(url(b, TABLES, access_token(w["other_waiter"]))) as deactivated,
         connect(url(a, ORDERS, access_token(moving))) as moved,
         connect(url(b, ORDERS, access_token(w["owner"]))) as stays,
@@ -210,7 +210,7 @@ def test_a_socket_is_closed_4003_when_its_right_ends(servers, world):
         User.objects.filter(pk=moving.pk).update(branch=w["other_branch"])
         assert close_code(deactivated, timeout=5) == 4003
         assert close_code(moved, timeout=5) == 4003
-        assert close_code(expiring, timeout=5) == 4003
+        assert close_code(expiring, timeout=15) == 4003  # generous: a loaded machine connects slowly
         stays.send(json.dumps({"action": "ping"}))
         assert receive(stays) == {"type": "pong"}
 
