@@ -33,9 +33,7 @@ class Branch(models.Model):
     class Meta:
         verbose_name_plural = "branches"
         ordering = ["created_at", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["company", "name"], name="branch_name_unique_in_company")
-        ]
+        constraints = [models.UniqueConstraint(fields=["company", "name"], name="branch_name_unique_in_company")]
 
     def __str__(self) -> str:
         return self.name
@@ -73,12 +71,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
-    company = models.ForeignKey(
-        Company, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
-    )
-    branch = models.ForeignKey(
-        Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
-    )
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     role = models.CharField(max_length=20, choices=Role.choices, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

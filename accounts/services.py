@@ -100,7 +100,9 @@ def _check_staff_change(tenant: Tenant, user: User, branch_id: Any) -> None:
 
 
 @transaction.atomic
-def employee_create(*, tenant: Tenant, email: str, password: str, role: str, branch: uuid.UUID | None, **fields: Any) -> User:
+def employee_create(
+    *, tenant: Tenant, email: str, password: str, role: str, branch: uuid.UUID | None, **fields: Any
+) -> User:
     user = User(email=_check_email_free(email), company=tenant.company, role=role, **fields)
     _check_staff_change(tenant, user, branch)
     _check_password(password, user)

@@ -51,7 +51,9 @@ class ResourceViewSet(TenantViewSet):
     def update(self, request, pk, partial: bool = False) -> Response:
         self.require(self.tenant.may_manage)
         changes = valid(self.input_class, request.data, partial=partial)
-        return Response(self.serializer_class(self.update_one(tenant=self.tenant, **{self.id_name: pk}, **changes)).data)
+        return Response(
+            self.serializer_class(self.update_one(tenant=self.tenant, **{self.id_name: pk}, **changes)).data
+        )
 
     def partial_update(self, request, pk) -> Response:
         return self.update(request, pk, partial=True)
@@ -76,7 +78,9 @@ class TableViewSet(ResourceViewSet):
         if partial and isinstance(request.data, dict) and set(request.data) == {"status"}:
             # Any staff member may reserve a table or free it again.
             changes = valid(TableInput, request.data, partial=True)
-            return Response(self.serializer_class(services.table_update(tenant=self.tenant, table_id=pk, **changes)).data)
+            return Response(
+                self.serializer_class(services.table_update(tenant=self.tenant, table_id=pk, **changes)).data
+            )
         return super().update(request, pk, partial)
 
 

@@ -52,7 +52,9 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             return
         since = _since(params["since"]) if "since" in params else None
         if "since" in params and since is None:
-            await self.send(text_data=_frame(type="error", code="invalid_since", message="since must be a non-negative integer."))
+            await self.send(
+                text_data=_frame(type="error", code="invalid_since", message="since must be a non-negative integer.")
+            )
             await self.close(code=1008)
             return
         self.user_id, self.company_id, self.branch_id = access.user_id, access.company_id, access.branch_id

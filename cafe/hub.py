@@ -117,7 +117,7 @@ class Hub:
         if not covered:
             sub.resync_required(latest)
         while True:
-            for seq, message in page:
+            for _seq, message in page:
                 sub.deliver(message)
             if len(page) < BACKLOG_PAGE:
                 break
@@ -222,9 +222,7 @@ class Hub:
     async def _listen(self) -> None:
         delay = 0.1
         while True:
-            client = redis.asyncio.Redis.from_url(
-                settings.REDIS_URL, decode_responses=True, health_check_interval=5
-            )
+            client = redis.asyncio.Redis.from_url(settings.REDIS_URL, decode_responses=True, health_check_interval=5)
             try:
                 async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(settings.EVENTS_CHANNEL)
@@ -266,9 +264,7 @@ def publish(envelopes: list[str]) -> None:
         return
     try:
         if _publisher is None:
-            _publisher = redis.Redis.from_url(
-                settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5
-            )
+            _publisher = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
         pipe = _publisher.pipeline(transaction=False)
         for envelope in envelopes:
             pipe.publish(settings.EVENTS_CHANNEL, envelope)

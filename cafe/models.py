@@ -50,9 +50,7 @@ class Category(TenantOwned):
     class Meta:
         verbose_name_plural = "categories"
         ordering = ["position", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["company", "name"], name="category_name_unique_in_company")
-        ]
+        constraints = [models.UniqueConstraint(fields=["company", "name"], name="category_name_unique_in_company")]
 
     def __str__(self) -> str:
         return self.name
@@ -61,18 +59,14 @@ class Category(TenantOwned):
 class MenuItem(TenantOwned):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="items")
     # None: served in every branch of the company.
-    branch = models.ForeignKey(
-        Branch, null=True, blank=True, on_delete=models.CASCADE, related_name="menu_items"
-    )
+    branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.CASCADE, related_name="menu_items")
     title = models.CharField(max_length=200)
     price = models.DecimalField(max_digits=10, decimal_places=2)
     is_available = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["category__position", "title"]
-        constraints = [
-            models.CheckConstraint(condition=Q(price__gte=0), name="menu_item_price_not_negative")
-        ]
+        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="menu_item_price_not_negative")]
 
     def __str__(self) -> str:
         return self.title
@@ -97,9 +91,7 @@ class Order(TenantOwned):
     table = models.ForeignKey(Table, on_delete=models.PROTECT, related_name="orders")
     guests = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.OPEN)
-    waiter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="orders"
-    )
+    waiter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="orders")
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -126,6 +118,9 @@ class OrderItem(TenantOwned):
             models.CheckConstraint(condition=Q(price__gte=0), name="order_item_price_not_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.title}"
+
     @property
     def total(self):
         return self.price * self.quantity
@@ -148,9 +143,7 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["company", "seq"]
-        constraints = [
-            models.UniqueConstraint(fields=["company", "seq"], name="event_seq_unique_in_company")
-        ]
+        constraints = [models.UniqueConstraint(fields=["company", "seq"], name="event_seq_unique_in_company")]
 
     def __str__(self) -> str:
         return f"{self.type} #{self.seq}"

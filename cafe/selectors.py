@@ -112,9 +112,7 @@ def revoked_subscriptions(*, subscriptions: list) -> list:
         except SocketRefused:
             scopes[user_id, requested] = None
     return [
-        sub
-        for sub in subscriptions
-        if scopes[sub.user_id, sub.requested_branch] != (sub.company_id, sub.branch_id)
+        sub for sub in subscriptions if scopes[sub.user_id, sub.requested_branch] != (sub.company_id, sub.branch_id)
     ]
 
 

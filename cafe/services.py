@@ -251,5 +251,3 @@ def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
         extra.append(events.table_status_changed(table))
     type = "order_closed" if status == OrderStatus.CLOSED else "order_cancelled"
     return _order_changed(tenant, type, order.pk, *extra)
-
-

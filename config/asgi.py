@@ -25,8 +25,6 @@ class BrowserOriginValidator(OriginValidator):
 application = ProtocolTypeRouter(
     {
         "http": django_application,
-        "websocket": BrowserOriginValidator(
-            URLRouter(websocket_urlpatterns), settings.WEBSOCKET_ALLOWED_ORIGINS
-        ),
+        "websocket": BrowserOriginValidator(URLRouter(websocket_urlpatterns), settings.WEBSOCKET_ALLOWED_ORIGINS),
     }
 )

@@ -127,9 +127,7 @@ LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("ACCESS_TOKEN_LIFETIME", default=3600)),
-    "REFRESH_TOKEN_LIFETIME": timedelta(
-        seconds=env.int("REFRESH_TOKEN_LIFETIME", default=7 * 24 * 3600)
-    ),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env.int("REFRESH_TOKEN_LIFETIME", default=7 * 24 * 3600)),
     "ROTATE_REFRESH_TOKENS": env.bool("ROTATE_REFRESH_TOKENS", default=False),
     "UPDATE_LAST_LOGIN": False,
 }
