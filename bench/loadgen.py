@@ -75,7 +75,7 @@ def mask_frame(opcode: int, payload: bytes) -> bytes:
 class Record:
     """One logical client: survives reconnects (used by the reconnect storm)."""
 
-    __slots__ = ("cid", "path", "branch", "last_seq", "seqs", "proto")
+    __slots__ = ("cid", "path", "branch", "last_seq", "seqs", "proto", "since")
 
     def __init__(self, cid: int, path: str, branch: str):
         self.cid = cid
@@ -84,6 +84,7 @@ class Record:
         self.last_seq: int | None = None
         self.seqs = array("q")
         self.proto: WsClient | None = None
+        self.since: int | None = None  # the since of its last reconnect
 
 
 class WsClient(asyncio.Protocol):
@@ -254,6 +255,7 @@ class ClientWorker:
         path = record.path
         if since and record.last_seq is not None:
             path += ("&" if "?" in path else "?") + f"since={record.last_seq}"
+            record.since = record.last_seq
         loop = asyncio.get_running_loop()
         _, proto = await asyncio.wait_for(
             loop.create_connection(lambda: WsClient(self, record, path, self.host, self.port), self.host, self.port),
@@ -345,6 +347,7 @@ class ClientWorker:
         for seq, branch in published:
             by_branch.setdefault(branch, set()).add(seq)
         expected = received = lost = dups = 0
+        samples = []
         for r in self.records:
             want = by_branch.get(r.branch, set())
             got = [s for s in r.seqs if s in want]
@@ -353,7 +356,11 @@ class ClientWorker:
             received += len(uniq)
             lost += len(want - uniq)
             dups += len(got) - len(uniq)
-        return {"expected": expected, "received": received, "lost": lost, "duplicates": dups}
+            if want - uniq and len(samples) < 5:
+                samples.append({"client": r.cid, "branch": r.branch, "missing": sorted(want - uniq)[:10],
+                                "resumed_since": r.since, "received": len(uniq), "last_seq": r.last_seq})
+        return {"expected": expected, "received": received, "lost": lost, "duplicates": dups,
+                "samples": samples}
 
 
 def client_main(conn, host: str, port: int) -> None:

@@ -118,6 +118,7 @@ class ProjectServer(Server):
         local = threading.local()
         posted: dict[str, float] = {}
         errors: list[str] = []
+        durations: list[float] = []
         n = int(rate * seconds)
         t0 = time.time() + 0.2
 
@@ -141,6 +142,7 @@ class ProjectServer(Server):
                     errors.append(f"{resp.status} {data[:200]!r}")
                     return
                 posted[json.loads(data)["id"]] = sent
+                durations.append((time.time() - sent) * 1000.0)
             except Exception as e:  # noqa: BLE001 - counted and reported
                 errors.append(repr(e)[:200])
                 local.conn.close()
@@ -149,4 +151,5 @@ class ProjectServer(Server):
         with ThreadPoolExecutor(max_workers=16) as pool:
             list(pool.map(one, range(n)))
         self.post_errors = errors
+        self.post_ms = durations
         return posted
