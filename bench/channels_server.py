@@ -12,6 +12,7 @@ so the figures are a best case for this design.  Served by uvicorn::
 
 Sockets register with ``?company=<uuid>&branch=<uuid>`` on any path.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,11 @@ if not settings.configured:
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
                 # redis-py 8 caps a pool at 100 connections by default, which makes
                 # channels_redis fail under bursts of group_add/group_send; lift it.
-                "CONFIG": {"hosts": [{"address": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-                                      "max_connections": 10000}]},
+                "CONFIG": {
+                    "hosts": [
+                        {"address": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), "max_connections": 10000}
+                    ]
+                },
             }
         },
     )
@@ -53,8 +57,17 @@ class OrdersConsumer(AsyncWebsocketConsumer):
         self.group = f"cafe_orders_{company}_{branch}"
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send(text_data=json.dumps({"type": "connection_established", "company_id": company,
-                                              "branch_id": branch, "group": self.group, "seq": None}))
+        await self.send(
+            text_data=json.dumps(
+                {
+                    "type": "connection_established",
+                    "company_id": company,
+                    "branch_id": branch,
+                    "group": self.group,
+                    "seq": None,
+                }
+            )
+        )
 
     async def disconnect(self, code):
         if self.group:

@@ -12,6 +12,7 @@ are accepted too).  Run several processes on one port (SO_REUSEPORT)::
 
     python bench/floor_server.py --port 8101 --redis-url redis://127.0.0.1:6379/0
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,17 @@ async def handler(ws):
     company = (query.get("company") or query.get("company_id") or [""])[0]
     branch = (query.get("branch") or query.get("branch_id") or ["-"])[0]
     key = (company, branch)
-    await ws.send(json.dumps({"type": "connection_established", "company_id": company,
-                              "branch_id": branch, "group": f"{company}:{branch}", "seq": None}))
+    await ws.send(
+        json.dumps(
+            {
+                "type": "connection_established",
+                "company_id": company,
+                "branch_id": branch,
+                "group": f"{company}:{branch}",
+                "seq": None,
+            }
+        )
+    )
     SOCKETS.setdefault(key, set()).add(ws)
     try:
         async for message in ws:  # only {"action": "ping"} is understood
@@ -76,8 +86,16 @@ async def main():
     ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     ap.add_argument("--channel", default="cafe.events")
     args = ap.parse_args()
-    async with serve(handler, args.host, args.port, reuse_port=True, backlog=4096, compression=None,
-                     ping_interval=20, ping_timeout=20):
+    async with serve(
+        handler,
+        args.host,
+        args.port,
+        reuse_port=True,
+        backlog=4096,
+        compression=None,
+        ping_interval=20,
+        ping_timeout=20,
+    ):
         await pump(args.redis_url, args.channel)
 
 

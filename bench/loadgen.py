@@ -17,12 +17,13 @@ Both kinds of process are driven by the runner (run.py) over a
 multiprocessing Pipe: the runner sends ``(command, kwargs)`` and waits for the
 reply.
 """
+
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
-import json
 import multiprocessing as mp
 import os
 import random
@@ -31,6 +32,7 @@ import resource
 import time
 import uuid
 from array import array
+from datetime import UTC
 
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 SEQ_RE = re.compile(rb'"seq"\s*:\s*(-?\d+|null)')
@@ -88,7 +90,7 @@ class Record:
 
 
 class WsClient(asyncio.Protocol):
-    def __init__(self, worker: "ClientWorker", record: Record, path: str, host: str, port: int):
+    def __init__(self, worker: ClientWorker, record: Record, path: str, host: str, port: int):
         self.worker = worker
         self.record = record
         self.path = path
@@ -168,7 +170,7 @@ class WsClient(asyncio.Protocol):
         ok = len(lines[0].split()) > 1 and lines[0].split()[1] == b"101"
         if ok:
             want = base64.b64encode(hashlib.sha1(self.key + WS_GUID).digest())
-            accept = [l.split(b":", 1)[1].strip() for l in lines[1:] if l.lower().startswith(b"sec-websocket-accept:")]
+            accept = [h.split(b":", 1)[1].strip() for h in lines[1:] if h.lower().startswith(b"sec-websocket-accept:")]
             ok = accept == [want]
         if not ok:
             if not self.hello.done():
@@ -287,8 +289,12 @@ class ClientWorker:
         t0 = time.time()
         await asyncio.gather(*(one(r) for r in new))
         self.records.extend(r for r in new if r.proto is not None)
-        return {"connected": len(new) - len(errors), "errors": len(errors), "error_samples": errors[:3],
-                "seconds": time.time() - t0}
+        return {
+            "connected": len(new) - len(errors),
+            "errors": len(errors),
+            "error_samples": errors[:3],
+            "seconds": time.time() - t0,
+        }
 
     async def cmd_close_all(self):
         for r in self.records:
@@ -323,8 +329,14 @@ class ClientWorker:
                     await asyncio.sleep(0.1 + random.random() * 0.4)
 
         await asyncio.gather(*(one(r) for r in self.records))
-        return {"reconnected": len(back_at), "errors": len(errors), "error_samples": errors[:3],
-                "failed": failed, "all_back_s": max(back_at, default=0.0), "back_times": back_at}
+        return {
+            "reconnected": len(back_at),
+            "errors": len(errors),
+            "error_samples": errors[:3],
+            "failed": failed,
+            "all_back_s": max(back_at, default=0.0),
+            "back_times": back_at,
+        }
 
     # -- measurements ----------------------------------------------------------
     async def cmd_reset(self, record_seqs=False, key_pattern=None):
@@ -338,8 +350,12 @@ class ClientWorker:
         return {"sockets": len(self.records)}
 
     async def cmd_stats(self):
-        return {"count": self.count, "latencies": self.latencies.tobytes(), "keys": self.keys,
-                "sockets": len(self.records)}
+        return {
+            "count": self.count,
+            "latencies": self.latencies.tobytes(),
+            "keys": self.keys,
+            "sockets": len(self.records),
+        }
 
     async def cmd_loss(self, published):
         """Compare received seqs with ``published`` [(seq, branch)] per client."""
@@ -357,10 +373,17 @@ class ClientWorker:
             lost += len(want - uniq)
             dups += len(got) - len(uniq)
             if want - uniq and len(samples) < 5:
-                samples.append({"client": r.cid, "branch": r.branch, "missing": sorted(want - uniq)[:10],
-                                "resumed_since": r.since, "received": len(uniq), "last_seq": r.last_seq})
-        return {"expected": expected, "received": received, "lost": lost, "duplicates": dups,
-                "samples": samples}
+                samples.append(
+                    {
+                        "client": r.cid,
+                        "branch": r.branch,
+                        "missing": sorted(want - uniq)[:10],
+                        "resumed_since": r.since,
+                        "received": len(uniq),
+                        "last_seq": r.last_seq,
+                    }
+                )
+        return {"expected": expected, "received": received, "lost": lost, "duplicates": dups, "samples": samples}
 
 
 def client_main(conn, host: str, port: int) -> None:
@@ -401,8 +424,7 @@ EVENT_TEMPLATE = (
 
 def event_text(seq: int, branch: str, t: float) -> str:
     ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1e6):06d}+00:00"
-    return EVENT_TEMPLATE.format(t=t, oid=uuid.uuid4(), branch=branch, table=seq % 40, eid=uuid.uuid4(),
-                                 seq=seq, ts=ts)
+    return EVENT_TEMPLATE.format(t=t, oid=uuid.uuid4(), branch=branch, table=seq % 40, eid=uuid.uuid4(), seq=seq, ts=ts)
 
 
 class Injector:
@@ -411,8 +433,19 @@ class Injector:
         self.redis = None
         self.layer = None
 
-    async def cmd_inject(self, mode, company, start_seq, branches, rate, duration, channel="cafe.events",
-                         streams="orders", keep_log=False, database_url=None):
+    async def cmd_inject(
+        self,
+        mode,
+        company,
+        start_seq,
+        branches,
+        rate,
+        duration,
+        channel="cafe.events",
+        streams="orders",
+        keep_log=False,
+        database_url=None,
+    ):
         """Send ``rate`` events/s for ``duration`` s, round-robin over ``branches``.
 
         mode "publish": PUBLISH the envelope on ``channel`` (floor and project).
@@ -467,32 +500,43 @@ class Injector:
                         pipe.publish(channel, f"{company} {s} {branch} {streams}\n{text}")
                     await pipe.execute()
                 else:
-                    await asyncio.gather(*(
-                        self.layer.group_send(f"cafe_orders_{company}_{branch}", {"type": "cafe.event", "text": text})
-                        for s, branch, text in batch
-                    ))
+                    await asyncio.gather(
+                        *(
+                            self.layer.group_send(
+                                f"cafe_orders_{company}_{branch}", {"type": "cafe.event", "text": text}
+                            )
+                            for s, branch, text in batch
+                        )
+                    )
                 sent += due
                 late = max(late, time.time() - t0 - sent / rate)
             await asyncio.sleep(0.004)
         elapsed = time.time() - t0
         if db is not None:
             db.close()
-        return {"sent": sent, "seconds": elapsed, "rate": sent / elapsed, "next_seq": seq, "log": log,
-                "max_behind_s": late}
+        return {
+            "sent": sent,
+            "seconds": elapsed,
+            "rate": sent / elapsed,
+            "next_seq": seq,
+            "log": log,
+            "max_behind_s": late,
+        }
 
     @staticmethod
     def reserve_seqs(db, company: str, n: int) -> int:
         """Opens a transaction and takes ``n`` seqs for ``company``; returns the first."""
-        row = db.execute("UPDATE accounts_company SET event_seq = event_seq + %s WHERE id = %s RETURNING event_seq",
-                         (n, company)).fetchone()
+        row = db.execute(
+            "UPDATE accounts_company SET event_seq = event_seq + %s WHERE id = %s RETURNING event_seq", (n, company)
+        ).fetchone()
         return row[0] - n + 1
 
     @staticmethod
     def write_log(db, company: str, batch, now: float) -> None:
         """Inserts the events reserved by ``reserve_seqs`` and commits."""
-        from datetime import datetime, timezone
+        from datetime import datetime
 
-        created = datetime.fromtimestamp(now, timezone.utc)
+        created = datetime.fromtimestamp(now, UTC)
         with db.cursor() as cur:
             cur.executemany(
                 "INSERT INTO cafe_event (id, company_id, seq, branch_id, type, streams, message, created_at)"
@@ -564,10 +608,8 @@ class Proc:
         return self.recv()
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.call("exit")
-        except Exception:  # noqa: BLE001
-            pass
         self.process.join(10)
         if self.process.is_alive():
             self.process.terminate()
@@ -590,12 +632,16 @@ class ClientPool:
 
     def connect(self, clients: list[tuple[int, str, str]], port: int, concurrency: int = 200, since=False) -> dict:
         parts = [clients[i :: len(self.procs)] for i in range(len(self.procs))]
-        res = self.all("connect", per_proc=[
-            {"clients": part, "port": port, "concurrency": concurrency, "since": since} for part in parts
-        ])
-        return {"connected": sum(r["connected"] for r in res), "errors": sum(r["errors"] for r in res),
-                "error_samples": [s for r in res for s in r["error_samples"]][:3],
-                "seconds": max(r["seconds"] for r in res)}
+        res = self.all(
+            "connect",
+            per_proc=[{"clients": part, "port": port, "concurrency": concurrency, "since": since} for part in parts],
+        )
+        return {
+            "connected": sum(r["connected"] for r in res),
+            "errors": sum(r["errors"] for r in res),
+            "error_samples": [s for r in res for s in r["error_samples"]][:3],
+            "seconds": max(r["seconds"] for r in res),
+        }
 
     def stats(self) -> dict:
         res = self.all("stats")

@@ -15,6 +15,7 @@ How events reach it:
     they missed in the log.
   * (c): real orders, POSTed to ``/api/cafe/orders/``.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,10 @@ def project_python() -> str:
 
 
 def available() -> bool:
-    return all((ROOT / p).exists() for p in ("manage.py", "accounts/models.py", "cafe/events.py",
-                                             "cafe/management/commands/serve.py"))
+    return all(
+        (ROOT / p).exists()
+        for p in ("manage.py", "accounts/models.py", "cafe/events.py", "cafe/management/commands/serve.py")
+    )
 
 
 class ProjectServer(Server):
@@ -60,20 +63,49 @@ class ProjectServer(Server):
         self.current: dict | None = None
 
     def env(self) -> dict:
-        return dict(super().env(), DATABASE_URL=self.database_url, DEBUG="False",
-                    SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-                    ALLOWED_HOSTS="127.0.0.1,localhost", LOG_LEVEL="WARNING")
+        return dict(
+            super().env(),
+            DATABASE_URL=self.database_url,
+            DEBUG="False",
+            SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            LOG_LEVEL="WARNING",
+        )
 
     def commands(self, port, nprocs):
-        return [[project_python(), "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port),
-                 "--workers", str(nprocs)]]
+        return [
+            [
+                project_python(),
+                "manage.py",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(nprocs),
+            ]
+        ]
 
     def start(self, nprocs, timeout=60.0):
         if self.companies is None:
             out = subprocess.run(
-                [project_python(), str(BENCH_DIR / "project_setup.py"), "--reset", "--companies",
-                 str(self.companies_needed), "--branches", "100", "--tables", "3"],
-                cwd=ROOT, env=self.env(), capture_output=True, text=True, check=False,
+                [
+                    project_python(),
+                    str(BENCH_DIR / "project_setup.py"),
+                    "--reset",
+                    "--companies",
+                    str(self.companies_needed),
+                    "--branches",
+                    "100",
+                    "--tables",
+                    "3",
+                ],
+                cwd=ROOT,
+                env=self.env(),
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if out.returncode:
                 raise RuntimeError(f"project_setup.py failed:\n{out.stderr[-3000:]}")
@@ -90,8 +122,9 @@ class ProjectServer(Server):
         company = self.companies[self.used]
         self.used += 1
         body = json.dumps({"email": company["email"], "password": company["password"]}).encode()
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/api/users/login/", data=body,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/api/users/login/", data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(req, timeout=30) as resp:
             self.tokens[company["company"]] = json.load(resp)["access"]
         self.current = company
@@ -125,8 +158,13 @@ class ProjectServer(Server):
         def one(i: int) -> None:
             branch = branches[i % len(branches)]
             tables = company["tables"][branch]
-            body = json.dumps({"table": tables[(i // len(branches)) % len(tables)], "guests": 2,
-                               "items": [{"menu_item": company["menu_item"], "quantity": 1}]})
+            body = json.dumps(
+                {
+                    "table": tables[(i // len(branches)) % len(tables)],
+                    "guests": 2,
+                    "items": [{"menu_item": company["menu_item"], "quantity": 1}],
+                }
+            )
             delay = t0 + i / rate - time.time()
             if delay > 0:
                 time.sleep(delay)
@@ -134,8 +172,12 @@ class ProjectServer(Server):
                 local.conn = HTTPConnection("127.0.0.1", self.port, timeout=30)
             sent = time.time()
             try:
-                local.conn.request("POST", "/api/cafe/orders/", body=body,
-                                   headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+                local.conn.request(
+                    "POST",
+                    "/api/cafe/orders/",
+                    body=body,
+                    headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+                )
                 resp = local.conn.getresponse()
                 data = resp.read()
                 if resp.status != 201:

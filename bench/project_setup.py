@@ -8,6 +8,7 @@
 branch, and an owner (company-wide, so its token can pick any branch with
 ``branch_id``).  Prints JSON: a list of companies with their ids and logins.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,8 +67,9 @@ def main() -> None:
             branches = Branch.objects.bulk_create(
                 [Branch(company=company, name=f"Branch {i:03d}") for i in range(args.branches)]
             )
-            owner = User.objects.create(email=f"owner-{tag}@bench.local", company=company, role=Role.OWNER,
-                                        password=password_hash)
+            owner = User.objects.create(
+                email=f"owner-{tag}@bench.local", company=company, role=Role.OWNER, password=password_hash
+            )
             category = Category.objects.create(company=company, name="Bench")
             item = MenuItem.objects.create(company=company, category=category, title="Flat white", price="3.40")
             tables = Table.objects.bulk_create(
@@ -76,9 +78,16 @@ def main() -> None:
             by_branch: dict[str, list[str]] = {}
             for t in tables:
                 by_branch.setdefault(str(t.branch_id), []).append(str(t.pk))
-            out.append({"company": str(company.pk), "branches": [str(b.pk) for b in branches],
-                        "tables": by_branch, "menu_item": str(item.pk), "email": owner.email,
-                        "password": PASSWORD})
+            out.append(
+                {
+                    "company": str(company.pk),
+                    "branches": [str(b.pk) for b in branches],
+                    "tables": by_branch,
+                    "menu_item": str(item.pk),
+                    "email": owner.email,
+                    "password": PASSWORD,
+                }
+            )
     print(json.dumps(out))
 
 

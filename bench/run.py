@@ -19,6 +19,7 @@ Scenarios (see docs/benchmarks.md):
 
 Nothing here asserts a time: figures are reported, never judged.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,6 @@ import platform
 import sys
 import threading
 import time
-from array import array
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -52,7 +52,7 @@ class Sizes:
     step_seconds: float = 4.0
     a_sockets: int = 1000
     a_branches: int = 100
-    a_rates: list = field(default_factory=lambda: [round(20 * 1.5 ** i) for i in range(16)])  # events/s
+    a_rates: list = field(default_factory=lambda: [round(20 * 1.5**i) for i in range(16)])  # events/s
     b_sockets: int = 1000
     b_rates: list = field(default_factory=lambda: [0.5, 1, 2, 3, 5, 8, 12, 18, 27, 40, 60, 90, 135, 200, 300])
     c_rate: float = 50.0
@@ -69,10 +69,28 @@ class Sizes:
     refine: int = 2  # extra steps between the last good and the first bad rate
 
 
-SMOKE = Sizes(server_procs=1, client_procs=2, step_seconds=0.7, a_sockets=40, a_branches=4, a_rates=[20, 40],
-              b_sockets=40, b_rates=[5], c_rate=10, c_branches=2, c_per_branch=3, c_seconds=1,
-              d_sockets=200, e_clients=60, e_branches=4, e_rate=20, e_seconds=1.5, settle=0.3,
-              warmup=False, refine=0)
+SMOKE = Sizes(
+    server_procs=1,
+    client_procs=2,
+    step_seconds=0.7,
+    a_sockets=40,
+    a_branches=4,
+    a_rates=[20, 40],
+    b_sockets=40,
+    b_rates=[5],
+    c_rate=10,
+    c_branches=2,
+    c_per_branch=3,
+    c_seconds=1,
+    d_sockets=200,
+    e_clients=60,
+    e_branches=4,
+    e_rate=20,
+    e_seconds=1.5,
+    settle=0.3,
+    warmup=False,
+    refine=0,
+)
 
 
 def pct(values, q: float) -> float | None:
@@ -106,10 +124,15 @@ class Bench:
         import psutil
 
         t = psutil.cpu_times()
-        return {"server": cpu_seconds(server.pids), "clients": cpu_seconds(self.pool.pids),
-                "injector": cpu_seconds([self.injector.pid]), "redis": cpu_seconds(self.redis_pids),
-                "runner": sum(psutil.Process().cpu_times()[:2]),
-                "machine": sum(t) - t.idle - getattr(t, "iowait", 0.0), "wall": time.time()}
+        return {
+            "server": cpu_seconds(server.pids),
+            "clients": cpu_seconds(self.pool.pids),
+            "injector": cpu_seconds([self.injector.pid]),
+            "redis": cpu_seconds(self.redis_pids),
+            "runner": sum(psutil.Process().cpu_times()[:2]),
+            "machine": sum(t) - t.idle - getattr(t, "iowait", 0.0),
+            "wall": time.time(),
+        }
 
     @staticmethod
     def cpu_delta(cpu0: dict, cpu1: dict) -> dict:
@@ -124,8 +147,9 @@ class Bench:
         return d
 
     def connect(self, server, company: str, branches: list[str], n: int, concurrency=200) -> dict:
-        clients = [(i, server.path(company, branches[i % len(branches)]), branches[i % len(branches)])
-                   for i in range(n)]
+        clients = [
+            (i, server.path(company, branches[i % len(branches)]), branches[i % len(branches)]) for i in range(n)
+        ]
         res = self.pool.connect(clients, server.port, concurrency=concurrency)
         if res["errors"]:
             log(f"    ! {res['errors']} of {n} connections failed, e.g. {res['error_samples']}")
@@ -135,9 +159,18 @@ class Bench:
     def inject(self, server, company, branches, rate, seconds, keep_log=False, mode=None) -> dict:
         if company not in self.seq:
             self.seq[company] = server.current_seq(company) + 1
-        r = self.injector.call("inject", mode=mode or server.mode, company=company, start_seq=self.seq[company],
-                               branches=branches, rate=rate, duration=seconds, channel=server.channel,
-                               keep_log=keep_log, database_url=getattr(server, "database_url", None))
+        r = self.injector.call(
+            "inject",
+            mode=mode or server.mode,
+            company=company,
+            start_seq=self.seq[company],
+            branches=branches,
+            rate=rate,
+            duration=seconds,
+            channel=server.channel,
+            keep_log=keep_log,
+            database_url=getattr(server, "database_url", None),
+        )
         self.seq[company] = r["next_seq"]
         return r
 
@@ -153,11 +186,18 @@ class Bench:
         expected = r["sent"] * fanout
         cpu = self.cpu_delta(cpu0, cpu1)
         return {
-            "rate": rate, "sent_rate": r["rate"], "offered_deliveries_s": expected / r["seconds"],
-            "deliveries": st["count"], "expected": expected, "delivered_share": st["count"] / max(1, expected),
+            "rate": rate,
+            "sent_rate": r["rate"],
+            "offered_deliveries_s": expected / r["seconds"],
+            "deliveries": st["count"],
+            "expected": expected,
+            "delivered_share": st["count"] / max(1, expected),
             "deliveries_s": st["count"] / r["seconds"],
-            "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99), "max_ms": max(lat, default=None),
-            "cpu_s": cpu, "server_cpu_ms_per_1000": 1e6 * cpu["server"] / max(1, st["count"]),
+            "p50_ms": pct(lat, 50),
+            "p99_ms": pct(lat, 99),
+            "max_ms": max(lat, default=None),
+            "cpu_s": cpu,
+            "server_cpu_ms_per_1000": 1e6 * cpu["server"] / max(1, st["count"]),
         }
 
     # -- scenarios -----------------------------------------------------------------
@@ -172,12 +212,18 @@ class Bench:
         def run(rate) -> bool:
             s = self.step(server, company, branches, rate, self.sizes.step_seconds, fanout)
             steps.append(s)
-            ok = (s["p99_ms"] is not None and s["p99_ms"] <= p99_limit
-                  and s["delivered_share"] >= MIN_DELIVERED and s["sent_rate"] >= 0.9 * rate)
+            ok = (
+                s["p99_ms"] is not None
+                and s["p99_ms"] <= p99_limit
+                and s["delivered_share"] >= MIN_DELIVERED
+                and s["sent_rate"] >= 0.9 * rate
+            )
             s["within_limit"] = ok
-            log(f"    {rate:6} ev/s -> {s['deliveries_s']:9.0f} deliveries/s  p50 {s['p50_ms'] or 0:7.1f} ms"
+            log(
+                f"    {rate:6} ev/s -> {s['deliveries_s']:9.0f} deliveries/s  p50 {s['p50_ms'] or 0:7.1f} ms"
                 f"  p99 {s['p99_ms'] or 0:7.1f} ms  delivered {100 * s['delivered_share']:5.1f}%"
-                f"  server CPU {s['server_cpu_ms_per_1000']:6.1f} ms/1000{'' if ok else '  <- limit'}")
+                f"  server CPU {s['server_cpu_ms_per_1000']:6.1f} ms/1000{'' if ok else '  <- limit'}"
+            )
             if not ok:
                 time.sleep(2 * self.sizes.settle)  # let the backlog drain before another step
             return ok
@@ -222,15 +268,26 @@ class Bench:
         self.pool.all("close_all")
         lat = [(t - posted[k]) * 1000.0 for k, t in st["keys"] if k in posted]
         expected = len(posted) * z.c_per_branch
-        out = {"orders": len(posted), "post_errors": len(server.post_errors),
-               "post_error_samples": server.post_errors[:3], "post_rate": len(posted) / z.c_seconds,
-               "receipts": len(lat), "expected": expected, "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99),
-               "max_ms": max(lat, default=None), "post_p50_ms": pct(server.post_ms, 50),
-               "post_p99_ms": pct(server.post_ms, 99), "cpu_s": self.cpu_delta(cpu0, self.cpu(server))}
-        log(f"    {out['orders']} orders ({out['post_errors']} failed POSTs), {out['receipts']} of {expected}"
+        out = {
+            "orders": len(posted),
+            "post_errors": len(server.post_errors),
+            "post_error_samples": server.post_errors[:3],
+            "post_rate": len(posted) / z.c_seconds,
+            "receipts": len(lat),
+            "expected": expected,
+            "p50_ms": pct(lat, 50),
+            "p99_ms": pct(lat, 99),
+            "max_ms": max(lat, default=None),
+            "post_p50_ms": pct(server.post_ms, 50),
+            "post_p99_ms": pct(server.post_ms, 99),
+            "cpu_s": self.cpu_delta(cpu0, self.cpu(server)),
+        }
+        log(
+            f"    {out['orders']} orders ({out['post_errors']} failed POSTs), {out['receipts']} of {expected}"
             f" receipts: p50 {fmt(out['p50_ms'], '{:.1f}')} ms, p99 {fmt(out['p99_ms'], '{:.1f}')} ms"
             f" (the POSTs' own response times: p50 {fmt(out['post_p50_ms'], '{:.1f}')} ms,"
-            f" p99 {fmt(out['post_p99_ms'], '{:.1f}')} ms)")
+            f" p99 {fmt(out['post_p99_ms'], '{:.1f}')} ms)"
+        )
         return out
 
     def scenario_d(self, server):
@@ -245,10 +302,17 @@ class Bench:
         after = rss_bytes(server.pids)
         self.pool.all("close_all")
         per = (after - before) / max(1, res["connected"])
-        log(f"    {res['connected']} idle sockets: RSS {before / 2**20:.1f} -> {after / 2**20:.1f} MiB,"
-            f" {per / 1024:.1f} KiB per socket")
-        return {"sockets": res["connected"], "errors": res["errors"], "rss_before": before, "rss_after": after,
-                "kib_per_socket": per / 1024}
+        log(
+            f"    {res['connected']} idle sockets: RSS {before / 2**20:.1f} -> {after / 2**20:.1f} MiB,"
+            f" {per / 1024:.1f} KiB per socket"
+        )
+        return {
+            "sockets": res["connected"],
+            "errors": res["errors"],
+            "rss_before": before,
+            "rss_after": after,
+            "kib_per_socket": per / 1024,
+        }
 
     def scenario_e(self, server):
         z = self.sizes
@@ -258,8 +322,15 @@ class Bench:
         result = {}
 
         def inject():
-            result["inject"] = self.inject(server, company, branches, z.e_rate, z.e_seconds, keep_log=True,
-                                           mode=getattr(server, "storm_mode", None))
+            result["inject"] = self.inject(
+                server,
+                company,
+                branches,
+                z.e_rate,
+                z.e_seconds,
+                keep_log=True,
+                mode=getattr(server, "storm_mode", None),
+            )
 
         th = threading.Thread(target=inject)
         th.start()
@@ -270,21 +341,24 @@ class Bench:
         losses = self.pool.all("loss", published=result["inject"]["log"])
         self.pool.all("close_all")
         out = {
-            "clients": z.e_clients, "events": result["inject"]["sent"],
+            "clients": z.e_clients,
+            "events": result["inject"]["sent"],
             "handshake_errors": sum(s["errors"] for s in storms),
             "error_samples": [e for s in storms for e in s["error_samples"]][:3],
             "not_back": sum(s["failed"] for s in storms),
             "all_back_s": max(s["all_back_s"] for s in storms),
             "median_back_s": pct([t for s in storms for t in s["back_times"]], 50),
-            "expected": sum(l["expected"] for l in losses),
-            "lost": sum(l["lost"] for l in losses),
-            "duplicates": sum(l["duplicates"] for l in losses),
-            "loss_samples": [x for l in losses for x in l["samples"]][:5],
+            "expected": sum(x["expected"] for x in losses),
+            "lost": sum(x["lost"] for x in losses),
+            "duplicates": sum(x["duplicates"] for x in losses),
+            "loss_samples": [sample for x in losses for sample in x["samples"]][:5],
             "replays_missed_events": server.supports_since,
         }
-        log(f"    storm: {out['handshake_errors']} handshake errors, all back in {out['all_back_s']:.2f} s"
+        log(
+            f"    storm: {out['handshake_errors']} handshake errors, all back in {out['all_back_s']:.2f} s"
             f" (median {fmt(out['median_back_s'], '{:.2f}')} s),"
-            f" {out['lost']} of {out['expected']} deliveries lost, {out['duplicates']} duplicates")
+            f" {out['lost']} of {out['expected']} deliveries lost, {out['duplicates']} duplicates"
+        )
         return out
 
 
@@ -347,24 +421,43 @@ def best_or_below(ramp) -> str:
     return f"{ramp['best']['deliveries_s']:.0f}"
 
 
+def best_with_latency(ramp) -> str:
+    if not (ramp and ramp["best"]):
+        return best_or_below(ramp)
+    best = ramp["best"]
+    return f"{best['deliveries_s']:.0f} ({fmt(best['p50_ms'], '{:.0f}')}/{fmt(best['p99_ms'], '{:.0f}')})"
+
+
 def table(results: dict) -> list[list[str]]:
-    head = ["server", "(a) deliveries/s @p99<=50ms", "(a) server CPU ms/1000", "(b) deliveries/s (p50/p99 ms)",
-            "(c) p50/p99 ms", "(d) KiB/socket", "(e) errors", "(e) s to all back", "(e) lost/expected"]
+    head = [
+        "server",
+        "(a) deliveries/s @p99<=50ms",
+        "(a) server CPU ms/1000",
+        "(b) deliveries/s (p50/p99 ms)",
+        "(c) p50/p99 ms",
+        "(d) KiB/socket",
+        "(e) errors",
+        "(e) s to all back",
+        "(e) lost/expected",
+    ]
     rows = [head]
     for name, r in results.items():
         a, b, c, d, e = (r.get(k) for k in "abcde")
-        rows.append([
-            name,
-            best_or_below(a),
-            fmt(a and a["best"] and a["best"]["server_cpu_ms_per_1000"], "{:.1f}"),
-            best_or_below(b) if not (b and b["best"]) else
-            f"{b['best']['deliveries_s']:.0f} ({fmt(b['best']['p50_ms'], '{:.0f}')}/{fmt(b['best']['p99_ms'], '{:.0f}')})",
-            "n/a" if not c else f"{fmt(c['p50_ms'], '{:.1f}')}/{fmt(c['p99_ms'], '{:.1f}')}",
-            fmt(d and d["kib_per_socket"], "{:.1f}"),
-            fmt(e and e["handshake_errors"]),
-            fmt(e and e["all_back_s"], "{:.2f}"),
-            "n/a" if not e else f"{e['lost']}/{e['expected']}" + ("" if e["replays_missed_events"] else " (no replay)"),
-        ])
+        rows.append(
+            [
+                name,
+                best_or_below(a),
+                fmt(a and a["best"] and a["best"]["server_cpu_ms_per_1000"], "{:.1f}"),
+                best_with_latency(b),
+                "n/a" if not c else f"{fmt(c['p50_ms'], '{:.1f}')}/{fmt(c['p99_ms'], '{:.1f}')}",
+                fmt(d and d["kib_per_socket"], "{:.1f}"),
+                fmt(e and e["handshake_errors"]),
+                fmt(e and e["all_back_s"], "{:.2f}"),
+                "n/a"
+                if not e
+                else f"{e['lost']}/{e['expected']}" + ("" if e["replays_missed_events"] else " (no replay)"),
+            ]
+        )
     return rows
 
 
@@ -387,7 +480,7 @@ def ratios(results: dict) -> list[str]:
 def print_table(rows):
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for j, r in enumerate(rows):
-        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths)))
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)))
         if j == 0:
             print("  ".join("-" * w for w in widths))
 
@@ -420,8 +513,13 @@ def chart(results: dict, path: Path, title: str) -> None:
             ax_d.plot(x, [s["deliveries_s"] for s in steps], "o-", color=color, label=name)
             ax_l.plot(x, [s["p99_ms"] or 0 for s in steps], "o-", color=color, label=f"{name} p99")
             ax_l.plot(x, [s["p50_ms"] or 0 for s in steps], "s--", color=color, label=f"{name} p50", alpha=0.7)
-        ax_d.set(title=f"{label}: deliveries/s", xlabel="offered deliveries/s", ylabel="deliveries/s",
-                 xscale="log", yscale="log")
+        ax_d.set(
+            title=f"{label}: deliveries/s",
+            xlabel="offered deliveries/s",
+            ylabel="deliveries/s",
+            xscale="log",
+            yscale="log",
+        )
         ax_l.axhline(limit, color="grey", lw=0.8, ls=":")
         ax_l.set(title=f"{label}: latency", xlabel="offered deliveries/s", ylabel="ms", xscale="log", yscale="log")
         for ax in (ax_d, ax_l):
@@ -429,7 +527,7 @@ def chart(results: dict, path: Path, title: str) -> None:
                 axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
                 axis.set_minor_formatter(NullFormatter())
             ax.grid(True, which="both", alpha=0.3)
-            if ax.has_data():
+            if ax.get_legend_handles_labels()[0]:
                 ax.legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
@@ -440,16 +538,19 @@ def chart(results: dict, path: Path, title: str) -> None:
 def machine() -> dict:
     model = ""
     try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
     except OSError:
         pass
     import psutil
 
-    return {"cores": os.cpu_count(), "cpu": model, "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(), "kernel": platform.release()}
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
 
 
 def main(argv=None) -> int:
@@ -496,17 +597,53 @@ def main(argv=None) -> int:
     rows = table(results)
     print()
     print_table(rows)
-    for line in ratios(results):
-        print(line)
+    if args.smoke:
+        print("(smoke run: tiny numbers, the figures mean nothing; it shows the harness works)")
+    else:
+        for line in ratios(results):
+            print(line)
     info = machine()
-    doc = {"label": label, "smoke": args.smoke, "machine": info, "sizes": asdict(sizes),
-           "seconds": time.time() - started, "results": results}
+    doc = {
+        "label": label,
+        "smoke": args.smoke,
+        "machine": info,
+        "sizes": asdict(sizes),
+        "seconds": time.time() - started,
+        "results": results,
+    }
     (out_dir / f"{label}.json").write_text(json.dumps(doc, indent=1))
     (out_dir / f"{label}.md").write_text(markdown(rows) + "\n" + "\n".join(ratios(results)) + "\n")
-    chart(results, out_dir / f"{label}.png",
-          f"fan-out on {info['cores']} cores ({info['cpu']}), {sizes.server_procs} server procs")
+    chart(
+        results,
+        out_dir / f"{label}.png",
+        f"fan-out on {info['cores']} cores ({info['cpu']}), {sizes.server_procs} server procs",
+    )
     print(f"\nwrote {out_dir / (label + '.json')}, .md and .png in {time.time() - started:.0f} s")
-    return 0
+    problems = broken(results)
+    for p in problems:
+        print(f"! harness problem: {p}")
+    return 1 if problems else 0
+
+
+def broken(results: dict) -> list[str]:
+    """What shows the harness itself failing (nothing delivered, sockets that never
+    connect), as opposed to slow figures, which are never judged."""
+    problems = []
+    for name, r in results.items():
+        for key in "ab":
+            ramp = r.get(key)
+            if ramp and (not ramp["steps"] or ramp["steps"][0]["deliveries"] == 0):
+                problems.append(f"{name} ({key}): no event delivered")
+        c = r.get("c")
+        if c and c["receipts"] == 0:
+            problems.append(f"{name} (c): no order event received")
+        d = r.get("d")
+        if d and d["sockets"] == 0:
+            problems.append(f"{name} (d): no socket connected")
+        e = r.get("e")
+        if e and (e["expected"] == 0 or e["not_back"] == e["clients"]):
+            problems.append(f"{name} (e): no event sent or no client back")
+    return problems
 
 
 if __name__ == "__main__":

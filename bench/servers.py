@@ -5,8 +5,10 @@ tell it is ready, the URL path a client opens for (company, branch), how the
 injector reaches it (``publish`` = the project's Redis envelope, ``group_send``
 = channels_redis), and whether it replays missed events from ``?since=``.
 """
+
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import socket
@@ -66,10 +68,8 @@ def cpu_seconds(pids: list[int]) -> float:
 def rss_bytes(pids: list[int]) -> int:
     total = 0
     for p in tree(pids):
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             total += p.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return total
 
 
@@ -79,11 +79,24 @@ class RedisServer:
     def __init__(self, log_dir: Path):
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.log = open(log_dir / "redis.log", "w")
+        self.log = open(log_dir / "redis.log", "w")  # noqa: SIM115 - the server's stdout until stop()
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--maxclients", "20000"],
-            stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=_raise_fd_limit,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--maxclients",
+                "20000",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_raise_fd_limit,
         )
         deadline = time.time() + 10
         while not port_open(self.port):
@@ -161,13 +174,20 @@ class Server:
     def start(self, nprocs: int, timeout: float = 60.0) -> None:
         self.port = free_port()
         self.nprocs = nprocs
-        log = open(self.log_dir / f"{self.name}.log", "a")
-        log.write(f"\n=== start {self.name} x{nprocs} on port {self.port} ===\n")
-        log.flush()
-        for cmd in self.commands(self.port, nprocs):
-            self.procs.append(subprocess.Popen(cmd, cwd=self.cwd(), env=self.env(), stdout=log,
-                                               stderr=subprocess.STDOUT, preexec_fn=_raise_fd_limit))
-        log.close()
+        with open(self.log_dir / f"{self.name}.log", "a") as log:
+            log.write(f"\n=== start {self.name} x{nprocs} on port {self.port} ===\n")
+            log.flush()
+            for cmd in self.commands(self.port, nprocs):
+                self.procs.append(
+                    subprocess.Popen(
+                        cmd,
+                        cwd=self.cwd(),
+                        env=self.env(),
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        preexec_fn=_raise_fd_limit,
+                    )
+                )
         deadline = time.time() + timeout
         want = self.subscribers_expected(nprocs)
         import redis
@@ -210,8 +230,19 @@ class FloorServer(Server):
     mode = "publish"
 
     def commands(self, port, nprocs):
-        return [[sys.executable, str(BENCH_DIR / "floor_server.py"), "--port", str(port), "--redis-url",
-                 self.redis_url, "--channel", self.channel] for _ in range(nprocs)]
+        return [
+            [
+                sys.executable,
+                str(BENCH_DIR / "floor_server.py"),
+                "--port",
+                str(port),
+                "--redis-url",
+                self.redis_url,
+                "--channel",
+                self.channel,
+            ]
+            for _ in range(nprocs)
+        ]
 
     def subscribers_expected(self, nprocs):
         return nprocs
@@ -222,9 +253,25 @@ class ChannelsServer(Server):
     mode = "group_send"
 
     def commands(self, port, nprocs):
-        cmd = [sys.executable, "-m", "uvicorn", "channels_server:application", "--app-dir", str(BENCH_DIR),
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-               "--backlog", "4096", "--timeout-graceful-shutdown", "1"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "channels_server:application",
+            "--app-dir",
+            str(BENCH_DIR),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--backlog",
+            "4096",
+            "--timeout-graceful-shutdown",
+            "1",
+        ]
         if nprocs > 1:
             cmd += ["--workers", str(nprocs)]
         return [cmd]
