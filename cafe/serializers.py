@@ -4,17 +4,18 @@ shape and types before a service is called."""
 
 from rest_framework import serializers
 
-from cafe.models import Category, MenuItem, Order, OrderItem, Table, TableStatus
+from cafe.models import Category, MenuItem, Order, TableStatus
 
 # Output
 
 
-class TableSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-
-    class Meta:
-        model = Table
-        fields = ["id", "branch", "number", "seats", "status", "status_display"]
+class TableSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    branch = serializers.UUIDField(source="branch_id")
+    number = serializers.IntegerField()
+    seats = serializers.IntegerField()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -29,26 +30,32 @@ class MenuItemSerializer(serializers.ModelSerializer):
         fields = ["id", "category", "title", "price", "is_available", "branch"]
 
 
-class OrderItemSerializer(serializers.ModelSerializer):
-    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
-
-    class Meta:
-        model = OrderItem
-        fields = ["id", "menu_item", "title", "price", "quantity", "total"]
+# Orders are serialised on every write (for the event and the answer): plain
+# serializers skip ModelSerializer's per-instance model introspection.
 
 
-class OrderSerializer(serializers.ModelSerializer):
-    table_number = serializers.IntegerField(source="table.number", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    items = OrderItemSerializer(many=True, read_only=True)
+class OrderItemSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    menu_item = serializers.UUIDField(source="menu_item_id")
+    title = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    quantity = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class OrderSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    branch = serializers.UUIDField(source="branch_id")
+    table = serializers.UUIDField(source="table_id")
+    table_number = serializers.IntegerField(source="table.number")
+    guests = serializers.IntegerField()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    waiter = serializers.UUIDField(source="waiter_id")
+    items = OrderItemSerializer(many=True, source="items.all")
     total = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Order
-        fields = [
-            "id", "branch", "table", "table_number", "guests", "status", "status_display",
-            "waiter", "items", "total", "created_at", "updated_at",
-        ]  # fmt: skip
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
 
     def get_total(self, order: Order) -> str:
         return f"{sum((item.total for item in order.items.all()), 0):.2f}"
