@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench bench-smoke lint clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,18 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/pytest
+
+$(BIN)/.bench-installed: $(BIN)/.installed bench/requirements.txt
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+# The fan-out benchmark on loopback (PostgreSQL and Redis needed); see docs/benchmarks.md.
+bench: $(BIN)/.bench-installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The same harness end to end with tiny numbers (CI runs it; it asserts no time).
+bench-smoke: $(BIN)/.bench-installed
+	$(BIN)/python bench/run.py --smoke $(BENCH_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
