@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, prefetch_related_objects
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
@@ -185,8 +185,9 @@ def _add_lines(order: Order, lines: Sequence[dict[str, Any]]) -> None:
     )
 
 
-def _order_changed(tenant: Tenant, type: str, order_id: uuid.UUID, *extra: events.PendingEvent) -> Order:
-    order = selectors.order_get(tenant=tenant, order_id=order_id)
+def _order_changed(tenant: Tenant, type: str, order: Order, *extra: events.PendingEvent) -> Order:
+    """Reports a change to an order (its table already loaded) as its last step."""
+    prefetch_related_objects([order], "items")
     events.emit(company_id=tenant.company_id, events=[events.order_event(type, order), *extra])
     return order
 
@@ -206,7 +207,7 @@ def order_create(*, tenant: Tenant, table: uuid.UUID, guests: int, items: Sequen
         locked_table.status = TableStatus.BUSY
         locked_table.save(update_fields=["status", "updated_at"])
         extra.append(events.table_status_changed(locked_table))
-    return _order_changed(tenant, "order_created", order.pk, *extra)
+    return _order_changed(tenant, "order_created", order, *extra)
 
 
 def _open_order(tenant: Tenant, order_id: uuid.UUID) -> Order:
@@ -221,7 +222,7 @@ def order_add_items(*, tenant: Tenant, order_id: uuid.UUID, items: Sequence[dict
     order = _open_order(tenant, order_id)
     _add_lines(order, items)
     order.save(update_fields=["updated_at"])
-    return _order_changed(tenant, "order_updated", order.pk)
+    return _order_changed(tenant, "order_updated", order)
 
 
 @transaction.atomic
@@ -229,13 +230,13 @@ def order_update(*, tenant: Tenant, order_id: uuid.UUID, guests: int) -> Order:
     order = _open_order(tenant, order_id)
     order.guests = guests
     order.save(update_fields=["guests", "updated_at"])
-    return _order_changed(tenant, "order_updated", order.pk)
+    return _order_changed(tenant, "order_updated", order)
 
 
 @transaction.atomic
 def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
     """Closes (paid) or cancels an open order; the table is freed with its last open order."""
-    table_id = selectors.order_get(tenant=tenant, order_id=order_id).table_id
+    table_id = tenant.scope(Order.objects.all()).values_list("table_id", flat=True).get(pk=order_id)
     table = Table.objects.select_for_update().get(pk=table_id)
     order = selectors.order_get(tenant=tenant, order_id=order_id, lock=True)
     if status not in ORDER_TRANSITIONS[order.status]:
@@ -250,4 +251,4 @@ def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
         table.save(update_fields=["status", "updated_at"])
         extra.append(events.table_status_changed(table))
     type = "order_closed" if status == OrderStatus.CLOSED else "order_cancelled"
-    return _order_changed(tenant, type, order.pk, *extra)
+    return _order_changed(tenant, type, order, *extra)

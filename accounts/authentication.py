@@ -1,0 +1,22 @@
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
+
+from accounts.models import User
+
+
+class TenantJWTAuthentication(JWTAuthentication):
+    """SimpleJWT's bearer-token authentication, loading the user's company and branch
+    in the same query: every cafe request resolves its tenant from them."""
+
+    def get_user(self, validated_token) -> User:
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError:
+            raise InvalidToken("Token contained no recognizable user identification") from None
+        user = User.objects.select_related("company", "branch").filter(pk=user_id).first()
+        if user is None:
+            raise AuthenticationFailed("User not found", code="user_not_found")
+        if not user.is_active:
+            raise AuthenticationFailed("User is inactive", code="user_inactive")
+        return user
