@@ -116,16 +116,27 @@ class Hub:
             greet(latest)
         if not covered:
             sub.resync_required(latest)
-        while True:
-            for _seq, message in page:
-                sub.deliver(message)
-            if len(page) < BACKLOG_PAGE:
-                break
-            page = await in_thread(selectors.event_backlog)(**scope, after=page[-1][0], upto=latest, limit=BACKLOG_PAGE)
+        await self._replay(sub, scope, page, upto=latest)
+        tracked = self.last_seq.get(sub.company_id, latest)
+        if tracked > latest:
+            # The hub follows this company from another socket's later snapshot:
+            # events in between may have gone by before this socket was counted.
+            page = await in_thread(selectors.event_backlog)(**scope, after=latest, upto=tracked, limit=BACKLOG_PAGE)
+            await self._replay(sub, scope, page, upto=tracked)
+            latest = tracked
         sub.cursor = latest
         pending, sub.pending = sub.pending or [], None
         for seq, text in pending:
             sub.offer(seq, text)
+
+    async def _replay(self, sub: Subscription, scope: dict, page: list[tuple[int, str]], upto: int) -> None:
+        """Delivers a page of the log and the pages after it, up to ``upto``."""
+        while True:
+            for _seq, message in page:
+                sub.deliver(message)
+            if len(page) < BACKLOG_PAGE:
+                return
+            page = await in_thread(selectors.event_backlog)(**scope, after=page[-1][0], upto=upto, limit=BACKLOG_PAGE)
 
     def unsubscribe(self, sub: Subscription) -> None:
         key = (sub.company_id, sub.branch_id, sub.stream)
