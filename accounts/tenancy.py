@@ -5,6 +5,7 @@ looks at ``user.company`` or ``user.branch`` to decide access.
 """
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -58,21 +59,36 @@ class Tenant:
             return queryset
         return queryset.filter(**{branch_field: self.branch})
 
-    def branch_by_id(self, branch_id: object) -> Branch:
-        """A branch this tenant may act on, from an id a client sent."""
-        try:
-            return self.branches().get(pk=uuid.UUID(str(branch_id)))
-        except (ValueError, Branch.DoesNotExist) as exc:
-            raise BranchNotAllowed(str(branch_id)) from exc
+    def allows(self, branch: Branch | None) -> bool:
+        """Whether this tenant may act on ``branch``."""
+        if branch is None or branch.company_id != self.company_id:
+            return False
+        return self.company_wide or branch.pk == self.branch.pk
 
-    def socket_branch(self, requested: str | None) -> Branch | None:
+    def branch_by_id(self, branch_id: object, known: Mapping[uuid.UUID, Branch] | None = None) -> Branch:
+        """A branch this tenant may act on, from an id a client sent; ``known`` holds
+        branches already loaded (a batch of checks), else the database is asked."""
+        try:
+            pk = uuid.UUID(str(branch_id))
+        except ValueError:
+            raise BranchNotAllowed(str(branch_id)) from None
+        if self.branch is not None and pk == self.branch.pk:
+            return self.branch
+        if not self.company_wide:
+            raise BranchNotAllowed(str(branch_id))
+        branch = known.get(pk) if known is not None else Branch.objects.filter(pk=pk).first()
+        if not self.allows(branch):
+            raise BranchNotAllowed(str(branch_id))
+        return branch
+
+    def socket_branch(self, requested: str | None, known: Mapping[uuid.UUID, Branch] | None = None) -> Branch | None:
         """The branch a WebSocket of this tenant is bound to; None means the whole company.
 
         Branch-bound staff always get their profile branch (asking for another is
         refused); owner/admin get the requested branch, else their own, else all.
         """
         if requested:
-            return self.branch_by_id(requested)
+            return self.branch_by_id(requested, known)
         return self.branch or self.user.branch
 
 

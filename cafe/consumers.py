@@ -9,6 +9,7 @@ from collections.abc import Coroutine
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -92,6 +93,15 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         self.expiry = asyncio.get_running_loop().call_later(max(access.expires_at - time.time(), 0), self.revoke)
         await get_hub().subscribe(self, since, self._greet)
         self.subscribed = True
+
+    async def dispatch(self, message: dict) -> None:
+        # Channels closes stale database connections around every message, a thread
+        # hop each; this consumer reaches the database only through hub.in_thread,
+        # which releases its connection itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     def _greet(self, latest: int) -> None:
         self.deliver(

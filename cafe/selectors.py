@@ -5,12 +5,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.models import Company, User
+from accounts.models import Branch, Company, User
 from accounts.tenancy import BranchNotAllowed, NoCompany, Tenant, tenant_for
 from cafe.models import Category, Event, MenuItem, Order, Table
 
@@ -77,13 +77,15 @@ class SocketAccess:
     expires_at: float
 
 
-def socket_scope(*, user: User, requested_branch: str | None) -> tuple[str, str | None]:
+def socket_scope(
+    *, user: User, requested_branch: str | None, known_branches: dict | None = None
+) -> tuple[str, str | None]:
     """(company, branch or None for the whole company) a user's socket covers."""
     if not user.is_active:
         raise SocketRefused(4003)
     try:
         tenant = tenant_for(user)
-        branch = tenant.socket_branch(requested_branch)
+        branch = tenant.socket_branch(requested_branch, known_branches)
     except NoCompany:
         raise SocketRefused(4004) from None
     except BranchNotAllowed:
@@ -101,14 +103,25 @@ def socket_access(*, token: str | None, requested_branch: str | None) -> SocketA
     return SocketAccess(str(user.pk), company_id, branch_id, float(access["exp"]))
 
 
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
 def revoked_subscriptions(*, subscriptions: list) -> list:
-    """The sockets whose user is gone, inactive, or no longer has the same scope."""
+    """The sockets whose user is gone, inactive, or no longer has the same scope
+    (two queries for any number of sockets)."""
     users = User.objects.select_related("company", "branch").in_bulk({sub.user_id for sub in subscriptions})
+    branches = Branch.objects.in_bulk({_uuid_or_none(sub.requested_branch) for sub in subscriptions} - {None})
     scopes: dict[tuple[str, str | None], tuple[str, str | None] | None] = {}
     for user_id, requested in {(sub.user_id, sub.requested_branch) for sub in subscriptions}:
         user = users.get(uuid.UUID(user_id))
         try:
-            scopes[user_id, requested] = user and socket_scope(user=user, requested_branch=requested)
+            scopes[user_id, requested] = user and socket_scope(
+                user=user, requested_branch=requested, known_branches=branches
+            )
         except SocketRefused:
             scopes[user_id, requested] = None
     return [
@@ -131,26 +144,21 @@ def catch_up(
     *, company_id: str, branch_id: str | None, stream: str, since: int | None, limit: int
 ) -> tuple[int, bool, list[tuple[int, str]]]:
     """For a socket joining or resuming: the company's latest seq, whether the log
-    still reaches back to ``since``, and the first page of its scope's events after it."""
-    latest = latest_seq(company_id=company_id)
+    still holds every event after ``since`` (else: resync), and the first page of
+    its scope's events after it."""
     if since is None:
-        return latest, True, []
-    if not log_covers(company_id=company_id, since=since, latest=latest):
+        return latest_seq(company_id=company_id), True, []
+    oldest = Event.objects.filter(company=OuterRef("pk")).order_by("seq").values("seq")[:1]
+    latest, first = (
+        Company.objects.filter(pk=company_id).annotate(first=Subquery(oldest)).values_list("event_seq", "first").get()
+    )
+    covered = since == latest or (since < latest and first is not None and first <= since + 1)
+    if not covered:
         return latest, False, []
     page = event_backlog(
         company_id=company_id, branch_id=branch_id, stream=stream, after=since, upto=latest, limit=limit
     )
     return latest, True, page
-
-
-def log_covers(*, company_id: str, since: int, latest: int) -> bool:
-    """Whether the log still holds every event after ``since`` (else: resync)."""
-    if since > latest:
-        return False
-    if since == latest:
-        return True
-    bounds = Event.objects.filter(company=company_id).aggregate(first=Min("seq"), last=Max("seq"))
-    return bounds["first"] is not None and bounds["first"] <= since + 1
 
 
 def event_backlog(

@@ -6,7 +6,7 @@ import json
 import threading
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as sync_to_async
 
 from accounts.tenancy import tenant_for
 from cafe import hub as hub_module
