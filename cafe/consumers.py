@@ -10,11 +10,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from cafe import events, selectors
-from cafe.hub import Subscription, get_hub, in_thread
+from cafe.hub import BACKLOG_PAGE, Subscription, get_hub, in_thread
 
 # A socket this far behind is closed (1013) rather than buffered without end;
 # the client reconnects with `since` and loses nothing.
@@ -75,14 +76,18 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         self.subscribed = False
         params = {key: values[-1] for key, values in parse_qs(self.scope["query_string"].decode("latin1")).items()}
         self.requested_branch = params.get("branch_id") or None
+        since = _since(params["since"]) if "since" in params else None
         try:
-            access = await in_thread(selectors.socket_access)(
-                token=params.get("token"), requested_branch=self.requested_branch
+            access, start = await in_thread(selectors.socket_open)(
+                token=params.get("token"),
+                requested_branch=self.requested_branch,
+                stream=self.stream,
+                since=since,
+                limit=BACKLOG_PAGE,
             )
         except selectors.SocketRefused as refused:
             await self.close(code=refused.code)
             return
-        since = _since(params["since"]) if "since" in params else None
         if "since" in params and since is None:
             await self.send(
                 text_data=_frame(type="error", code="invalid_since", message="since must be a non-negative integer.")
@@ -91,7 +96,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             return
         self.user_id, self.company_id, self.branch_id = access.user_id, access.company_id, access.branch_id
         self.expiry = asyncio.get_running_loop().call_later(max(access.expires_at - time.time(), 0), self.revoke)
-        await get_hub().subscribe(self, since, self._greet)
+        await get_hub().subscribe(self, start, self._greet)
         self.subscribed = True
 
     async def dispatch(self, message: dict) -> None:
@@ -102,6 +107,12 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_disconnect(self, message: dict) -> None:
+        # Channels' own also discards channel-layer groups (none here) and closes
+        # stale connections (see dispatch).
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     def _greet(self, latest: int) -> None:
         self.deliver(

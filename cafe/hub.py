@@ -88,27 +88,32 @@ class Hub:
 
     # Sockets
 
-    async def subscribe(self, sub: Subscription, since: int | None, greet) -> None:
+    async def subscribe(self, sub: Subscription, start: selectors.CatchUp, greet) -> None:
         """Registers a socket: ``greet(latest_seq)`` first, then every event of its
-        scope after ``since`` from the log, then live, with no gap or duplicate."""
+        scope after its ``since`` from the log, then live, with no gap or duplicate.
+
+        ``start`` is the socket's read of the log (``selectors.catch_up``), made
+        with its authorisation in one trip to the database before it got here.
+        """
         sub.pending = []
         self.routes[(sub.company_id, sub.branch_id, sub.stream)].add(sub)
         self.members[sub.company_id].add(sub)
         try:
-            await self._catch_up(sub, since, greet)
+            await self._catch_up(sub, start, greet)
         except BaseException:
             self.unsubscribe(sub)
             raise
 
     async def resume(self, sub: Subscription, since: int) -> None:
         sub.pending = []
-        await self._catch_up(sub, since)
-
-    async def _catch_up(self, sub: Subscription, since: int | None, greet=None) -> None:
-        """Live events wait in ``sub.pending`` while the log is read. Any event this
-        hub handled before the read is in it, as it was committed before."""
         scope = {"company_id": sub.company_id, "branch_id": sub.branch_id, "stream": sub.stream}
-        latest, covered, page = await in_thread(selectors.catch_up)(**scope, since=since, limit=BACKLOG_PAGE)
+        await self._catch_up(sub, await in_thread(selectors.catch_up)(**scope, since=since, limit=BACKLOG_PAGE))
+
+    async def _catch_up(self, sub: Subscription, start: selectors.CatchUp, greet=None) -> None:
+        """Live events wait in ``sub.pending`` while the log is replayed. Whatever the
+        hub handled after the socket's read of the log is replayed from it too."""
+        latest, covered, page = start
+        scope = {"company_id": sub.company_id, "branch_id": sub.branch_id, "stream": sub.stream}
         if sub.company_id in self.members:
             # The first socket of a company: the hub follows its seq from here.
             self.last_seq.setdefault(sub.company_id, latest)
@@ -119,8 +124,8 @@ class Hub:
         await self._replay(sub, scope, page, upto=latest)
         tracked = self.last_seq.get(sub.company_id, latest)
         if tracked > latest:
-            # The hub follows this company from another socket's later snapshot:
-            # events in between may have gone by before this socket was counted.
+            # The hub went on past this socket's read of the log (or follows the
+            # company from another socket's later read): replay what lies between.
             page = await in_thread(selectors.event_backlog)(**scope, after=latest, upto=tracked, limit=BACKLOG_PAGE)
             await self._replay(sub, scope, page, upto=tracked)
             latest = tracked

@@ -140,9 +140,21 @@ def latest_seqs(*, company_ids: list[str]) -> dict[str, int]:
     return {str(pk): seq for pk, seq in Company.objects.filter(pk__in=company_ids).values_list("pk", "event_seq")}
 
 
-def catch_up(
-    *, company_id: str, branch_id: str | None, stream: str, since: int | None, limit: int
-) -> tuple[int, bool, list[tuple[int, str]]]:
+# (latest seq, whether the log reaches back to `since`, the first page after it)
+CatchUp = tuple[int, bool, list[tuple[int, str]]]
+
+
+def socket_open(
+    *, token: str | None, requested_branch: str | None, stream: str, since: int | None, limit: int
+) -> tuple[SocketAccess, CatchUp]:
+    """Authorises a socket and reads where it starts in the log: one trip to the
+    database thread per connection."""
+    access = socket_access(token=token, requested_branch=requested_branch)
+    start = catch_up(company_id=access.company_id, branch_id=access.branch_id, stream=stream, since=since, limit=limit)
+    return access, start
+
+
+def catch_up(*, company_id: str, branch_id: str | None, stream: str, since: int | None, limit: int) -> CatchUp:
     """For a socket joining or resuming: the company's latest seq, whether the log
     still holds every event after ``since`` (else: resync), and the first page of
     its scope's events after it."""

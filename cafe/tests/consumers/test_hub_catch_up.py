@@ -1,12 +1,11 @@
-"""Two sockets of one company joining at once, with the hub's tracking started from
-the later one's snapshot: the earlier one must still get the events in between."""
+"""A socket reads the log (with its authorisation) before it joins the hub. Whatever
+the hub handled in between, it must still get every event after its read."""
 
 import asyncio
 import json
-import threading
 
 import pytest
-from channels.db import database_sync_to_async as sync_to_async
+from channels.db import database_sync_to_async as db
 
 from accounts.tenancy import tenant_for
 from cafe import hub as hub_module
@@ -28,60 +27,54 @@ class Recorder(Subscription):
         return [frame["seq"] for frame in self.frames]
 
 
-@pytest.mark.django_db(transaction=True)
-async def test_a_socket_whose_snapshot_is_older_than_the_hubs_still_gets_what_came_between(settings, monkeypatch):
+@pytest.fixture
+async def company(settings):
     settings.REDIS_URL = ""
-    settings.HUB_POLL_SECONDS = 600  # only the catch-up itself may deliver
-    branch = await sync_to_async(BranchFactory)()
-    owner = await sync_to_async(UserFactory)(role="owner", branch=None, company=branch.company)
-    tenant = await sync_to_async(tenant_for)(owner)
+    settings.HUB_POLL_SECONDS = 600  # only the joining itself may deliver
+    branch = await db(BranchFactory)()
+    owner = await db(UserFactory)(role="owner", branch=None, company=branch.company)
+    tenant = await db(tenant_for)(owner)
 
-    def add_table(number: int) -> None:
-        services.table_create(tenant=tenant, number=number, seats=2, branch=branch.pk)
+    async def add_table(number: int) -> None:
+        await db(services.table_create)(tenant=tenant, number=number, seats=2, branch=branch.pk)
 
-    for number in (1, 2):
-        await sync_to_async(add_table)(number)
+    return owner, add_table
 
-    first_read = threading.Event()
-    release_first = threading.Event()
-    real_catch_up = selectors.catch_up
-    calls = 0
 
-    def catch_up(**kwargs):
-        nonlocal calls
-        calls += 1
-        mine = calls == 1
-        answer = real_catch_up(**kwargs)
-        if mine:  # the first socket read the log at seq 2, then stalls
-            first_read.set()
-            release_first.wait(10)
-        return answer
+async def read_log(sub: Recorder) -> selectors.CatchUp:
+    return await db(selectors.catch_up)(
+        company_id=sub.company_id, branch_id=None, stream=sub.stream, since=None, limit=hub_module.BACKLOG_PAGE
+    )
 
-    monkeypatch.setattr(hub_module.selectors, "catch_up", catch_up)
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_events_between_a_sockets_read_and_its_joining_are_replayed(company, monkeypatch):
+    owner, add_table = company
     hub = Hub(asyncio.get_running_loop())
     monkeypatch.setattr(hub_module, "_hub", hub)
     early, late = Recorder(owner, "tables"), Recorder(owner, "tables")
     try:
-        joining = asyncio.ensure_future(hub.subscribe(early, None, lambda latest: None))
-        await asyncio.to_thread(first_read.wait, 10)
-        for number in (3, 4, 5):  # published while no socket of the company has finished joining
-            await sync_to_async(add_table)(number)
-        for _ in range(20):
-            await asyncio.sleep(0.01)
-        await hub.subscribe(late, None, lambda latest: None)  # the hub now follows from seq 5
+        for number in (1, 2):
+            await add_table(number)
+        early_read = await read_log(early)  # at seq 2, then this socket is slow to join
+        for number in (3, 4, 5):
+            await add_table(number)
+        await settle()
+        await hub.subscribe(late, await read_log(late), lambda latest: None)  # the hub follows from seq 5
         assert hub.last_seq[late.company_id] == 5
-        release_first.set()
-        await asyncio.wait_for(joining, 10)
-        assert early.seqs() == [3, 4, 5]
-        assert [frame["type"] for frame in early.frames] == ["table_created"] * 3
-        assert late.seqs() == []
-        await sync_to_async(add_table)(6)
-        for _ in range(50):
-            if early.seqs()[-1:] == [6] and late.seqs() == [6]:
-                break
-            await asyncio.sleep(0.02)
-        assert early.seqs() == [3, 4, 5, 6] and late.seqs() == [6]
+        await add_table(6)
+        await settle()
+        await hub.subscribe(early, early_read, lambda latest: None)
+        assert early.seqs() == [3, 4, 5, 6]
+        assert [frame["type"] for frame in early.frames] == ["table_created"] * 4
+        await add_table(7)
+        await settle()
+        assert early.seqs() == [3, 4, 5, 6, 7] and late.seqs() == [6, 7]
     finally:
-        release_first.set()
         for task in hub.tasks:
             task.cancel()
