@@ -280,7 +280,16 @@ def publish(envelopes: list[str]) -> None:
         return
     try:
         if _publisher is None:
-            _publisher = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
+            # Request threads share a bounded pool and wait briefly for a free
+            # connection (redis-py's plain pool raises when it runs out).
+            pool = redis.BlockingConnectionPool.from_url(
+                settings.REDIS_URL,
+                max_connections=settings.REDIS_PUBLISH_CONNECTIONS,
+                timeout=0.5,
+                socket_timeout=0.5,
+                socket_connect_timeout=0.5,
+            )
+            _publisher = redis.Redis(connection_pool=pool)
         pipe = _publisher.pipeline(transaction=False)
         for envelope in envelopes:
             pipe.publish(settings.EVENTS_CHANNEL, envelope)

@@ -167,6 +167,8 @@ def catch_up(*, company_id: str, branch_id: str | None, stream: str, since: int 
     covered = since == latest or (since < latest and first is not None and first <= since + 1)
     if not covered:
         return latest, False, []
+    if since == latest:
+        return latest, True, []
     page = event_backlog(
         company_id=company_id, branch_id=branch_id, stream=stream, after=since, upto=latest, limit=limit
     )

@@ -134,6 +134,9 @@ SIMPLE_JWT = {
 
 # Real-time delivery (see cafe/events.py and cafe/hub.py).
 EVENTS_CHANNEL = env.str("EVENTS_CHANNEL", default="cafe.events")
+# Redis connections per server process: one pub/sub subscription for the hub,
+# whatever the number of sockets, and this many for publishing from requests.
+REDIS_PUBLISH_CONNECTIONS = env.int("REDIS_PUBLISH_CONNECTIONS", default=20)
 EVENT_RETENTION = timedelta(hours=env.float("EVENT_RETENTION_HOURS", default=24))
 IDEMPOTENCY_RETENTION = timedelta(hours=env.float("IDEMPOTENCY_RETENTION_HOURS", default=24))
 # How often each server process checks the event log and its sockets' rights.
