@@ -18,16 +18,6 @@ ORDER_FIELDS = [
 
 
 @pytest.fixture
-def branch():
-    return BranchFactory()
-
-
-@pytest.fixture
-def waiter(branch):
-    return staff_of(branch)
-
-
-@pytest.fixture
 def table(branch):
     return TableFactory(branch=branch, number=12)
 

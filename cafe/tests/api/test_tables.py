@@ -10,11 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def branch():
-    return BranchFactory()
-
-
-@pytest.fixture
 def manager(branch):
     return staff_of(branch, role=Role.MANAGER)
 

@@ -30,16 +30,6 @@ def messages(company) -> list[dict]:
 
 
 @pytest.fixture
-def branch():
-    return BranchFactory()
-
-
-@pytest.fixture
-def waiter(branch):
-    return staff_of(branch)
-
-
-@pytest.fixture
 def table(branch):
     return TableFactory(branch=branch, number=7)
 

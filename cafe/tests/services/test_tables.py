@@ -18,11 +18,6 @@ def messages() -> list[dict]:
 
 
 @pytest.fixture
-def branch():
-    return BranchFactory()
-
-
-@pytest.fixture
 def manager(branch):
     return staff_of(branch, role=Role.MANAGER)
 
