@@ -82,6 +82,8 @@ class Hub:
         self.routes: dict[tuple[str, str | None, str], set[Subscription]] = defaultdict(set)
         self.members: dict[str, set[Subscription]] = defaultdict(set)
         self.last_seq: dict[str, int] = {}
+        # The user rows the last access check saw, to re-check only what changed.
+        self.user_states: dict[str, tuple] = {}
         self.tasks = [loop.create_task(self._process()), loop.create_task(self._poll())]
         if settings.REDIS_URL:
             self.tasks.append(loop.create_task(self._listen()))
@@ -229,10 +231,22 @@ class Hub:
                 self.inbox.put_nowait((company, seq))
 
     async def check_access(self) -> None:
-        """Closes (4003) sockets whose user was deactivated or moved."""
+        """Closes (4003) sockets whose user was deactivated, moved or deleted.
+
+        One light query reads the users' rows; only the sockets of users that are
+        new to this check or changed since get their scope worked out again. (A
+        full re-check of every socket each time, in the thread pool, held up
+        deliveries on the event loop by up to ~150 ms.)"""
         subs = [sub for members in self.members.values() for sub in members]
-        if subs:
-            for sub in await in_thread(selectors.revoked_subscriptions)(subscriptions=subs):
+        if not subs:
+            return
+        states = await in_thread(selectors.user_states)(user_ids={sub.user_id for sub in subs})
+        suspects = [
+            sub for sub in subs if sub.user_id not in states or states[sub.user_id] != self.user_states.get(sub.user_id)
+        ]
+        self.user_states = states
+        if suspects:
+            for sub in await in_thread(selectors.revoked_subscriptions)(subscriptions=suspects):
                 sub.revoke()
 
     async def _listen(self) -> None:

@@ -103,6 +103,12 @@ def socket_access(*, token: str | None, requested_branch: str | None) -> SocketA
     return SocketAccess(str(user.pk), company_id, branch_id, float(access["exp"]))
 
 
+def user_states(*, user_ids: set[str]) -> dict[str, tuple]:
+    """What a socket's rights depend on, per user: activity, company, branch, role."""
+    rows = User.objects.filter(pk__in=user_ids).values_list("pk", "is_active", "company_id", "branch_id", "role")
+    return {str(pk): tuple(state) for pk, *state in rows}
+
+
 def _uuid_or_none(value: str | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(value) if value else None
