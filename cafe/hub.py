@@ -67,6 +67,11 @@ class Subscription:
     def resync_required(self, latest: int) -> None:
         raise NotImplementedError
 
+    @property
+    def log_scope(self) -> dict[str, str | None]:
+        """The part of the event log this socket reads (``selectors.catch_up``, ``event_backlog``)."""
+        return {"company_id": self.company_id, "branch_id": self.branch_id, "stream": self.stream}
+
     def offer(self, seq: int, text: str) -> None:
         if self.pending is not None:
             self.pending.append((seq, text))
@@ -108,14 +113,12 @@ class Hub:
 
     async def resume(self, sub: Subscription, since: int) -> None:
         sub.pending = []
-        scope = {"company_id": sub.company_id, "branch_id": sub.branch_id, "stream": sub.stream}
-        await self._catch_up(sub, await in_thread(selectors.catch_up)(**scope, since=since, limit=BACKLOG_PAGE))
+        await self._catch_up(sub, await in_thread(selectors.catch_up)(**sub.log_scope, since=since, limit=BACKLOG_PAGE))
 
     async def _catch_up(self, sub: Subscription, start: selectors.CatchUp, greet=None) -> None:
         """Live events wait in ``sub.pending`` while the log is replayed. Whatever the
         hub handled after the socket's read of the log is replayed from it too."""
         latest, covered, page = start
-        scope = {"company_id": sub.company_id, "branch_id": sub.branch_id, "stream": sub.stream}
         if sub.company_id in self.members:
             # The first socket of a company: the hub follows its seq from here.
             self.last_seq.setdefault(sub.company_id, latest)
@@ -123,27 +126,29 @@ class Hub:
             greet(latest)
         if not covered:
             sub.resync_required(latest)
-        await self._replay(sub, scope, page, upto=latest)
+        await self._replay(sub, page, upto=latest)
         tracked = self.last_seq.get(sub.company_id, latest)
         if tracked > latest:
             # The hub went on past this socket's read of the log (or follows the
             # company from another socket's later read): replay what lies between.
-            page = await in_thread(selectors.event_backlog)(**scope, after=latest, upto=tracked, limit=BACKLOG_PAGE)
-            await self._replay(sub, scope, page, upto=tracked)
+            await self._replay(sub, await self._read_log(sub, after=latest, upto=tracked), upto=tracked)
             latest = tracked
         sub.cursor = latest
         pending, sub.pending = sub.pending or [], None
         for seq, text in pending:
             sub.offer(seq, text)
 
-    async def _replay(self, sub: Subscription, scope: dict, page: list[tuple[int, str]], upto: int) -> None:
+    async def _replay(self, sub: Subscription, page: list[tuple[int, str]], upto: int) -> None:
         """Delivers a page of the log and the pages after it, up to ``upto``."""
         while True:
             for _seq, message in page:
                 sub.deliver(message)
             if len(page) < BACKLOG_PAGE:
                 return
-            page = await in_thread(selectors.event_backlog)(**scope, after=page[-1][0], upto=upto, limit=BACKLOG_PAGE)
+            page = await self._read_log(sub, after=page[-1][0], upto=upto)
+
+    async def _read_log(self, sub: Subscription, after: int, upto: int) -> list[tuple[int, str]]:
+        return await in_thread(selectors.event_backlog)(**sub.log_scope, after=after, upto=upto, limit=BACKLOG_PAGE)
 
     def unsubscribe(self, sub: Subscription) -> None:
         key = (sub.company_id, sub.branch_id, sub.stream)
