@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery, UUIDField
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
@@ -93,16 +93,6 @@ def socket_scope(
     return str(tenant.company_id), str(branch.pk) if branch else None
 
 
-def socket_access(*, token: str | None, requested_branch: str | None) -> SocketAccess:
-    try:
-        access = AccessToken(token)
-        user = User.objects.select_related("company", "branch").get(pk=access[jwt_settings.USER_ID_CLAIM])
-    except (TokenError, KeyError, ValueError, User.DoesNotExist):
-        raise SocketRefused(4003) from None
-    company_id, branch_id = socket_scope(user=user, requested_branch=requested_branch)
-    return SocketAccess(str(user.pk), company_id, branch_id, float(access["exp"]))
-
-
 def user_states(*, user_ids: set[str]) -> dict[str, tuple]:
     """What a socket's rights depend on, per user: activity, company, branch, role."""
     rows = User.objects.filter(pk__in=user_ids).values_list("pk", "is_active", "company_id", "branch_id", "role")
@@ -153,11 +143,39 @@ CatchUp = tuple[int, bool, list[tuple[int, str]]]
 def socket_open(
     *, token: str | None, requested_branch: str | None, stream: str, since: int | None, limit: int
 ) -> tuple[SocketAccess, CatchUp]:
-    """Authorises a socket and reads where it starts in the log: one trip to the
-    database thread per connection."""
-    access = socket_access(token=token, requested_branch=requested_branch)
-    start = catch_up(company_id=access.company_id, branch_id=access.branch_id, stream=stream, since=since, limit=limit)
-    return access, start
+    """Authorises a socket and reads where it starts in the log, in one trip to the
+    database thread: one query (the user with their company, branch, the requested
+    branch's company and the start of the log), and a second only when there are
+    events to catch up on. A reconnect storm is thousands of these at once."""
+    try:
+        access = AccessToken(token)
+        user_id = access[jwt_settings.USER_ID_CLAIM]
+    except (TokenError, KeyError):
+        raise SocketRefused(4003) from None
+    requested = _uuid_or_none(requested_branch)
+    users = User.objects.select_related("company", "branch")
+    if requested is not None:
+        branch_company = Branch.objects.filter(pk=requested).values("company_id")
+        users = users.annotate(requested_company=Subquery(branch_company, output_field=UUIDField()))
+    if since is not None:
+        users = users.annotate(first_seq=_first_seq(OuterRef("company_id")))
+    try:
+        user = users.get(pk=user_id)
+    except (ValueError, User.DoesNotExist):
+        raise SocketRefused(4003) from None
+    # The requested branch as far as the check needs it: its id and its company.
+    known = {requested: Branch(pk=requested, company_id=user.requested_company)} if requested else {}
+    company_id, branch_id = socket_scope(user=user, requested_branch=requested_branch, known_branches=known)
+    start = _catch_up_from(
+        user.company.event_seq,
+        getattr(user, "first_seq", None),
+        since=since,
+        limit=limit,
+        company_id=company_id,
+        branch_id=branch_id,
+        stream=stream,
+    )
+    return SocketAccess(str(user.pk), company_id, branch_id, float(access["exp"])), start
 
 
 def catch_up(*, company_id: str, branch_id: str | None, stream: str, since: int | None, limit: int) -> CatchUp:
@@ -166,19 +184,29 @@ def catch_up(*, company_id: str, branch_id: str | None, stream: str, since: int 
     its scope's events after it."""
     if since is None:
         return latest_seq(company_id=company_id), True, []
-    oldest = Event.objects.filter(company=OuterRef("pk")).order_by("seq").values("seq")[:1]
     latest, first = (
-        Company.objects.filter(pk=company_id).annotate(first=Subquery(oldest)).values_list("event_seq", "first").get()
+        Company.objects.filter(pk=company_id)
+        .annotate(first=_first_seq(OuterRef("pk")))
+        .values_list("event_seq", "first")
+        .get()
     )
-    covered = since == latest or (since < latest and first is not None and first <= since + 1)
-    if not covered:
-        return latest, False, []
-    if since == latest:
+    return _catch_up_from(
+        latest, first, since=since, limit=limit, company_id=company_id, branch_id=branch_id, stream=stream
+    )
+
+
+def _first_seq(company) -> Subquery:
+    """The oldest seq the company's log still holds (None when empty)."""
+    return Subquery(Event.objects.filter(company=company).order_by("seq").values("seq")[:1])
+
+
+def _catch_up_from(latest: int, first: int | None, *, since: int | None, limit: int, **scope: str | None) -> CatchUp:
+    """``catch_up`` once the latest seq and the oldest one in the log are known."""
+    if since is None or since == latest:
         return latest, True, []
-    page = event_backlog(
-        company_id=company_id, branch_id=branch_id, stream=stream, after=since, upto=latest, limit=limit
-    )
-    return latest, True, page
+    if since > latest or first is None or first > since + 1:
+        return latest, False, []
+    return latest, True, event_backlog(**scope, after=since, upto=latest, limit=limit)
 
 
 def event_backlog(
