@@ -335,7 +335,9 @@ class Bench:
         th = threading.Thread(target=inject)
         th.start()
         time.sleep(min(2.0, z.e_seconds / 3))
+        cpu0 = self.cpu(server)
         storms = self.pool.all("storm", since=server.supports_since)
+        cpu_storm = self.cpu_delta(cpu0, self.cpu(server))
         th.join()
         time.sleep(z.settle + 0.5)  # replays and in-flight events land
         losses = self.pool.all("loss", published=result["inject"]["log"])
@@ -353,11 +355,13 @@ class Bench:
             "duplicates": sum(x["duplicates"] for x in losses),
             "loss_samples": [sample for x in losses for sample in x["samples"]][:5],
             "replays_missed_events": server.supports_since,
+            "storm_cpu_s": cpu_storm,
         }
         log(
             f"    storm: {out['handshake_errors']} handshake errors, all back in {out['all_back_s']:.2f} s"
             f" (median {fmt(out['median_back_s'], '{:.2f}')} s),"
-            f" {out['lost']} of {out['expected']} deliveries lost, {out['duplicates']} duplicates"
+            f" {out['lost']} of {out['expected']} deliveries lost, {out['duplicates']} duplicates;"
+            f" server CPU until all were back {cpu_storm['server']:.2f} s"
         )
         return out
 
