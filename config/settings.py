@@ -146,6 +146,9 @@ WEBSOCKET_MAX_FRAME = env.int("WEBSOCKET_MAX_FRAME", default=64 * 1024)
 # bandwidth of ~1 KiB events is worth on a cafe's network.
 WEBSOCKET_PER_MESSAGE_DEFLATE = env.bool("WEBSOCKET_PER_MESSAGE_DEFLATE", default=False)
 
+# One level for the project and the server's own logs (uvicorn logs each request and
+# each WebSocket open and close at INFO).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -158,9 +161,9 @@ LOGGING = {
             "filters": ["redact_tokens"],
         }
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "uvicorn": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }

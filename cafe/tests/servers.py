@@ -41,6 +41,7 @@ class Server:
             "REDIS_URL": settings.REDIS_URL,
             "EVENTS_CHANNEL": settings.EVENTS_CHANNEL,
             "HUB_POLL_SECONDS": "0.5",
+            "LOG_LEVEL": "INFO",  # the redaction test reads the servers' request log lines
             "PYTHONUNBUFFERED": "1",
             **env,
         }

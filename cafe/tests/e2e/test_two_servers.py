@@ -256,3 +256,13 @@ def test_tokens_never_reach_the_server_logs(servers, world):
     assert "/ws/cafe/orders/" in logs and "[redacted]" in logs, "the WebSocket requests were logged"
     for secret in (good, expired, "not-a-real-token-0123456789", good.split(".")[2], expired.split(".")[2]):
         assert secret not in logs
+
+
+def test_log_level_quiets_the_servers_request_lines(start_server, world):
+    quiet_server = start_server("quiet", LOG_LEVEL="WARNING")
+    with connect(url(quiet_server, ORDERS, access_token(world["waiter"]))) as socket:
+        receive(socket)
+    status, _ = http(quiet_server, "GET", "/api/cafe/tables/", access_token(world["waiter"]))
+    assert status == 200
+    time.sleep(0.3)
+    assert "/ws/cafe/orders/" not in quiet_server.log() and "/api/cafe/tables/" not in quiet_server.log()
