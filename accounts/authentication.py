@@ -14,9 +14,10 @@ class TenantJWTAuthentication(JWTAuthentication):
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError:
             raise InvalidToken("Token contained no recognizable user identification") from None
-        user = User.objects.select_related("company", "branch").filter(pk=user_id).first()
-        if user is None:
-            raise AuthenticationFailed("User not found", code="user_not_found")
+        try:
+            user = User.objects.select_related("company", "branch").get(pk=user_id)
+        except User.DoesNotExist:
+            raise AuthenticationFailed("User not found", code="user_not_found") from None
         if not user.is_active:
             raise AuthenticationFailed("User is inactive", code="user_inactive")
         return user

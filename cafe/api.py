@@ -22,6 +22,7 @@ from cafe.serializers import (
     OrderUpdateInput,
     TableInput,
     TableSerializer,
+    represent,
 )
 from config.api import TenantViewSet, valid
 
@@ -114,25 +115,25 @@ class OrderViewSet(TenantViewSet):
         return self.page(selectors.order_list(tenant=self.tenant, **self.filters(OrderFilter)))
 
     def retrieve(self, request, pk) -> Response:
-        return Response(OrderSerializer(selectors.order_get(tenant=self.tenant, order_id=pk)).data)
+        return Response(represent(OrderSerializer, selectors.order_get(tenant=self.tenant, order_id=pk)))
 
     @idempotent
     def create(self, request) -> Response:
         self.require(self.tenant.may_take_orders)
         order = services.order_create(tenant=self.tenant, **valid(OrderCreateInput, request.data))
-        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(represent(OrderSerializer, order), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk) -> Response:
         self.require(self.tenant.may_take_orders)
         order = services.order_update(tenant=self.tenant, order_id=pk, **valid(OrderUpdateInput, request.data))
-        return Response(OrderSerializer(order).data)
+        return Response(represent(OrderSerializer, order))
 
     @action(detail=True, methods=["post"])
     @idempotent
     def items(self, request, pk) -> Response:
         self.require(self.tenant.may_take_orders)
         order = services.order_add_items(tenant=self.tenant, order_id=pk, **valid(OrderLinesInput, request.data))
-        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(represent(OrderSerializer, order), status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     @idempotent
@@ -146,4 +147,4 @@ class OrderViewSet(TenantViewSet):
 
     def _finish(self, pk, to: str) -> Response:
         self.require(self.tenant.may_take_orders)
-        return Response(OrderSerializer(services.order_finish(tenant=self.tenant, order_id=pk, status=to)).data)
+        return Response(represent(OrderSerializer, services.order_finish(tenant=self.tenant, order_id=pk, status=to)))

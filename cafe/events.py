@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import Company
 from cafe import hub
 from cafe.models import Event, Order, Table
-from cafe.serializers import OrderSerializer, TableSerializer
+from cafe.serializers import OrderSerializer, TableSerializer, represent
 
 ORDERS = "orders"
 TABLES = "tables"
@@ -53,7 +53,7 @@ class PendingEvent:
 
 def order_event(type: str, order: Order) -> PendingEvent:
     data = {
-        "order": OrderSerializer(order).data,
+        "order": represent(OrderSerializer, order),
         "company_id": str(order.company_id),
         "branch_id": str(order.branch_id),
     }
@@ -73,7 +73,7 @@ def table_status_changed(table: Table) -> PendingEvent:
 
 def table_event(type: str, table: Table) -> PendingEvent:
     data = {
-        "table": TableSerializer(table).data,
+        "table": represent(TableSerializer, table),
         "company_id": str(table.company_id),
         "branch_id": str(table.branch_id),
     }

@@ -2,6 +2,8 @@
 socket and the API never disagree about an order; input serializers only check
 shape and types before a service is called."""
 
+import functools
+
 from rest_framework import serializers
 
 from cafe.models import Category, MenuItem, Order, TableStatus
@@ -59,6 +61,18 @@ class OrderSerializer(serializers.Serializer):
 
     def get_total(self, order: Order) -> str:
         return f"{sum((item.total for item in order.items.all()), 0):.2f}"
+
+
+def represent(serializer_class: type[serializers.Serializer], instance: object) -> dict:
+    """``serializer_class(instance).data`` without building a serializer per call: a new
+    one deep-copies its declared fields (and its nested ones) every time, about half
+    the cost of serialising an order. The shared instance only reads its fields."""
+    return _bound(serializer_class).to_representation(instance)
+
+
+@functools.cache
+def _bound(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+    return serializer_class()
 
 
 # Input
