@@ -1,9 +1,10 @@
+import json
 from decimal import Decimal
 
 import factory
 
 from accounts.models import Branch, Company, Role, User
-from cafe.models import Category, MenuItem, Table
+from cafe.models import Category, Event, MenuItem, Table
 
 PASSWORD = "correct-horse-battery-42"
 
@@ -87,3 +88,9 @@ def order_for(user: User, table: Table, items=(), guests: int = 2):
 
     lines = [{"menu_item": item.pk, "quantity": quantity} for item, quantity in items]
     return services.order_create(tenant=tenant_for(user), table=table.pk, guests=guests, items=lines)
+
+
+def logged_messages(company: Company | None = None) -> list[dict]:
+    """The event log's messages in seq order, decoded: the company's, or every company's."""
+    events = Event.objects.filter(company=company) if company is not None else Event.objects.all()
+    return [json.loads(message) for message in events.order_by("seq").values_list("message", flat=True)]

@@ -1,4 +1,3 @@
-import json
 import threading
 from decimal import Decimal
 
@@ -14,6 +13,7 @@ from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
     TableFactory,
+    logged_messages,
     order_for,
     owner_of,
     staff_of,
@@ -21,12 +21,6 @@ from cafe.tests.factories import (
 from config.errors import Conflict
 
 pytestmark = pytest.mark.django_db
-
-
-def messages(company) -> list[dict]:
-    return [
-        json.loads(m) for m in Event.objects.filter(company=company).order_by("seq").values_list("message", flat=True)
-    ]
 
 
 @pytest.fixture
@@ -205,7 +199,7 @@ def test_order_lifecycle_writes_events_with_contiguous_seq(waiter, table, dish):
     assert Company.objects.get(pk=waiter.company_id).event_seq == 9
     assert {row.branch_id for row in rows} == {table.branch_id}
 
-    msgs = messages(waiter.company)
+    msgs = logged_messages(waiter.company)
     assert [m["seq"] for m in msgs] == list(range(1, 10))
     assert all(set(m) == {"type", "data", "event_id", "seq", "ts"} for m in msgs)
     assert [m["event_id"] for m in msgs] == [str(row.id) for row in rows]

@@ -1,5 +1,3 @@
-import json
-
 import pytest
 from rest_framework.exceptions import ValidationError
 
@@ -7,14 +5,10 @@ from accounts.models import Role
 from accounts.tenancy import tenant_for
 from cafe import services
 from cafe.models import Event, OrderStatus, Table, TableStatus
-from cafe.tests.factories import BranchFactory, TableFactory, order_for, owner_of, staff_of
+from cafe.tests.factories import BranchFactory, TableFactory, logged_messages, order_for, owner_of, staff_of
 from config.errors import Conflict
 
 pytestmark = pytest.mark.django_db
-
-
-def messages() -> list[dict]:
-    return [json.loads(m) for m in Event.objects.order_by("seq").values_list("message", flat=True)]
 
 
 @pytest.fixture
@@ -28,7 +22,7 @@ def test_create_in_own_branch_writes_table_created(manager, branch):
     assert (table.branch, table.company, table.number, table.seats, table.status) == (
         branch, branch.company, 3, 6, TableStatus.FREE,
     )  # fmt: skip
-    [event] = messages()
+    [event] = logged_messages()
     assert event["type"] == "table_created"
     assert event["seq"] == 1
     assert event["data"] == {
@@ -83,7 +77,7 @@ def test_reserve_and_free_write_status_change_then_update(manager, branch):
     services.table_update(tenant=tenant, table_id=table.pk, status=TableStatus.RESERVED)
     services.table_update(tenant=tenant, table_id=table.pk, status=TableStatus.FREE)
 
-    msgs = messages()
+    msgs = logged_messages()
     assert [m["type"] for m in msgs] == [
         "table_status_changed", "table_updated", "table_status_changed", "table_updated",
     ]  # fmt: skip
@@ -102,8 +96,8 @@ def test_reserve_and_free_write_status_change_then_update(manager, branch):
 def test_update_without_status_change_sends_no_status_event(manager, branch):
     table = TableFactory(branch=branch)
     services.table_update(tenant=tenant_for(manager), table_id=table.pk, seats=8)
-    assert [m["type"] for m in messages()] == ["table_updated"]
-    assert messages()[0]["data"]["table"]["seats"] == 8
+    assert [m["type"] for m in logged_messages()] == ["table_updated"]
+    assert logged_messages()[0]["data"]["table"]["seats"] == 8
 
 
 def test_busy_table_stays_busy(manager, branch):
@@ -149,7 +143,7 @@ def test_delete_writes_table_deleted(manager, branch):
     table_id = table.pk
     services.table_delete(tenant=tenant_for(manager), table_id=table_id)
     assert not Table.objects.filter(pk=table_id).exists()
-    [event] = messages()
+    [event] = logged_messages()
     assert event["type"] == "table_deleted"
     assert event["data"]["table"]["id"] == str(table_id)
     assert event["data"]["table"]["number"] == 9
