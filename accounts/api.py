@@ -14,7 +14,7 @@ from accounts.serializers import (
     RegisterInput,
     UserSerializer,
 )
-from config.api import TenantViewSet, valid
+from core.api import TenantViewSet, valid
 
 
 class RegisterView(APIView):

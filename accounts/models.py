@@ -92,7 +92,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_without_company_has_no_branch_or_role",
             ),
             models.CheckConstraint(
-                condition=Q(role__in=list(COMPANY_WIDE_ROLES)) | Q(role="") | Q(branch__isnull=False),
+                condition=Q(role__in=[Role.OWNER, Role.ADMIN]) | Q(role="") | Q(branch__isnull=False),
                 name="branch_role_has_branch",
             ),
         ]

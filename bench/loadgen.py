@@ -450,7 +450,7 @@ class Injector:
 
         mode "publish": PUBLISH the envelope on ``channel`` (floor and project).
         mode "group_send": channels_redis group_send to cafe_orders_<company>_<branch>.
-        mode "log": as the project's ``cafe.events.emit``: take seqs by bumping
+        mode "log": as the project's ``realtime.emit.emit``: take seqs by bumping
         ``accounts_company.event_seq`` under its row lock, insert the events
         into ``cafe_event``, commit, then PUBLISH (``start_seq`` is ignored).
         Otherwise seqs are contiguous from ``start_seq`` (per company, as the

@@ -9,7 +9,7 @@ company, and sockets use the owner's token with ``branch_id``.
 How events reach it:
   * (a), (b): the injector PUBLISHes the project's envelope on ``cafe.events``
     with contiguous seqs, exactly like the floor: the fan-out path alone.
-  * (e): mode "log": the injector does what ``cafe.events.emit`` does (bump
+  * (e): mode "log": the injector does what ``realtime.emit.emit`` does (bump
     ``accounts_company.event_seq`` under its row lock, insert the rows into
     ``cafe_event``, commit, then PUBLISH), so resuming sockets find the events
     they missed in the log.

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cafe.models import Category, Event, IdempotencyKey, MenuItem, Order, OrderItem, Table
+from cafe.models import Category, MenuItem, Order, OrderItem, Table
 
 
 @admin.register(Table)
@@ -38,16 +38,3 @@ class OrderAdmin(admin.ModelAdmin):
 @admin.register(OrderItem)
 class OrderItemAdmin(admin.ModelAdmin):
     list_display = ["title", "order", "price", "quantity"]
-
-
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ["seq", "type", "company", "branch_id", "created_at"]
-    list_filter = ["company", "type"]
-    readonly_fields = [f.name for f in Event._meta.fields]
-
-
-@admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin):
-    list_display = ["key", "user", "status_code", "created_at"]
-    readonly_fields = ["user", "key", "fingerprint", "status_code", "body", "created_at"]

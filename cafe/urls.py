@@ -1,11 +1,13 @@
 from rest_framework.routers import SimpleRouter
 
-from cafe import api
+from cafe.api.menu import CategoryViewSet, MenuItemViewSet
+from cafe.api.orders import OrderViewSet
+from cafe.api.tables import TableViewSet
 
 router = SimpleRouter()
-router.register("tables", api.TableViewSet, basename="table")
-router.register("categories", api.CategoryViewSet, basename="category")
-router.register("menu-items", api.MenuItemViewSet, basename="menu-item")
-router.register("orders", api.OrderViewSet, basename="order")
+router.register("tables", TableViewSet, basename="table")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("menu-items", MenuItemViewSet, basename="menu-item")
+router.register("orders", OrderViewSet, basename="order")
 
 urlpatterns = router.urls

@@ -39,7 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "channels",
+    "core",
     "accounts",
+    "realtime",
     "cafe",
 ]
 
@@ -118,7 +120,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "config.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -132,7 +134,7 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
-# Real-time delivery (see cafe/events.py and cafe/hub.py).
+# Real-time delivery (see realtime/emit.py and realtime/hub.py).
 EVENTS_CHANNEL = env.str("EVENTS_CHANNEL", default="cafe.events")
 # Redis connections per server process: one pub/sub subscription for the hub,
 # whatever the number of sockets, and this many for publishing from requests.
@@ -152,7 +154,7 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "config.logging.RedactTokens"}},
+    "filters": {"redact_tokens": {"()": "core.logging.RedactTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {
         "console": {

@@ -7,6 +7,6 @@ urlpatterns = [
     path("api/cafe/", include("cafe.urls")),
 ]
 
-handler400 = "config.errors.bad_request"
-handler404 = "config.errors.not_found"
-handler500 = "config.errors.server_error"
+handler400 = "core.errors.bad_request"
+handler404 = "core.errors.not_found"
+handler500 = "core.errors.server_error"

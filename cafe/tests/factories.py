@@ -4,7 +4,8 @@ from decimal import Decimal
 import factory
 
 from accounts.models import Branch, Company, Role, User
-from cafe.models import Category, Event, MenuItem, Table
+from cafe.models import Category, MenuItem, Table
+from realtime.models import Event
 
 PASSWORD = "correct-horse-battery-42"
 

@@ -6,8 +6,10 @@ import pytest
 from django.db import connection
 
 from accounts.models import Role
-from cafe.models import Event, IdempotencyKey, Order, OrderItem, OrderStatus, TableStatus
+from cafe.models import Order, OrderItem, OrderStatus, TableStatus
 from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, order_for, owner_of, staff_of
+from core.models import IdempotencyKey
+from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
 

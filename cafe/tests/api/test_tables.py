@@ -3,8 +3,9 @@ import json
 import pytest
 
 from accounts.models import Role
-from cafe.models import Event, Table, TableStatus
+from cafe.models import Table, TableStatus
 from cafe.tests.factories import BranchFactory, TableFactory, order_for, owner_of, staff_of
+from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from cafe.models import Category, Event, MenuItem, Order, OrderStatus, Table, TableStatus
+from cafe.models import Category, MenuItem, Order, OrderStatus, Table, TableStatus
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,
@@ -17,6 +17,7 @@ from cafe.tests.factories import (
     owner_of,
     staff_of,
 )
+from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
 

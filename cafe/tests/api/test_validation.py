@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from cafe.models import Category, Event, IdempotencyKey, MenuItem, Order, OrderItem, Table
+from cafe.models import Category, MenuItem, Order, OrderItem, Table
 from cafe.tests.factories import BranchFactory, CategoryFactory, MenuItemFactory, TableFactory, order_for, staff_of
+from core.models import IdempotencyKey
+from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from accounts.models import Company, Role
 from accounts.tenancy import tenant_for
 from cafe import services
-from cafe.models import Event, Order, OrderItem, OrderStatus, Table, TableStatus
+from cafe.models import Order, OrderItem, OrderStatus, Table, TableStatus
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
@@ -18,7 +18,8 @@ from cafe.tests.factories import (
     owner_of,
     staff_of,
 )
-from config.errors import Conflict
+from core.errors import Conflict
+from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,10 @@ from rest_framework.exceptions import ValidationError
 from accounts.models import Role
 from accounts.tenancy import tenant_for
 from cafe import services
-from cafe.models import Event, OrderStatus, Table, TableStatus
+from cafe.models import OrderStatus, Table, TableStatus
 from cafe.tests.factories import BranchFactory, TableFactory, logged_messages, order_for, owner_of, staff_of
-from config.errors import Conflict
+from core.errors import Conflict
+from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
 

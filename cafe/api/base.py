@@ -1,0 +1,47 @@
+"""What the cafe's REST edges share."""
+
+from django.db.models import QuerySet
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+
+from cafe.serializers import BranchFilter
+from core.api import TenantViewSet, valid
+
+
+class ResourceViewSet(TenantViewSet):
+    """List/retrieve for staff, create/update/delete for managers, through one
+    selector pair and three services named in the subclass."""
+
+    input_class: type[Serializer]
+    filter_class: type[Serializer] = BranchFilter
+    id_name: str
+
+    def fetch_list(self, **filters) -> QuerySet:
+        raise NotImplementedError
+
+    def list(self, request) -> Response:
+        return self.page(self.fetch_list(tenant=self.tenant, **self.filters(self.filter_class)))
+
+    def retrieve(self, request, pk) -> Response:
+        return Response(self.serializer_class(self.fetch(tenant=self.tenant, **{self.id_name: pk})).data)
+
+    def create(self, request) -> Response:
+        self.require(self.tenant.may_manage)
+        created = self.create_one(tenant=self.tenant, **valid(self.input_class, request.data))
+        return Response(self.serializer_class(created).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, pk, partial: bool = False) -> Response:
+        self.require(self.tenant.may_manage)
+        changes = valid(self.input_class, request.data, partial=partial)
+        return Response(
+            self.serializer_class(self.update_one(tenant=self.tenant, **{self.id_name: pk}, **changes)).data
+        )
+
+    def partial_update(self, request, pk) -> Response:
+        return self.update(request, pk, partial=True)
+
+    def destroy(self, request, pk) -> Response:
+        self.require(self.tenant.may_manage)
+        self.delete_one(tenant=self.tenant, **{self.id_name: pk})
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,58 @@
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cafe import selectors, services
+from cafe.models import OrderStatus
+from cafe.serializers import (
+    OrderCreateInput,
+    OrderFilter,
+    OrderLinesInput,
+    OrderSerializer,
+    OrderUpdateInput,
+    represent,
+)
+from core.api import TenantViewSet, valid
+from core.idempotency import idempotent
+
+
+class OrderViewSet(TenantViewSet):
+    serializer_class = OrderSerializer
+
+    def list(self, request) -> Response:
+        return self.page(selectors.order_list(tenant=self.tenant, **self.filters(OrderFilter)))
+
+    def retrieve(self, request, pk) -> Response:
+        return Response(represent(OrderSerializer, selectors.order_get(tenant=self.tenant, order_id=pk)))
+
+    @idempotent
+    def create(self, request) -> Response:
+        self.require(self.tenant.may_take_orders)
+        order = services.order_create(tenant=self.tenant, **valid(OrderCreateInput, request.data))
+        return Response(represent(OrderSerializer, order), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk) -> Response:
+        self.require(self.tenant.may_take_orders)
+        order = services.order_update(tenant=self.tenant, order_id=pk, **valid(OrderUpdateInput, request.data))
+        return Response(represent(OrderSerializer, order))
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def items(self, request, pk) -> Response:
+        self.require(self.tenant.may_take_orders)
+        order = services.order_add_items(tenant=self.tenant, order_id=pk, **valid(OrderLinesInput, request.data))
+        return Response(represent(OrderSerializer, order), status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def close(self, request, pk) -> Response:
+        return self._finish(pk, OrderStatus.CLOSED)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def cancel(self, request, pk) -> Response:
+        return self._finish(pk, OrderStatus.CANCELLED)
+
+    def _finish(self, pk, to: str) -> Response:
+        self.require(self.tenant.may_take_orders)
+        return Response(represent(OrderSerializer, services.order_finish(tenant=self.tenant, order_id=pk, status=to)))

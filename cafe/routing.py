@@ -1,8 +1,0 @@
-from django.urls import path
-
-from cafe.consumers import OrdersConsumer, TablesConsumer
-
-websocket_urlpatterns = [
-    path("ws/cafe/orders/", OrdersConsumer.as_asgi()),
-    path("ws/cafe/tables/", TablesConsumer.as_asgi()),
-]

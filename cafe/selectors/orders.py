@@ -1,0 +1,18 @@
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+
+from accounts.tenancy import Tenant
+from cafe.models import Order
+
+
+def order_list(*, tenant: Tenant, **filters: Any) -> QuerySet[Order]:
+    orders = tenant.scope(Order.objects.all()).filter(**filters)
+    return orders.select_related("table").prefetch_related("items")
+
+
+def order_get(*, tenant: Tenant, order_id: uuid.UUID, lock: bool = False) -> Order:
+    if lock:
+        return tenant.scope(Order.objects.select_for_update(of=("self",)).select_related("table")).get(pk=order_id)
+    return order_list(tenant=tenant).get(pk=order_id)

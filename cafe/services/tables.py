@@ -1,0 +1,57 @@
+"""Tables: set-up by managers, status by any staff member."""
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from rest_framework.exceptions import ValidationError
+
+from accounts.tenancy import Tenant
+from cafe import events
+from cafe.models import Table, TableStatus
+from cafe.selectors.tables import table_get
+from cafe.services.common import branch_for_write, save_unique
+from core.errors import Conflict
+from realtime.emit import emit
+
+
+@transaction.atomic
+def table_create(
+    *, tenant: Tenant, number: int, seats: int, branch: uuid.UUID | None = None, status: str = TableStatus.FREE
+) -> Table:
+    table = Table(
+        company=tenant.company, branch=branch_for_write(tenant, branch), number=number, seats=seats, status=status
+    )
+    save_unique(table, "number", "A table with this number already exists in this branch.")
+    emit(company_id=tenant.company_id, events=[events.table_event("table_created", table)])
+    return table
+
+
+@transaction.atomic
+def table_update(*, tenant: Tenant, table_id: uuid.UUID, **changes: Any) -> Table:
+    """Changes number, seats or status (to ``reserved`` or ``free``); a table with
+    open orders stays ``busy``."""
+    table = table_get(tenant=tenant, table_id=table_id, lock=True)
+    if "branch" in changes and changes.pop("branch") != table.branch_id:
+        raise ValidationError({"branch": ["A table cannot move to another branch."]})
+    old_status = table.status
+    if "status" in changes and changes["status"] != old_status and table.status == TableStatus.BUSY:
+        raise Conflict("The table has open orders; it stays busy until they end.")
+    for field, value in changes.items():
+        setattr(table, field, value)
+    save_unique(table, "number", "A table with this number already exists in this branch.")
+    pending = [events.table_event("table_updated", table)]
+    if table.status != old_status:
+        pending.insert(0, events.table_status_changed(table))
+    emit(company_id=tenant.company_id, events=pending)
+    return table
+
+
+@transaction.atomic
+def table_delete(*, tenant: Tenant, table_id: uuid.UUID) -> None:
+    table = table_get(tenant=tenant, table_id=table_id, lock=True)
+    if table.orders.exists():
+        raise Conflict("The table has orders; it cannot be deleted.")
+    event = events.table_event("table_deleted", table)
+    table.delete()
+    emit(company_id=tenant.company_id, events=[event])

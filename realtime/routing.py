@@ -1,0 +1,8 @@
+from django.urls import path
+
+from realtime.consumers import OrdersConsumer, TablesConsumer
+
+websocket_urlpatterns = [
+    path("ws/cafe/orders/", OrdersConsumer.as_asgi()),
+    path("ws/cafe/tables/", TablesConsumer.as_asgi()),
+]
