@@ -3,7 +3,7 @@
 One process = one ``websockets`` server + one Redis subscription.  Each Redis
 message is the project's envelope::
 
-    "<company_id> <seq> <branch_id> <streams>\\n<event_json_text>"
+    "<company_id> <seq> <branch_id> <type>\\n<event_json_text>"
 
 and is handed with ``websockets.broadcast()`` to the local sockets registered
 for (company, branch), text unchanged.  Sockets register with query params
@@ -67,8 +67,8 @@ async def pump(redis_url: str, channel: str):
             continue
         data = msg["data"]
         head, _, text = data.partition(b"\n")
-        company, _seq, branch, streams = head.decode().split(" ")
-        if "orders" not in streams:
+        company, _seq, branch, kind = head.decode().split(" ")
+        if not kind.startswith("order_"):
             continue
         targets = SOCKETS.get((company, branch))
         if targets:

@@ -10,7 +10,7 @@ For every event a client records the receive time, the event's ``seq`` and,
 when the event data carries the injector's ``bench_t`` send timestamp, the
 latency.  The injector publishes events at a controlled rate either as the
 project's Redis envelope (``PUBLISH cafe.events "<company> <seq> <branch>
-<streams>\\n<json>"``) or, for the plain Channels server, as one channels_redis
+<type>\\n<json>"``) or, for the plain Channels server, as one channels_redis
 ``group_send`` per event.
 
 Both kinds of process are driven by the runner (run.py) over a
@@ -442,7 +442,7 @@ class Injector:
         rate,
         duration,
         channel="cafe.events",
-        streams="orders",
+        event_type="order_created",
         keep_log=False,
         database_url=None,
     ):
@@ -497,7 +497,7 @@ class Injector:
                 if mode in ("publish", "log"):
                     pipe = self.redis.pipeline(transaction=False)
                     for s, branch, text in batch:
-                        pipe.publish(channel, f"{company} {s} {branch} {streams}\n{text}")
+                        pipe.publish(channel, f"{company} {s} {branch} {event_type}\n{text}")
                     await pipe.execute()
                 else:
                     await asyncio.gather(
@@ -539,8 +539,8 @@ class Injector:
         created = datetime.fromtimestamp(now, UTC)
         with db.cursor() as cur:
             cur.executemany(
-                "INSERT INTO cafe_event (id, company_id, seq, branch_id, type, streams, message, created_at)"
-                " VALUES (%s, %s, %s, %s, 'order_created', 'orders', %s, %s)",
+                "INSERT INTO cafe_event (id, company_id, seq, branch_id, type, message, created_at)"
+                " VALUES (%s, %s, %s, %s, 'order_created', %s, %s)",
                 [(uuid.uuid4(), company, seq, branch, text, created) for seq, branch, text in batch],
             )
         db.commit()

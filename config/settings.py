@@ -58,6 +58,14 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
 
+# `manage.py serve` (uvicorn); its command-line options override these.
+SERVER_HOST = env.str("HOST", default="127.0.0.1")
+SERVER_PORT = env.int("PORT", default=8000)
+# Server processes; with several, set REDIS_URL so they share live events.
+SERVER_WORKERS = env.int("WEB_CONCURRENCY", default=1)
+# Trust X-Forwarded-For/-Proto from the proxy in front (only behind one).
+SERVER_PROXY_HEADERS = env.bool("PROXY_HEADERS", default=False)
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -196,8 +196,8 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
 
 
 class OrdersConsumer(EventsConsumer):
-    stream = catalogue.ORDERS
+    stream = catalogue.Stream.ORDERS
 
 
 class TablesConsumer(EventsConsumer):
-    stream = catalogue.TABLES
+    stream = catalogue.Stream.TABLES

@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -19,43 +19,44 @@ from django.utils import timezone
 
 from accounts.models import Company
 from realtime import envelope, publishing
-from realtime.catalogue import STREAMS
+from realtime.catalogue import EventType, Payload
 from realtime.models import Event
 
 
 @dataclass(frozen=True)
-class PendingEvent:
-    type: str
+class PendingEvent(Generic[Payload]):
+    """An event a service reports; its data has the shape its type declares."""
+
+    type: EventType[Payload]
     branch_id: uuid.UUID
-    data: dict[str, Any]
+    data: Payload
 
 
-def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent]) -> list[Event]:
+def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent[Any]]) -> list[Event]:
     """Appends events to the company's log; publishes them after commit.
 
     Must run inside the transaction of the change, as its last step: the company
     row stays locked until commit, so sequence numbers are contiguous and commit
     in order.
     """
-    events = list(events)
-    if not events:
+    pending = list(events)
+    if not pending:
         return []
     connection = transaction.get_connection()
     assert connection.in_atomic_block, "emit() runs inside the change's transaction"
-    last = _take_seqs(connection, company_id, len(events))
+    last = _take_seqs(connection, company_id, len(pending))
     now = timezone.now()
     rows = []
-    for seq, event in enumerate(events, start=last - len(events) + 1):
+    for seq, event in enumerate(pending, start=last - len(pending) + 1):
         event_id = uuid.uuid4()
-        message = {"type": event.type, "data": event.data, "event_id": event_id, "seq": seq, "ts": now}
+        message = {"type": event.type.name, "data": event.data, "event_id": event_id, "seq": seq, "ts": now}
         rows.append(
             Event(
                 id=event_id,
                 company_id=company_id,
                 seq=seq,
                 branch_id=event.branch_id,
-                type=event.type,
-                streams=",".join(STREAMS[event.type]),
+                type=event.type.name,
                 message=json.dumps(message, cls=DjangoJSONEncoder, ensure_ascii=False),
                 created_at=now,
             )

@@ -7,18 +7,18 @@ from realtime.models import Event
 
 
 def write(event: Event) -> str:
-    return f"{event.company_id} {event.seq} {event.branch_id or '-'} {event.streams}\n{event.message}"
+    return f"{event.company_id} {event.seq} {event.branch_id or '-'} {event.type}\n{event.message}"
 
 
 class Envelope(NamedTuple):
     company_id: str
     seq: int
     branch_id: str | None
-    streams: str
+    type: str
     message: str
 
 
 def parse(text: str) -> Envelope:
     header, _, message = text.partition("\n")
-    company, seq, branch, streams = header.split(" ")
-    return Envelope(company, int(seq), None if branch == "-" else branch, streams, message)
+    company, seq, branch, type = header.split(" ")
+    return Envelope(company, int(seq), None if branch == "-" else branch, type, message)

@@ -4,6 +4,7 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from accounts.models import Company
+from realtime.catalogue import TYPES_BY_STREAM
 from realtime.models import Event
 
 
@@ -55,8 +56,12 @@ def event_backlog(
 ) -> list[tuple[int, str]]:
     """A socket's events after ``after`` (in SQL, as ``_SOCKET_ROW_SQL``)."""
     table = Event._meta.db_table
-    sql = f"SELECT seq, message FROM {table} WHERE company_id = %s AND seq > %s AND seq <= %s AND streams LIKE %s"
-    params = [db_uuid(company_id), after, upto, f"%{stream}%"]
+    types = TYPES_BY_STREAM[stream]
+    sql = (
+        f"SELECT seq, message FROM {table} WHERE company_id = %s AND seq > %s AND seq <= %s"
+        f" AND type IN ({', '.join(['%s'] * len(types))})"
+    )
+    params = [db_uuid(company_id), after, upto, *types]
     if branch_id is not None:
         sql += " AND branch_id = %s"
         params.append(db_uuid(branch_id))
@@ -74,6 +79,6 @@ def events_after(*, company_id: str, after: int, upto: int, limit: int) -> list[
     rows = (
         Event.objects.filter(company=company_id, seq__gt=after, seq__lte=upto)
         .order_by("seq")
-        .values_list("seq", "branch_id", "streams", "message")[:limit]
+        .values_list("seq", "branch_id", "type", "message")[:limit]
     )
-    return [(seq, str(branch) if branch else None, streams, message) for seq, branch, streams, message in rows]
+    return [(seq, str(branch) if branch else None, type, message) for seq, branch, type, message in rows]

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from realtime import access, envelope, eventlog
+from realtime.catalogue import CATALOGUE
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ class Hub:
                 log.exception("event delivery failed; the next poll retries from the log")
 
     async def _on_envelope(self, item: str) -> None:
-        company, seq, branch, streams, text = envelope.parse(item)
+        company, seq, branch, type, text = envelope.parse(item)
         last = self.last_seq.get(company)
         if last is None or seq <= last or company not in self.members:
             return
@@ -187,22 +188,23 @@ class Hub:
             await self._fill(company, seq - 1)
             if self.last_seq.get(company, seq) >= seq:
                 return  # its sockets left meanwhile, or the log already held this one
-        self._dispatch(company, seq, branch, streams, text)
+        self._dispatch(company, seq, branch, type, text)
 
     async def _fill(self, company: str, upto: int) -> None:
         """Delivers the events a company's sockets have not seen, from the log."""
         while (last := self.last_seq.get(company)) is not None and last < upto:
             page = await in_thread(eventlog.events_after)(company_id=company, after=last, upto=upto, limit=BACKLOG_PAGE)
-            for seq, branch, streams, message in page:
+            for seq, branch, type, message in page:
                 if seq > self.last_seq.get(company, seq):
-                    self._dispatch(company, seq, branch, streams, message)
+                    self._dispatch(company, seq, branch, type, message)
             if len(page) < BACKLOG_PAGE and company in self.last_seq:
                 self.last_seq[company] = max(self.last_seq[company], upto)
 
-    def _dispatch(self, company: str, seq: int, branch: str | None, streams: str, text: str) -> None:
+    def _dispatch(self, company: str, seq: int, branch: str | None, type: str, text: str) -> None:
         self.last_seq[company] = seq
         routes = self.routes
-        for stream in streams.split(","):
+        event = CATALOGUE.get(type)
+        for stream in event.streams if event else ():
             for sub in routes.get((company, branch, stream), ()):
                 sub.offer(seq, text)
             if branch is not None:

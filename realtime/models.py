@@ -14,8 +14,8 @@ class Event(models.Model):
     seq = models.BigIntegerField()
     # Not a foreign key: the record outlives the branch it speaks of.
     branch_id = models.UUIDField(null=True, blank=True)
+    # A name from realtime.catalogue, which says which sockets get it.
     type = models.CharField(max_length=40)
-    streams = models.CharField(max_length=40)
     # The exact text every socket receives, serialised once.
     message = models.TextField()
     created_at = models.DateTimeField(db_index=True)

@@ -18,6 +18,7 @@ from cafe.selectors.menu import menu_for_branch
 from cafe.selectors.orders import order_get
 from cafe.selectors.tables import table_get
 from core.errors import Conflict
+from realtime.catalogue import ORDER_CANCELLED, ORDER_CLOSED, ORDER_CREATED, ORDER_UPDATED, EventType, OrderData
 from realtime.emit import PendingEvent, emit
 
 
@@ -51,7 +52,7 @@ def _add_lines(order: Order, lines: Sequence[dict[str, Any]]) -> None:
     )
 
 
-def _order_changed(tenant: Tenant, type: str, order: Order, *extra: PendingEvent) -> Order:
+def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *extra: PendingEvent[Any]) -> Order:
     """Reports a change to an order (its table already loaded) as its last step."""
     prefetch_related_objects([order], "items")
     emit(company_id=tenant.company_id, events=[events.order_event(type, order), *extra])
@@ -73,7 +74,7 @@ def order_create(*, tenant: Tenant, table: uuid.UUID, guests: int, items: Sequen
         locked_table.status = TableStatus.BUSY
         locked_table.save(update_fields=["status", "updated_at"])
         extra.append(events.table_status_changed(locked_table))
-    return _order_changed(tenant, "order_created", order, *extra)
+    return _order_changed(tenant, ORDER_CREATED, order, *extra)
 
 
 def _open_order(tenant: Tenant, order_id: uuid.UUID) -> Order:
@@ -88,7 +89,7 @@ def order_add_items(*, tenant: Tenant, order_id: uuid.UUID, items: Sequence[dict
     order = _open_order(tenant, order_id)
     _add_lines(order, items)
     order.save(update_fields=["updated_at"])
-    return _order_changed(tenant, "order_updated", order)
+    return _order_changed(tenant, ORDER_UPDATED, order)
 
 
 @transaction.atomic
@@ -96,7 +97,7 @@ def order_update(*, tenant: Tenant, order_id: uuid.UUID, guests: int) -> Order:
     order = _open_order(tenant, order_id)
     order.guests = guests
     order.save(update_fields=["guests", "updated_at"])
-    return _order_changed(tenant, "order_updated", order)
+    return _order_changed(tenant, ORDER_UPDATED, order)
 
 
 @transaction.atomic
@@ -116,5 +117,4 @@ def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
         table.status = TableStatus.FREE
         table.save(update_fields=["status", "updated_at"])
         extra.append(events.table_status_changed(table))
-    type = "order_closed" if status == OrderStatus.CLOSED else "order_cancelled"
-    return _order_changed(tenant, type, order, *extra)
+    return _order_changed(tenant, ORDER_CLOSED if status == OrderStatus.CLOSED else ORDER_CANCELLED, order, *extra)

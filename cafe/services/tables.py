@@ -12,6 +12,7 @@ from cafe.models import Table, TableStatus
 from cafe.selectors.tables import table_get
 from cafe.services.common import branch_for_write, save_unique
 from core.errors import Conflict
+from realtime.catalogue import TABLE_CREATED, TABLE_DELETED, TABLE_UPDATED
 from realtime.emit import emit
 
 
@@ -23,7 +24,7 @@ def table_create(
         company=tenant.company, branch=branch_for_write(tenant, branch), number=number, seats=seats, status=status
     )
     save_unique(table, "number", "A table with this number already exists in this branch.")
-    emit(company_id=tenant.company_id, events=[events.table_event("table_created", table)])
+    emit(company_id=tenant.company_id, events=[events.table_event(TABLE_CREATED, table)])
     return table
 
 
@@ -40,7 +41,7 @@ def table_update(*, tenant: Tenant, table_id: uuid.UUID, **changes: Any) -> Tabl
     for field, value in changes.items():
         setattr(table, field, value)
     save_unique(table, "number", "A table with this number already exists in this branch.")
-    pending = [events.table_event("table_updated", table)]
+    pending = [events.table_event(TABLE_UPDATED, table)]
     if table.status != old_status:
         pending.insert(0, events.table_status_changed(table))
     emit(company_id=tenant.company_id, events=pending)
@@ -52,6 +53,6 @@ def table_delete(*, tenant: Tenant, table_id: uuid.UUID) -> None:
     table = table_get(tenant=tenant, table_id=table_id, lock=True)
     if table.orders.exists():
         raise Conflict("The table has orders; it cannot be deleted.")
-    event = events.table_event("table_deleted", table)
+    event = events.table_event(TABLE_DELETED, table)
     table.delete()
     emit(company_id=tenant.company_id, events=[event])

@@ -1,0 +1,93 @@
+"""The event catalogue: one declaration per event type, exact routing, payloads in
+step with the REST shapes, and a JSON Schema for each."""
+
+import json
+
+import pytest
+from django.db import transaction
+
+from cafe.serializers import OrderItemSerializer, OrderSerializer, TableSerializer
+from cafe.tests.factories import BranchFactory, TableFactory, order_for, staff_of
+from realtime import catalogue, eventlog
+from realtime.emit import PendingEvent, emit
+from realtime.models import Event
+
+
+def test_every_event_type_is_declared_once_with_its_streams():
+    assert catalogue.TYPES_BY_STREAM == {
+        "orders": (
+            "order_created",
+            "order_updated",
+            "order_closed",
+            "order_cancelled",
+            "table_status_changed",
+        ),
+        "tables": ("table_status_changed", "table_created", "table_updated", "table_deleted"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("payload", "serializer"),
+    [
+        (catalogue.OrderObject, OrderSerializer),
+        (catalogue.OrderLine, OrderItemSerializer),
+        (catalogue.TableObject, TableSerializer),
+    ],
+)
+def test_declared_payloads_have_the_rest_shapes_fields(payload, serializer):
+    assert list(payload.__annotations__) == list(serializer().fields)
+
+
+def test_describe_gives_a_json_schema_per_event():
+    described = catalogue.describe()
+    assert set(described) == set(catalogue.CATALOGUE)
+    status = described["table_status_changed"]
+    assert status["streams"] == ["orders", "tables"]
+    assert status["payload"] == {
+        "type": "object",
+        "properties": {
+            "table_id": {"type": "string"},
+            "table_number": {"type": "integer"},
+            "status": {"enum": ["free", "busy", "reserved"]},
+            "status_display": {"type": "string"},
+            "branch_id": {"type": "string"},
+        },
+        "required": ["branch_id", "status", "status_display", "table_id", "table_number"],
+        "additionalProperties": False,
+    }
+    order = described["order_created"]["payload"]["properties"]["order"]
+    assert order["properties"]["items"]["items"]["required"] == sorted(catalogue.OrderLine.__annotations__)
+    assert order["properties"]["waiter"] == {"anyOf": [{"type": "string"}, {"type": "null"}]}
+    json.dumps(described)  # plain JSON all the way down
+
+
+@pytest.mark.django_db
+def test_a_socket_reads_back_exactly_the_event_types_of_its_stream():
+    branch = BranchFactory()
+    waiter = staff_of(branch)
+    order_for(waiter, TableFactory(branch=branch))  # order_created, table_status_changed
+    company = str(branch.company_id)
+    logged = dict(Event.objects.filter(company=branch.company).values_list("seq", "type"))
+
+    def read(stream: str) -> list[str]:
+        rows = eventlog.event_backlog(
+            company_id=company, branch_id=None, stream=stream, after=0, upto=max(logged), limit=100
+        )
+        return [logged[seq] for seq, _message in rows]
+
+    assert read("orders") == ["order_created", "table_status_changed"]
+    assert read("tables") == ["table_status_changed"]
+
+
+@pytest.mark.django_db
+def test_an_event_is_logged_under_its_declared_name():
+    branch = BranchFactory()
+    data = catalogue.TableStatusData(
+        table_id="t", table_number=1, status="busy", status_display="Занят", branch_id=str(branch.pk)
+    )
+    with transaction.atomic():
+        [row] = emit(
+            company_id=branch.company_id, events=[PendingEvent(catalogue.TABLE_STATUS_CHANGED, branch.pk, data)]
+        )
+    assert row.type == "table_status_changed"
+    assert json.loads(row.message)["type"] == "table_status_changed"
