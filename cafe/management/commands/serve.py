@@ -1,18 +1,20 @@
+from functools import partial
+
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from config.settings import env
+from cafe.server import GuardedHttpToolsProtocol
 
 
 class Command(BaseCommand):
     help = "Serves the REST API and the WebSockets through one ASGI server (uvicorn)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default=env.str("HOST", default="127.0.0.1"))
-        parser.add_argument("--port", type=int, default=env.int("PORT", default=8000))
+        parser.add_argument("--host", default=settings.SERVER_HOST)
+        parser.add_argument("--port", type=int, default=settings.SERVER_PORT)
         parser.add_argument(
-            "--workers", type=int, default=env.int("WEB_CONCURRENCY", default=1),
+            "--workers", type=int, default=settings.SERVER_WORKERS,
             help="server processes; with several, set REDIS_URL so they share live events",
         )  # fmt: skip
 
@@ -23,8 +25,15 @@ class Command(BaseCommand):
             port=port,
             workers=workers,
             lifespan="off",
+            http=partial(
+                GuardedHttpToolsProtocol,
+                header_timeout=settings.HTTP_HEADER_TIMEOUT,
+                max_connections=settings.MAX_CONNECTIONS,
+            ),
+            ws="websockets-sansio",  # cafe/server.py reads its handshake state
             ws_max_size=settings.WEBSOCKET_MAX_FRAME,
             ws_per_message_deflate=settings.WEBSOCKET_PER_MESSAGE_DEFLATE,
             log_config=settings.LOGGING,
-            proxy_headers=env.bool("PROXY_HEADERS", default=False),
+            proxy_headers=settings.SERVER_PROXY_HEADERS,
+            forwarded_allow_ips=settings.SERVER_FORWARDED_ALLOW_IPS,
         )
