@@ -1,9 +1,10 @@
-"""Which errors mean "the database cannot be reached right now" — answered 503
-with ``Retry-After`` on HTTP and closed 1013 on a socket — as opposed to a
-programming error, which stays a 500."""
+"""Which errors mean "the database (or Redis, for the cache) cannot be reached
+right now" — answered 503 with ``Retry-After`` on HTTP and closed 1013 on a
+socket — as opposed to a programming error, which stays a 500."""
 
 import sqlite3
 
+import redis
 from django.db import InterfaceError, OperationalError
 from psycopg_pool import PoolTimeout
 
@@ -17,7 +18,9 @@ _UNAVAILABLE_CLASSES = ("08", "53", "57")
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
 
-def database_unavailable(exc: BaseException) -> bool:
+def backend_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+        return True  # the cache (login throttling) is unreachable
     if isinstance(exc, PoolTimeout | InterfaceError):
         return True  # no free connection within DATABASE_POOL_TIMEOUT; a closed connection
     if not isinstance(exc, OperationalError):

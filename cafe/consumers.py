@@ -15,7 +15,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from cafe import events, selectors
-from cafe.availability import database_unavailable
+from cafe.availability import backend_unavailable
 from cafe.hub import BACKLOG_PAGE, Subscription, get_hub, in_thread
 
 # The database cannot be reached to authorise a socket or read its log: "try again
@@ -93,7 +93,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             await self.close(code=refused.code)
             return
         except Exception as exc:
-            if not database_unavailable(exc):
+            if not backend_unavailable(exc):
                 raise
             await self.close(code=DATABASE_UNAVAILABLE)
             return
@@ -162,7 +162,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             try:
                 await get_hub().resume(self, since)
             except Exception as exc:
-                if not database_unavailable(exc):
+                if not backend_unavailable(exc):
                     raise
                 self._close_soon(DATABASE_UNAVAILABLE)
         else:

@@ -2,7 +2,7 @@
 
 A database that cannot be reached answers 503 with ``Retry-After`` (see
 ``cafe.availability``): through the DRF handler for the API, through
-``DatabaseUnavailableMiddleware`` and ``server_error`` for everything else."""
+``BackendUnavailableMiddleware`` and ``server_error`` for everything else."""
 
 import logging
 import sys
@@ -14,7 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cafe.availability import RETRY_AFTER, database_unavailable
+from cafe.availability import RETRY_AFTER, backend_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class Unprocessable(exceptions.APIException):
     default_code = "unprocessable"
 
 
-class DatabaseUnavailable(exceptions.APIException):
+class BackendUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The service is temporarily unavailable; try again shortly."
     default_code = "unavailable"
@@ -39,9 +39,9 @@ class DatabaseUnavailable(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    if database_unavailable(exc):
-        log.warning("database unavailable: %s", exc)
-        exc = DatabaseUnavailable()
+    if backend_unavailable(exc):
+        log.warning("database or Redis unavailable: %s", exc)
+        exc = BackendUnavailable()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, (Http404, ObjectDoesNotExist)):
@@ -55,14 +55,14 @@ def not_found(request, exception=None):
 
 
 def unavailable() -> JsonResponse:
-    response = JsonResponse({"detail": DatabaseUnavailable.default_detail}, status=503)
+    response = JsonResponse({"detail": BackendUnavailable.default_detail}, status=503)
     response["Retry-After"] = str(RETRY_AFTER)
     return response
 
 
-class DatabaseUnavailableMiddleware:
+class BackendUnavailableMiddleware:
     """503 instead of a 500 (or, with DEBUG, the debug page) for a view outside
-    DRF that cannot reach the database."""
+    DRF that cannot reach the database or Redis."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -71,15 +71,15 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if database_unavailable(exception):
-            log.warning("database unavailable: %s", exception)
+        if backend_unavailable(exception):
+            log.warning("database or Redis unavailable: %s", exception)
             return unavailable()
         return None
 
 
 def server_error(request):
     # Django calls this handler while handling the exception (a middleware's too).
-    if database_unavailable(sys.exc_info()[1]):
+    if backend_unavailable(sys.exc_info()[1]):
         return unavailable()
     return JsonResponse({"detail": "Server error."}, status=500)
 

@@ -4,12 +4,13 @@ import sqlite3
 
 import psycopg
 import pytest
+import redis
 from django.db import Error, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 from django.test import RequestFactory
 from psycopg_pool import PoolTimeout
 
-from cafe.availability import database_unavailable
-from config.errors import DatabaseUnavailableMiddleware, exception_handler, server_error
+from cafe.availability import backend_unavailable
+from config.errors import BackendUnavailableMiddleware, exception_handler, server_error
 
 
 def raised_as(django_error: type[Error], cause: BaseException) -> Error:
@@ -38,22 +39,22 @@ def sqlite_locked(tmp_path) -> sqlite3.OperationalError:
 
 
 def test_unreachable_database_errors_are_unavailable(tmp_path):
-    assert database_unavailable(raised_as(OperationalError, psycopg.OperationalError("connection refused")))
-    assert database_unavailable(raised_as(OperationalError, psycopg.errors.AdminShutdown()))
-    assert database_unavailable(raised_as(OperationalError, psycopg.errors.TooManyConnections()))
-    assert database_unavailable(raised_as(OperationalError, psycopg.errors.QueryCanceled()))  # statement timeout
-    assert database_unavailable(raised_as(OperationalError, PoolTimeout("couldn't get a connection")))
-    assert database_unavailable(PoolTimeout("couldn't get a connection"))
-    assert database_unavailable(raised_as(InterfaceError, psycopg.InterfaceError("connection already closed")))
-    assert database_unavailable(raised_as(OperationalError, sqlite_locked(tmp_path)))
+    assert backend_unavailable(raised_as(OperationalError, psycopg.OperationalError("connection refused")))
+    assert backend_unavailable(raised_as(OperationalError, psycopg.errors.AdminShutdown()))
+    assert backend_unavailable(raised_as(OperationalError, psycopg.errors.TooManyConnections()))
+    assert backend_unavailable(raised_as(OperationalError, psycopg.errors.QueryCanceled()))  # statement timeout
+    assert backend_unavailable(raised_as(OperationalError, PoolTimeout("couldn't get a connection")))
+    assert backend_unavailable(PoolTimeout("couldn't get a connection"))
+    assert backend_unavailable(raised_as(InterfaceError, psycopg.InterfaceError("connection already closed")))
+    assert backend_unavailable(raised_as(OperationalError, sqlite_locked(tmp_path)))
 
 
 def test_programming_errors_are_not_unavailable():
-    assert not database_unavailable(raised_as(ProgrammingError, psycopg.errors.UndefinedTable()))
-    assert not database_unavailable(raised_as(IntegrityError, psycopg.errors.UniqueViolation()))
-    assert not database_unavailable(raised_as(OperationalError, psycopg.errors.DeadlockDetected()))
-    assert not database_unavailable(raised_as(OperationalError, sqlite3.OperationalError("no such table: t")))
-    assert not database_unavailable(ValueError("boom"))
+    assert not backend_unavailable(raised_as(ProgrammingError, psycopg.errors.UndefinedTable()))
+    assert not backend_unavailable(raised_as(IntegrityError, psycopg.errors.UniqueViolation()))
+    assert not backend_unavailable(raised_as(OperationalError, psycopg.errors.DeadlockDetected()))
+    assert not backend_unavailable(raised_as(OperationalError, sqlite3.OperationalError("no such table: t")))
+    assert not backend_unavailable(ValueError("boom"))
 
 
 def test_the_api_answers_503_with_retry_after_and_leaves_bugs_to_500():
@@ -70,7 +71,7 @@ def test_the_api_answers_503_with_retry_after_and_leaves_bugs_to_500():
 )
 def test_views_outside_the_api_answer_503_too(error, status):
     request = RequestFactory().get("/admin/")
-    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    middleware = BackendUnavailableMiddleware(lambda request: None)
     answer = middleware.process_exception(request, error)
     assert (answer.status_code if answer else 500) == status
     try:
@@ -80,3 +81,9 @@ def test_views_outside_the_api_answer_503_too(error, status):
     assert response.status_code == status
     if status == 503:
         assert response["Retry-After"] == "5"
+
+
+def test_an_unreachable_redis_is_unavailable_too():
+    assert backend_unavailable(redis.ConnectionError("Error 111 connecting to 127.0.0.1:1"))
+    assert backend_unavailable(redis.TimeoutError("Timeout reading from socket"))
+    assert not backend_unavailable(redis.ResponseError("WRONGTYPE"))

@@ -1,4 +1,4 @@
-"""End to end: PostgreSQL goes away under a real server process and comes back.
+"""End to end: PostgreSQL or Redis goes away under a real server process (and comes back).
 
 The test owns a throwaway PostgreSQL cluster (initdb + pg_ctl on a free port) so
 it can stop it; the machine's own PostgreSQL is never touched."""
@@ -19,8 +19,11 @@ import psycopg
 import pytest
 from websockets.sync.client import connect
 
+from cafe.tests.consumers.conftest import access_token
 from cafe.tests.e2e.test_two_servers import ORDERS, close_code, receive, url
+from cafe.tests.factories import BranchFactory, TableFactory, staff_of
 from cafe.tests.servers import ROOT, free_port
+from config.errors import BackendUnavailable
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -138,3 +141,21 @@ def test_postgresql_outage_answers_503_and_recovers_without_a_500(start_server, 
     with connect(url(server, ORDERS, token), open_timeout=10) as again:
         assert receive(again)["type"] == "connection_established"
     assert "Internal Server Error" not in server.log()
+
+
+def test_without_redis_logins_answer_503_and_everything_else_works(start_server):
+    server = start_server("no-redis", REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    branch = BranchFactory()
+    w = {"waiter": staff_of(branch), "table": TableFactory(branch=branch)}
+    token = access_token(w["waiter"])
+    status, headers, answer = request(
+        server, "POST", "/api/users/login/", body={"email": w["waiter"].email, "password": "anything-at-all"}
+    )
+    assert (status, headers["Retry-After"], answer) == (503, "5", {"detail": BackendUnavailable.default_detail})
+    with connect(url(server, ORDERS, token), open_timeout=10) as socket:
+        seq = receive(socket)["seq"]
+        body = {"table": str(w["table"].pk), "guests": 2}
+        status, _, order = request(server, "POST", "/api/cafe/orders/", token, body)
+        assert status == 201, order
+        created = receive(socket, timeout=10)  # from the event log: the hub polls it
+        assert (created["type"], created["seq"], created["data"]["order"]) == ("order_created", seq + 1, order)
