@@ -81,7 +81,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._head_done()
-        if not self._over_capacity():
+        upgrade = self.parser.should_upgrade() and self._should_upgrade()  # handle_websocket_upgrade decides
+        if upgrade or not self._over_capacity():
             return super().on_headers_complete()
         app, self.app = self.app, busy
         try:
