@@ -6,6 +6,7 @@ start without a real ``SECRET_KEY``.
 """
 
 import os
+import resource
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.errors.BackendUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,10 +91,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # so concurrent test writers would fail with "database table is locked". One file
     # per test process, so parallel runs do not clobber each other's database.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"cafe-test-{os.getpid()}.sqlite3")}
-elif env.bool("DATABASE_POOL", default=True):
-    # Under ASGI, requests and sockets run in many threads: share a pool instead
-    # of keeping one persistent connection per thread.
-    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 2, "max_size": env.int("DATABASE_POOL_SIZE", default=20)}}
+else:
+    # An unreachable database answers 503 within seconds (see core/availability.py)
+    # instead of hanging a request for libpq's and the pool's defaults (forever, 30 s).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)  # seconds; libpq's minimum is 2
+    statement_timeout = env.float("DATABASE_STATEMENT_TIMEOUT", default=30)  # seconds; 0 turns it off
+    if statement_timeout:
+        options["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+    # Each connection is checked before use, so the dead ones a database restart
+    # leaves in the pool are replaced instead of failing requests.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_HEALTH_CHECKS", default=True)
+    if env.bool("DATABASE_POOL", default=True):
+        # Under ASGI, requests and sockets run in many threads: share a pool instead
+        # of keeping one persistent connection per thread.
+        options["pool"] = {
+            "min_size": 2,
+            "max_size": env.int("DATABASE_POOL_SIZE", default=20),
+            # How long a request waits for a free connection before answering 503.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5),
+        }
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
@@ -115,7 +133,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Redis unreachable: fail within a second (503), never hang a request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -155,6 +178,24 @@ WEBSOCKET_MAX_FRAME = env.int("WEBSOCKET_MAX_FRAME", default=64 * 1024)
 # Off by default: compressing each event once per socket costs more CPU than the
 # bandwidth of ~1 KiB events is worth on a cafe's network.
 WEBSOCKET_PER_MESSAGE_DEFLATE = env.bool("WEBSOCKET_PER_MESSAGE_DEFLATE", default=False)
+
+# The ASGI server (`manage.py serve`, core/server.py).
+SERVER_HOST = env.str("HOST", default="127.0.0.1")
+SERVER_PORT = env.int("PORT", default=8000)
+SERVER_WORKERS = env.int("WEB_CONCURRENCY", default=1)
+# Behind a reverse proxy: trust X-Forwarded-For/-Proto from these addresses.
+SERVER_PROXY_HEADERS = env.bool("PROXY_HEADERS", default=False)
+SERVER_FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1"])
+# A request head (and a WebSocket's acceptance) must be complete this many seconds
+# after the connection opened or its previous response ended; else it is closed.
+HTTP_HEADER_TIMEOUT = env.float("HTTP_HEADER_TIMEOUT", default=10.0)
+# Open connections (HTTP and WebSocket) per server process. It must stay below the
+# process's open-file limit, so by default it leaves 200 of those for the database
+# pool, Redis and logs. See docs/security.md.
+_OPEN_FILES = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+MAX_CONNECTIONS = env.int(
+    "MAX_CONNECTIONS", default=100_000 if _OPEN_FILES == resource.RLIM_INFINITY else max(_OPEN_FILES - 200, 100)
+)
 
 # One level for the project and the server's own logs (uvicorn logs each request and
 # each WebSocket open and close at INFO).

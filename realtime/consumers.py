@@ -14,9 +14,13 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from core.availability import backend_unavailable
 from realtime import access, catalogue
 from realtime.hub import BACKLOG_PAGE, Subscription, get_hub, in_thread
 
+# The database cannot be reached to authorise a socket or read its log: "try again
+# later"; the client reconnects with `since` after a pause and loses nothing.
+DATABASE_UNAVAILABLE = 1013
 # A socket this far behind is closed (1013) rather than buffered without end;
 # the client reconnects with `since` and loses nothing.
 OUTBOX_LIMIT = 10_000
@@ -88,6 +92,11 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         except access.SocketRefused as refused:
             await self.close(code=refused.code)
             return
+        except Exception as exc:
+            if not backend_unavailable(exc):
+                raise
+            await self.close(code=DATABASE_UNAVAILABLE)
+            return
         if "since" in params and since is None:
             await self.send(
                 text_data=_frame(type="error", code="invalid_since", message="since must be a non-negative integer.")
@@ -150,7 +159,12 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             since = _since(message.get("since"))
             if since is None:
                 return self._error("invalid_since", "since must be a non-negative integer.")
-            await get_hub().resume(self, since)
+            try:
+                await get_hub().resume(self, since)
+            except Exception as exc:
+                if not backend_unavailable(exc):
+                    raise
+                self._close_soon(DATABASE_UNAVAILABLE)
         else:
             self._error("unknown_action", f"Unknown action: {action!r}. Use 'ping' or 'resume'.")
 

@@ -19,6 +19,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
+from core.availability import backend_unavailable
 from realtime import access, envelope, eventlog
 from realtime.catalogue import CATALOGUE
 
@@ -222,8 +223,11 @@ class Hub:
                 await self.poll_log()
                 if ticks % 2 == 0:
                     await self.check_access()
-            except Exception:
-                log.exception("hub poll failed")
+            except Exception as exc:
+                if backend_unavailable(exc):
+                    log.warning("hub poll: the database is unavailable (%s); retrying", exc)
+                else:
+                    log.exception("hub poll failed")
 
     async def poll_log(self) -> None:
         if not self.members:
