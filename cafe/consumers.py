@@ -95,6 +95,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             await self.close(code=1008)
             return
         self.user_id, self.company_id, self.branch_id = access.user_id, access.company_id, access.branch_id
+        self.token_version = access.token_version
         self.expiry = asyncio.get_running_loop().call_later(max(access.expires_at - time.time(), 0), self.revoke)
         await get_hub().subscribe(self, start, self._greet)
         self.subscribed = True
