@@ -52,19 +52,25 @@ class LoginView(NoStore, APIView):
         return Response({**services.tokens_for(user), "user": UserSerializer(user).data})
 
 
-class RefreshView(NoStore, APIView):
-    # The refresh token is the credential: a stale access token sent along must not 401.
+class RefreshTokenView(NoStore, APIView):
+    """The refresh token in the body is the credential: a stale access token sent
+    along must not 401. A bad refresh token answers 401 (not DRF's 403 for views
+    without authenticators)."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
+
+
+class RefreshView(RefreshTokenView):
 
     def post(self, request) -> Response:
         return Response(services.token_refresh(**valid(RefreshInput, request.data)))
 
 
-class LogoutView(NoStore, APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
+class LogoutView(RefreshTokenView):
     def post(self, request) -> Response:
         body = valid(LogoutInput, request.data)
         services.user_logout(refresh=body["refresh"], everywhere=body["all"])
