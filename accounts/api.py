@@ -65,7 +65,6 @@ class RefreshTokenView(NoStore, APIView):
 
 
 class RefreshView(RefreshTokenView):
-
     def post(self, request) -> Response:
         return Response(services.token_refresh(**valid(RefreshInput, request.data)))
 

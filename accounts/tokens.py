@@ -29,10 +29,12 @@ class BadToken(Exception):
 
 
 def tokens_for(user: User) -> dict[str, str]:
-    refresh = RefreshToken.for_user(user)
+    """A new pair for ``user``. Nothing is written: the blacklist learns of a refresh
+    token only when it is spent (rotation, logout), and revoking them all is a bump
+    of the user's version (``revoke_all``). Safe to call from async code."""
+    refresh = RefreshToken()  # not RefreshToken.for_user, which writes a row per login
+    refresh[api_settings.USER_ID_CLAIM] = str(user.pk)
     refresh[VERSION_CLAIM] = user.token_version
-    # The outstanding-token row written by for_user keeps the token before the claim
-    # was added; only its jti and expiry are ever read.
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
@@ -98,8 +100,7 @@ def blacklist_once(token: Token) -> bool:
 
 
 def revoke_all(user: User) -> None:
-    """Refuses every token ``user`` holds. Runs inside the caller's transaction,
-    with ``user`` locked (``select_for_update``) and saved by the caller after."""
+    """Refuses every token ``user`` holds, access and refresh: their version is no
+    longer the user's. Runs inside the caller's transaction, with ``user`` locked
+    (``select_for_update``) and saved by the caller after."""
     user.token_version += 1
-    live = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
-    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live], ignore_conflicts=True)
