@@ -10,6 +10,7 @@ when Redis is down. The policy is in docs/security.md.
 
 import ipaddress
 import math
+import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,6 +73,8 @@ def take(key: str, *, limit: int, window: float) -> Slot:
         cursor.execute(_TAKE_SQL, [key, now + window, now, now, now, limit])
         row = cursor.fetchone()
     if row is not None:
+        if random.random() < PRUNE_CHANCE:
+            prune()
         return Slot(key, row[0])
     expires_at = AttemptCounter.objects.filter(key=key).values_list("expires_at", flat=True).first() or now
     raise LoginThrottled(wait=max(1, math.ceil(expires_at - now)))
@@ -143,8 +146,13 @@ def registration(*, address: str) -> None:
     )
 
 
+# Finished windows are deleted now and then by the requests themselves, so the
+# table stays about as large as the windows currently open.
+PRUNE_CHANCE = 0.01
+
+
 def prune() -> int:
-    """Deletes finished windows (``manage.py prune_events`` calls it)."""
+    """Deletes finished windows."""
     deleted, _ = AttemptCounter.objects.filter(expires_at__lte=time.time()).delete()
     return deleted
 
