@@ -239,3 +239,15 @@ def test_odd_claims_close_the_socket_4003(claims):
 @pytest.mark.django_db
 def test_token_of_an_unknown_user_401():
     assert me(minted(UserFactory.build(id=uuid.uuid4()))) == 401
+
+
+@pytest.mark.django_db
+def test_password_set_in_the_admin_revokes_tokens(client):
+    admin = UserFactory(is_staff=True, is_superuser=True, company=None, branch=None, role="")
+    waiter = UserFactory()
+    pair = login(waiter.email)
+    client.force_login(admin)
+    page = client.post(f"/admin/accounts/user/{waiter.pk}/password/", {"password1": NEWER, "password2": NEWER})
+    assert page.status_code == 302, page.content[:500]
+    assert me(pair["access"]) == 401
+    assert refresh(pair["refresh"]).status_code == 401
