@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 
 from accounts import tokens
-from accounts.models import Branch, Company, User
+from accounts.models import AttemptCounter, Branch, Company, User
 
 
 @admin.register(Company)
@@ -47,3 +47,12 @@ class UserAdmin(BaseUserAdmin):
         if change and "is_active" in form.changed_data and not obj.is_active:
             tokens.revoke_all(obj)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(AttemptCounter)
+class AttemptCounterAdmin(admin.ModelAdmin):
+    """Open throttle windows; deleting one lifts that throttle at once."""
+
+    list_display = ["key", "count", "expires_at"]
+    search_fields = ["key"]
+    readonly_fields = ["key", "count", "expires_at"]
