@@ -6,6 +6,7 @@ a ``SECRET_KEY`` each installation makes its own, once, in a file out of git.
 Production settings: docs/security.md.
 """
 
+import hashlib
 import os
 import secrets
 import tempfile
@@ -47,6 +48,10 @@ def installation_secret_key(path: Path) -> str:
 SECRET_KEY = env.str("SECRET_KEY", default="") or installation_secret_key(
     Path(env.str("SECRET_KEY_FILE", default=str(BASE_DIR / ".secret_key")))
 )
+# Keys that were once published (sha256): whoever read them could sign any token.
+PUBLISHED_KEYS = {"50f84007af9cd876e3d10d09c080aafa5959b0062cfdee270e8db98c08a5eb6c"}
+if hashlib.sha256(SECRET_KEY.encode()).hexdigest() in PUBLISHED_KEYS:
+    raise ImproperlyConfigured("SECRET_KEY is a published key: set a secret one, or unset it.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 # Browser origins allowed to open WebSockets: host names (any port), ".example.com"
