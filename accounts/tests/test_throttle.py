@@ -171,10 +171,9 @@ def real_hasher(settings):
 def test_login_works_with_redis_down(start_server, real_hasher):
     UserFactory(email="waiter@example.com")
     server = start_server("no-redis", REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
-    started = time.monotonic()
     assert http_login(server, "waiter@example.com", PASSWORD) == 200
     assert http_login(server, "waiter@example.com", "nope") == 401
-    assert time.monotonic() - started < 5
+    assert "Traceback" not in server.log()
 
 
 def test_throttle_holds_across_server_processes(start_server, real_hasher):
