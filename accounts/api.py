@@ -1,8 +1,8 @@
+from django.utils.cache import add_never_cache_headers
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenRefreshView
 
 from accounts import services
 from accounts.serializers import (
@@ -11,31 +11,75 @@ from accounts.serializers import (
     EmployeeInput,
     EmployeeSerializer,
     LoginInput,
+    LogoutInput,
+    PasswordChangeInput,
+    RefreshInput,
     RegisterInput,
     UserSerializer,
 )
 from core.api import TenantViewSet, valid
 
 
-class RegisterView(APIView):
+def client_address(request) -> str:
+    # Behind a proxy, the server rewrites REMOTE_ADDR from X-Forwarded-For for
+    # trusted proxies only (PROXY_HEADERS, FORWARDED_ALLOW_IPS): see docs/security.md.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class NoStore:
+    """Answers that carry tokens must never be kept by a browser or a proxy cache."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+
+class RegisterView(NoStore, APIView):
     permission_classes = [AllowAny]
 
     def post(self, request) -> Response:
-        user = services.user_register(**valid(RegisterInput, request.data))
+        user = services.user_register(**valid(RegisterInput, request.data), address=client_address(request))
         body = {"user": UserSerializer(user).data, **services.tokens_for(user)}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class LoginView(APIView):
+class LoginView(NoStore, APIView):
     permission_classes = [AllowAny]
 
     def post(self, request) -> Response:
-        user = services.user_login(**valid(LoginInput, request.data), ip=request.META.get("REMOTE_ADDR", ""))
+        user = services.user_login(**valid(LoginInput, request.data), address=client_address(request))
         return Response({**services.tokens_for(user), "user": UserSerializer(user).data})
 
 
-class RefreshView(TokenRefreshView):
-    pass
+class RefreshTokenView(NoStore, APIView):
+    """The refresh token in the body is the credential: a stale access token sent
+    along must not 401. A bad refresh token answers 401 (not DRF's 403 for views
+    without authenticators)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
+
+
+class RefreshView(RefreshTokenView):
+    def post(self, request) -> Response:
+        return Response(services.token_refresh(**valid(RefreshInput, request.data)))
+
+
+class LogoutView(RefreshTokenView):
+    def post(self, request) -> Response:
+        body = valid(LogoutInput, request.data)
+        services.user_logout(refresh=body["refresh"], everywhere=body["all"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(NoStore, APIView):
+    def post(self, request) -> Response:
+        body = valid(PasswordChangeInput, request.data)
+        return Response(services.user_password_change(user=request.user, **body, address=client_address(request)))
 
 
 class MeView(APIView):

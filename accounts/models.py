@@ -77,6 +77,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Bumped when the password changes, the user is deactivated or logs out
+    # everywhere: tokens carry the version they were issued under, and any other
+    # is refused (REST 401, WebSocket 4003). See accounts.tokens.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -99,3 +103,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+
+class AttemptCounter(models.Model):
+    """One throttle window: how many slots of ``key`` are taken until ``expires_at``
+    (seconds since the epoch). Changed only by accounts.throttle's atomic upsert."""
+
+    key = models.CharField(max_length=400, primary_key=True)
+    count = models.PositiveIntegerField()
+    expires_at = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

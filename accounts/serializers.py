@@ -30,7 +30,7 @@ class BranchSerializer(serializers.ModelSerializer):
 
 
 class RegisterInput(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     first_name = serializers.CharField(max_length=150, required=False, default="")
     last_name = serializers.CharField(max_length=150, required=False, default="")
@@ -38,8 +38,22 @@ class RegisterInput(serializers.Serializer):
 
 
 class LoginInput(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class RefreshInput(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class LogoutInput(serializers.Serializer):
+    refresh = serializers.CharField()
+    all = serializers.BooleanField(required=False, default=False)
+
+
+class PasswordChangeInput(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
 class BranchInput(serializers.Serializer):
@@ -48,7 +62,7 @@ class BranchInput(serializers.Serializer):
 
 
 class EmployeeInput(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     role = serializers.ChoiceField(Role.choices)
     branch = serializers.UUIDField(required=False, allow_null=True, default=None)

@@ -1,12 +1,15 @@
 """One settings module, read from the environment.
 
 Every value has a safe local default, so `make run` works on a bare machine
-(SQLite file, in-process fan-out). With ``DEBUG`` off the server refuses to
-start without a real ``SECRET_KEY``.
+(SQLite file, in-process fan-out): ``DEBUG`` is off unless asked for, and without
+a ``SECRET_KEY`` each installation makes its own, once, in a file out of git.
+Production settings: docs/security.md.
 """
 
+import hashlib
 import os
 import resource
+import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -19,11 +22,37 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
-DEV_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789abcdef"
-SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
-if not SECRET_KEY or (not DEBUG and SECRET_KEY == DEV_SECRET_KEY):
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def installation_secret_key(path: Path) -> str:
+    """This installation's own signing key, made on first start and kept in ``path``.
+    Concurrent first starts of several workers agree on one key: the file appears
+    whole and only once (a hard link to a finished temporary file fails if another
+    process got there first), and every process reads what is there."""
+    if not path.exists():
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable key: delete it, or set SECRET_KEY.")
+    return key
+
+
+SECRET_KEY = env.str("SECRET_KEY", default="") or installation_secret_key(
+    Path(env.str("SECRET_KEY_FILE", default=str(BASE_DIR / ".secret_key")))
+)
+# Keys that were once published (sha256): whoever read them could sign any token.
+PUBLISHED_KEYS = {"50f84007af9cd876e3d10d09c080aafa5959b0062cfdee270e8db98c08a5eb6c"}
+if hashlib.sha256(SECRET_KEY.encode()).hexdigest() in PUBLISHED_KEYS:
+    raise ImproperlyConfigured("SECRET_KEY is a published key: set a secret one, or unset it.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 # Browser origins allowed to open WebSockets: host names (any port), ".example.com"
@@ -39,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
     "channels",
     "core",
     "accounts",
@@ -52,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.throttle.ThrottledMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.errors.BackendUnavailableMiddleware",
@@ -115,6 +146,9 @@ else:
 REDIS_URL = env.str("REDIS_URL", default="")
 
 AUTH_USER_MODEL = "accounts.User"
+# Every password check (API login and password change, the admin's login page)
+# goes through the login throttle (accounts.throttle).
+AUTHENTICATION_BACKENDS = ["accounts.authentication.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -155,13 +189,36 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
+# Throttles (accounts.throttle; the policy is in docs/security.md). Failed password
+# checks per window: one account from one address, one account from anywhere, one
+# address for any account. Registrations: per client address.
 LOGIN_FAILURES_ALLOWED = env.int("LOGIN_FAILURES_ALLOWED", default=5)
+LOGIN_ACCOUNT_FAILURES_ALLOWED = env.int("LOGIN_ACCOUNT_FAILURES_ALLOWED", default=50)
+LOGIN_ADDRESS_FAILURES_ALLOWED = env.int("LOGIN_ADDRESS_FAILURES_ALLOWED", default=50)
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+REGISTRATIONS_ALLOWED = env.int("REGISTRATIONS_ALLOWED", default=10)
+REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW_SECONDS", default=3600)
+
+# HTTPS. Behind a TLS-terminating proxy set HTTPS=true (every setting `manage.py
+# check --deploy` asks for) and let the server see the original scheme and client
+# address: PROXY_HEADERS=true with FORWARDED_ALLOW_IPS=<the proxy's address> (the
+# server rewrites them from X-Forwarded-Proto/-For for that proxy only), or
+# SECURE_PROXY_SSL_HEADER=true when the proxy always sets X-Forwarded-Proto.
+HTTPS = env.bool("HTTPS", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("ACCESS_TOKEN_LIFETIME", default=3600)),
     "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env.int("REFRESH_TOKEN_LIFETIME", default=7 * 24 * 3600)),
-    "ROTATE_REFRESH_TOKENS": env.bool("ROTATE_REFRESH_TOKENS", default=False),
+    # A refresh answers a new refresh token and spends the old one (accounts.services.token_refresh).
+    "ROTATE_REFRESH_TOKENS": env.bool("ROTATE_REFRESH_TOKENS", default=True),
+    "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
 }
 

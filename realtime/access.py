@@ -6,12 +6,10 @@ thread; tenancy itself is decided by ``accounts.tenancy``."""
 import uuid
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import connection
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts import tokens
 from accounts.models import Branch, Company, User
 from accounts.tenancy import BranchNotAllowed, NoCompany, tenant_for
 from realtime.eventlog import CatchUp, catch_up_from, db_uuid
@@ -30,6 +28,7 @@ class SocketAccess:
     company_id: str
     branch_id: str | None
     expires_at: float
+    token_version: int = 0
 
 
 def socket_scope(
@@ -49,8 +48,11 @@ def socket_scope(
 
 
 def user_states(*, user_ids: set[str]) -> dict[str, tuple]:
-    """What a socket's rights depend on, per user: activity, company, branch, role."""
-    rows = User.objects.filter(pk__in=user_ids).values_list("pk", "is_active", "company_id", "branch_id", "role")
+    """What a socket's rights depend on, per user: activity, company, branch, role,
+    token version (bumped when the user's tokens are revoked)."""
+    rows = User.objects.filter(pk__in=user_ids).values_list(
+        "pk", "is_active", "company_id", "branch_id", "role", "token_version"
+    )
     return {str(pk): tuple(state) for pk, *state in rows}
 
 
@@ -62,8 +64,8 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 
 
 def revoked_subscriptions(*, subscriptions: list) -> list:
-    """The sockets whose user is gone, inactive, or no longer has the same scope
-    (two queries for any number of sockets)."""
+    """The sockets whose user is gone, inactive, no longer has the same scope, or whose
+    token was revoked (two queries for any number of sockets)."""
     users = User.objects.select_related("company", "branch").in_bulk({sub.user_id for sub in subscriptions})
     branches = Branch.objects.in_bulk({_uuid_or_none(sub.requested_branch) for sub in subscriptions} - {None})
     scopes: dict[tuple[str, str | None], tuple[str, str | None] | None] = {}
@@ -76,7 +78,10 @@ def revoked_subscriptions(*, subscriptions: list) -> list:
         except SocketRefused:
             scopes[user_id, requested] = None
     return [
-        sub for sub in subscriptions if scopes[sub.user_id, sub.requested_branch] != (sub.company_id, sub.branch_id)
+        sub
+        for sub in subscriptions
+        if scopes[sub.user_id, sub.requested_branch] != (sub.company_id, sub.branch_id)
+        or users[uuid.UUID(sub.user_id)].token_version != sub.token_version
     ]
 
 
@@ -86,13 +91,13 @@ def socket_open(
     """Authorises a socket and reads where it starts in the log, in one trip to the
     database thread: one query, and a second only when there are events to catch up on."""
     try:
-        access = AccessToken(token)
-        user_id = User._meta.pk.to_python(access[jwt_settings.USER_ID_CLAIM])
-    except (TokenError, KeyError, ValidationError):
+        access = tokens.read(AccessToken, token)
+        user_id, token_version = tokens.claims(access)
+    except tokens.BadToken:
         raise SocketRefused(4003) from None
     requested = _uuid_or_none(requested_branch)
     row = _socket_row(user_id, requested)
-    if row is None:
+    if row is None or row[0].token_version != token_version:
         raise SocketRefused(4003)
     user, requested_company, first_seq = row
     # The requested branch as far as the check needs it: its id and its company.
@@ -107,14 +112,14 @@ def socket_open(
         branch_id=branch_id,
         stream=stream,
     )
-    return SocketAccess(str(user.pk), company_id, branch_id, float(access["exp"])), start
+    return SocketAccess(str(user.pk), company_id, branch_id, float(access["exp"]), token_version), start
 
 
 # Joining sockets and their catch-up are the hot path of a reconnect storm, where
 # thousands of sockets join at once: in SQL, because building and compiling these
 # queries through the ORM cost more CPU than all the rest of a join.
 _SOCKET_ROW_SQL = f"""
-SELECT u.id, u.is_active, u.role, u.company_id, u.branch_id, c.event_seq,
+SELECT u.id, u.is_active, u.role, u.company_id, u.branch_id, u.token_version, c.event_seq,
     (SELECT b.company_id FROM {Branch._meta.db_table} b WHERE b.id = %s),
     (SELECT e.seq FROM {Event._meta.db_table} e WHERE e.company_id = u.company_id ORDER BY e.seq LIMIT 1)
 FROM {User._meta.db_table} u LEFT JOIN {Company._meta.db_table} c ON c.id = u.company_id
@@ -129,9 +134,10 @@ def _socket_row(user_id: uuid.UUID, requested: uuid.UUID | None) -> tuple[User, 
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, is_active, role, company_id, branch_id, event_seq, requested_company, first_seq = row
+    pk, is_active, role, company_id, branch_id, token_version, event_seq, requested_company, first_seq = row
     to_uuid = User._meta.pk.to_python
     company = Company(pk=to_uuid(company_id), event_seq=event_seq) if company_id else None
     branch = Branch(pk=to_uuid(branch_id), company=company) if branch_id else None
     user = User(pk=to_uuid(pk), is_active=bool(is_active), role=role, company=company, branch=branch)
+    user.token_version = token_version
     return user, to_uuid(requested_company) if requested_company else None, first_seq

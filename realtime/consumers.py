@@ -104,6 +104,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             await self.close(code=1008)
             return
         self.user_id, self.company_id, self.branch_id = granted.user_id, granted.company_id, granted.branch_id
+        self.token_version = granted.token_version
         self.expiry = asyncio.get_running_loop().call_later(max(granted.expires_at - time.time(), 0), self.revoke)
         await get_hub().subscribe(self, start, self._greet)
         self.subscribed = True

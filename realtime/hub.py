@@ -55,6 +55,8 @@ class Subscription:
     company_id: str
     branch_id: str | None
     stream: str
+    # The user's token version the socket was opened with (revoked when it changes).
+    token_version: int = 0
     # The last seq this socket has been given (or skipped as out of its scope);
     # while ``pending`` is a list the socket is catching up and live events wait there.
     cursor: int = 0

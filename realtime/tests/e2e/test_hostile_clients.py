@@ -10,11 +10,11 @@ from contextlib import ExitStack
 from email.message import Message
 
 import pytest
-from realtime.tests.consumers.conftest import access_token
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from cafe.tests.factories import BranchFactory, staff_of
+from realtime.tests.consumers.conftest import access_token
 from realtime.tests.e2e.test_two_servers import ORDERS, receive, url
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from realtime.tests.consumers.conftest import access_token
 from websockets.sync.client import connect
 
 from cafe.tests.factories import BranchFactory, TableFactory, staff_of
 from cafe.tests.servers import ROOT, free_port
 from core.errors import BackendUnavailable
+from realtime.tests.consumers.conftest import access_token
 from realtime.tests.e2e.test_two_servers import ORDERS, close_code, receive, url
 
 pytestmark = pytest.mark.django_db(transaction=True)
