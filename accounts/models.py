@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import ScopedManager, TenantScoping
+
 
 class Company(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -30,6 +32,11 @@ class Branch(models.Model):
     address = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Declared before ``objects``, so Django's own machinery (admin, related objects) uses it: see accounts.scoping.
+    unscoped = models.Manager()
+    objects = ScopedManager["Branch"]()
+    tenant_branch_field = "pk"
+
     class Meta:
         verbose_name_plural = "branches"
         ordering = ["created_at", "name"]
@@ -52,7 +59,11 @@ COMPANY_WIDE_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 BRANCH_ROLES = frozenset(Role) - COMPANY_WIDE_ROLES
 
 
-class UserManager(BaseUserManager["User"]):
+class UserManager(TenantScoping["User"], BaseUserManager["User"]):
+    """Stays readable without a tenant: signing in and checking a token find a user
+    before any tenant exists. Other reads go through ``tenant.scope(User)``, and
+    ``accounts/tests/test_scoping.py`` keeps ``User.objects`` to the modules that need it."""
+
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields) -> "User":
@@ -79,6 +90,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
+    tenant_branch_field = "branch"
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

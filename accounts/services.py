@@ -77,7 +77,7 @@ def user_login(*, email: str, password: str, ip: str) -> User:
 def branch_create(*, tenant: Tenant, name: str, address: str = "") -> Branch:
     if not tenant.company_wide:
         raise PermissionDenied("Only owners and admins create branches.")
-    if Branch.objects.filter(company=tenant.company, name=name).exists():
+    if tenant.branches().filter(name=name).exists():
         raise ValidationError({"name": ["A branch with this name already exists."]})
     return Branch.objects.create(company=tenant.company, name=name, address=address)
 
@@ -112,7 +112,7 @@ def employee_create(
 
 
 def employee_list(*, tenant: Tenant):
-    return User.objects.filter(company=tenant.company).select_related("branch")
+    return tenant.scope(User).select_related("branch")
 
 
 def employee_get(*, tenant: Tenant, employee_id: uuid.UUID) -> User:

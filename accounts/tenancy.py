@@ -7,10 +7,13 @@ looks at ``user.company`` or ``user.branch`` to decide access.
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from accounts.models import COMPANY_WIDE_ROLES, Branch, Company, Role, User
+
+M = TypeVar("M", bound=Model)
 
 MANAGING_ROLES = COMPANY_WIDE_ROLES | {Role.MANAGER}
 
@@ -49,15 +52,13 @@ class Tenant:
         return self.company.pk
 
     def branches(self) -> QuerySet[Branch]:
-        branches = Branch.objects.filter(company=self.company)
-        return branches if self.company_wide else branches.filter(pk=self.branch.pk)
+        return self.scope(Branch)
 
-    def scope(self, queryset: QuerySet, branch_field: str = "branch") -> QuerySet:
-        """Narrows a tenant-owned queryset to what this tenant may see."""
-        queryset = queryset.filter(company=self.company)
-        if self.company_wide:
-            return queryset
-        return queryset.filter(**{branch_field: self.branch})
+    def scope(self, model: type[M]) -> QuerySet[M]:
+        """The one way to read a tenant-owned model: the rows of ``model`` this tenant
+        may see (their company's; for branch-bound staff, their branch's). See
+        ``accounts.scoping`` for how each model declares its branch."""
+        return model.objects.for_tenant(self)  # type: ignore[attr-defined]
 
     def allows(self, branch: Branch | None) -> bool:
         """Whether this tenant may act on ``branch``."""
@@ -76,7 +77,7 @@ class Tenant:
             return self.branch
         if not self.company_wide:
             raise BranchNotAllowed(str(branch_id))
-        branch = known.get(pk) if known is not None else Branch.objects.filter(pk=pk).first()
+        branch = known.get(pk) if known is not None else self.branches().filter(pk=pk).first()
         if not self.allows(branch):
             raise BranchNotAllowed(str(branch_id))
         return branch

@@ -65,7 +65,7 @@ def revoked_subscriptions(*, subscriptions: list) -> list:
     """The sockets whose user is gone, inactive, or no longer has the same scope
     (two queries for any number of sockets)."""
     users = User.objects.select_related("company", "branch").in_bulk({sub.user_id for sub in subscriptions})
-    branches = Branch.objects.in_bulk({_uuid_or_none(sub.requested_branch) for sub in subscriptions} - {None})
+    branches = Branch.unscoped.in_bulk({_uuid_or_none(sub.requested_branch) for sub in subscriptions} - {None})
     scopes: dict[tuple[str, str | None], tuple[str, str | None] | None] = {}
     for user_id, requested in {(sub.user_id, sub.requested_branch) for sub in subscriptions}:
         user = users.get(uuid.UUID(user_id))
