@@ -9,7 +9,8 @@ class TenantJWTAuthentication(JWTAuthentication):
     """SimpleJWT's bearer-token authentication, loading the user's company and branch
     in the same query: every cafe request resolves its tenant from them."""
 
-    def get_user(self, validated_token) -> User:
+    # SimpleJWT annotates its get_user with a type variable no argument binds.
+    def get_user(self, validated_token) -> User:  # type: ignore[override]
         try:
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError:

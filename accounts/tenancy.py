@@ -64,7 +64,7 @@ class Tenant:
         """Whether this tenant may act on ``branch``."""
         if branch is None or branch.company_id != self.company_id:
             return False
-        return self.company_wide or branch.pk == self.branch.pk
+        return self.branch is None or branch.pk == self.branch.pk
 
     def branch_by_id(self, branch_id: object, known: Mapping[uuid.UUID, Branch] | None = None) -> Branch:
         """A branch this tenant may act on, from an id a client sent; ``known`` holds
@@ -78,7 +78,7 @@ class Tenant:
         if not self.company_wide:
             raise BranchNotAllowed(str(branch_id))
         branch = known.get(pk) if known is not None else self.branches().filter(pk=pk).first()
-        if not self.allows(branch):
+        if branch is None or not self.allows(branch):
             raise BranchNotAllowed(str(branch_id))
         return branch
 
@@ -94,7 +94,8 @@ class Tenant:
 
 
 def tenant_for(user: User) -> Tenant:
-    if user.company_id is None:
+    company = user.company
+    if company is None:
         raise NoCompany(user.pk)
     company_wide = user.role in COMPANY_WIDE_ROLES
-    return Tenant(user=user, company=user.company, branch=None if company_wide else user.branch)
+    return Tenant(user=user, company=company, branch=None if company_wide else user.branch)

@@ -70,8 +70,8 @@ def revoked_subscriptions(*, subscriptions: list) -> list:
     for user_id, requested in {(sub.user_id, sub.requested_branch) for sub in subscriptions}:
         user = users.get(uuid.UUID(user_id))
         try:
-            scopes[user_id, requested] = user and socket_scope(
-                user=user, requested_branch=requested, known_branches=branches
+            scopes[user_id, requested] = (
+                socket_scope(user=user, requested_branch=requested, known_branches=branches) if user else None
             )
         except SocketRefused:
             scopes[user_id, requested] = None
@@ -86,7 +86,8 @@ def socket_open(
     """Authorises a socket and reads where it starts in the log, in one trip to the
     database thread: one query, and a second only when there are events to catch up on."""
     try:
-        access = AccessToken(token)
+        # SimpleJWT annotates the encoded token as a Token; it takes the text.
+        access = AccessToken(token)  # type: ignore[arg-type]
         user_id = User._meta.pk.to_python(access[jwt_settings.USER_ID_CLAIM])
     except (TokenError, KeyError, ValidationError):
         raise SocketRefused(4003) from None
@@ -96,8 +97,10 @@ def socket_open(
         raise SocketRefused(4003)
     user, requested_company, first_seq = row
     # The requested branch as far as the check needs it: its id and its company.
-    known = {requested: Branch(pk=requested, company_id=requested_company)} if requested else {}
+    # (A branch that does not exist is unknown: refused all the same.)
+    known = {requested: Branch(pk=requested, company_id=requested_company)} if requested and requested_company else {}
     company_id, branch_id = socket_scope(user=user, requested_branch=requested_branch, known_branches=known)
+    assert user.company is not None  # socket_scope refuses users without one
     start = catch_up_from(
         user.company.event_seq,
         first_seq,
