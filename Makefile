@@ -34,6 +34,7 @@ bench-smoke: $(BIN)/.bench-installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) db.sqlite3

@@ -19,7 +19,8 @@ class TenantJWTAuthentication(JWTAuthentication):
         except tokens.BadToken as exc:
             raise InvalidToken({"detail": str(exc), "code": "token_not_valid"}) from None
 
-    def get_user(self, validated_token) -> User:
+    # SimpleJWT annotates its get_user with a type variable no argument binds.
+    def get_user(self, validated_token) -> User:  # type: ignore[override]
         try:
             return tokens.user_of(validated_token, User.objects.select_related("company", "branch"))
         except tokens.BadToken as exc:

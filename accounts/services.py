@@ -140,7 +140,7 @@ def branch_create(*, tenant: Tenant, name: str, address: str = "") -> Branch:
     if not tenant.company_wide:
         raise PermissionDenied("Only owners and admins create branches.")
     taken = "A branch with this name already exists."
-    if Branch.objects.filter(company=tenant.company, name=name).exists():
+    if tenant.branches().filter(name=name).exists():
         raise ValidationError({"name": [taken]})
     branch = Branch(company=tenant.company, name=name, address=address)
     _save_unique(branch, "name", taken)
@@ -177,7 +177,7 @@ def employee_create(
 
 
 def employee_list(*, tenant: Tenant):
-    return User.objects.filter(company=tenant.company).select_related("branch")
+    return tenant.scope(User).select_related("branch")
 
 
 def employee_get(*, tenant: Tenant, employee_id: uuid.UUID) -> User:

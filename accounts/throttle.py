@@ -42,6 +42,7 @@ class LoginThrottled(Throttled):
     the admin's login page (Django views)."""
 
     default_detail = "Too many attempts. Try again later."
+    wait: float | None  # set by Throttled (the stubs leave it out)
 
 
 @dataclass(frozen=True)

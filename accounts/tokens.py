@@ -9,6 +9,7 @@ blacklisted, one by one, through SimpleJWT's ``token_blacklist`` app.
 """
 
 import uuid
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,8 @@ from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import User
+
+AnyToken = TypeVar("AnyToken", bound=Token)
 
 VERSION_CLAIM = "token_version"
 
@@ -38,14 +41,14 @@ def tokens_for(user: User) -> dict[str, str]:
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
-def read(token_class: type[Token], raw: object) -> Token:
+def read(token_class: type[AnyToken], raw: object) -> AnyToken:
     """A verified token of ``token_class`` (signature, expiry, type, blacklist),
     refusing odd claims (an ``exp`` past year 9999, a missing ``jti``) with BadToken
     instead of letting them crash the request."""
     if not isinstance(raw, str):
         raise BadToken("Token is invalid")
     try:
-        return token_class(raw)
+        return token_class(raw)  # type: ignore[arg-type]  # SimpleJWT annotates the text as a Token
     except TokenError as exc:
         raise BadToken(str(exc.args[0]) if exc.args else "Token is invalid") from None
     except (KeyError, TypeError, ValueError, OverflowError, OSError):

@@ -3,10 +3,11 @@ socket and the API never disagree about an order; input serializers only check
 shape and types before a service is called."""
 
 import functools
+from typing import Any
 
 from rest_framework import serializers
 
-from cafe.models import Category, MenuItem, Order, TableStatus
+from cafe.models import Category, MenuItem, Order, OrderStatus, TableStatus
 
 # Output
 
@@ -77,7 +78,7 @@ def _bound(serializer_class: type[serializers.Serializer]) -> serializers.Serial
 
 # Input
 
-SMALL = {"min_value": 1, "max_value": 10_000}
+SMALL: dict[str, Any] = {"min_value": 1, "max_value": 10_000}
 
 
 class TableInput(serializers.Serializer):
@@ -106,13 +107,14 @@ class OrderLineInput(serializers.Serializer):
 
 
 class OrderLinesInput(serializers.Serializer):
-    items = OrderLineInput(many=True, allow_empty=False, max_length=200)
+    # DRF takes max_length with many=True (a ListSerializer); the stubs do not know it yet.
+    items = OrderLineInput(many=True, allow_empty=False, max_length=200)  # type: ignore[call-arg]
 
 
 class OrderCreateInput(serializers.Serializer):
     table = serializers.UUIDField()
     guests = serializers.IntegerField(min_value=1, max_value=1000)
-    items = OrderLineInput(many=True, required=False, default=list, max_length=200)
+    items = OrderLineInput(many=True, required=False, default=list, max_length=200)  # type: ignore[call-arg]
 
 
 class OrderUpdateInput(serializers.Serializer):
@@ -120,7 +122,7 @@ class OrderUpdateInput(serializers.Serializer):
 
 
 class OrderFilter(serializers.Serializer):
-    status = serializers.ChoiceField(Order._meta.get_field("status").choices, required=False)
+    status = serializers.ChoiceField(OrderStatus.choices, required=False)
     table = serializers.UUIDField(required=False)
     branch = serializers.UUIDField(required=False)
 

@@ -79,7 +79,8 @@ class BackendUnavailableMiddleware:
 
 def server_error(request):
     # Django calls this handler while handling the exception (a middleware's too).
-    if backend_unavailable(sys.exc_info()[1]):
+    exc = sys.exc_info()[1]
+    if exc is not None and backend_unavailable(exc):
         return unavailable()
     return JsonResponse({"detail": "Server error."}, status=500)
 

@@ -67,13 +67,13 @@ def revoked_subscriptions(*, subscriptions: list) -> list:
     """The sockets whose user is gone, inactive, no longer has the same scope, or whose
     token was revoked (two queries for any number of sockets)."""
     users = User.objects.select_related("company", "branch").in_bulk({sub.user_id for sub in subscriptions})
-    branches = Branch.objects.in_bulk({_uuid_or_none(sub.requested_branch) for sub in subscriptions} - {None})
+    branches = Branch.unscoped.in_bulk({_uuid_or_none(sub.requested_branch) for sub in subscriptions} - {None})
     scopes: dict[tuple[str, str | None], tuple[str, str | None] | None] = {}
     for user_id, requested in {(sub.user_id, sub.requested_branch) for sub in subscriptions}:
         user = users.get(uuid.UUID(user_id))
         try:
-            scopes[user_id, requested] = user and socket_scope(
-                user=user, requested_branch=requested, known_branches=branches
+            scopes[user_id, requested] = (
+                socket_scope(user=user, requested_branch=requested, known_branches=branches) if user else None
             )
         except SocketRefused:
             scopes[user_id, requested] = None
@@ -101,8 +101,10 @@ def socket_open(
         raise SocketRefused(4003)
     user, requested_company, first_seq = row
     # The requested branch as far as the check needs it: its id and its company.
-    known = {requested: Branch(pk=requested, company_id=requested_company)} if requested else {}
+    # (A branch that does not exist is unknown: refused all the same.)
+    known = {requested: Branch(pk=requested, company_id=requested_company)} if requested and requested_company else {}
     company_id, branch_id = socket_scope(user=user, requested_branch=requested_branch, known_branches=known)
+    assert user.company is not None  # socket_scope refuses users without one
     start = catch_up_from(
         user.company.event_seq,
         first_seq,

@@ -32,6 +32,8 @@ def group_name(stream: str, company_id: object, branch_id: object | None) -> str
 Money = str  # a decimal with two places, "350.00"
 Uuid = str
 Timestamp = str  # ISO 8601 with time zone
+TableStatusName = Literal["free", "busy", "reserved"]
+OrderStatusName = Literal["open", "closed", "cancelled"]
 
 
 class OrderLine(TypedDict):
@@ -49,7 +51,7 @@ class OrderObject(TypedDict):
     table: Uuid
     table_number: int
     guests: int
-    status: Literal["open", "closed", "cancelled"]
+    status: OrderStatusName
     status_display: str
     waiter: Uuid | None
     items: list[OrderLine]
@@ -63,7 +65,7 @@ class TableObject(TypedDict):
     branch: Uuid
     number: int
     seats: int
-    status: Literal["free", "busy", "reserved"]
+    status: TableStatusName
     status_display: str
 
 
@@ -82,7 +84,7 @@ class TableData(TypedDict):
 class TableStatusData(TypedDict):
     table_id: Uuid
     table_number: int
-    status: Literal["free", "busy", "reserved"]
+    status: TableStatusName
     status_display: str
     branch_id: Uuid
 

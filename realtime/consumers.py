@@ -139,8 +139,9 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         if getattr(self, "subscribed", False):
             get_hub().unsubscribe(self)
             self.subscribed = False
-        if getattr(self, "expiry", None) is not None:
-            self.expiry.cancel()
+        expiry = getattr(self, "expiry", None)
+        if expiry is not None:
+            expiry.cancel()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:

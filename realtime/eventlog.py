@@ -1,5 +1,7 @@
 """Reads of the event log: where a company is, and a socket's catch-up."""
 
+from typing import Any
+
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 
@@ -42,7 +44,7 @@ def _first_seq(company) -> Subquery:
     return Subquery(Event.objects.filter(company=company).order_by("seq").values("seq")[:1])
 
 
-def catch_up_from(latest: int, first: int | None, *, since: int | None, limit: int, **scope: str | None) -> CatchUp:
+def catch_up_from(latest: int, first: int | None, *, since: int | None, limit: int, **scope: Any) -> CatchUp:
     """``catch_up`` once the latest seq and the oldest one in the log are known."""
     if since is None or since == latest:
         return latest, True, []
@@ -70,14 +72,14 @@ def event_backlog(
         return cursor.fetchall()
 
 
-def db_uuid(value: object) -> object:
+def db_uuid(value: object) -> Any:
     """A uuid (or its text) as this database stores it."""
     return Event._meta.pk.get_db_prep_value(value, connection)
 
 
 def events_after(*, company_id: str, after: int, upto: int, limit: int) -> list[tuple[int, str | None, str, str]]:
     rows = (
-        Event.objects.filter(company=company_id, seq__gt=after, seq__lte=upto)
+        Event.objects.filter(company_id=company_id, seq__gt=after, seq__lte=upto)
         .order_by("seq")
         .values_list("seq", "branch_id", "type", "message")[:limit]
     )

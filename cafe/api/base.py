@@ -1,6 +1,8 @@
 """What the cafe's REST edges share."""
 
-from django.db.models import QuerySet
+from collections.abc import Callable
+
+from django.db.models import Model, QuerySet
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -13,12 +15,15 @@ class ResourceViewSet(TenantViewSet):
     """List/retrieve for staff, create/update/delete for managers, through one
     selector pair and three services named in the subclass."""
 
+    serializer_class: type[Serializer]
     input_class: type[Serializer]
     filter_class: type[Serializer] = BranchFilter
     id_name: str
-
-    def fetch_list(self, **filters) -> QuerySet:
-        raise NotImplementedError
+    fetch_list: Callable[..., QuerySet]
+    fetch: Callable[..., Model]
+    create_one: Callable[..., Model]
+    update_one: Callable[..., Model]
+    delete_one: Callable[..., None]
 
     def list(self, request) -> Response:
         return self.page(self.fetch_list(tenant=self.tenant, **self.filters(self.filter_class)))

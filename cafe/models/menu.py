@@ -11,6 +11,8 @@ class Category(TenantOwned):
     name = models.CharField(max_length=120)
     position = models.PositiveIntegerField(default=0)
 
+    tenant_branch_field = None
+
     class Meta:
         verbose_name_plural = "categories"
         ordering = ["position", "name"]
@@ -27,6 +29,9 @@ class MenuItem(TenantOwned):
     title = models.CharField(max_length=200)
     price = models.DecimalField(max_digits=10, decimal_places=2)
     is_available = models.BooleanField(default=True)
+
+    tenant_branch_field = "branch"
+    tenant_branch_optional = True
 
     class Meta:
         ordering = ["category__position", "title"]

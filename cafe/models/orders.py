@@ -33,6 +33,8 @@ class Order(TenantOwned):
     waiter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="orders")
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    tenant_branch_field = "branch"
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["company", "branch", "status"])]
@@ -49,6 +51,8 @@ class OrderItem(TenantOwned):
     title = models.CharField(max_length=200)
     price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
+
+    tenant_branch_field = "order__branch"
 
     class Meta:
         ordering = ["created_at", "id"]

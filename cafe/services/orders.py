@@ -22,13 +22,11 @@ from realtime.catalogue import ORDER_CANCELLED, ORDER_CLOSED, ORDER_CREATED, ORD
 from realtime.emit import PendingEvent, emit
 
 
-def _add_lines(order: Order, lines: Sequence[dict[str, Any]]) -> None:
+def _add_lines(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]]) -> None:
     """Adds lines at today's menu prices. Runs inside the order's transaction."""
     if not lines:
         return
-    menu = menu_for_branch(company_id=order.company_id, branch_id=order.branch_id).in_bulk(
-        {line["menu_item"] for line in lines}
-    )
+    menu = menu_for_branch(tenant=tenant, branch_id=order.branch_id).in_bulk({line["menu_item"] for line in lines})
     # Keyed by line index, the shape DRF gives for malformed lines, so clients read one shape.
     errors: dict[str, dict[str, list[str]]] = {}
     for index, line in enumerate(lines):
@@ -68,7 +66,7 @@ def order_create(*, tenant: Tenant, table: uuid.UUID, guests: int, items: Sequen
     order = Order.objects.create(
         company=tenant.company, branch_id=locked_table.branch_id, table=locked_table, guests=guests, waiter=tenant.user
     )
-    _add_lines(order, items)
+    _add_lines(tenant, order, items)
     extra = []
     if locked_table.status != TableStatus.BUSY:
         locked_table.status = TableStatus.BUSY
@@ -87,7 +85,7 @@ def _open_order(tenant: Tenant, order_id: uuid.UUID) -> Order:
 @transaction.atomic
 def order_add_items(*, tenant: Tenant, order_id: uuid.UUID, items: Sequence[dict[str, Any]]) -> Order:
     order = _open_order(tenant, order_id)
-    _add_lines(order, items)
+    _add_lines(tenant, order, items)
     order.save(update_fields=["updated_at"])
     return _order_changed(tenant, ORDER_UPDATED, order)
 
@@ -103,8 +101,8 @@ def order_update(*, tenant: Tenant, order_id: uuid.UUID, guests: int) -> Order:
 @transaction.atomic
 def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
     """Closes (paid) or cancels an open order; the table is freed with its last open order."""
-    table_id = tenant.scope(Order.objects.all()).values_list("table_id", flat=True).get(pk=order_id)
-    table = Table.objects.select_for_update().get(pk=table_id)
+    table_id = tenant.scope(Order).values_list("table_id", flat=True).get(pk=order_id)
+    table = tenant.scope(Table).select_for_update().get(pk=table_id)
     order = order_get(tenant=tenant, order_id=order_id, lock=True)
     if status not in ORDER_TRANSITIONS[order.status]:
         raise Conflict(f"The order is {order.status}; only open orders can be closed or cancelled.")

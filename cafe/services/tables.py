@@ -13,7 +13,7 @@ from cafe.selectors.tables import table_get
 from cafe.services.common import branch_for_write, save_unique
 from core.errors import Conflict
 from realtime.catalogue import TABLE_CREATED, TABLE_DELETED, TABLE_UPDATED
-from realtime.emit import emit
+from realtime.emit import PendingEvent, emit
 
 
 @transaction.atomic
@@ -41,7 +41,7 @@ def table_update(*, tenant: Tenant, table_id: uuid.UUID, **changes: Any) -> Tabl
     for field, value in changes.items():
         setattr(table, field, value)
     save_unique(table, "number", "A table with this number already exists in this branch.")
-    pending = [events.table_event(TABLE_UPDATED, table)]
+    pending: list[PendingEvent[Any]] = [events.table_event(TABLE_UPDATED, table)]
     if table.status != old_status:
         pending.insert(0, events.table_status_changed(table))
     emit(company_id=tenant.company_id, events=pending)

@@ -19,8 +19,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         company, _ = Company.objects.get_or_create(name="Demo Cafe")
-        center, _ = Branch.objects.get_or_create(company=company, name="Center", defaults={"address": "1 Main St"})
-        river, _ = Branch.objects.get_or_create(company=company, name="Riverside", defaults={"address": "2 River Rd"})
+        center, _ = Branch.unscoped.get_or_create(company=company, name="Center", defaults={"address": "1 Main St"})
+        river, _ = Branch.unscoped.get_or_create(company=company, name="Riverside", defaults={"address": "2 River Rd"})
         staff = [
             ("owner@demo.cafe", Role.OWNER, None),
             ("admin@demo.cafe", Role.ADMIN, None),
@@ -37,13 +37,13 @@ class Command(BaseCommand):
                 user.save()
         for branch in (center, river):
             for number in range(1, 6):
-                Table.objects.get_or_create(
+                Table.unscoped.get_or_create(
                     branch=branch, number=number, defaults={"company": company, "seats": 2 + number % 3 * 2}
                 )
         for position, (name, dishes) in enumerate(MENU.items()):
-            category, _ = Category.objects.get_or_create(company=company, name=name, defaults={"position": position})
+            category, _ = Category.unscoped.get_or_create(company=company, name=name, defaults={"position": position})
             for title, price in dishes:
-                MenuItem.objects.get_or_create(
+                MenuItem.unscoped.get_or_create(
                     company=company, title=title, defaults={"category": category, "price": Decimal(price)}
                 )
         self.stdout.write(f"Demo data ready. Logins (password {PASSWORD}):")

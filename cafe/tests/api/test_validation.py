@@ -18,7 +18,7 @@ MISSING = str(uuid.UUID(int=1))
 
 def counts() -> dict:
     return {
-        model.__name__: model.objects.count()
+        model.__name__: model._default_manager.count()
         for model in (Order, OrderItem, Event, Table, Category, MenuItem, IdempotencyKey)
     }
 

@@ -26,7 +26,8 @@ class Command(BaseCommand):
             port=port,
             workers=workers,
             lifespan="off",
-            http=partial(
+            # uvicorn calls whatever it is given to build each connection's protocol.
+            http=partial(  # type: ignore[arg-type]
                 GuardedHttpToolsProtocol,
                 header_timeout=settings.HTTP_HEADER_TIMEOUT,
                 max_connections=settings.MAX_CONNECTIONS,
