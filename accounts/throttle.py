@@ -78,7 +78,8 @@ def take(key: str, *, limit: int, window: float) -> Slot:
             prune()
         return Slot(key, row[0])
     expires_at = AttemptCounter.objects.filter(key=key).values_list("expires_at", flat=True).first() or now
-    raise LoginThrottled(wait=max(1, math.ceil(expires_at - now)))
+    # A window opened by a request that started after this one can end a moment past now + window.
+    raise LoginThrottled(wait=min(math.ceil(window), max(1, math.ceil(expires_at - now))))
 
 
 def give_back(slot: Slot) -> None:

@@ -51,6 +51,7 @@ UNSCOPED_ALLOWED = {
 USER_LOOKUPS = {
     "accounts/authentication.py": "a token names a user id",
     "accounts/services.py": "signing in, and email addresses are unique across companies",
+    "accounts/tokens.py": "a refresh token names a user id",
     "realtime/access.py": "the hub re-checks the users of every connected socket at once",
     "cafe/management/commands/seed_demo.py": "loads the demo logins",
     "bench/project_setup.py": "the benchmark's set-up",
