@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from accounts import services
+from accounts.models import COMPANY_WIDE_ROLES
 from accounts.serializers import (
     BranchInput,
     BranchSerializer,
@@ -14,6 +15,7 @@ from accounts.serializers import (
     RegisterInput,
     UserSerializer,
 )
+from accounts.tenancy import ALL_ROLES
 from core.api import TenantViewSet, valid
 
 
@@ -45,6 +47,8 @@ class MeView(APIView):
 
 class BranchViewSet(TenantViewSet):
     serializer_class = BranchSerializer
+    read_roles = ALL_ROLES
+    write_roles = COMPANY_WIDE_ROLES
 
     def list(self, request) -> Response:
         return self.page(self.tenant.branches())
@@ -59,10 +63,9 @@ class BranchViewSet(TenantViewSet):
 
 class EmployeeViewSet(TenantViewSet):
     serializer_class = EmployeeSerializer
-
-    def initial(self, request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
-        self.require(self.tenant.company_wide, "Only owners and admins manage staff.")
+    # Only owners and admins see or manage staff.
+    read_roles = COMPANY_WIDE_ROLES
+    write_roles = COMPANY_WIDE_ROLES
 
     def list(self, request) -> Response:
         return self.page(services.employee_list(tenant=self.tenant))

@@ -97,7 +97,9 @@ class MenuItemInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
     is_available = serializers.BooleanField(default=True)
-    branch = serializers.UUIDField(required=False, allow_null=True, default=None)
+    # Omitted: a manager's own branch or, for owners and admins, every branch
+    # (on create; an update leaves it). null: every branch (owners and admins only).
+    branch = serializers.UUIDField(required=False, allow_null=True)
 
 
 class OrderLineInput(serializers.Serializer):
