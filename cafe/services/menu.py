@@ -17,7 +17,6 @@ from cafe.selectors.menu import category_get, menu_item_get
 from cafe.services.common import branch_for_write, save_unique
 from core.errors import Conflict
 
-
 SHARED_CATEGORY = "Categories are shared by every branch: only owners and admins change them."
 SHARED_ITEM = "This menu item is served in every branch: only owners and admins change it."
 TO_EVERY_BRANCH = "Only owners and admins put a menu item on every branch's menu."
