@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
+from accounts.models import COMPANY_WIDE_ROLES
 from accounts.serializers import (
     BranchInput,
     BranchSerializer,
@@ -17,6 +18,7 @@ from accounts.serializers import (
     RegisterInput,
     UserSerializer,
 )
+from accounts.tenancy import ALL_ROLES
 from core.api import TenantViewSet, valid
 
 
@@ -89,6 +91,8 @@ class MeView(APIView):
 
 class BranchViewSet(TenantViewSet):
     serializer_class = BranchSerializer
+    read_roles = ALL_ROLES
+    write_roles = COMPANY_WIDE_ROLES
 
     def list(self, request) -> Response:
         return self.page(self.tenant.branches())
@@ -103,10 +107,9 @@ class BranchViewSet(TenantViewSet):
 
 class EmployeeViewSet(TenantViewSet):
     serializer_class = EmployeeSerializer
-
-    def initial(self, request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
-        self.require(self.tenant.company_wide, "Only owners and admins manage staff.")
+    # Only owners and admins see or manage staff.
+    read_roles = COMPANY_WIDE_ROLES
+    write_roles = COMPANY_WIDE_ROLES
 
     def list(self, request) -> Response:
         return self.page(services.employee_list(tenant=self.tenant))

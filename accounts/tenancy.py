@@ -15,7 +15,9 @@ from accounts.models import COMPANY_WIDE_ROLES, Branch, Company, Role, User
 
 M = TypeVar("M", bound=Model)
 
+ALL_ROLES = frozenset(Role)
 MANAGING_ROLES = COMPANY_WIDE_ROLES | {Role.MANAGER}
+ORDER_TAKING_ROLES = ALL_ROLES - {Role.COOK}
 
 
 class NoCompany(Exception):
@@ -45,7 +47,7 @@ class Tenant:
     @property
     def may_take_orders(self) -> bool:
         """Everyone but the kitchen takes, changes and ends orders."""
-        return self.user.role != Role.COOK
+        return self.user.role in ORDER_TAKING_ROLES
 
     @property
     def company_id(self) -> uuid.UUID:

@@ -3,8 +3,10 @@ socket and the API never disagree about an order; input serializers only check
 shape and types before a service is called."""
 
 import functools
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from cafe.models import Category, MenuItem, Order, OrderStatus, TableStatus
@@ -33,6 +35,18 @@ class MenuItemSerializer(serializers.ModelSerializer):
         fields = ["id", "category", "title", "price", "is_available", "branch"]
 
 
+class Money(serializers.Field):
+    """A sum as a string with two decimals. Unlike ``DecimalField`` it has no
+    ``max_digits`` to overflow: a line total of a large price times a large
+    quantity answered 500."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Decimal) -> str:
+        return f"{value:.2f}"
+
+
 # Orders are serialised on every write (for the event and the answer): plain
 # serializers skip ModelSerializer's per-instance model introspection.
 
@@ -43,7 +57,7 @@ class OrderItemSerializer(serializers.Serializer):
     title = serializers.CharField()
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
     quantity = serializers.IntegerField()
-    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = Money()
 
 
 class OrderSerializer(serializers.Serializer):
@@ -96,9 +110,13 @@ class CategoryInput(serializers.Serializer):
 class MenuItemInput(serializers.Serializer):
     category = serializers.UUIDField()
     title = serializers.CharField(max_length=200)
-    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal(0), max_value=settings.MENU_PRICE_MAX
+    )
     is_available = serializers.BooleanField(default=True)
-    branch = serializers.UUIDField(required=False, allow_null=True, default=None)
+    # Omitted: a manager's own branch or, for owners and admins, every branch
+    # (on create; an update leaves it). null: every branch (owners and admins only).
+    branch = serializers.UUIDField(required=False, allow_null=True)
 
 
 class OrderLineInput(serializers.Serializer):

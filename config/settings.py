@@ -12,6 +12,7 @@ import resource
 import secrets
 import tempfile
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -183,11 +184,29 @@ REST_FRAMEWORK = {
         "accounts.authentication.TenantJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": env.int("PAGE_SIZE", default=50),
+    # JSON only, in and out (forms still parse); see core/formats.py.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.formats.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.formats.JSONOnly",
+    "DEFAULT_METADATA_CLASS": "core.formats.PlainMetadata",
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
+
+# Input limits (docs/security.md): the largest page a list answers (`?limit=` is
+# capped to it), how deep a JSON body may nest, the highest menu price. With
+# quantities up to 1000 a line total stays below 10^12 and always serialises.
+PAGE_SIZE_MAX = env.int("PAGE_SIZE_MAX", default=200)
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+MENU_PRICE_MAX = Decimal(env.str("MENU_PRICE_MAX", default="1000000.00"))
+if not Decimal(0) < MENU_PRICE_MAX <= Decimal("99999999.99"):
+    raise ImproperlyConfigured("MENU_PRICE_MAX must be above 0 and fit the price column (at most 99999999.99).")
 
 # Throttles (accounts.throttle; the policy is in docs/security.md). Failed password
 # checks per window: one account from one address, one account from anywhere, one

@@ -12,8 +12,9 @@ from core.api import TenantViewSet, valid
 
 
 class ResourceViewSet(TenantViewSet):
-    """List/retrieve for staff, create/update/delete for managers, through one
-    selector pair and three services named in the subclass."""
+    """List, retrieve, create, update and delete through one selector pair and
+    three services named in the subclass, which also declares who may read and
+    write (``read_roles`` / ``write_roles``, see ``core.permissions``)."""
 
     serializer_class: type[Serializer]
     input_class: type[Serializer]
@@ -32,12 +33,10 @@ class ResourceViewSet(TenantViewSet):
         return Response(self.serializer_class(self.fetch(tenant=self.tenant, **{self.id_name: pk})).data)
 
     def create(self, request) -> Response:
-        self.require(self.tenant.may_manage)
         created = self.create_one(tenant=self.tenant, **valid(self.input_class, request.data))
         return Response(self.serializer_class(created).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, pk, partial: bool = False) -> Response:
-        self.require(self.tenant.may_manage)
         changes = valid(self.input_class, request.data, partial=partial)
         return Response(
             self.serializer_class(self.update_one(tenant=self.tenant, **{self.id_name: pk}, **changes)).data
@@ -47,6 +46,5 @@ class ResourceViewSet(TenantViewSet):
         return self.update(request, pk, partial=True)
 
     def destroy(self, request, pk) -> Response:
-        self.require(self.tenant.may_manage)
         self.delete_one(tenant=self.tenant, **{self.id_name: pk})
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,5 +1,7 @@
 from rest_framework.serializers import Serializer
 
+from accounts.models import COMPANY_WIDE_ROLES
+from accounts.tenancy import ALL_ROLES, MANAGING_ROLES
 from cafe import selectors, services
 from cafe.api.base import ResourceViewSet
 from cafe.serializers import CategoryInput, CategorySerializer, MenuItemInput, MenuItemSerializer
@@ -10,6 +12,9 @@ class CategoryViewSet(ResourceViewSet):
     input_class = CategoryInput
     filter_class = Serializer
     id_name = "category_id"
+    # Categories are shared by every branch: branch-bound roles only read them.
+    read_roles = ALL_ROLES
+    write_roles = COMPANY_WIDE_ROLES
     fetch_list = staticmethod(selectors.category_list)
     fetch = staticmethod(selectors.category_get)
     create_one = staticmethod(services.category_create)
@@ -21,6 +26,10 @@ class MenuItemViewSet(ResourceViewSet):
     serializer_class = MenuItemSerializer
     input_class = MenuItemInput
     id_name = "menu_item_id"
+    # Managers write their own branch's items; menu_item_* refuse them the
+    # company-wide ones (branch null).
+    read_roles = ALL_ROLES
+    write_roles = MANAGING_ROLES
     fetch_list = staticmethod(selectors.menu_item_list)
     fetch = staticmethod(selectors.menu_item_get)
     create_one = staticmethod(services.menu_item_create)

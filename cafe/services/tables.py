@@ -4,7 +4,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.tenancy import Tenant
 from cafe import events
@@ -31,8 +31,11 @@ def table_create(
 @transaction.atomic
 def table_update(*, tenant: Tenant, table_id: uuid.UUID, **changes: Any) -> Table:
     """Changes number, seats or status (to ``reserved`` or ``free``); a table with
-    open orders stays ``busy``."""
+    open orders stays ``busy``. Owners, admins and managers change anything; other
+    staff only the status."""
     table = table_get(tenant=tenant, table_id=table_id, lock=True)
+    if not tenant.may_manage and set(changes) != {"status"}:
+        raise PermissionDenied("Only owners, admins and managers change a table; other staff change its status only.")
     if "branch" in changes and changes.pop("branch") != table.branch_id:
         raise ValidationError({"branch": ["A table cannot move to another branch."]})
     old_status = table.status

@@ -23,6 +23,11 @@ def manager(branch):
 
 
 @pytest.fixture
+def owner(branch):
+    return owner_of(branch.company)
+
+
+@pytest.fixture
 def category(branch):
     return CategoryFactory(company=branch.company, name="Супы", position=1)
 
@@ -30,8 +35,8 @@ def category(branch):
 # Categories
 
 
-def test_category_crud(client_for, manager):
-    client = client_for(manager)
+def test_category_crud(client_for, owner):
+    client = client_for(owner)
     created = client.post("/api/cafe/categories/", {"name": "Напитки", "position": 2}, format="json")
     assert created.status_code == 201, created.json()
     category = Category.unscoped.get()
@@ -45,8 +50,8 @@ def test_category_crud(client_for, manager):
     assert not Category.unscoped.exists()
 
 
-def test_category_name_unique_in_company(client_for, manager, category):
-    response = client_for(manager).post("/api/cafe/categories/", {"name": "Супы"}, format="json")
+def test_category_name_unique_in_company(client_for, owner, category):
+    response = client_for(owner).post("/api/cafe/categories/", {"name": "Супы"}, format="json")
     assert response.status_code == 400
     assert "name" in response.json()
     # Another company may use the name.
@@ -54,9 +59,9 @@ def test_category_name_unique_in_company(client_for, manager, category):
     assert client_for(other_owner).post("/api/cafe/categories/", {"name": "Супы"}, format="json").status_code == 201
 
 
-def test_category_with_items_cannot_be_deleted(client_for, manager, category):
+def test_category_with_items_cannot_be_deleted(client_for, owner, category):
     MenuItemFactory(category=category)
-    assert client_for(manager).delete(f"/api/cafe/categories/{category.pk}/").status_code == 409
+    assert client_for(owner).delete(f"/api/cafe/categories/{category.pk}/").status_code == 409
     assert Category.unscoped.filter(pk=category.pk).exists()
 
 
@@ -130,7 +135,7 @@ def test_menu_item_update_and_delete(client_for, manager, branch, category):
 
 
 def test_menu_item_on_an_order_cannot_be_deleted(client_for, manager, branch, category):
-    item = MenuItemFactory(category=category, price=Decimal("10.00"))
+    item = MenuItemFactory(category=category, branch=branch, price=Decimal("10.00"))
     order = order_for(manager, TableFactory(branch=branch), [(item, 1)])
     response = client_for(manager).delete(f"/api/cafe/menu-items/{item.pk}/")
     assert response.status_code == 409

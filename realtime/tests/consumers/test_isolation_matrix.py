@@ -1,0 +1,64 @@
+"""The socket rows of the isolation matrix (the table is in
+``cafe/tests/api/test_isolation_matrix.py``): each role asks for the target's
+branch, and watches live and replayed events of a table in the target's branch.
+
+Whether an event arrived is read without waiting: after the target's change, a
+change in the caller's own branch follows; the socket must show the target's
+change before it ("yes") or not at all ("no")."""
+
+import pytest
+
+from accounts.tenancy import tenant_for
+from cafe import services
+from cafe.tests.api.test_isolation_matrix import build, cells
+from cafe.tests.factories import owner_of
+from realtime.tests.consumers.conftest import ORDERS, TABLES, access_token, db
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PATHS = {"orders": ORDERS, "tables": TABLES}
+
+
+def reserve(owner, table) -> None:
+    services.table_update(tenant=tenant_for(owner), table_id=table.pk, status="reserved")
+
+
+def changes(world: dict) -> None:
+    """The target's table changes, then the caller's own sentinel table."""
+    reserve(world["boss"], world["table"])
+    reserve(owner_of(world["here"].company), world["sentinel"])
+
+
+async def seen_before_sentinel(socket, world: dict) -> bool:
+    target, sentinel = str(world["table"].pk), str(world["sentinel"].pk)
+    seen = False
+    for _ in range(20):
+        text = await socket.receive_text()
+        if sentinel in text:
+            return seen
+        seen = seen or target in text
+    raise AssertionError("the sentinel event never came")
+
+
+@pytest.mark.parametrize("row, role, target, expected", cells(sockets=True))
+async def test_socket(ws, memory, row, role, target, expected):
+    _, stream, kind = row.split(" ", 2)
+    world = await db(build)(role, target)
+    token = access_token(world["user"])
+    if kind == "branch_id=T":
+        socket = await ws(PATHS[stream], token, branch_id=world["branch"].pk)
+        if expected == "accept":
+            greeting = await socket.receive()
+            assert (greeting["type"], greeting["branch_id"]) == ("connection_established", str(world["branch"].pk))
+        else:
+            # Accepted, then closed at once with the code (as the seed's clients expect).
+            assert await socket.closed_with() == int(expected)
+        return
+    if kind == "since=0":
+        await db(changes)(world)
+        socket = await ws(PATHS[stream], token, since=0)
+    else:
+        socket = await ws(PATHS[stream], token)
+        assert (await socket.receive())["type"] == "connection_established"
+        await db(changes)(world)
+    assert await seen_before_sentinel(socket, world) == (expected == "yes")
