@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from accounts import services
+from accounts import schema, services
 from accounts.serializers import (
     BranchInput,
     BranchSerializer,
@@ -17,6 +17,7 @@ from accounts.serializers import (
 from core.api import TenantViewSet, valid
 
 
+@schema.REGISTER
 class RegisterView(APIView):
     permission_classes = [AllowAny]
 
@@ -26,6 +27,7 @@ class RegisterView(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+@schema.LOGIN
 class LoginView(APIView):
     permission_classes = [AllowAny]
 
@@ -34,15 +36,18 @@ class LoginView(APIView):
         return Response({**services.tokens_for(user), "user": UserSerializer(user).data})
 
 
+@schema.REFRESH
 class RefreshView(TokenRefreshView):
     pass
 
 
+@schema.ME
 class MeView(APIView):
     def get(self, request) -> Response:
         return Response(UserSerializer(request.user).data)
 
 
+@schema.BRANCHES
 class BranchViewSet(TenantViewSet):
     serializer_class = BranchSerializer
 
@@ -57,6 +62,7 @@ class BranchViewSet(TenantViewSet):
         return Response(BranchSerializer(branch).data, status=status.HTTP_201_CREATED)
 
 
+@schema.EMPLOYEES
 class EmployeeViewSet(TenantViewSet):
     serializer_class = EmployeeSerializer
 

@@ -7,8 +7,8 @@ class UserSerializer(serializers.ModelSerializer):
     """The `user` object everywhere: the shape of `GET /api/users/me/`."""
 
     role = serializers.SerializerMethodField()
-    company_id = serializers.UUIDField(read_only=True)
-    branch_id = serializers.UUIDField(read_only=True)
+    company_id = serializers.UUIDField(read_only=True, allow_null=True)
+    branch_id = serializers.UUIDField(read_only=True, allow_null=True)
 
     class Meta:
         model = User

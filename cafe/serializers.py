@@ -53,7 +53,7 @@ class OrderSerializer(serializers.Serializer):
     guests = serializers.IntegerField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
-    waiter = serializers.UUIDField(source="waiter_id")
+    waiter = serializers.UUIDField(source="waiter_id", allow_null=True)
     items = OrderItemSerializer(many=True, source="items.all")
     total = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()

@@ -1,10 +1,12 @@
 from rest_framework.serializers import Serializer
 
 from cafe import selectors, services
+from cafe.api import schema
 from cafe.api.base import ResourceViewSet
 from cafe.serializers import CategoryInput, CategorySerializer, MenuItemInput, MenuItemSerializer
 
 
+@schema.CATEGORIES
 class CategoryViewSet(ResourceViewSet):
     serializer_class = CategorySerializer
     input_class = CategoryInput
@@ -17,6 +19,7 @@ class CategoryViewSet(ResourceViewSet):
     delete_one = staticmethod(services.category_delete)
 
 
+@schema.MENU_ITEMS
 class MenuItemViewSet(ResourceViewSet):
     serializer_class = MenuItemSerializer
     input_class = MenuItemInput

@@ -3,6 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cafe import selectors, services
+from cafe.api import schema
 from cafe.models import OrderStatus
 from cafe.serializers import (
     OrderCreateInput,
@@ -16,6 +17,7 @@ from core.api import TenantViewSet, valid
 from core.idempotency import idempotent
 
 
+@schema.ORDERS
 class OrderViewSet(TenantViewSet):
     serializer_class = OrderSerializer
 

@@ -1,11 +1,13 @@
 from rest_framework.response import Response
 
 from cafe import selectors, services
+from cafe.api import schema
 from cafe.api.base import ResourceViewSet
 from cafe.serializers import TableInput, TableSerializer
 from core.api import valid
 
 
+@schema.TABLES
 class TableViewSet(ResourceViewSet):
     serializer_class = TableSerializer
     input_class = TableInput
