@@ -139,6 +139,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": "core.metadata.Metadata",
 }
 
 # The OpenAPI document (/api/schema/), generated from the views' annotations.
@@ -153,6 +154,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The documents are public and complete: no login, and a stale token does not get in the way.
+    "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/",
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -160,7 +163,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Bodies are JSON (the contract); the form parsers DRF also accepts are not advertised.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.nullable_to_oas31"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.nullable_to_oas31",
+        "core.schema.add_links",
+    ],
     "TAGS": [
         {"name": "accounts", "description": "Log in, tokens, the caller, branches and staff."},
         {"name": "tables", "description": "The floor: tables and their status."},

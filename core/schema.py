@@ -58,6 +58,46 @@ def nullable_to_oas31(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     return result
 
 
+def add_links(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Post-processing hook: OpenAPI links from each create (`POST <list>/`, 201) to the
+    operations on the created object (`<list>/{id}/...`), taking `id` from the answer,
+    so clients and schemathesis' stateful tests can follow create → read → update.
+    New view sets get them without any annotation."""
+    paths = result.get("paths", {})
+    for path, item in paths.items():
+        created = item.get("post", {}).get("responses", {}).get("201")
+        if created is None or "{" in path:
+            continue
+        links = {}
+        for detail_path, detail_item in paths.items():
+            if not detail_path.startswith(f"{path}{{id}}/"):
+                continue
+            for method, operation in detail_item.items():
+                if method in {"get", "put", "patch", "post", "delete"} and "operationId" in operation:
+                    links[operation["operationId"]] = {
+                        "operationId": operation["operationId"],
+                        "parameters": {"id": "$response.body#/id"},
+                        "description": f"{method.upper()} {detail_path} on the created object.",
+                    }
+        if links:
+            created["links"] = links
+    return result
+
+
+def whole(serializer_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """Documents ``serializer_class`` as a whole body even under PATCH, for views that
+    validate a PATCH body with every field required (drf-spectacular would otherwise
+    mark every field optional)."""
+
+    class Whole(OpenApiSerializerExtension):
+        target_class = serializer_class
+
+        def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+            return auto_schema._map_basic_serializer(serializer_class(), direction)
+
+    return serializer_class
+
+
 class FieldErrorsSchema(OpenApiSerializerExtension):
     """The field names vary with the request, so the shape is written out here."""
 
@@ -125,7 +165,7 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     HEADER,
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 255},
     OpenApiParameter.HEADER,
     required=False,
     description=(

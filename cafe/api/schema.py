@@ -18,7 +18,7 @@ from cafe.serializers import (
     TableInput,
     TableSerializer,
 )
-from core.schema import document, operation, resource
+from core.schema import document, operation, resource, whole
 
 BRANCH = "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f"
 TABLE = "3a8e7c55-1f0d-4b1e-9c3a-5d2e1f0a9b8c"
@@ -140,7 +140,7 @@ ORDERS = document(
     partial_update=operation(
         tag="orders",
         summary="Change the number of guests",
-        request=OrderUpdateInput,
+        request=whole(OrderUpdateInput),
         response=OrderSerializer,
         detail=True,
         errors_=(409,),
