@@ -32,8 +32,8 @@ class BranchSerializer(serializers.ModelSerializer):
 class RegisterInput(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(max_length=128, trim_whitespace=False)
-    first_name = serializers.CharField(max_length=150, required=False, default="")
-    last_name = serializers.CharField(max_length=150, required=False, default="")
+    first_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
     company_name = serializers.CharField(max_length=200, required=False)
 
 
@@ -52,6 +52,6 @@ class EmployeeInput(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     role = serializers.ChoiceField(Role.choices)
     branch = serializers.UUIDField(required=False, allow_null=True, default=None)
-    first_name = serializers.CharField(max_length=150, required=False, default="")
-    last_name = serializers.CharField(max_length=150, required=False, default="")
+    first_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
     is_active = serializers.BooleanField(required=False, default=True)
