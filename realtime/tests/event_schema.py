@@ -2,8 +2,8 @@
 JSON Schema in the AsyncAPI document (``realtime.asyncapi``), so a payload that
 changes without the catalogue (and so without the document) fails CI.
 
-In-process: ``realtime.emit.emit`` is wrapped for every test (in each module that
-imported it) and every row it writes is checked. Real server processes: the event
+In-process: ``realtime.emit.emit`` is wrapped once for the session (before the
+services import it) and every row it writes is checked, per test. Real server processes: the event
 log is checked when ``start_server`` stops them (``logged_event_errors``)."""
 
 import json
@@ -55,32 +55,47 @@ class Recorder:
         self.problems: list[str] = []
 
 
-def _importers(function) -> list:
-    """The project's modules that imported ``function`` by name."""
-    found = []
+_original_emit = emit_module.emit
+_current: Recorder | None = None
+
+
+def checked_emit(**kwargs):
+    """``emit``, then every row it wrote checked against the document."""
+    rows = _original_emit(**kwargs)
+    recorder = _current
+    for row in rows:
+        problems = message_errors(row.message)
+        if recorder is None:
+            assert not problems, "\n".join(problems)
+            continue
+        recorder.messages.append(json.loads(row.message))
+        recorder.problems.extend(problems)
+    return rows
+
+
+def _install() -> None:
+    """Replaces ``emit`` once, for the whole session: in ``realtime.emit`` before the
+    services import it, and in any project module that already did."""
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None) or ""
-        if path.startswith(str(ROOT)) and ".venv" not in path and getattr(module, "emit", None) is function:
-            found.append(module)
-    return found
+        if path.startswith(str(ROOT)) and ".venv" not in path and getattr(module, "emit", None) is _original_emit:
+            module.emit = checked_emit
+    emit_module.emit = checked_emit
+
+
+_install()
 
 
 @pytest.fixture(autouse=True)
-def emitted_events(monkeypatch) -> Recorder:
-    """Checks every event this test emits in-process; the test fails at teardown otherwise."""
-    original = emit_module.emit
-    recorder = Recorder()
-
-    def checked_emit(**kwargs):
-        rows = original(**kwargs)
-        for row in rows:
-            recorder.messages.append(json.loads(row.message))
-            recorder.problems.extend(message_errors(row.message))
-        return rows
-
-    for module in [emit_module, *_importers(original)]:
-        monkeypatch.setattr(module, "emit", checked_emit)
-    yield recorder
+def emitted_events() -> Recorder:
+    """The events this test emits in-process; the test fails at teardown if one of
+    them does not match the AsyncAPI document."""
+    global _current
+    recorder = _current = Recorder()
+    try:
+        yield recorder
+    finally:
+        _current = None
     assert not recorder.problems, "Emitted events do not match the AsyncAPI document:\n" + "\n".join(
         recorder.problems[:20]
     )
