@@ -4,7 +4,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import schema, services
 from accounts.models import COMPANY_WIDE_ROLES
 from accounts.serializers import (
     BranchInput,
@@ -37,6 +37,7 @@ class NoStore(APIView):
         return response
 
 
+@schema.REGISTER
 class RegisterView(NoStore):
     permission_classes = [AllowAny]
 
@@ -46,6 +47,7 @@ class RegisterView(NoStore):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+@schema.LOGIN
 class LoginView(NoStore):
     permission_classes = [AllowAny]
 
@@ -66,11 +68,13 @@ class RefreshTokenView(NoStore):
         return 'Bearer realm="api"'
 
 
+@schema.REFRESH
 class RefreshView(RefreshTokenView):
     def post(self, request) -> Response:
         return Response(services.token_refresh(**valid(RefreshInput, request.data)))
 
 
+@schema.LOGOUT
 class LogoutView(RefreshTokenView):
     def post(self, request) -> Response:
         body = valid(LogoutInput, request.data)
@@ -78,17 +82,20 @@ class LogoutView(RefreshTokenView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@schema.PASSWORD_CHANGE
 class PasswordChangeView(NoStore):
     def post(self, request) -> Response:
         body = valid(PasswordChangeInput, request.data)
         return Response(services.user_password_change(user=request.user, **body, address=client_address(request)))
 
 
+@schema.ME
 class MeView(APIView):
     def get(self, request) -> Response:
         return Response(UserSerializer(request.user).data)
 
 
+@schema.BRANCHES
 class BranchViewSet(TenantViewSet):
     serializer_class = BranchSerializer
     read_roles = ALL_ROLES
@@ -105,6 +112,7 @@ class BranchViewSet(TenantViewSet):
         return Response(BranchSerializer(branch).data, status=status.HTTP_201_CREATED)
 
 
+@schema.EMPLOYEES
 class EmployeeViewSet(TenantViewSet):
     serializer_class = EmployeeSerializer
     # Only owners and admins see or manage staff.

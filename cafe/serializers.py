@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cafe.models import Category, MenuItem, Order, OrderStatus, TableStatus
@@ -35,6 +36,7 @@ class MenuItemSerializer(serializers.ModelSerializer):
         fields = ["id", "category", "title", "price", "is_available", "branch"]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "350.00"})
 class Money(serializers.Field):
     """A sum as a string with two decimals. Unlike ``DecimalField`` it has no
     ``max_digits`` to overflow: a line total of a large price times a large
@@ -68,7 +70,7 @@ class OrderSerializer(serializers.Serializer):
     guests = serializers.IntegerField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
-    waiter = serializers.UUIDField(source="waiter_id")
+    waiter = serializers.UUIDField(source="waiter_id", allow_null=True)
     items = OrderItemSerializer(many=True, source="items.all")
     total = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "core",
     "accounts",
@@ -79,6 +81,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves /static/ (the API docs' Swagger UI and Redoc, the admin) from this
+    # process, DEBUG or not: the docs load nothing from a CDN.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -163,7 +168,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# `manage.py collectstatic` copies the files here (make run does); until then
+# WhiteNoise serves them straight from the installed apps.
 STATIC_ROOT = BASE_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -194,9 +202,45 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.formats.JSONOnly",
+    # OPTIONS: name, description, formats; the shapes are in the OpenAPI document.
     "DEFAULT_METADATA_CLASS": "core.formats.PlainMetadata",
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI document (/api/schema/), generated from the views' annotations.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cafe real-time API",
+    "DESCRIPTION": (
+        "REST API of the cafe backend: accounts, tables, menu and orders. Every change is also pushed "
+        "over WebSockets, described in the AsyncAPI document at /api/asyncapi.yaml (readable at "
+        "/api/asyncapi/). Log in with POST /api/users/login/ and send the `access` token as "
+        "`Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The documents are public and complete: no login, and a stale token does not get in the way.
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Bodies are JSON (the contract); the form parsers DRF also accepts are not advertised.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.nullable_to_oas31",
+        "core.schema.add_links",
+    ],
+    "TAGS": [
+        {"name": "accounts", "description": "Log in, tokens, the caller, branches and staff."},
+        {"name": "tables", "description": "The floor: tables and their status."},
+        {"name": "menu", "description": "Categories and menu items."},
+        {"name": "orders", "description": "Orders, their lines, closing and cancelling."},
+    ],
 }
 
 # Input limits (docs/security.md): the largest page a list answers (`?limit=` is

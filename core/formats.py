@@ -8,20 +8,28 @@
   the serializers and looked the object up, and a detail URL answered 500.
 """
 
+import contextlib
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from rest_framework.exceptions import ParseError
+from django.http import Http404
+from rest_framework.exceptions import NotAcceptable, ParseError
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 
 
 class JSONOnly(DefaultContentNegotiation):
-    """Always the first (and only) renderer: JSON. Parsers are chosen as usual."""
+    """The API's one renderer, JSON, whatever ``Accept`` or ``?format`` asks for. A
+    view that offers several (the OpenAPI document: YAML or JSON) negotiates as
+    usual and falls back to its first instead of answering 404 or 406. Parsers are
+    chosen as usual."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
+        if len(renderers) > 1:
+            with contextlib.suppress(Http404, NotAcceptable):
+                return super().select_renderer(request, renderers, format_suffix)
         renderer = renderers[0]
         return renderer, renderer.media_type
 

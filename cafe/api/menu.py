@@ -3,10 +3,12 @@ from rest_framework.serializers import Serializer
 from accounts.models import COMPANY_WIDE_ROLES
 from accounts.tenancy import ALL_ROLES, MANAGING_ROLES
 from cafe import selectors, services
+from cafe.api import schema
 from cafe.api.base import ResourceViewSet
 from cafe.serializers import CategoryInput, CategorySerializer, MenuItemInput, MenuItemSerializer
 
 
+@schema.CATEGORIES
 class CategoryViewSet(ResourceViewSet):
     serializer_class = CategorySerializer
     input_class = CategoryInput
@@ -22,6 +24,7 @@ class CategoryViewSet(ResourceViewSet):
     delete_one = staticmethod(services.category_delete)
 
 
+@schema.MENU_ITEMS
 class MenuItemViewSet(ResourceViewSet):
     serializer_class = MenuItemSerializer
     input_class = MenuItemInput

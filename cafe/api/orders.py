@@ -4,6 +4,7 @@ from rest_framework.response import Response
 
 from accounts.tenancy import ALL_ROLES, ORDER_TAKING_ROLES
 from cafe import selectors, services
+from cafe.api import schema
 from cafe.models import OrderStatus
 from cafe.serializers import (
     OrderCreateInput,
@@ -17,6 +18,7 @@ from core.api import TenantViewSet, valid
 from core.idempotency import idempotent
 
 
+@schema.ORDERS
 class OrderViewSet(TenantViewSet):
     serializer_class = OrderSerializer
     # The kitchen reads orders; everyone else also takes, changes and ends them.

@@ -1,9 +1,11 @@
 from accounts.tenancy import ALL_ROLES, MANAGING_ROLES
 from cafe import selectors, services
+from cafe.api import schema
 from cafe.api.base import ResourceViewSet
 from cafe.serializers import TableInput, TableSerializer
 
 
+@schema.TABLES
 class TableViewSet(ResourceViewSet):
     serializer_class = TableSerializer
     input_class = TableInput
