@@ -28,6 +28,7 @@ OUTBOX_LIMIT = 10_000
 
 # `seq` is a PostgreSQL bigint.
 MAX_SEQ = 2**63 - 1
+INVALID_SINCE = f"since must be an integer from 0 to {MAX_SEQ}."
 
 
 def _frame(**fields) -> str:
@@ -116,9 +117,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             await self.close(code=refused.code)
             return
         if "since" in params and since is None:
-            await self.send(
-                text_data=_frame(type="error", code="invalid_since", message="since must be a non-negative integer.")
-            )
+            await self.send(text_data=_frame(type="error", code="invalid_since", message=INVALID_SINCE))
             await self.close(code=1008)
             return
         self.user_id, self.company_id, self.branch_id = granted.user_id, granted.company_id, granted.branch_id
@@ -209,7 +208,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         elif action == "resume":
             since = _since(message.get("since"))
             if since is None:
-                return self._error("invalid_since", f"since must be an integer from 0 to {MAX_SEQ}.")
+                return self._error("invalid_since", INVALID_SINCE)
             if self.subscribed:
                 await get_hub().resume(self, since)
         else:
