@@ -163,6 +163,8 @@ class Hub:
             if not eventlog.more_after(page, limit=BACKLOG_PAGE):
                 return True
             await sub.drained()
+            if not self._joined(sub):
+                break
             page = await self._read_log(sub, after=page[-1][0], upto=upto)
         return False
 
