@@ -182,11 +182,23 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         if self.expiry is not None:
             self.expiry.cancel()
             self.expiry = None
+        self._drop()
+
+    def _drop(self) -> None:
+        """Drops what waits for the client; a catch-up waiting for room stops."""
         if self.outbox:
             self.outbox.clear()
         self.outbox_size = self.held_size = 0
         self.pending = None
         self._make_room()
+
+    def _leave_soon(self) -> None:
+        """``_leave`` from inside the hub's delivery loop, which may be going through this
+        socket's route: no frame is written from now on, and the socket leaves the hub
+        right after the loop."""
+        self.closing = True
+        self._drop()
+        asyncio.get_running_loop().call_soon(self._leave)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
@@ -222,6 +234,8 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
     def deliver(self, text: str) -> None:
         """Writes a text frame now if the client keeps up; otherwise queues it behind
         the write in progress, so order holds and a slow client holds up no one."""
+        if self.closing:
+            return
         if self.writer is not None:
             self.outbox.append(text)
             self.outbox_size += len(text)
@@ -231,7 +245,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         try:
             self.writer = run_eagerly(self.base_send({"type": "websocket.send", "text": text}))
         except Exception:
-            self._leave()  # the client is gone
+            self._leave_soon()  # the client is gone
             return
         if self.writer is not None:
             self.writer.add_done_callback(self._written)
@@ -282,9 +296,8 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         self.deliver(_frame(type="resync_required", seq=latest))
 
     def _close_soon(self, code: int) -> None:
-        self._leave()
         if not self.closing:
-            self.closing = True
+            self._leave_soon()
             asyncio.get_running_loop().create_task(self.close(code=code))
 
 

@@ -265,3 +265,36 @@ async def test_the_gap_fill_pages_by_size_without_skipping(tables, monkeypatch):
     finally:
         for task in hub.tasks:
             task.cancel()
+
+
+async def test_a_socket_closed_in_the_middle_of_a_delivery_costs_the_others_nothing(settings, monkeypatch):
+    """A socket that overflows while the hub goes through its route leaves the hub
+    right after, not during the loop (which would end it, and the others' event)."""
+    settings.WEBSOCKET_OUTBOX_BYTES = 10
+    settings.REDIS_URL = ""
+    settings.HUB_POLL_SECONDS = 600
+    hub = Hub(asyncio.get_running_loop())
+    monkeypatch.setattr(hub_module, "_hub", hub)
+    transports = [SlowTransport() for _ in range(6)]
+    consumers = [consumer_on(transport) for transport in transports]
+    try:
+        for consumer in consumers:
+            consumer.user_id, consumer.requested_branch = "u", None
+            consumer.company_id, consumer.branch_id, consumer.stream = "c", None, "orders"
+            consumer.subscribed = True
+            closing(consumer)
+            hub.routes[("c", None, "orders")].add(consumer)
+            hub.members["c"].add(consumer)
+        hub.last_seq["c"] = 0
+        slow = consumers[3]
+        transports[3].writable.clear()
+        slow.deliver("in flight")
+        hub._dispatch("c", 1, None, "orders", "x" * 11)
+        for transport, consumer in zip(transports, consumers, strict=True):
+            if consumer is not slow:
+                assert transport.sent == ["x" * 11]
+        await settle()
+        assert hub.routes[("c", None, "orders")] == set(consumers) - {slow}
+    finally:
+        for task in hub.tasks:
+            task.cancel()
