@@ -33,6 +33,15 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
+async def until(condition, timeout: float = 10) -> None:
+    """Waits for the catch-up's read of the log (in a thread) to show."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out")
+
+
 async def test_more_characters_waiting_than_the_cap_close_1013(settings):
     settings.WEBSOCKET_OUTBOX_BYTES = 10
     transport = SlowTransport()
@@ -220,9 +229,11 @@ async def test_a_resume_reads_the_next_page_only_once_the_socket_has_room(tables
         await asyncio.sleep(0.2)
         assert sub.seqs() == [] and reads == [], "a resume first waits for room"
         sub.allowed.release()
+        await until(lambda: len(sub.frames) >= 4)
         await asyncio.sleep(0.2)
         assert sub.seqs() == [1, 2, 3, 4] and reads == [0]
         sub.allowed.release()
+        await until(lambda: len(sub.frames) >= 8)
         await asyncio.sleep(0.2)
         assert sub.seqs() == list(range(1, 9)) and reads == [0, 4]
         for _ in range(len(expected_pages(size, eventlog.PAGE_BYTES))):
@@ -235,6 +246,7 @@ async def test_a_resume_reads_the_next_page_only_once_the_socket_has_room(tables
         # A socket that leaves while its catch-up waits for room stops it.
         sub.allowed = asyncio.Semaphore(1)
         resume = asyncio.ensure_future(hub.resume(sub, 0))
+        await until(lambda: len(sub.frames) >= 16)
         await asyncio.sleep(0.2)
         assert sub.seqs()[12:] == [1, 2, 3, 4]
         hub.unsubscribe(sub)
