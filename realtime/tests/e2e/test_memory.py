@@ -149,7 +149,7 @@ def test_sockets_that_never_read_cannot_grow_the_server(server, settings):
     resumers = [RawSocket(server.port, path) for _ in range(RESUMERS)]
     for raw in non_readers + resumers:
         assert json.loads(raw.frame()[1])["type"] == "connection_established"
-    reader = open_socket(f"{server.ws}{path}")
+    reader = open_socket(f"{server.ws}{path}").__enter__()
     latest = json.loads(reader.recv(timeout=10))["seq"]
     received: list[int] = []
 
