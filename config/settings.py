@@ -295,6 +295,16 @@ IDEMPOTENCY_RETENTION = timedelta(hours=env.float("IDEMPOTENCY_RETENTION_HOURS",
 # How often each server process checks the event log and its sockets' rights.
 HUB_POLL_SECONDS = env.float("HUB_POLL_SECONDS", default=1.0)
 WEBSOCKET_MAX_FRAME = env.int("WEBSOCKET_MAX_FRAME", default=64 * 1024)
+# Memory bounds (docs/security.md, "Sockets and memory"). An event (the JSON text
+# written to the log and to sockets) is refused above EVENT_MAX_BYTES, well under
+# the 1 MiB frame limit common clients have; an order holds at most ORDER_MAX_LINES
+# lines, so that even its worst-case event (~1.4 KB a line) stays under it. A socket
+# with more than WEBSOCKET_OUTBOX_BYTES waiting for its client is closed 1013.
+EVENT_MAX_BYTES = env.int("EVENT_MAX_BYTES", default=512 * 1024)
+ORDER_MAX_LINES = env.int("ORDER_MAX_LINES", default=200)
+WEBSOCKET_OUTBOX_BYTES = env.int("WEBSOCKET_OUTBOX_BYTES", default=1024 * 1024)
+if WEBSOCKET_OUTBOX_BYTES < 2 * EVENT_MAX_BYTES:
+    raise ImproperlyConfigured("WEBSOCKET_OUTBOX_BYTES must be at least twice EVENT_MAX_BYTES.")
 # Off by default: compressing each event once per socket costs more CPU than the
 # bandwidth of ~1 KiB events is worth on a cafe's network.
 WEBSOCKET_PER_MESSAGE_DEFLATE = env.bool("WEBSOCKET_PER_MESSAGE_DEFLATE", default=False)

@@ -17,9 +17,14 @@ ASYNCAPI_VERSION = "3.0.0"
 
 # Close codes a socket may be closed with, and why (realtime/access.py, realtime/consumers.py).
 CLOSE_CODES: dict[int, str] = {
-    1008: "`since` in the query string is not a non-negative integer (after an `error` frame `invalid_since`).",
+    1008: "`since` in the query string is not an integer from 0 to 2^63-1 (after an `error` frame `invalid_since`).",
     1009: "A client frame is larger than `WEBSOCKET_MAX_FRAME` (64 KiB by default).",
-    1013: "The client is so far behind that 10,000 frames are waiting: reconnect with `since`.",
+    1011: "The server failed handling the socket (after an `error` frame `server_error`): reconnect with `since`.",
+    1013: (
+        "Try again later: the client is so far behind that more than `WEBSOCKET_OUTBOX_BYTES` (1 MiB of text) "
+        "or 10,000 frames wait for it, or the database cannot be reached to authorise the socket or replay "
+        "a `resume`. Reconnect (after 1013, back off a little) with `since`: nothing is lost."
+    ),
     4003: (
         "No token, a malformed, forged or expired token, or an inactive user; also sent to an open "
         "socket when its token expires or its user is deactivated or moved (within about two seconds)."
@@ -32,12 +37,13 @@ CLOSE_CODES: dict[int, str] = {
 }
 
 # The `code` of the `error` frames (realtime/consumers.py); the socket stays open after one,
-# except `invalid_since` in the query string (closed with 1008).
+# except `invalid_since` in the query string (closed with 1008) and `server_error` (1011).
 ERROR_CODES: dict[str, str] = {
     "invalid_frame": "A binary frame: send JSON text frames.",
     "invalid_json": "The frame is not valid JSON.",
     "invalid_message": "The frame is JSON but not an object.",
-    "invalid_since": "`since` is not a non-negative integer.",
+    "invalid_since": "`since` is not an integer from 0 to 2^63-1.",
+    "server_error": "The server failed handling the socket; it is closed with 1011: reconnect with `since`.",
     "unknown_action": "`action` is neither `ping` nor `resume`.",
 }
 

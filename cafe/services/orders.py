@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
@@ -22,10 +23,17 @@ from realtime.catalogue import ORDER_CANCELLED, ORDER_CLOSED, ORDER_CREATED, ORD
 from realtime.emit import PendingEvent, emit
 
 
-def _add_lines(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]]) -> None:
-    """Adds lines at today's menu prices. Runs inside the order's transaction."""
+def _add_lines(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]], *, existing: int = 0) -> None:
+    """Adds lines at today's menu prices to an order that has ``existing`` lines, up to
+    ``ORDER_MAX_LINES`` (which keeps its events under ``EVENT_MAX_BYTES``). Runs inside
+    the order's transaction, with the order locked."""
     if not lines:
         return
+    if existing + len(lines) > settings.ORDER_MAX_LINES:
+        raise Conflict(
+            f"An order holds at most {settings.ORDER_MAX_LINES} lines (ORDER_MAX_LINES); this one has "
+            f"{existing}, so at most {max(settings.ORDER_MAX_LINES - existing, 0)} more can be added."
+        )
     menu = menu_for_branch(tenant=tenant, branch_id=order.branch_id).in_bulk({line["menu_item"] for line in lines})
     # Keyed by line index, the shape DRF gives for malformed lines, so clients read one shape.
     errors: dict[str, dict[str, list[str]]] = {}
@@ -85,7 +93,7 @@ def _open_order(tenant: Tenant, order_id: uuid.UUID) -> Order:
 @transaction.atomic
 def order_add_items(*, tenant: Tenant, order_id: uuid.UUID, items: Sequence[dict[str, Any]]) -> Order:
     order = _open_order(tenant, order_id)
-    _add_lines(tenant, order, items)
+    _add_lines(tenant, order, items, existing=order.items.count())
     order.save(update_fields=["updated_at"])
     return _order_changed(tenant, ORDER_UPDATED, order)
 
