@@ -41,7 +41,7 @@ def project_python() -> str:
 def available() -> bool:
     return all(
         (ROOT / p).exists()
-        for p in ("manage.py", "accounts/models.py", "cafe/events.py", "cafe/management/commands/serve.py")
+        for p in ("manage.py", "accounts/models.py", "realtime/emit.py", "core/management/commands/serve.py")
     )
 
 

@@ -387,8 +387,9 @@ def make_servers(names: list[str], redis_url: str, log_dir: Path) -> list:
     servers = []
     for name in names:
         if name not in available:
-            log(f"! server {name!r} is not available; skipped")
-            continue
+            # A server asked for and missing is a broken harness (say, the project's files
+            # moved), not a figure: fail rather than measure nothing.
+            raise SystemExit(f"! server {name!r} is not available (its files are not where the harness looks)")
         servers.append(available[name](redis_url, log_dir))
     return servers
 
