@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     # The documents are public and complete: no login, and a stale token does not get in the way.
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/",
+    # In English whatever the request's language (README, "Languages").
+    "DEFAULT_GENERATOR_CLASS": "core.schema.EnglishSchemaGenerator",
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
