@@ -145,7 +145,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             await self.close(code=DATABASE_UNAVAILABLE)
             return
         if "since" in params and since is None:
-            await self.send(text_data=self._error_frame("invalid_since", INVALID_SINCE, max=MAX_SEQ))
+            await self.send(text_data=self._error_frame(code="invalid_since", message=INVALID_SINCE, max=MAX_SEQ))
             await self.close(code=1008)
             return
         self.user_id, self.company_id, self.branch_id = granted.user_id, granted.company_id, granted.branch_id
@@ -175,7 +175,9 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         self._leave()
         try:
             await self.send(
-                text_data=self._error_frame("server_error", _("The server failed; reconnect with since to go on."))
+                text_data=self._error_frame(
+                    code="server_error", message=_("The server failed; reconnect with since to go on.")
+                )
             )
             await self.close(code=1011)
         except Exception:

@@ -84,7 +84,11 @@ def private_postgres(services):
 
 
 def request(server, method: str, path: str, token: str | None = None, body: dict | None = None):
-    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    headers = {
+        "Content-Type": "application/json",
+        "Accept-Language": "en",
+        **({"Authorization": f"Bearer {token}"} if token else {}),
+    }
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(server.http + path, method=method, data=data, headers=headers)
     try:
