@@ -5,7 +5,7 @@ PORT ?= 8000
 
 NEWMAN := .tools/node_modules/.bin/newman
 
-.PHONY: run test docs bench bench-smoke lint clean
+.PHONY: run test docs messages bench bench-smoke lint clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test: $(BIN)/.installed $(NEWMAN)
 # The checked-in Postman collection and environment, regenerated from the code.
 docs: $(BIN)/.installed
 	$(BIN)/python manage.py postman_collection --out docs/postman
+
+# The translation catalogues (locale/, README "Languages"): the code's new messages are
+# added, the English catalogue filled, both compiled. It lists the Russian entries still
+# to translate (in locale/ru/LC_MESSAGES/django.po): translate them and run it again.
+messages: $(BIN)/.installed
+	$(BIN)/python manage.py messages
 
 $(BIN)/.bench-installed: $(BIN)/.installed bench/requirements.txt
 	$(BIN)/pip install --quiet -r bench/requirements.txt

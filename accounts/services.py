@@ -1,11 +1,13 @@
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -14,14 +16,17 @@ from accounts import throttle, tokens
 from accounts.models import BRANCH_ROLES, Branch, Company, Role, User
 from accounts.tenancy import BranchNotAllowed, Tenant
 
-EMAIL_TAKEN = "A user with this email already exists."
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+EMAIL_TAKEN = gettext_lazy("A user with this email already exists.")
 
 
 def tokens_for(user: User) -> dict[str, str]:
     return tokens.tokens_for(user)
 
 
-def _save_unique(obj, field: str, message: str) -> None:
+def _save_unique(obj, field: str, message: "StrOrPromise") -> None:
     """Saves in a savepoint: when a concurrent request took the same unique value
     first, the database's IntegrityError becomes a 400 naming the field."""
     try:
@@ -75,7 +80,7 @@ def user_login(*, email: str, password: str, address: str) -> User:
     see accounts.throttle.login_attempt)."""
     user = authenticate(email=email, password=password, address=address)
     if user is None:
-        raise AuthenticationFailed("No active account found with the given credentials.")
+        raise AuthenticationFailed(_("No active account found with the given credentials."))
     return user
 
 
@@ -88,7 +93,7 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
     if not settings.SIMPLE_JWT["ROTATE_REFRESH_TOKENS"]:
         return {"access": str(token.access_token)}
     if not tokens.blacklist_once(token):
-        raise InvalidToken({"detail": "Token is blacklisted", "code": "token_not_valid"})
+        raise InvalidToken({"detail": _("Token is blacklisted"), "code": "token_not_valid"})
     return tokens.tokens_for(user)
 
 
@@ -109,7 +114,7 @@ def user_password_change(*, user: User, old_password: str, new_password: str, ad
     """Changes the caller's own password; the old one is checked behind the login
     throttle. Every token of the user is revoked; the answer carries new ones."""
     if authenticate(email=user.email, password=old_password, address=address) is None:
-        raise ValidationError({"old_password": ["The password is not correct."]})
+        raise ValidationError({"old_password": [_("The password is not correct.")]})
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         try:
@@ -138,8 +143,8 @@ def _token_user(token) -> User:
 
 def branch_create(*, tenant: Tenant, name: str, address: str = "") -> Branch:
     if not tenant.company_wide:
-        raise PermissionDenied("Only owners and admins create branches.")
-    taken = "A branch with this name already exists."
+        raise PermissionDenied(_("Only owners and admins create branches."))
+    taken = _("A branch with this name already exists.")
     if tenant.branches().filter(name=name).exists():
         raise ValidationError({"name": [taken]})
     branch = Branch(company=tenant.company, name=name, address=address)
@@ -150,16 +155,16 @@ def branch_create(*, tenant: Tenant, name: str, address: str = "") -> Branch:
 def _check_staff_change(tenant: Tenant, user: User, branch_id: Any) -> None:
     """Role and branch rules for staff accounts; runs before saving."""
     if not tenant.company_wide:
-        raise PermissionDenied("Only owners and admins manage staff.")
+        raise PermissionDenied(_("Only owners and admins manage staff."))
     if user.role == Role.OWNER and tenant.user.role != Role.OWNER:
-        raise PermissionDenied("Only an owner manages owners.")
+        raise PermissionDenied(_("Only an owner manages owners."))
     if branch_id is not None:
         try:
             user.branch = tenant.branch_by_id(branch_id)
         except BranchNotAllowed:
-            raise ValidationError({"branch": ["Branch not found."]}) from None
+            raise ValidationError({"branch": [_("Branch not found.")]}) from None
     elif user.role in BRANCH_ROLES:
-        raise ValidationError({"branch": [f"A {user.role} works in one branch: give its id."]})
+        raise ValidationError({"branch": [_("A %(role)s works in one branch: give its id.") % {"role": user.role}]})
     else:
         user.branch = None
 
@@ -192,7 +197,7 @@ def employee_update(*, tenant: Tenant, employee_id: uuid.UUID, **changes: Any) -
     seconds (4003)."""
     user = employee_list(tenant=tenant).select_for_update(of=("self",)).get(pk=employee_id)
     if user.role == Role.OWNER and tenant.user.role != Role.OWNER:
-        raise PermissionDenied("Only an owner manages owners.")
+        raise PermissionDenied(_("Only an owner manages owners."))
     password = changes.pop("password", None)
     branch = changes.pop("branch", user.branch_id)
     if "email" in changes:

@@ -21,6 +21,8 @@ from django.db import connection
 from django.db.models import F
 from django.http import HttpResponse
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import Throttled
 
 from accounts.models import AttemptCounter
@@ -41,7 +43,7 @@ class LoginThrottled(Throttled):
     """429 with ``Retry-After``; DRF answers it, and ``ThrottledMiddleware`` does for
     the admin's login page (Django views)."""
 
-    default_detail = "Too many attempts. Try again later."
+    default_detail = gettext_lazy("Too many attempts. Try again later.")
     wait: float | None  # set by Throttled (the stubs leave it out)
 
 
@@ -166,6 +168,6 @@ class ThrottledMiddleware(MiddlewareMixin):
     def process_exception(self, request, exception):
         if not isinstance(exception, LoginThrottled):
             return None
-        response = HttpResponse("Too many attempts. Try again later.", status=429, content_type="text/plain")
+        response = HttpResponse(_("Too many attempts. Try again later."), status=429, content_type="text/plain")
         response["Retry-After"] = str(exception.wait)
         return response

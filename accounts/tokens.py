@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -46,13 +47,13 @@ def read(token_class: type[AnyToken], raw: object) -> AnyToken:
     refusing odd claims (an ``exp`` past year 9999, a missing ``jti``) with BadToken
     instead of letting them crash the request."""
     if not isinstance(raw, str):
-        raise BadToken("Token is invalid")
+        raise BadToken(_("Token is invalid"))
     try:
         return token_class(raw)  # type: ignore[arg-type]  # SimpleJWT annotates the text as a Token
     except TokenError as exc:
-        raise BadToken(str(exc.args[0]) if exc.args else "Token is invalid") from None
+        raise BadToken(str(exc.args[0]) if exc.args else _("Token is invalid")) from None
     except (KeyError, TypeError, ValueError, OverflowError, OSError):
-        raise BadToken("Token is invalid") from None
+        raise BadToken(_("Token is invalid")) from None
 
 
 def claims(token: Token) -> tuple[uuid.UUID, int]:
@@ -61,10 +62,10 @@ def claims(token: Token) -> tuple[uuid.UUID, int]:
     try:
         user_id = uuid.UUID(str(token[api_settings.USER_ID_CLAIM]))
     except (KeyError, ValueError, TypeError):
-        raise BadToken("Token contained no recognizable user identification") from None
+        raise BadToken(_("Token contained no recognizable user identification")) from None
     version = token.get(VERSION_CLAIM, 0)  # tokens issued before versions existed
     if type(version) is not int:
-        raise BadToken("Token is invalid")
+        raise BadToken(_("Token is invalid"))
     return user_id, version
 
 
@@ -73,9 +74,9 @@ def user_of(token: Token, users=None) -> User:
     user_id, version = claims(token)
     user = (users if users is not None else User.objects).filter(pk=user_id).first()
     if user is None or not user.is_active:
-        raise BadToken("User not found or inactive")
+        raise BadToken(_("User not found or inactive"))
     if version != user.token_version:
-        raise BadToken("Token has been revoked")
+        raise BadToken(_("Token has been revoked"))
     return user
 
 

@@ -1,5 +1,6 @@
 """The cafe's events, built from the same serializers as the REST answers, so a
-socket and the API never disagree about an order or a table."""
+socket and the API never disagree about an order or a table. Each is built in the
+server's language (``in_event_language``): its text is shared by every socket."""
 
 from typing import cast
 
@@ -15,9 +16,10 @@ from realtime.catalogue import (
     TableStatusData,
     TableStatusName,
 )
-from realtime.emit import PendingEvent
+from realtime.emit import PendingEvent, in_event_language
 
 
+@in_event_language
 def order_event(type: EventType[OrderData], order: Order) -> PendingEvent[OrderData]:
     data = OrderData(
         order=cast(OrderObject, represent(OrderSerializer, order)),
@@ -27,6 +29,7 @@ def order_event(type: EventType[OrderData], order: Order) -> PendingEvent[OrderD
     return PendingEvent(type, order.branch_id, data)
 
 
+@in_event_language
 def table_status_changed(table: Table) -> PendingEvent[TableStatusData]:
     data = TableStatusData(
         table_id=str(table.pk),
@@ -38,6 +41,7 @@ def table_status_changed(table: Table) -> PendingEvent[TableStatusData]:
     return PendingEvent(TABLE_STATUS_CHANGED, table.branch_id, data)
 
 
+@in_event_language
 def table_event(type: EventType[TableData], table: Table) -> PendingEvent[TableData]:
     data = TableData(
         table=cast(TableObject, represent(TableSerializer, table)),

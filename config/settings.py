@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # process, DEBUG or not: the docs load nothing from a CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The answer's language from Accept-Language (README, "Languages").
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -162,7 +164,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Answers are in Russian unless a request asks for English (Accept-Language) or a
+# socket does (`lang`); messages are written in English and translated by the
+# catalogues in locale/ (`make messages`). See README, "Languages".
+LANGUAGES = [("ru", "Русский"), ("en", "English")]
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="ru")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}.")
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -224,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     # The documents are public and complete: no login, and a stale token does not get in the way.
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/",
+    # In English whatever the request's language (README, "Languages").
+    "DEFAULT_GENERATOR_CLASS": "core.schema.EnglishSchemaGenerator",
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

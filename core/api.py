@@ -5,6 +5,7 @@ from functools import cached_property
 from typing import cast
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -40,7 +41,7 @@ class TenantViewSet(viewsets.GenericViewSet):
             # IsAuthenticated runs first: the user is a real one.
             return tenant_for(cast(User, self.request.user))
         except NoCompany:
-            raise PermissionDenied("You do not belong to a company.") from None
+            raise PermissionDenied(_("You do not belong to a company.")) from None
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
@@ -53,7 +54,7 @@ class TenantViewSet(viewsets.GenericViewSet):
             try:
                 self.tenant.branch_by_id(filters["branch"])
             except BranchNotAllowed:
-                raise ValidationError({"branch": ["Branch not found."]}) from None
+                raise ValidationError({"branch": [_("Branch not found.")]}) from None
         return filters
 
     def page(self, queryset: QuerySet) -> Response:

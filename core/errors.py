@@ -10,6 +10,8 @@ import sys
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -21,19 +23,19 @@ log = logging.getLogger(__name__)
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The object is not in a state that allows this."
+    default_detail = gettext_lazy("The object is not in a state that allows this.")
     default_code = "conflict"
 
 
 class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = "The request cannot be processed."
+    default_detail = gettext_lazy("The request cannot be processed.")
     default_code = "unprocessable"
 
 
 class BackendUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The service is temporarily unavailable; try again shortly."
+    default_detail = gettext_lazy("The service is temporarily unavailable; try again shortly.")
     default_code = "unavailable"
     wait = RETRY_AFTER  # DRF sends it as Retry-After
 
@@ -51,11 +53,11 @@ def exception_handler(exc, context):
 
 
 def not_found(request, exception=None):
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse({"detail": _("Not found.")}, status=404)
 
 
 def unavailable() -> JsonResponse:
-    response = JsonResponse({"detail": BackendUnavailable.default_detail}, status=503)
+    response = JsonResponse({"detail": str(BackendUnavailable.default_detail)}, status=503)
     response["Retry-After"] = str(RETRY_AFTER)
     return response
 
@@ -82,8 +84,8 @@ def server_error(request):
     exc = sys.exc_info()[1]
     if exc is not None and backend_unavailable(exc):
         return unavailable()
-    return JsonResponse({"detail": "Server error."}, status=500)
+    return JsonResponse({"detail": _("Server error.")}, status=500)
 
 
 def bad_request(request, exception=None):
-    return JsonResponse({"detail": "Bad request."}, status=400)
+    return JsonResponse({"detail": _("Bad request.")}, status=400)

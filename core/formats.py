@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotAcceptable, ParseError
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -56,7 +57,7 @@ def nested_deeper_than(data: Any, limit: int) -> bool:
 class BoundedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.JSON_MAX_DEPTH
-        message = f"JSON parse error - nested deeper than {limit} levels."
+        message = _("JSON parse error - nested deeper than %(limit)s levels.") % {"limit": limit}
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:

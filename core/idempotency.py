@@ -5,6 +5,7 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -34,7 +35,7 @@ def idempotent(view_method):
         if key is None:
             return view_method(view, request, *args, **kwargs)
         if not 1 <= len(key) <= 255:
-            raise ValidationError({HEADER: ["Use between 1 and 255 characters."]})
+            raise ValidationError({HEADER: [_("Use between 1 and 255 characters.")]})
         fingerprint = _fingerprint(request)
         with transaction.atomic():
             try:
@@ -45,7 +46,9 @@ def idempotent(view_method):
             except IntegrityError:
                 record = IdempotencyKey.objects.get(user=request.user, key=key)
                 if record.fingerprint != fingerprint:
-                    raise Unprocessable(f"This {HEADER} was already used for a different request.") from None
+                    raise Unprocessable(
+                        _("This %(header)s was already used for a different request.") % {"header": HEADER}
+                    ) from None
                 return Response(record.body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
             response = view_method(view, request, *args, **kwargs)
             record.status_code, record.body = response.status_code, response.data

@@ -8,6 +8,7 @@ integer range used to reach the query and answer 500.
 """
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
@@ -33,12 +34,12 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         return settings.PAGE_SIZE_MAX
 
     def get_limit(self, request) -> int:
-        message = f"A whole number from 1 (more than {self.max_limit} gives {self.max_limit})."
+        message = _("A whole number from 1 (more than %(max)s gives %(max)s).") % {"max": self.max_limit}
         limit = _whole_number(request, self.limit_query_param, 1, message)
         if limit is None:
             return self.default_limit or self.max_limit
         return min(limit, self.max_limit)
 
     def get_offset(self, request) -> int:
-        offset = _whole_number(request, self.offset_query_param, 0, "A whole number from 0.")
+        offset = _whole_number(request, self.offset_query_param, 0, _("A whole number from 0."))
         return offset or 0

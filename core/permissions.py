@@ -15,25 +15,29 @@ the tenant and raise ``PermissionDenied``.
 from collections.abc import Collection
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts.models import Role
 
 PLURAL = {
-    Role.OWNER: "owners",
-    Role.ADMIN: "admins",
-    Role.MANAGER: "managers",
-    Role.WAITER: "waiters",
-    Role.CASHIER: "cashiers",
-    Role.COOK: "cooks",
+    Role.OWNER: gettext_lazy("owners"),
+    Role.ADMIN: gettext_lazy("admins"),
+    Role.MANAGER: gettext_lazy("managers"),
+    Role.WAITER: gettext_lazy("waiters"),
+    Role.CASHIER: gettext_lazy("cashiers"),
+    Role.COOK: gettext_lazy("cooks"),
 }
 
 
 def roles_phrase(roles: Collection[str]) -> str:
-    """``{owner, admin, manager}`` → "owners, admins and managers"."""
-    names = [PLURAL[role] for role in Role if role in roles]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    """``{owner, admin, manager}`` → "owners, admins and managers" (in the active language)."""
+    names = [str(PLURAL[role]) for role in Role if role in roles]
+    if len(names) == 1:
+        return names[0]
+    return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def declared_roles(view, method: str) -> frozenset[str]:
@@ -54,6 +58,9 @@ class DeclaredRoles(BasePermission):
     def has_permission(self, request, view) -> bool:
         roles = declared_roles(view, request.method)
         if view.tenant.user.role not in roles:
-            verb = "see" if request.method in SAFE_METHODS else "change"
-            raise PermissionDenied(f"Only {roles_phrase(roles)} may {verb} this.")
+            if request.method in SAFE_METHODS:
+                message = _("Only %(roles)s may see this.")
+            else:
+                message = _("Only %(roles)s may change this.")
+            raise PermissionDenied(message % {"roles": roles_phrase(roles)})
         return True

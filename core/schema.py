@@ -4,14 +4,18 @@ documents a whole view set from a few names.
 
 Views are documented with class decorators only (``@extend_schema_view``), so
 a handler's body never carries documentation. A new view set needs one
-``@document(...)`` line (see README, "Adding an endpoint").
+``@document(...)`` line (see README, "Adding an endpoint"). The document is in
+English whatever the request's or the server's language (``EnglishSchemaGenerator``).
 """
 
 import inspect
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.utils import translation
+from django.utils.functional import Promise
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -23,6 +27,29 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from core.idempotency import HEADER
+
+
+class EnglishSchemaGenerator(SchemaGenerator):
+    """Generates the document in English (the language the code is written in), so it
+    and the Postman collection made from it do not change with ``Accept-Language``,
+    ``?lang=`` or ``LANGUAGE_CODE``."""
+
+    def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
+        with translation.override("en"):
+            return _plain(super().get_schema(request=request, public=public))
+
+
+def _plain(node: Any) -> Any:
+    """``node`` with its lazy texts (labels, help texts) made plain strings while English
+    is active: rendered later, they would follow the language active then."""
+    if isinstance(node, Promise):
+        return str(node)
+    if isinstance(node, dict):
+        return {_plain(key): _plain(value) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return type(node)(_plain(value) for value in node)
+    return node
+
 
 # The error answers (core.errors): DRF-style JSON, never HTML.
 

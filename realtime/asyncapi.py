@@ -11,6 +11,8 @@ rendered to HTML at ``/api/asyncapi/`` (``realtime.docs``).
 
 from typing import Any
 
+from django.conf import settings
+
 from realtime import catalogue
 
 ASYNCAPI_VERSION = "3.0.0"
@@ -109,7 +111,10 @@ def _control_schemas() -> dict[str, dict[str, Any]]:
                     "enum": list(ERROR_CODES),
                     "description": "; ".join(f"`{k}`: {v}" for k, v in ERROR_CODES.items()),
                 },
-                "message": {"type": "string"},
+                "message": {
+                    "type": "string",
+                    "description": "For people, in the socket's language (`lang`); match on `code`.",
+                },
             },
             "A frame the server could not use; the socket stays open.",
         ),
@@ -170,6 +175,12 @@ def _query_schema() -> dict[str, Any]:
                 "description": "Resume: the `seq` of the last event handled; every later event of the socket's "
                 "scope is sent first, in order.",
             },
+            "lang": {
+                "enum": [code for code, _name in settings.LANGUAGES],
+                "description": "The language of the socket's own frames (the `message` of `error` frames); "
+                "by default the server's (`LANGUAGE_CODE`, Russian). Events are in the server's language "
+                "on every socket: one text is shared by all of them.",
+            },
         },
         "required": ["token"],
     }
@@ -216,8 +227,8 @@ def document(*, host: str = "localhost:8000", protocol: str = "ws") -> dict[str,
             "title": f"{stream.capitalize()} socket",
             "description": (
                 f"Connect to `{protocol}://{host}/ws/cafe/{stream}/?token=ACCESS_TOKEN` "
-                "(optionally `&branch_id=UUID`, `&since=SEQ`). The first frame is `connection_established`; "
-                f"then every event of the socket's scope: {events}. "
+                "(optionally `&branch_id=UUID`, `&since=SEQ`, `&lang=en`). The first frame is "
+                f"`connection_established`; then every event of the socket's scope: {events}. "
                 "Events are sent only after their change is committed, each once, in `seq` order.\n\n"
                 f"The socket is closed with:\n\n{_close_codes_markdown()}"
             ),

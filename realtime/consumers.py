@@ -15,6 +15,9 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from core.availability import backend_unavailable
 from realtime import access, catalogue, eventlog
@@ -33,11 +36,21 @@ OUTBOX_LIMIT = 10_000
 
 # `seq` is a PostgreSQL bigint.
 MAX_SEQ = 2**63 - 1
-INVALID_SINCE = f"since must be an integer from 0 to {MAX_SEQ}."
+INVALID_SINCE = _("since must be an integer from 0 to %(max)s.")
 
 
 def _frame(**fields) -> str:
     return json.dumps(fields, ensure_ascii=False)
+
+
+def socket_language(params: dict[str, str]) -> str:
+    """The language of a socket's own frames (its error messages): `lang` if it is one
+    of ``LANGUAGES``, else ``LANGUAGE_CODE``. Events are not translated per socket:
+    their text is shared by every socket (README, "Languages")."""
+    try:
+        return translation.get_supported_language_variant(params.get("lang") or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def _since(value: object) -> int | None:
@@ -94,6 +107,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
     room: asyncio.Future | None = None
     subscribed = False
     closing = False
+    language: str = settings.LANGUAGE_CODE
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,6 +125,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         # Accept first: close codes sent before accept reach clients as a bare HTTP 403.
         await self.accept()
         params = {key: values[-1] for key, values in parse_qs(self.scope["query_string"].decode("latin1")).items()}
+        self.language = socket_language(params)
         self.requested_branch = params.get("branch_id") or None
         since = _since(params["since"]) if "since" in params else None
         try:
@@ -130,7 +145,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             await self.close(code=DATABASE_UNAVAILABLE)
             return
         if "since" in params and since is None:
-            await self.send(text_data=_frame(type="error", code="invalid_since", message=INVALID_SINCE))
+            await self.send(text_data=self._error_frame(code="invalid_since", message=INVALID_SINCE, max=MAX_SEQ))
             await self.close(code=1008)
             return
         self.user_id, self.company_id, self.branch_id = granted.user_id, granted.company_id, granted.branch_id
@@ -160,8 +175,8 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         self._leave()
         try:
             await self.send(
-                text_data=_frame(
-                    type="error", code="server_error", message="The server failed; reconnect with since to go on."
+                text_data=self._error_frame(
+                    code="server_error", message=_("The server failed; reconnect with since to go on.")
                 )
             )
             await self.close(code=1011)
@@ -216,25 +231,25 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
-            return self._error("invalid_frame", "Send JSON text frames, not binary ones.")
+            return self._error("invalid_frame", _("Send JSON text frames, not binary ones."))
         if len(text_data) > settings.WEBSOCKET_MAX_FRAME:
             self._leave()
             return await self.close(code=1009)
         try:
             message = json.loads(text_data)
         except ValueError:
-            return self._error("invalid_json", "The frame is not valid JSON.")
+            return self._error("invalid_json", _("The frame is not valid JSON."))
         except RecursionError:
-            return self._error("invalid_json", "The frame is nested too deeply.")
+            return self._error("invalid_json", _("The frame is nested too deeply."))
         if not isinstance(message, dict):
-            return self._error("invalid_message", "Send a JSON object with an 'action'.")
+            return self._error("invalid_message", _("Send a JSON object with an 'action'."))
         action = message.get("action")
         if action == "ping":
             self.deliver('{"type": "pong"}')
         elif action == "resume":
             since = _since(message.get("since"))
             if since is None:
-                return self._error("invalid_since", INVALID_SINCE)
+                return self._error("invalid_since", INVALID_SINCE, max=MAX_SEQ)
             if self.subscribed:
                 try:
                     await get_hub().resume(self, since)
@@ -243,10 +258,18 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
                         raise
                     self._close_soon(DATABASE_UNAVAILABLE)
         else:
-            self._error("unknown_action", f"Unknown action: {reprlib.repr(action)}. Use 'ping' or 'resume'.")
+            self._error(
+                "unknown_action", _("Unknown action: %(action)s. Use 'ping' or 'resume'."), action=reprlib.repr(action)
+            )
 
-    def _error(self, code: str, message: str) -> None:
-        self.deliver(_frame(type="error", code=code, message=message))
+    def _error(self, code: str, message: Promise, **params: object) -> None:
+        self.deliver(self._error_frame(code, message, **params))
+
+    def _error_frame(self, code: str, message: Promise, **params: object) -> str:
+        """An error frame, its message in the socket's language (`lang`)."""
+        with translation.override(self.language):
+            text = str(message) % params if params else str(message)
+        return _frame(type="error", code=code, message=text)
 
     # Subscription
 

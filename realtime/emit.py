@@ -4,19 +4,23 @@ Services build ``PendingEvent``s and hand them to ``emit`` inside their
 transaction. ``emit`` writes them to the event log (``Event``) with the
 company's next sequence numbers, and publishes them for live delivery once the
 transaction commits; a rolled-back change leaves no row and sends nothing.
-Consumers only forward the text written here, serialised once for every recipient.
+Consumers only forward the text written here, serialised once for every recipient,
+so its texts (``status_display``) are in the server's language, ``LANGUAGE_CODE``,
+whatever language the request that caused it asked for: see ``in_event_language``.
 """
 
+import functools
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Generic
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from core.errors import Conflict
@@ -29,6 +33,22 @@ class EventTooLarge(Conflict):
     """An event over ``EVENT_MAX_BYTES``: the change is refused (409) and rolls back."""
 
     default_code = "event_too_large"
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_event_language(build: Callable[P, R]) -> Callable[P, R]:
+    """Runs an event builder in ``LANGUAGE_CODE``: one text goes to every socket, so
+    its labels must not follow the language of the request that made the change."""
+
+    @functools.wraps(build)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return build(*args, **kwargs)
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -66,8 +86,11 @@ def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent[Any]]) -> list[
         size = len(message) if message.isascii() else len(message.encode())
         if size > settings.EVENT_MAX_BYTES:
             raise EventTooLarge(
-                f"This change would make a {event.type.name} event of {size} bytes; "
-                f"events are limited to {settings.EVENT_MAX_BYTES} bytes (EVENT_MAX_BYTES)."
+                _(
+                    "This change would make a %(type)s event of %(size)s bytes; "
+                    "events are limited to %(limit)s bytes (EVENT_MAX_BYTES)."
+                )
+                % {"type": event.type.name, "size": size, "limit": settings.EVENT_MAX_BYTES}
             )
         rows.append(
             Event(

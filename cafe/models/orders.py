@@ -12,9 +12,9 @@ from cafe.models.tables import Table
 
 
 class OrderStatus(models.TextChoices):
-    OPEN = "open", _("Открыт")
-    CLOSED = "closed", _("Закрыт")
-    CANCELLED = "cancelled", _("Отменён")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # The one place that says which status may follow which (see services.order_finish).

@@ -9,9 +9,9 @@ from cafe.models.base import TenantOwned
 
 
 class TableStatus(models.TextChoices):
-    FREE = "free", _("Свободен")
-    BUSY = "busy", _("Занят")
-    RESERVED = "reserved", _("Забронирован")
+    FREE = "free", _("Free")
+    BUSY = "busy", _("Busy")
+    RESERVED = "reserved", _("Reserved")
 
 
 class Table(TenantOwned):

@@ -1,12 +1,17 @@
 """What the cafe's services share."""
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Branch
 from accounts.tenancy import BranchNotAllowed, Tenant
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def branch_for_write(tenant: Tenant, branch_id: uuid.UUID | None, field: str = "branch") -> Branch:
@@ -14,15 +19,15 @@ def branch_for_write(tenant: Tenant, branch_id: uuid.UUID | None, field: str = "
     else a branch-bound user's own branch; company-wide users must name one."""
     if branch_id is None:
         if tenant.branch is None:
-            raise ValidationError({field: ["This field is required."]})
+            raise ValidationError({field: [_("This field is required.")]})
         return tenant.branch
     try:
         return tenant.branch_by_id(branch_id)
     except BranchNotAllowed:
-        raise ValidationError({field: ["Branch not found."]}) from None
+        raise ValidationError({field: [_("Branch not found.")]}) from None
 
 
-def save_unique(obj: models.Model, field: str, message: str) -> None:
+def save_unique(obj: models.Model, field: str, message: "StrOrPromise") -> None:
     try:
         with transaction.atomic():
             obj.save()

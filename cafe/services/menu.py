@@ -5,10 +5,12 @@ only owners and admins change them. A manager changes their own branch's items
 (in the company's categories) and nothing else."""
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.tenancy import Tenant
@@ -17,12 +19,15 @@ from cafe.selectors.menu import category_get, menu_item_get
 from cafe.services.common import branch_for_write, save_unique
 from core.errors import Conflict
 
-SHARED_CATEGORY = "Categories are shared by every branch: only owners and admins change them."
-SHARED_ITEM = "This menu item is served in every branch: only owners and admins change it."
-TO_EVERY_BRANCH = "Only owners and admins put a menu item on every branch's menu."
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+SHARED_CATEGORY = gettext_lazy("Categories are shared by every branch: only owners and admins change them.")
+SHARED_ITEM = gettext_lazy("This menu item is served in every branch: only owners and admins change it.")
+TO_EVERY_BRANCH = gettext_lazy("Only owners and admins put a menu item on every branch's menu.")
 
 
-def _refuse_branch_roles(tenant: Tenant, message: str) -> None:
+def _refuse_branch_roles(tenant: Tenant, message: "StrOrPromise") -> None:
     if not tenant.company_wide:
         raise PermissionDenied(message)
 
@@ -30,7 +35,7 @@ def _refuse_branch_roles(tenant: Tenant, message: str) -> None:
 def category_create(*, tenant: Tenant, name: str, position: int = 0) -> Category:
     _refuse_branch_roles(tenant, SHARED_CATEGORY)
     category = Category(company=tenant.company, name=name, position=position)
-    save_unique(category, "name", "A category with this name already exists.")
+    save_unique(category, "name", _("A category with this name already exists."))
     return category
 
 
@@ -39,7 +44,7 @@ def category_update(*, tenant: Tenant, category_id: uuid.UUID, **changes: Any) -
     _refuse_branch_roles(tenant, SHARED_CATEGORY)
     for field, value in changes.items():
         setattr(category, field, value)
-    save_unique(category, "name", "A category with this name already exists.")
+    save_unique(category, "name", _("A category with this name already exists."))
     return category
 
 
@@ -47,7 +52,7 @@ def category_delete(*, tenant: Tenant, category_id: uuid.UUID) -> None:
     category = category_get(tenant=tenant, category_id=category_id)
     _refuse_branch_roles(tenant, SHARED_CATEGORY)
     if category.items.exists():
-        raise Conflict("The category has menu items; move or delete them first.")
+        raise Conflict(_("The category has menu items; move or delete them first."))
     category.delete()
 
 
@@ -56,7 +61,7 @@ def _menu_item_refs(tenant: Tenant, fields: dict[str, Any]) -> dict[str, Any]:
         try:
             fields["category"] = category_get(tenant=tenant, category_id=fields["category"])
         except Category.DoesNotExist:
-            raise ValidationError({"category": ["Category not found."]}) from None
+            raise ValidationError({"category": [_("Category not found.")]}) from None
     if "branch" in fields:
         # None puts the item on every branch's menu.
         if fields["branch"] is None:
@@ -99,4 +104,4 @@ def menu_item_delete(*, tenant: Tenant, menu_item_id: uuid.UUID) -> None:
         with transaction.atomic():
             item.delete()
     except ProtectedError:
-        raise Conflict("The menu item is on orders; mark it unavailable instead.") from None
+        raise Conflict(_("The menu item is on orders; mark it unavailable instead.")) from None

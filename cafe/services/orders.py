@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import Tenant
@@ -31,8 +32,15 @@ def _add_lines(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]], *,
         return
     if existing + len(lines) > settings.ORDER_MAX_LINES:
         raise Conflict(
-            f"An order holds at most {settings.ORDER_MAX_LINES} lines (ORDER_MAX_LINES); this one has "
-            f"{existing}, so at most {max(settings.ORDER_MAX_LINES - existing, 0)} more can be added."
+            _(
+                "An order holds at most %(limit)s lines (ORDER_MAX_LINES); this one has %(existing)s, "
+                "so at most %(room)s more can be added."
+            )
+            % {
+                "limit": settings.ORDER_MAX_LINES,
+                "existing": existing,
+                "room": max(settings.ORDER_MAX_LINES - existing, 0),
+            }
         )
     menu = menu_for_branch(tenant=tenant, branch_id=order.branch_id).in_bulk({line["menu_item"] for line in lines})
     # Keyed by line index, the shape DRF gives for malformed lines, so clients read one shape.
@@ -40,9 +48,9 @@ def _add_lines(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]], *,
     for index, line in enumerate(lines):
         item = menu.get(line["menu_item"])
         if item is None:
-            errors[str(index)] = {"menu_item": ["Menu item not found in this branch's menu."]}
+            errors[str(index)] = {"menu_item": [_("Menu item not found in this branch's menu.")]}
         elif not item.is_available:
-            errors[str(index)] = {"menu_item": ["This menu item is not available."]}
+            errors[str(index)] = {"menu_item": [_("This menu item is not available.")]}
     if errors:
         raise ValidationError({"items": errors})
     OrderItem.objects.bulk_create(
@@ -70,7 +78,7 @@ def order_create(*, tenant: Tenant, table: uuid.UUID, guests: int, items: Sequen
     try:
         locked_table = table_get(tenant=tenant, table_id=table, lock=True)
     except Table.DoesNotExist:
-        raise ValidationError({"table": ["Table not found."]}) from None
+        raise ValidationError({"table": [_("Table not found.")]}) from None
     order = Order.objects.create(
         company=tenant.company, branch_id=locked_table.branch_id, table=locked_table, guests=guests, waiter=tenant.user
     )
@@ -86,7 +94,9 @@ def order_create(*, tenant: Tenant, table: uuid.UUID, guests: int, items: Sequen
 def _open_order(tenant: Tenant, order_id: uuid.UUID) -> Order:
     order = order_get(tenant=tenant, order_id=order_id, lock=True)
     if order.status != OrderStatus.OPEN:
-        raise Conflict(f"The order is {order.status}; only open orders can change.")
+        raise Conflict(
+            _("The order is %(status)s; only open orders can change.") % {"status": order.get_status_display().lower()}
+        )
     return order
 
 
@@ -113,7 +123,10 @@ def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
     table = tenant.scope(Table).select_for_update().get(pk=table_id)
     order = order_get(tenant=tenant, order_id=order_id, lock=True)
     if status not in ORDER_TRANSITIONS[order.status]:
-        raise Conflict(f"The order is {order.status}; only open orders can be closed or cancelled.")
+        raise Conflict(
+            _("The order is %(status)s; only open orders can be closed or cancelled.")
+            % {"status": order.get_status_display().lower()}
+        )
     order.status = status
     order.closed_at = timezone.now()
     order.save(update_fields=["status", "closed_at", "updated_at"])

@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.tenancy import Tenant
@@ -23,7 +24,7 @@ def table_create(
     table = Table(
         company=tenant.company, branch=branch_for_write(tenant, branch), number=number, seats=seats, status=status
     )
-    save_unique(table, "number", "A table with this number already exists in this branch.")
+    save_unique(table, "number", _("A table with this number already exists in this branch."))
     emit(company_id=tenant.company_id, events=[events.table_event(TABLE_CREATED, table)])
     return table
 
@@ -35,15 +36,17 @@ def table_update(*, tenant: Tenant, table_id: uuid.UUID, **changes: Any) -> Tabl
     staff only the status."""
     table = table_get(tenant=tenant, table_id=table_id, lock=True)
     if not tenant.may_manage and set(changes) != {"status"}:
-        raise PermissionDenied("Only owners, admins and managers change a table; other staff change its status only.")
+        raise PermissionDenied(
+            _("Only owners, admins and managers change a table; other staff change its status only.")
+        )
     if "branch" in changes and changes.pop("branch") != table.branch_id:
-        raise ValidationError({"branch": ["A table cannot move to another branch."]})
+        raise ValidationError({"branch": [_("A table cannot move to another branch.")]})
     old_status = table.status
     if "status" in changes and changes["status"] != old_status and table.status == TableStatus.BUSY:
-        raise Conflict("The table has open orders; it stays busy until they end.")
+        raise Conflict(_("The table has open orders; it stays busy until they end."))
     for field, value in changes.items():
         setattr(table, field, value)
-    save_unique(table, "number", "A table with this number already exists in this branch.")
+    save_unique(table, "number", _("A table with this number already exists in this branch."))
     pending: list[PendingEvent[Any]] = [events.table_event(TABLE_UPDATED, table)]
     if table.status != old_status:
         pending.insert(0, events.table_status_changed(table))
@@ -55,7 +58,7 @@ def table_update(*, tenant: Tenant, table_id: uuid.UUID, **changes: Any) -> Tabl
 def table_delete(*, tenant: Tenant, table_id: uuid.UUID) -> None:
     table = table_get(tenant=tenant, table_id=table_id, lock=True)
     if table.orders.exists():
-        raise Conflict("The table has orders; it cannot be deleted.")
+        raise Conflict(_("The table has orders; it cannot be deleted."))
     event = events.table_event(TABLE_DELETED, table)
     table.delete()
     emit(company_id=tenant.company_id, events=[event])

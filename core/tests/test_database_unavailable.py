@@ -7,6 +7,7 @@ import pytest
 import redis
 from django.db import Error, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 from django.test import RequestFactory
+from django.utils import translation
 from psycopg_pool import PoolTimeout
 
 from core.availability import backend_unavailable
@@ -58,7 +59,8 @@ def test_programming_errors_are_not_unavailable():
 
 
 def test_the_api_answers_503_with_retry_after_and_leaves_bugs_to_500():
-    response = exception_handler(raised_as(OperationalError, psycopg.errors.AdminShutdown()), {})
+    with translation.override("en"):
+        response = exception_handler(raised_as(OperationalError, psycopg.errors.AdminShutdown()), {})
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert response.data == {"detail": "The service is temporarily unavailable; try again shortly."}

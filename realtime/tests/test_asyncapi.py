@@ -66,7 +66,7 @@ def test_a_channel_per_stream_with_its_events(document):
         assert channel["address"] == f"/ws/cafe/{stream}/"
         expected = {*asyncapi.SERVER_CONTROL, *asyncapi.CLIENT_MESSAGES, *catalogue.TYPES_BY_STREAM[stream]}
         assert set(channel["messages"]) == expected
-        assert set(channel["bindings"]["ws"]["query"]["properties"]) == {"token", "branch_id", "since"}
+        assert set(channel["bindings"]["ws"]["query"]["properties"]) == {"token", "branch_id", "since", "lang"}
         sent = document["operations"][f"{stream}_send"]
         assert sent["action"] == "send"
         assert [ref["$ref"].rsplit("/", 1)[-1] for ref in sent["messages"]] == [

@@ -87,7 +87,9 @@ def test_every_read_answers_json_whatever_is_asked(client_for, world, path, how)
 
 
 def test_an_error_asked_for_as_html_is_json(client_for, world):
-    response = client_for(world["owner"]).get("/api/cafe/tables/?limit=x", HTTP_ACCEPT="text/html")
+    response = client_for(world["owner"]).get(
+        "/api/cafe/tables/?limit=x", HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert assert_json(response, 400) == {"limit": ["A whole number from 1 (more than 200 gives 200)."]}
 
 
@@ -187,7 +189,9 @@ def test_deeply_nested_json_is_400(client_for, world, method, path, depth):
     before = (Order.unscoped.count(), OrderItem.unscoped.count())
     client = client_for(world["owner"])
     body = '{"items": [' * 1 + nested(depth) + "]}" if "items" in path else nested(depth)
-    response = getattr(client, method)(url(path, world), data=body, content_type="application/json")
+    response = getattr(client, method)(
+        url(path, world), data=body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert assert_json(response, 400) == {"detail": "JSON parse error - nested deeper than 32 levels."}
     assert (Order.unscoped.count(), OrderItem.unscoped.count()) == before
 

@@ -62,7 +62,9 @@ def test_adding_lines_past_the_limit_answers_409_naming_it(client_for, waiter, t
     ).json()
     events = Event.objects.count()
 
-    response = client.post(f"/api/cafe/orders/{order['id']}/items/", {"items": lines(dish, 3)}, format="json")
+    response = client.post(
+        f"/api/cafe/orders/{order['id']}/items/", {"items": lines(dish, 3)}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 409
     assert response.json() == {
@@ -73,7 +75,9 @@ def test_adding_lines_past_the_limit_answers_409_naming_it(client_for, waiter, t
     response = client.post(f"/api/cafe/orders/{order['id']}/items/", {"items": lines(dish, 2)}, format="json")
     assert response.status_code == 201, response.json()
     assert len(response.json()["items"]) == 5
-    response = client.post(f"/api/cafe/orders/{order['id']}/items/", {"items": lines(dish, 1)}, format="json")
+    response = client.post(
+        f"/api/cafe/orders/{order['id']}/items/", {"items": lines(dish, 1)}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 409
     assert response.json()["detail"].endswith("this one has 5, so at most 0 more can be added.")
 
@@ -81,7 +85,10 @@ def test_adding_lines_past_the_limit_answers_409_naming_it(client_for, waiter, t
 def test_creating_an_order_past_the_limit_answers_409(client_for, waiter, table, dish, settings):
     settings.ORDER_MAX_LINES = 2
     response = client_for(waiter).post(
-        "/api/cafe/orders/", {"table": str(table.pk), "guests": 2, "items": lines(dish, 3)}, format="json"
+        "/api/cafe/orders/",
+        {"table": str(table.pk), "guests": 2, "items": lines(dish, 3)},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 409
     assert response.json() == {
@@ -96,7 +103,9 @@ def test_an_oversized_event_is_refused_with_409_and_the_change_rolls_back(client
     events = list(Event.objects.values_list("seq", flat=True))
     settings.EVENT_MAX_BYTES = 2000
 
-    response = client.post(f"/api/cafe/orders/{order['id']}/items/", {"items": lines(dish, 10)}, format="json")
+    response = client.post(
+        f"/api/cafe/orders/{order['id']}/items/", {"items": lines(dish, 10)}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 409
     detail = response.json()["detail"]

@@ -149,7 +149,7 @@ def test_the_viewers_load_their_files_from_this_server(client, page, settings):
 
 def test_an_unknown_api_path_answers_json_404_even_in_debug(client, settings):
     settings.DEBUG = True
-    response = client.delete("/api/cafe/tables/null,null/")
+    response = client.delete("/api/cafe/tables/null,null/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404 and response.json() == {"detail": "Not found."}
 
 

@@ -5,7 +5,7 @@ collection; ``--out docs/postman`` writes both files there (``make docs``)."""
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.settings import spectacular_settings
 
 from core import postman
 from realtime.catalogue import Stream
@@ -16,7 +16,7 @@ ENVIRONMENT_FILE = "cafe.postman_environment.json"
 
 def build() -> tuple[str, str]:
     """The collection's and the environment's text, as checked in under docs/postman/."""
-    document = SchemaGenerator().get_schema(request=None, public=True)
+    document = spectacular_settings.DEFAULT_GENERATOR_CLASS().get_schema(request=None, public=True)
     collection = postman.collection(document, streams=[str(stream) for stream in Stream])
     return postman.dumps(collection), postman.dumps(postman.environment())
 

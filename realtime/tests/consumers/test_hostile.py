@@ -23,9 +23,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 INVALID_SINCE = {
     "type": "error",
     "code": "invalid_since",
-    "message": "since must be an integer from 0 to 9223372036854775807.",
+    "message": "since должен быть целым числом от 0 до 9223372036854775807.",
 }
-SERVER_ERROR = {"type": "error", "code": "server_error", "message": "The server failed; reconnect with since to go on."}
+SERVER_ERROR = {
+    "type": "error",
+    "code": "server_error",
+    "message": "Ошибка сервера; переподключитесь с since, чтобы продолжить.",
+}
 
 
 def assert_hub_empty() -> None:
@@ -136,7 +140,7 @@ async def test_deeply_nested_json_answers_an_error_frame(ws, waiter, text):
     assert await socket.receive() == {
         "type": "error",
         "code": "invalid_json",
-        "message": "The frame is nested too deeply.",
+        "message": "Слишком глубокая вложенность кадра.",
     }
     await socket.ping()
     assert subscriptions() == 1

@@ -83,8 +83,12 @@ def private_postgres(services):
         pg.remove()
 
 
-def request(server, method: str, path: str, token: str | None = None, body: dict | None = None):
-    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+def request(server, method: str, path: str, token: str | None = None, body: dict | None = None, language=None):
+    headers = {
+        "Content-Type": "application/json",
+        **({"Accept-Language": language} if language else {}),
+        **({"Authorization": f"Bearer {token}"} if token else {}),
+    }
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(server.http + path, method=method, data=data, headers=headers)
     try:
@@ -114,7 +118,7 @@ def test_postgresql_outage_answers_503_and_recovers_without_a_500(start_server, 
             ("POST", "/api/users/login/", {"email": "o@x.cafe", "password": password}),
         ]:
             started = time.monotonic()
-            status, headers, answer = request(server, method, path, token, body)
+            status, headers, answer = request(server, method, path, token, body, language="en")
             assert (status, headers["Retry-After"]) == (503, "5"), answer
             assert answer == {"detail": "The service is temporarily unavailable; try again shortly."}
             assert time.monotonic() - started < 8
