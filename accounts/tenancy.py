@@ -45,6 +45,11 @@ class Tenant:
         return self.user.role != Role.COOK
 
     @property
+    def may_cook(self) -> bool:
+        """Cooks, and managers and above, work the kitchen screens (claim, ready)."""
+        return self.user.role == Role.COOK or self.may_manage
+
+    @property
     def company_id(self) -> uuid.UUID:
         return self.company.pk
 

@@ -6,6 +6,7 @@ thread; tenancy itself is decided by ``accounts.tenancy``."""
 import uuid
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from rest_framework_simplejwt.exceptions import TokenError
@@ -14,6 +15,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import Branch, Company, User
 from accounts.tenancy import BranchNotAllowed, NoCompany, tenant_for
+from realtime.catalogue import NARROWINGS
 from realtime.eventlog import CatchUp, catch_up_from, db_uuid
 from realtime.models import Event
 
@@ -78,6 +80,17 @@ def revoked_subscriptions(*, subscriptions: list) -> list:
     return [
         sub for sub in subscriptions if scopes[sub.user_id, sub.requested_branch] != (sub.company_id, sub.branch_id)
     ]
+
+
+def narrowed_to(*, stream: str, value: str, company_id: str, branch_id: str | None) -> str:
+    """The object a socket narrows itself to (``catalogue.NARROWINGS``), as events name
+    it; refused with 4005 unless it is of the socket's company and branch."""
+    narrowing = NARROWINGS[stream]
+    pk = _uuid_or_none(value)
+    rows = apps.get_model(narrowing.model).objects.filter(pk=pk, company_id=company_id)
+    if pk is None or not (rows.filter(branch_id=branch_id) if branch_id else rows).exists():
+        raise SocketRefused(4005)
+    return str(pk)
 
 
 def socket_open(

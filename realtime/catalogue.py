@@ -18,6 +18,26 @@ class Stream(StrEnum):
 
     ORDERS = "orders"
     TABLES = "tables"
+    KITCHEN = "kitchen"
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """A query parameter that narrows a stream's socket to one object of its scope
+    (``&station=ID`` on the kitchen socket). It must name a row of ``model`` (an app
+    label) in the socket's company and branch, else the socket is refused (4005);
+    the socket then gets no event whose data names another one under ``param``
+    (events naming none pass), in its catch-up and live alike."""
+
+    param: str
+    model: str
+
+    def marker(self, value: str) -> tuple[str, str]:
+        """(the text every event naming some object has, the text one naming this one has)."""
+        return f'"{self.param}": "', f'"{self.param}": "{value}"'
+
+
+NARROWINGS: dict[Stream, Narrowing] = {Stream.KITCHEN: Narrowing("station", "cafe.Station")}
 
 
 def group_name(stream: str, company_id: object, branch_id: object | None) -> str:
@@ -34,13 +54,25 @@ Uuid = str
 Timestamp = str  # ISO 8601 with time zone
 
 
+class LineModifier(TypedDict):
+    id: Uuid | None  # the menu's modifier; None once it was removed from the menu
+    group: str
+    name: str
+    price: Money
+
+
 class OrderLine(TypedDict):
     id: Uuid
     menu_item: Uuid
     title: str
-    price: Money
+    price: Money  # the menu item's price plus its modifiers', per portion
     quantity: int
     total: Money
+    note: str
+    modifiers: list[LineModifier]
+    course: int
+    voided: bool
+    void_reason: str
 
 
 class OrderObject(TypedDict):
@@ -65,6 +97,77 @@ class TableObject(TypedDict):
     seats: int
     status: Literal["free", "busy", "reserved"]
     status_display: str
+
+
+TaskStatusName = Literal["held", "pending", "in_progress", "ready", "served", "cancelled"]
+
+
+class KitchenTaskObject(TypedDict):
+    id: Uuid
+    branch: Uuid
+    order: Uuid
+    line: Uuid
+    station: Uuid
+    station_name: str
+    portion: int
+    quantity: int
+    status: TaskStatusName
+    status_display: str
+    cook: Uuid | None
+    title: str
+    modifiers: list[LineModifier]
+    note: str
+    course: int
+    table_number: int
+    created_at: Timestamp
+    fired_at: Timestamp | None
+    claimed_at: Timestamp | None
+    ready_at: Timestamp | None
+    served_at: Timestamp | None
+    cancelled_at: Timestamp | None
+    updated_at: Timestamp
+
+
+class ModifierObject(TypedDict):
+    id: Uuid
+    group: Uuid
+    name: str
+    price: Money
+    position: int
+
+
+class ModifierGroupObject(TypedDict):
+    id: Uuid
+    menu_item: Uuid
+    name: str
+    required: bool
+    max_choices: int
+    position: int
+    modifiers: list[ModifierObject]
+
+
+class MenuItemObject(TypedDict):
+    id: Uuid
+    category: Uuid
+    title: str
+    price: Money
+    is_available: bool
+    branch: Uuid | None
+    station: Uuid | None
+    remaining: int | None
+    modifier_groups: list[ModifierGroupObject]
+
+
+class KitchenTaskData(TypedDict):
+    task: KitchenTaskObject
+    company_id: Uuid
+    branch_id: Uuid
+
+
+class MenuItemData(TypedDict):
+    menu_item: MenuItemObject  # as the branch in branch_id sees it (its station and stop-list)
+    company_id: Uuid
+    branch_id: Uuid
 
 
 class OrderData(TypedDict):
@@ -115,6 +218,24 @@ TABLE_STATUS_CHANGED = _event(
 TABLE_CREATED = _event("table_created", {Stream.TABLES}, TableData, "A table was set up.")
 TABLE_UPDATED = _event("table_updated", {Stream.TABLES}, TableData, "A table's number, seats or status changed.")
 TABLE_DELETED = _event("table_deleted", {Stream.TABLES}, TableData, "A table was removed.")
+KITCHEN_TASK_CREATED = _event(
+    "kitchen_task_created", {Stream.KITCHEN}, KitchenTaskData, "A portion reached a station (held or to cook)."
+)
+KITCHEN_TASK_UPDATED = _event(
+    "kitchen_task_updated",
+    {Stream.KITCHEN},
+    KitchenTaskData,
+    "A portion was fired, claimed, made ready, served or cancelled, or its line's note changed.",
+)
+KITCHEN_TASK_READY = _event(
+    "kitchen_task_ready", {Stream.ORDERS}, KitchenTaskData, "A portion is ready at its station: pick it up."
+)
+MENU_ITEM_UPDATED = _event(
+    "menu_item_updated",
+    {Stream.ORDERS, Stream.KITCHEN},
+    MenuItemData,
+    "A menu item changed in a branch: price, station, availability or the portions remaining.",
+)
 
 CATALOGUE: dict[str, EventType[Any]] = {
     event.name: event
@@ -127,6 +248,10 @@ CATALOGUE: dict[str, EventType[Any]] = {
         TABLE_CREATED,
         TABLE_UPDATED,
         TABLE_DELETED,
+        KITCHEN_TASK_CREATED,
+        KITCHEN_TASK_UPDATED,
+        KITCHEN_TASK_READY,
+        MENU_ITEM_UPDATED,
     )
 }
 

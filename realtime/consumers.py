@@ -95,9 +95,18 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             await self.close(code=1008)
             return
         self.user_id, self.company_id, self.branch_id = granted.user_id, granted.company_id, granted.branch_id
+        try:
+            await self.narrow(params)
+        except access.SocketRefused as refused:
+            await self.close(code=refused.code)
+            return
         self.expiry = asyncio.get_running_loop().call_later(max(granted.expires_at - time.time(), 0), self.revoke)
         await get_hub().subscribe(self, start, self._greet)
         self.subscribed = True
+
+    async def narrow(self, params: dict[str, str]) -> None:
+        """Narrows the socket to part of its scope before it subscribes (see
+        ``catalogue.NARROWINGS``); raises ``access.SocketRefused``."""
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections around every message, a thread
@@ -201,3 +210,25 @@ class OrdersConsumer(EventsConsumer):
 
 class TablesConsumer(EventsConsumer):
     stream = catalogue.Stream.TABLES
+
+
+class KitchenConsumer(EventsConsumer):
+    """``&station=ID`` narrows the socket to one station: the hub routes by (company,
+    branch, stream) as for every socket, and this one drops events naming another
+    station on delivery, so its catch-up and its live events narrow alike."""
+
+    stream = catalogue.Stream.KITCHEN
+    markers: tuple[str, str] | None = None
+
+    async def narrow(self, params: dict[str, str]) -> None:
+        narrowing = catalogue.NARROWINGS[self.stream]
+        if narrowing.param in params:
+            value = await in_thread(access.narrowed_to)(
+                stream=self.stream, value=params[narrowing.param], company_id=self.company_id, branch_id=self.branch_id
+            )
+            self.markers = narrowing.marker(value)
+
+    def deliver(self, text: str) -> None:
+        if self.markers is not None and self.markers[0] in text and self.markers[1] not in text:
+            return
+        super().deliver(text)

@@ -5,6 +5,10 @@ from rest_framework.response import Response
 from cafe import selectors, services
 from cafe.models import OrderStatus
 from cafe.serializers import (
+    FireInput,
+    KitchenTaskSerializer,
+    LineUpdateInput,
+    LineVoidInput,
     OrderCreateInput,
     OrderFilter,
     OrderLinesInput,
@@ -14,6 +18,8 @@ from cafe.serializers import (
 )
 from core.api import TenantViewSet, valid
 from core.idempotency import idempotent
+
+LINE_ID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
 class OrderViewSet(TenantViewSet):
@@ -56,3 +62,28 @@ class OrderViewSet(TenantViewSet):
     def _finish(self, pk, to: str) -> Response:
         self.require(self.tenant.may_take_orders)
         return Response(represent(OrderSerializer, services.order_finish(tenant=self.tenant, order_id=pk, status=to)))
+
+    @action(detail=True, methods=["patch"], url_path=rf"lines/(?P<line_id>{LINE_ID})")
+    @idempotent
+    def line(self, request, pk, line_id) -> Response:
+        """Changes a line's quantity or note; the line keeps its id."""
+        self.require(self.tenant.may_take_orders)
+        changes = valid(LineUpdateInput, request.data)
+        order = services.order_line_update(tenant=self.tenant, order_id=pk, line_id=line_id, **changes)
+        return Response(represent(OrderSerializer, order))
+
+    @action(detail=True, methods=["post"], url_path=rf"lines/(?P<line_id>{LINE_ID})/void")
+    @idempotent
+    def void_line(self, request, pk, line_id) -> Response:
+        self.require(self.tenant.may_take_orders)
+        reason = valid(LineVoidInput, request.data)["reason"]
+        order = services.order_line_void(tenant=self.tenant, order_id=pk, line_id=line_id, reason=reason)
+        return Response(represent(OrderSerializer, order))
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def fire(self, request, pk) -> Response:
+        """Releases held portions (all, or ``{"course": N}``) to the kitchen."""
+        self.require(self.tenant.may_take_orders)
+        tasks = services.order_fire(tenant=self.tenant, order_id=pk, **valid(FireInput, request.data))
+        return Response({"fired": [represent(KitchenTaskSerializer, task) for task in tasks]})
