@@ -86,7 +86,8 @@ def task_act(*, tenant: Tenant, task_ids: Sequence[uuid.UUID], action: str) -> l
     for task in tasks:
         _move(task, to, user=tenant.user, now=now)
     KitchenTask.objects.bulk_update(tasks, TIMING_FIELDS)
-    ordered = sorted(tasks, key=lambda task: list(task_ids).index(task.pk))
+    position = {uuid.UUID(str(pk)): index for index, pk in reversed(list(enumerate(task_ids)))}
+    ordered = sorted(tasks, key=lambda task: position[task.pk])
     emit(company_id=tenant.company_id, events=task_events(ordered))
     return ordered
 
