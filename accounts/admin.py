@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 
-from accounts.models import Branch, Company, User
+from accounts import tokens
+from accounts.models import AttemptCounter, Branch, Company, User
 
 
 @admin.register(Company)
@@ -17,8 +19,18 @@ class BranchAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class RevokingPasswordChangeForm(AdminPasswordChangeForm):
+    """A password set here signs the user out everywhere, as through the API."""
+
+    def save(self, commit: bool = True) -> User:
+        tokens.revoke_all(self.user)
+        return super().save(commit)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = RevokingPasswordChangeForm
+
     ordering = ["email"]
     list_display = ["email", "role", "company", "branch", "is_active"]
     list_filter = ["role", "company", "is_active"]
@@ -30,3 +42,17 @@ class UserAdmin(BaseUserAdmin):
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def save_model(self, request, obj: User, form, change: bool) -> None:
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            tokens.revoke_all(obj)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AttemptCounter)
+class AttemptCounterAdmin(admin.ModelAdmin):
+    """Open throttle windows; deleting one lifts that throttle at once."""
+
+    list_display = ["key", "count", "expires_at"]
+    search_fields = ["key"]
+    readonly_fields = ["key", "count", "expires_at"]

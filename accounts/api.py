@@ -1,50 +1,105 @@
+from django.utils.cache import add_never_cache_headers
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenRefreshView
 
-from accounts import services
+from accounts import schema, services
+from accounts.models import COMPANY_WIDE_ROLES
 from accounts.serializers import (
     BranchInput,
     BranchSerializer,
     EmployeeInput,
     EmployeeSerializer,
     LoginInput,
+    LogoutInput,
+    PasswordChangeInput,
+    RefreshInput,
     RegisterInput,
     UserSerializer,
 )
+from accounts.tenancy import ALL_ROLES
 from core.api import TenantViewSet, valid
 
 
-class RegisterView(APIView):
+def client_address(request) -> str:
+    # Behind a proxy, the server rewrites REMOTE_ADDR from X-Forwarded-For for
+    # trusted proxies only (PROXY_HEADERS, FORWARDED_ALLOW_IPS): see docs/security.md.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class NoStore(APIView):
+    """Answers that carry tokens must never be kept by a browser or a proxy cache."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+
+@schema.REGISTER
+class RegisterView(NoStore):
     permission_classes = [AllowAny]
 
     def post(self, request) -> Response:
-        user = services.user_register(**valid(RegisterInput, request.data))
+        user = services.user_register(**valid(RegisterInput, request.data), address=client_address(request))
         body = {"user": UserSerializer(user).data, **services.tokens_for(user)}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class LoginView(APIView):
+@schema.LOGIN
+class LoginView(NoStore):
     permission_classes = [AllowAny]
 
     def post(self, request) -> Response:
-        user = services.user_login(**valid(LoginInput, request.data), ip=request.META.get("REMOTE_ADDR", ""))
+        user = services.user_login(**valid(LoginInput, request.data), address=client_address(request))
         return Response({**services.tokens_for(user), "user": UserSerializer(user).data})
 
 
-class RefreshView(TokenRefreshView):
-    pass
+class RefreshTokenView(NoStore):
+    """The refresh token in the body is the credential: a stale access token sent
+    along must not 401. A bad refresh token answers 401 (not DRF's 403 for views
+    without authenticators)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
 
 
+@schema.REFRESH
+class RefreshView(RefreshTokenView):
+    def post(self, request) -> Response:
+        return Response(services.token_refresh(**valid(RefreshInput, request.data)))
+
+
+@schema.LOGOUT
+class LogoutView(RefreshTokenView):
+    def post(self, request) -> Response:
+        body = valid(LogoutInput, request.data)
+        services.user_logout(refresh=body["refresh"], everywhere=body["all"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@schema.PASSWORD_CHANGE
+class PasswordChangeView(NoStore):
+    def post(self, request) -> Response:
+        body = valid(PasswordChangeInput, request.data)
+        return Response(services.user_password_change(user=request.user, **body, address=client_address(request)))
+
+
+@schema.ME
 class MeView(APIView):
     def get(self, request) -> Response:
         return Response(UserSerializer(request.user).data)
 
 
+@schema.BRANCHES
 class BranchViewSet(TenantViewSet):
     serializer_class = BranchSerializer
+    read_roles = ALL_ROLES
+    write_roles = COMPANY_WIDE_ROLES
 
     def list(self, request) -> Response:
         return self.page(self.tenant.branches())
@@ -57,12 +112,12 @@ class BranchViewSet(TenantViewSet):
         return Response(BranchSerializer(branch).data, status=status.HTTP_201_CREATED)
 
 
+@schema.EMPLOYEES
 class EmployeeViewSet(TenantViewSet):
     serializer_class = EmployeeSerializer
-
-    def initial(self, request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
-        self.require(self.tenant.company_wide, "Only owners and admins manage staff.")
+    # Only owners and admins see or manage staff.
+    read_roles = COMPANY_WIDE_ROLES
+    write_roles = COMPANY_WIDE_ROLES
 
     def list(self, request) -> Response:
         return self.page(services.employee_list(tenant=self.tenant))

@@ -1,23 +1,44 @@
+from django.contrib.auth.backends import ModelBackend
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
-from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts import throttle, tokens
 from accounts.models import User
 
 
 class TenantJWTAuthentication(JWTAuthentication):
     """SimpleJWT's bearer-token authentication, loading the user's company and branch
-    in the same query: every cafe request resolves its tenant from them."""
+    in the same query: every cafe request resolves its tenant from them. A token
+    with odd claims, of an inactive user or issued before the user's tokens were
+    revoked (``User.token_version``) answers 401."""
 
-    def get_user(self, validated_token) -> User:
+    def get_validated_token(self, raw_token: bytes):
         try:
-            user_id = validated_token[api_settings.USER_ID_CLAIM]
-        except KeyError:
-            raise InvalidToken("Token contained no recognizable user identification") from None
+            return tokens.read(AccessToken, raw_token.decode("latin1"))
+        except tokens.BadToken as exc:
+            raise InvalidToken({"detail": str(exc), "code": "token_not_valid"}) from None
+
+    # SimpleJWT annotates its get_user with a type variable no argument binds.
+    def get_user(self, validated_token) -> User:  # type: ignore[override]
         try:
-            user = User.objects.select_related("company", "branch").get(pk=user_id)
-        except User.DoesNotExist:
-            raise AuthenticationFailed("User not found", code="user_not_found") from None
-        if not user.is_active:
-            raise AuthenticationFailed("User is inactive", code="user_inactive")
+            return tokens.user_of(validated_token, User.objects.select_related("company", "branch"))
+        except tokens.BadToken as exc:
+            raise InvalidToken({"detail": str(exc), "code": "token_not_valid"}) from None
+
+
+class ThrottledModelBackend(ModelBackend):
+    """Django's email-and-password check, behind the login throttle. Every password
+    check passes here — the API's login and password change, and the admin's login
+    page — so one limit covers them all (accounts.throttle.login_attempt)."""
+
+    def authenticate(self, request, username=None, password=None, address=None, **kwargs):
+        email = username if username is not None else kwargs.get(User.USERNAME_FIELD)
+        if not isinstance(email, str) or password is None:
+            return None
+        if address is None:
+            address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+        with throttle.login_attempt(email=email, address=address) as attempt:
+            user = super().authenticate(request, username=email.lower(), password=password)
+            attempt.succeeded = user is not None
         return user

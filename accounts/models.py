@@ -1,4 +1,5 @@
 import uuid
+from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -6,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import ScopedManager, TenantScoping
 
 
 class Company(models.Model):
@@ -30,6 +33,11 @@ class Branch(models.Model):
     address = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Declared before ``objects``, so Django's own machinery (admin, related objects) uses it: see accounts.scoping.
+    unscoped = models.Manager()
+    objects = ScopedManager["Branch"]()
+    tenant_branch_field = "pk"
+
     class Meta:
         verbose_name_plural = "branches"
         ordering = ["created_at", "name"]
@@ -52,7 +60,11 @@ COMPANY_WIDE_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 BRANCH_ROLES = frozenset(Role) - COMPANY_WIDE_ROLES
 
 
-class UserManager(BaseUserManager["User"]):
+class UserManager(TenantScoping["User"], BaseUserManager["User"]):
+    """Stays readable without a tenant: signing in and checking a token find a user
+    before any tenant exists. Other reads go through ``tenant.scope(User)``, and
+    ``accounts/tests/test_scoping.py`` keeps ``User.objects`` to the modules that need it."""
+
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields) -> "User":
@@ -77,12 +89,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Bumped when the password changes, the user is deactivated or logs out
+    # everywhere: tokens carry the version they were issued under, and any other
+    # is refused (REST 401, WebSocket 4003). See accounts.tokens.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
+    tenant_branch_field = "branch"
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["email"]
@@ -99,3 +116,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+
+class AttemptCounter(models.Model):
+    """One throttle window: how many slots of ``key`` are taken until ``expires_at``
+    (seconds since the epoch). Changed only by accounts.throttle's atomic upsert."""
+
+    key = models.CharField(max_length=400, primary_key=True)
+    count = models.PositiveIntegerField()
+    expires_at = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -7,8 +7,8 @@ class UserSerializer(serializers.ModelSerializer):
     """The `user` object everywhere: the shape of `GET /api/users/me/`."""
 
     role = serializers.SerializerMethodField()
-    company_id = serializers.UUIDField(read_only=True)
-    branch_id = serializers.UUIDField(read_only=True)
+    company_id = serializers.UUIDField(read_only=True, allow_null=True)
+    branch_id = serializers.UUIDField(read_only=True, allow_null=True)
 
     class Meta:
         model = User
@@ -30,16 +30,30 @@ class BranchSerializer(serializers.ModelSerializer):
 
 
 class RegisterInput(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
-    first_name = serializers.CharField(max_length=150, required=False, default="")
-    last_name = serializers.CharField(max_length=150, required=False, default="")
+    first_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
     company_name = serializers.CharField(max_length=200, required=False)
 
 
 class LoginInput(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class RefreshInput(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class LogoutInput(serializers.Serializer):
+    refresh = serializers.CharField()
+    all = serializers.BooleanField(required=False, default=False)
+
+
+class PasswordChangeInput(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
 class BranchInput(serializers.Serializer):
@@ -48,10 +62,10 @@ class BranchInput(serializers.Serializer):
 
 
 class EmployeeInput(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     role = serializers.ChoiceField(Role.choices)
     branch = serializers.UUIDField(required=False, allow_null=True, default=None)
-    first_name = serializers.CharField(max_length=150, required=False, default="")
-    last_name = serializers.CharField(max_length=150, required=False, default="")
+    first_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
     is_active = serializers.BooleanField(required=False, default=True)

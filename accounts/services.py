@@ -4,19 +4,31 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled, ValidationError
+from django.db import IntegrityError, transaction
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
+from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts import throttle, tokens
 from accounts.models import BRANCH_ROLES, Branch, Company, Role, User
 from accounts.tenancy import BranchNotAllowed, Tenant
 
+EMAIL_TAKEN = "A user with this email already exists."
+
 
 def tokens_for(user: User) -> dict[str, str]:
-    refresh = RefreshToken.for_user(user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+    return tokens.tokens_for(user)
+
+
+def _save_unique(obj, field: str, message: str) -> None:
+    """Saves in a savepoint: when a concurrent request took the same unique value
+    first, the database's IntegrityError becomes a 400 naming the field."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise ValidationError({field: [message]}) from None
 
 
 def _check_password(password: str, user: User) -> None:
@@ -32,15 +44,21 @@ def _check_email_free(email: str, exclude: User | None = None) -> str:
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
     if taken.exists():
-        raise ValidationError({"email": ["A user with this email already exists."]})
+        raise ValidationError({"email": [EMAIL_TAKEN]})
     return email
 
 
+def user_register(*, address: str, **fields: Any) -> User:
+    """A new user; with ``company_name`` also a company, its first branch, and the user
+    as owner. Throttled per client address (accounts.throttle.registration)."""
+    throttle.registration(address=address)
+    return _user_register(**fields)
+
+
 @transaction.atomic
-def user_register(
+def _user_register(
     *, email: str, password: str, first_name: str = "", last_name: str = "", company_name: str | None = None
 ) -> User:
-    """A new user; with ``company_name`` also a company, its first branch, and the user as owner."""
     user = User(email=_check_email_free(email), first_name=first_name, last_name=last_name)
     _check_password(password, user)
     if company_name:
@@ -48,38 +66,85 @@ def user_register(
         Branch.objects.create(company=user.company, name="Main")
         user.role = Role.OWNER
     user.set_password(password)
-    user.save()
+    _save_unique(user, "email", EMAIL_TAKEN)
     return user
 
 
-def _failure_keys(email: str, ip: str) -> tuple[str, str]:
-    return f"login-failures:email:{email.lower()}", f"login-failures:ip:{ip}"
-
-
-def user_login(*, email: str, password: str, ip: str) -> User:
-    """Checks credentials; after ``LOGIN_FAILURES_ALLOWED`` failures for one email
-    (or ten times that from one address) within the window, answers 429."""
-    allowed, window = settings.LOGIN_FAILURES_ALLOWED, settings.LOGIN_FAILURE_WINDOW
-    email_key, ip_key = _failure_keys(email, ip)
-    failures = cache.get_many([email_key, ip_key])
-    if failures.get(email_key, 0) >= allowed or failures.get(ip_key, 0) >= allowed * 10:
-        raise Throttled(wait=window, detail="Too many failed logins. Try again later.")
-    user = authenticate(email=email.lower(), password=password)
+def user_login(*, email: str, password: str, address: str) -> User:
+    """Checks credentials behind the login throttle (429 with Retry-After when full,
+    see accounts.throttle.login_attempt)."""
+    user = authenticate(email=email, password=password, address=address)
     if user is None:
-        for key in (email_key, ip_key):
-            cache.add(key, 0, window)
-            cache.incr(key)
         raise AuthenticationFailed("No active account found with the given credentials.")
-    cache.delete(email_key)
     return user
+
+
+def token_refresh(*, refresh: str) -> dict[str, str]:
+    """A new access token for a refresh token; with ``ROTATE_REFRESH_TOKENS`` (on by
+    default) also a new refresh token, and the old one is spent: of concurrent
+    refreshes with one token, exactly one succeeds."""
+    token = _refresh_token(refresh)
+    user = _token_user(token)
+    if not settings.SIMPLE_JWT["ROTATE_REFRESH_TOKENS"]:
+        return {"access": str(token.access_token)}
+    if not tokens.blacklist_once(token):
+        raise InvalidToken({"detail": "Token is blacklisted", "code": "token_not_valid"})
+    return tokens.tokens_for(user)
+
+
+def user_logout(*, refresh: str, everywhere: bool = False) -> None:
+    """Revokes a refresh token; with ``everywhere`` every token of its user, access
+    tokens included (other devices and open sockets are signed out within seconds)."""
+    token = _refresh_token(refresh)
+    user = _token_user(token)
+    if everywhere:
+        with transaction.atomic():
+            user = User.objects.select_for_update().get(pk=user.pk)
+            tokens.revoke_all(user)
+            user.save(update_fields=["token_version"])
+    tokens.blacklist_once(token)
+
+
+def user_password_change(*, user: User, old_password: str, new_password: str, address: str) -> dict[str, str]:
+    """Changes the caller's own password; the old one is checked behind the login
+    throttle. Every token of the user is revoked; the answer carries new ones."""
+    if authenticate(email=user.email, password=old_password, address=address) is None:
+        raise ValidationError({"old_password": ["The password is not correct."]})
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        try:
+            validate_password(new_password, user=user)
+        except DjangoValidationError as exc:
+            raise ValidationError({"new_password": list(exc.messages)}) from None
+        user.set_password(new_password)
+        tokens.revoke_all(user)
+        user.save(update_fields=["password", "token_version"])
+    return tokens.tokens_for(user)
+
+
+def _refresh_token(raw: str) -> RefreshToken:
+    try:
+        return tokens.read(RefreshToken, raw)
+    except tokens.BadToken as exc:
+        raise InvalidToken({"detail": str(exc), "code": "token_not_valid"}) from None
+
+
+def _token_user(token) -> User:
+    try:
+        return tokens.user_of(token)
+    except tokens.BadToken as exc:
+        raise InvalidToken({"detail": str(exc), "code": "token_not_valid"}) from None
 
 
 def branch_create(*, tenant: Tenant, name: str, address: str = "") -> Branch:
     if not tenant.company_wide:
         raise PermissionDenied("Only owners and admins create branches.")
-    if Branch.objects.filter(company=tenant.company, name=name).exists():
-        raise ValidationError({"name": ["A branch with this name already exists."]})
-    return Branch.objects.create(company=tenant.company, name=name, address=address)
+    taken = "A branch with this name already exists."
+    if tenant.branches().filter(name=name).exists():
+        raise ValidationError({"name": [taken]})
+    branch = Branch(company=tenant.company, name=name, address=address)
+    _save_unique(branch, "name", taken)
+    return branch
 
 
 def _check_staff_change(tenant: Tenant, user: User, branch_id: Any) -> None:
@@ -107,12 +172,12 @@ def employee_create(
     _check_staff_change(tenant, user, branch)
     _check_password(password, user)
     user.set_password(password)
-    user.save()
+    _save_unique(user, "email", EMAIL_TAKEN)
     return user
 
 
 def employee_list(*, tenant: Tenant):
-    return User.objects.filter(company=tenant.company).select_related("branch")
+    return tenant.scope(User).select_related("branch")
 
 
 def employee_get(*, tenant: Tenant, employee_id: uuid.UUID) -> User:
@@ -121,8 +186,10 @@ def employee_get(*, tenant: Tenant, employee_id: uuid.UUID) -> User:
 
 @transaction.atomic
 def employee_update(*, tenant: Tenant, employee_id: uuid.UUID, **changes: Any) -> User:
-    """Changes role, branch, names, email, activity or password. A socket of a user
-    who is deactivated or moved is closed by the hub within seconds (4003)."""
+    """Changes role, branch, names, email, activity or password. A new password or a
+    deactivation revokes every token of the user; a socket of a user who is
+    deactivated, moved or whose tokens were revoked is closed by the hub within
+    seconds (4003)."""
     user = employee_list(tenant=tenant).select_for_update(of=("self",)).get(pk=employee_id)
     if user.role == Role.OWNER and tenant.user.role != Role.OWNER:
         raise PermissionDenied("Only an owner manages owners.")
@@ -136,5 +203,7 @@ def employee_update(*, tenant: Tenant, employee_id: uuid.UUID, **changes: Any) -
     if password is not None:
         _check_password(password, user)
         user.set_password(password)
-    user.save()
+    if password is not None or changes.get("is_active") is False:
+        tokens.revoke_all(user)
+    _save_unique(user, "email", EMAIL_TAKEN)
     return user

@@ -7,12 +7,19 @@ looks at ``user.company`` or ``user.branch`` to decide access.
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from accounts.models import COMPANY_WIDE_ROLES, Branch, Company, Role, User
 
+M = TypeVar("M", bound=Model)
+
+ALL_ROLES = frozenset(Role)
 MANAGING_ROLES = COMPANY_WIDE_ROLES | {Role.MANAGER}
+ORDER_TAKING_ROLES = ALL_ROLES - {Role.COOK}
+# Who works the kitchen screens (claims a portion, makes it ready): cooks, and managers and above.
+KITCHEN_ROLES = MANAGING_ROLES | {Role.COOK}
 
 
 class NoCompany(Exception):
@@ -42,33 +49,26 @@ class Tenant:
     @property
     def may_take_orders(self) -> bool:
         """Everyone but the kitchen takes, changes and ends orders."""
-        return self.user.role != Role.COOK
-
-    @property
-    def may_cook(self) -> bool:
-        """Cooks, and managers and above, work the kitchen screens (claim, ready)."""
-        return self.user.role == Role.COOK or self.may_manage
+        return self.user.role in ORDER_TAKING_ROLES
 
     @property
     def company_id(self) -> uuid.UUID:
         return self.company.pk
 
     def branches(self) -> QuerySet[Branch]:
-        branches = Branch.objects.filter(company=self.company)
-        return branches if self.company_wide else branches.filter(pk=self.branch.pk)
+        return self.scope(Branch)
 
-    def scope(self, queryset: QuerySet, branch_field: str = "branch") -> QuerySet:
-        """Narrows a tenant-owned queryset to what this tenant may see."""
-        queryset = queryset.filter(company=self.company)
-        if self.company_wide:
-            return queryset
-        return queryset.filter(**{branch_field: self.branch})
+    def scope(self, model: type[M]) -> QuerySet[M]:
+        """The one way to read a tenant-owned model: the rows of ``model`` this tenant
+        may see (their company's; for branch-bound staff, their branch's). See
+        ``accounts.scoping`` for how each model declares its branch."""
+        return model.objects.for_tenant(self)  # type: ignore[attr-defined]
 
     def allows(self, branch: Branch | None) -> bool:
         """Whether this tenant may act on ``branch``."""
         if branch is None or branch.company_id != self.company_id:
             return False
-        return self.company_wide or branch.pk == self.branch.pk
+        return self.branch is None or branch.pk == self.branch.pk
 
     def branch_by_id(self, branch_id: object, known: Mapping[uuid.UUID, Branch] | None = None) -> Branch:
         """A branch this tenant may act on, from an id a client sent; ``known`` holds
@@ -81,8 +81,8 @@ class Tenant:
             return self.branch
         if not self.company_wide:
             raise BranchNotAllowed(str(branch_id))
-        branch = known.get(pk) if known is not None else Branch.objects.filter(pk=pk).first()
-        if not self.allows(branch):
+        branch = known.get(pk) if known is not None else self.branches().filter(pk=pk).first()
+        if branch is None or not self.allows(branch):
             raise BranchNotAllowed(str(branch_id))
         return branch
 
@@ -98,7 +98,8 @@ class Tenant:
 
 
 def tenant_for(user: User) -> Tenant:
-    if user.company_id is None:
+    company = user.company
+    if company is None:
         raise NoCompany(user.pk)
     company_wide = user.role in COMPANY_WIDE_ROLES
-    return Tenant(user=user, company=user.company, branch=None if company_wide else user.branch)
+    return Tenant(user=user, company=company, branch=None if company_wide else user.branch)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("register/", api.RegisterView.as_view(), name="register"),
     path("login/", api.LoginView.as_view(), name="login"),
     path("token/refresh/", api.RefreshView.as_view(), name="token-refresh"),
+    path("logout/", api.LogoutView.as_view(), name="logout"),
     path("me/", api.MeView.as_view(), name="me"),
+    path("me/password/", api.PasswordChangeView.as_view(), name="password-change"),
     *router.urls,
 ]

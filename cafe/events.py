@@ -20,6 +20,7 @@ from realtime.catalogue import (
     TableData,
     TableObject,
     TableStatusData,
+    TableStatusName,
 )
 from realtime.emit import PendingEvent
 
@@ -37,7 +38,7 @@ def table_status_changed(table: Table) -> PendingEvent[TableStatusData]:
     data = TableStatusData(
         table_id=str(table.pk),
         table_number=table.number,
-        status=table.status,
+        status=cast(TableStatusName, table.status),
         status_display=str(table.get_status_display()),
         branch_id=str(table.branch_id),
     )

@@ -3,10 +3,14 @@ socket and the API never disagree about an order; input serializers only check
 shape and types before a service is called."""
 
 import functools
+from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cafe.models import Category, MenuItem, Order, TableStatus, TaskStatus
+from cafe.models import Category, MenuItem, Order, OrderStatus, TableStatus, TaskStatus
 
 # Output
 
@@ -45,7 +49,8 @@ class ModifierGroupSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     menu_item = serializers.UUIDField(source="menu_item_id")
     name = serializers.CharField()
-    required = serializers.BooleanField()
+    # A declared field, popped from the class by DRF's metaclass; the stubs see Field.required.
+    required = serializers.BooleanField()  # type: ignore[assignment]
     max_choices = serializers.IntegerField()
     position = serializers.IntegerField()
     modifiers = ModifierSerializer(many=True, source="modifiers.all")
@@ -76,6 +81,29 @@ class MenuItemSerializer(serializers.Serializer):
         return getattr(item, "remaining_here", item.remaining)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "350.00"})
+class Money(serializers.Field):
+    """A sum as a string with two decimals. Unlike ``DecimalField`` it has no
+    ``max_digits`` to overflow: a line total of a large price times a large
+    quantity answered 500."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Decimal) -> str:
+        return f"{value:.2f}"
+
+
+class MenuItemBranchSerializer(serializers.Serializer):
+    """A company-wide item in one branch: its station there and its stop-list."""
+
+    menu_item = serializers.UUIDField(source="menu_item_id")
+    branch = serializers.UUIDField(source="branch_id")
+    station = serializers.UUIDField(source="station_id", allow_null=True)
+    is_available = serializers.BooleanField()
+    remaining = serializers.IntegerField(allow_null=True)
+
+
 # Orders are serialised on every write (for the event and the answer): plain
 # serializers skip ModelSerializer's per-instance model introspection.
 
@@ -93,7 +121,7 @@ class OrderItemSerializer(serializers.Serializer):
     title = serializers.CharField()
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
     quantity = serializers.IntegerField()
-    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = Money()
     note = serializers.CharField()
     modifiers = LineModifierSerializer(many=True, source="modifiers.all")
     course = serializers.IntegerField()
@@ -109,7 +137,7 @@ class OrderSerializer(serializers.Serializer):
     guests = serializers.IntegerField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
-    waiter = serializers.UUIDField(source="waiter_id")
+    waiter = serializers.UUIDField(source="waiter_id", allow_null=True)
     items = OrderItemSerializer(many=True, source="items.all")
     total = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
@@ -148,6 +176,12 @@ class KitchenTaskSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+class FiredSerializer(serializers.Serializer):
+    """What ``orders/{id}/fire/`` answers: the portions it released, oldest first."""
+
+    fired = KitchenTaskSerializer(many=True)
+
+
 def represent(serializer_class: type[serializers.Serializer], instance: object) -> dict:
     """``serializer_class(instance).data`` without building a serializer per call: a new
     one deep-copies its declared fields (and its nested ones) every time, about half
@@ -162,7 +196,7 @@ def _bound(serializer_class: type[serializers.Serializer]) -> serializers.Serial
 
 # Input
 
-SMALL = {"min_value": 1, "max_value": 10_000}
+SMALL: dict[str, Any] = {"min_value": 1, "max_value": 10_000}
 
 
 class TableInput(serializers.Serializer):
@@ -180,9 +214,13 @@ class CategoryInput(serializers.Serializer):
 class MenuItemInput(serializers.Serializer):
     category = serializers.UUIDField()
     title = serializers.CharField(max_length=200)
-    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal(0), max_value=settings.MENU_PRICE_MAX
+    )
     is_available = serializers.BooleanField(default=True)
-    branch = serializers.UUIDField(required=False, allow_null=True, default=None)
+    # Omitted: a manager's own branch or, for owners and admins, every branch
+    # (on create; an update leaves it). null: every branch (owners and admins only).
+    branch = serializers.UUIDField(required=False, allow_null=True)
     station = serializers.UUIDField(required=False, allow_null=True)
     remaining = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
 
@@ -204,7 +242,7 @@ class StationInput(serializers.Serializer):
 class ModifierGroupInput(serializers.Serializer):
     menu_item = serializers.UUIDField()
     name = serializers.CharField(max_length=120)
-    required = serializers.BooleanField(default=False)
+    required = serializers.BooleanField(default=False)  # type: ignore[assignment]
     max_choices = serializers.IntegerField(min_value=1, max_value=50, default=1)
     position = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
 
@@ -212,7 +250,9 @@ class ModifierGroupInput(serializers.Serializer):
 class ModifierInput(serializers.Serializer):
     group = serializers.UUIDField()
     name = serializers.CharField(max_length=120)
-    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, default=0)
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal(0), max_value=settings.MENU_PRICE_MAX, default=Decimal(0)
+    )
     position = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
 
 
@@ -267,13 +307,14 @@ class KitchenTaskFilter(serializers.Serializer):
 
 
 class OrderLinesInput(serializers.Serializer):
-    items = OrderLineInput(many=True, allow_empty=False, max_length=200)
+    # DRF takes max_length with many=True (a ListSerializer); the stubs do not know it yet.
+    items = OrderLineInput(many=True, allow_empty=False, max_length=200)  # type: ignore[call-arg]
 
 
 class OrderCreateInput(serializers.Serializer):
     table = serializers.UUIDField()
     guests = serializers.IntegerField(min_value=1, max_value=1000)
-    items = OrderLineInput(many=True, required=False, default=list, max_length=200)
+    items = OrderLineInput(many=True, required=False, default=list, max_length=200)  # type: ignore[call-arg]
 
 
 class OrderUpdateInput(serializers.Serializer):
@@ -281,7 +322,7 @@ class OrderUpdateInput(serializers.Serializer):
 
 
 class OrderFilter(serializers.Serializer):
-    status = serializers.ChoiceField(Order._meta.get_field("status").choices, required=False)
+    status = serializers.ChoiceField(OrderStatus.choices, required=False)
     table = serializers.UUIDField(required=False)
     branch = serializers.UUIDField(required=False)
 

@@ -1,13 +1,18 @@
 """One settings module, read from the environment.
 
 Every value has a safe local default, so `make run` works on a bare machine
-(SQLite file, in-process fan-out). With ``DEBUG`` off the server refuses to
-start without a real ``SECRET_KEY``.
+(SQLite file, in-process fan-out): ``DEBUG`` is off unless asked for, and without
+a ``SECRET_KEY`` each installation makes its own, once, in a file out of git.
+Production settings: docs/security.md.
 """
 
+import hashlib
 import os
+import resource
+import secrets
 import tempfile
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -18,11 +23,37 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
-DEV_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789abcdef"
-SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
-if not SECRET_KEY or (not DEBUG and SECRET_KEY == DEV_SECRET_KEY):
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def installation_secret_key(path: Path) -> str:
+    """This installation's own signing key, made on first start and kept in ``path``.
+    Concurrent first starts of several workers agree on one key: the file appears
+    whole and only once (a hard link to a finished temporary file fails if another
+    process got there first), and every process reads what is there."""
+    if not path.exists():
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable key: delete it, or set SECRET_KEY.")
+    return key
+
+
+SECRET_KEY = env.str("SECRET_KEY", default="") or installation_secret_key(
+    Path(env.str("SECRET_KEY_FILE", default=str(BASE_DIR / ".secret_key")))
+)
+# Keys that were once published (sha256): whoever read them could sign any token.
+PUBLISHED_KEYS = {"50f84007af9cd876e3d10d09c080aafa5959b0062cfdee270e8db98c08a5eb6c"}
+if hashlib.sha256(SECRET_KEY.encode()).hexdigest() in PUBLISHED_KEYS:
+    raise ImproperlyConfigured("SECRET_KEY is a published key: set a secret one, or unset it.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 # Browser origins allowed to open WebSockets: host names (any port), ".example.com"
@@ -38,6 +69,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "core",
     "accounts",
@@ -47,12 +81,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves /static/ (the API docs' Swagger UI and Redoc, the admin) from this
+    # process, DEBUG or not: the docs load nothing from a CDN.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.throttle.ThrottledMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.errors.BackendUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,14 +128,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # so concurrent test writers would fail with "database table is locked". One file
     # per test process, so parallel runs do not clobber each other's database.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"cafe-test-{os.getpid()}.sqlite3")}
-elif env.bool("DATABASE_POOL", default=True):
-    # Under ASGI, requests and sockets run in many threads: share a pool instead
-    # of keeping one persistent connection per thread.
-    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 2, "max_size": env.int("DATABASE_POOL_SIZE", default=20)}}
+else:
+    # An unreachable database answers 503 within seconds (see core/availability.py)
+    # instead of hanging a request for libpq's and the pool's defaults (forever, 30 s).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)  # seconds; libpq's minimum is 2
+    statement_timeout = env.float("DATABASE_STATEMENT_TIMEOUT", default=30)  # seconds; 0 turns it off
+    if statement_timeout:
+        options["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+    # Each connection is checked before use, so the dead ones a database restart
+    # leaves in the pool are replaced instead of failing requests.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_HEALTH_CHECKS", default=True)
+    if env.bool("DATABASE_POOL", default=True):
+        # Under ASGI, requests and sockets run in many threads: share a pool instead
+        # of keeping one persistent connection per thread.
+        options["pool"] = {
+            "min_size": 2,
+            "max_size": env.int("DATABASE_POOL_SIZE", default=20),
+            # How long a request waits for a free connection before answering 503.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5),
+        }
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
 AUTH_USER_MODEL = "accounts.User"
+# Every password check (API login and password change, the admin's login page)
+# goes through the login throttle (accounts.throttle).
+AUTHENTICATION_BACKENDS = ["accounts.authentication.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -110,12 +168,20 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# `manage.py collectstatic` copies the files here (make run does); until then
+# WhiteNoise serves them straight from the installed apps.
 STATIC_ROOT = BASE_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Redis unreachable: fail within a second (503), never hang a request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -126,19 +192,96 @@ REST_FRAMEWORK = {
         "accounts.authentication.TenantJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": env.int("PAGE_SIZE", default=50),
+    # JSON only, in and out (forms still parse); see core/formats.py.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.formats.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.formats.JSONOnly",
+    # OPTIONS: name, description, formats; the shapes are in the OpenAPI document.
+    "DEFAULT_METADATA_CLASS": "core.formats.PlainMetadata",
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
+# The OpenAPI document (/api/schema/), generated from the views' annotations.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cafe real-time API",
+    "DESCRIPTION": (
+        "REST API of the cafe backend: accounts, tables, menu and orders. Every change is also pushed "
+        "over WebSockets, described in the AsyncAPI document at /api/asyncapi.yaml (readable at "
+        "/api/asyncapi/). Log in with POST /api/users/login/ and send the `access` token as "
+        "`Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The documents are public and complete: no login, and a stale token does not get in the way.
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Bodies are JSON (the contract); the form parsers DRF also accepts are not advertised.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.nullable_to_oas31",
+        "core.schema.add_links",
+    ],
+    "TAGS": [
+        {"name": "accounts", "description": "Log in, tokens, the caller, branches and staff."},
+        {"name": "tables", "description": "The floor: tables and their status."},
+        {"name": "menu", "description": "Categories and menu items."},
+        {"name": "orders", "description": "Orders, their lines, closing and cancelling."},
+    ],
+}
+
+# Input limits (docs/security.md): the largest page a list answers (`?limit=` is
+# capped to it), how deep a JSON body may nest, the highest menu price. With
+# quantities up to 1000 a line total stays below 10^12 and always serialises.
+PAGE_SIZE_MAX = env.int("PAGE_SIZE_MAX", default=200)
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+MENU_PRICE_MAX = Decimal(env.str("MENU_PRICE_MAX", default="1000000.00"))
+if not Decimal(0) < MENU_PRICE_MAX <= Decimal("99999999.99"):
+    raise ImproperlyConfigured("MENU_PRICE_MAX must be above 0 and fit the price column (at most 99999999.99).")
+
+# Throttles (accounts.throttle; the policy is in docs/security.md). Failed password
+# checks per window: one account from one address, one account from anywhere, one
+# address for any account. Registrations: per client address.
 LOGIN_FAILURES_ALLOWED = env.int("LOGIN_FAILURES_ALLOWED", default=5)
+LOGIN_ACCOUNT_FAILURES_ALLOWED = env.int("LOGIN_ACCOUNT_FAILURES_ALLOWED", default=50)
+LOGIN_ADDRESS_FAILURES_ALLOWED = env.int("LOGIN_ADDRESS_FAILURES_ALLOWED", default=50)
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+REGISTRATIONS_ALLOWED = env.int("REGISTRATIONS_ALLOWED", default=10)
+REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW_SECONDS", default=3600)
+
+# HTTPS. Behind a TLS-terminating proxy set HTTPS=true (every setting `manage.py
+# check --deploy` asks for) and let the server see the original scheme and client
+# address: PROXY_HEADERS=true with FORWARDED_ALLOW_IPS=<the proxy's address> (the
+# server rewrites them from X-Forwarded-Proto/-For for that proxy only), or
+# SECURE_PROXY_SSL_HEADER=true when the proxy always sets X-Forwarded-Proto.
+HTTPS = env.bool("HTTPS", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("ACCESS_TOKEN_LIFETIME", default=3600)),
     "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env.int("REFRESH_TOKEN_LIFETIME", default=7 * 24 * 3600)),
-    "ROTATE_REFRESH_TOKENS": env.bool("ROTATE_REFRESH_TOKENS", default=False),
+    # A refresh answers a new refresh token and spends the old one (accounts.services.token_refresh).
+    "ROTATE_REFRESH_TOKENS": env.bool("ROTATE_REFRESH_TOKENS", default=True),
+    "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
 }
 
@@ -152,9 +295,41 @@ IDEMPOTENCY_RETENTION = timedelta(hours=env.float("IDEMPOTENCY_RETENTION_HOURS",
 # How often each server process checks the event log and its sockets' rights.
 HUB_POLL_SECONDS = env.float("HUB_POLL_SECONDS", default=1.0)
 WEBSOCKET_MAX_FRAME = env.int("WEBSOCKET_MAX_FRAME", default=64 * 1024)
+# Memory bounds (docs/security.md, "Sockets and memory"). An event (the JSON text
+# written to the log and to sockets) is refused above EVENT_MAX_BYTES, well under
+# the 1 MiB frame limit common clients have; an order holds at most ORDER_MAX_LINES
+# lines, so that even its worst-case event (~1.4 KB a line) stays under it (lines
+# with long notes and many modifiers can pass it: that change answers 409). An
+# order has at most ORDER_MAX_PORTIONS portions in the kitchen: each is a kitchen
+# task and a kitchen_task_created event, so one request sends at most that many.
+# A socket with more than WEBSOCKET_OUTBOX_BYTES waiting for its client is closed 1013.
+EVENT_MAX_BYTES = env.int("EVENT_MAX_BYTES", default=512 * 1024)
+ORDER_MAX_LINES = env.int("ORDER_MAX_LINES", default=200)
+ORDER_MAX_PORTIONS = env.int("ORDER_MAX_PORTIONS", default=500)
+WEBSOCKET_OUTBOX_BYTES = env.int("WEBSOCKET_OUTBOX_BYTES", default=1024 * 1024)
+if WEBSOCKET_OUTBOX_BYTES < 2 * EVENT_MAX_BYTES:
+    raise ImproperlyConfigured("WEBSOCKET_OUTBOX_BYTES must be at least twice EVENT_MAX_BYTES.")
 # Off by default: compressing each event once per socket costs more CPU than the
 # bandwidth of ~1 KiB events is worth on a cafe's network.
 WEBSOCKET_PER_MESSAGE_DEFLATE = env.bool("WEBSOCKET_PER_MESSAGE_DEFLATE", default=False)
+
+# The ASGI server (`manage.py serve`, core/server.py).
+SERVER_HOST = env.str("HOST", default="127.0.0.1")
+SERVER_PORT = env.int("PORT", default=8000)
+SERVER_WORKERS = env.int("WEB_CONCURRENCY", default=1)
+# Behind a reverse proxy: trust X-Forwarded-For/-Proto from these addresses.
+SERVER_PROXY_HEADERS = env.bool("PROXY_HEADERS", default=False)
+SERVER_FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1"])
+# A request head (and a WebSocket's acceptance) must be complete this many seconds
+# after the connection opened or its previous response ended; else it is closed.
+HTTP_HEADER_TIMEOUT = env.float("HTTP_HEADER_TIMEOUT", default=10.0)
+# Open connections (HTTP and WebSocket) per server process. It must stay below the
+# process's open-file limit, so by default it leaves 200 of those for the database
+# pool, Redis and logs. See docs/security.md.
+_OPEN_FILES = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+MAX_CONNECTIONS = env.int(
+    "MAX_CONNECTIONS", default=100_000 if _OPEN_FILES == resource.RLIM_INFINITY else max(_OPEN_FILES - 200, 100)
+)
 
 # One level for the project and the server's own logs (uvicorn logs each request and
 # each WebSocket open and close at INFO).

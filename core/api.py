@@ -1,12 +1,19 @@
-"""What every REST edge shares: input checking and the caller's tenant."""
+"""What every REST edge shares: input checking, the caller's tenant and the
+roles each view declares (``core.permissions``)."""
+
+from functools import cached_property
+from typing import cast
 
 from django.db.models import QuerySet
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from accounts.tenancy import BranchNotAllowed, NoCompany, tenant_for
+from accounts.models import User
+from accounts.tenancy import BranchNotAllowed, NoCompany, Tenant, tenant_for
+from core.permissions import DeclaredRoles
 
 
 def valid(serializer_class: type[Serializer], data, **options) -> dict:
@@ -16,23 +23,28 @@ def valid(serializer_class: type[Serializer], data, **options) -> dict:
 
 
 class TenantViewSet(viewsets.GenericViewSet):
-    """Resolves the caller's tenant once; users without a company get 403."""
+    """Resolves the caller's tenant once (users without a company get 403) and
+    checks the roles the subclass declares in ``read_roles`` / ``write_roles``
+    (and, per action, ``action_roles``) before any handler runs."""
+
+    permission_classes = [IsAuthenticated, DeclaredRoles]
 
     lookup_value_converter = "uuid"
     # SimpleRouter builds regex paths and ignores the converter: without this a
     # malformed id reached the query and answered 400 instead of 404.
     lookup_value_regex = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
-    def initial(self, request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
+    @cached_property
+    def tenant(self) -> Tenant:
         try:
-            self.tenant = tenant_for(request.user)
+            # IsAuthenticated runs first: the user is a real one.
+            return tenant_for(cast(User, self.request.user))
         except NoCompany:
             raise PermissionDenied("You do not belong to a company.") from None
 
-    def require(self, allowed: bool, message: str = "Your role does not allow this.") -> None:
-        if not allowed:
-            raise PermissionDenied(message)
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        self.tenant  # noqa: B018 - resolved (or refused) even if a subclass changes its permissions
 
     def filters(self, filter_class: type[Serializer]) -> dict:
         """Query parameters, checked; a `branch` must be one the caller may see."""

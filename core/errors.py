@@ -1,4 +1,11 @@
-"""One error format: DRF-style JSON, never an HTML page or a 500 for a client's mistake."""
+"""One error format: DRF-style JSON, never an HTML page or a 500 for a client's mistake.
+
+A database that cannot be reached answers 503 with ``Retry-After`` (see
+``core.availability``): through the DRF handler for the API, through
+``BackendUnavailableMiddleware`` and ``server_error`` for everything else."""
+
+import logging
+import sys
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -6,6 +13,10 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.availability import RETRY_AFTER, backend_unavailable
+
+log = logging.getLogger(__name__)
 
 
 class Conflict(exceptions.APIException):
@@ -20,8 +31,18 @@ class Unprocessable(exceptions.APIException):
     default_code = "unprocessable"
 
 
+class BackendUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is temporarily unavailable; try again shortly."
+    default_code = "unavailable"
+    wait = RETRY_AFTER  # DRF sends it as Retry-After
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if backend_unavailable(exc):
+        log.warning("database or Redis unavailable: %s", exc)
+        exc = BackendUnavailable()
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, (Http404, ObjectDoesNotExist)):
         # A missing object and another tenant's object answer alike.
@@ -33,7 +54,34 @@ def not_found(request, exception=None):
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
+def unavailable() -> JsonResponse:
+    response = JsonResponse({"detail": BackendUnavailable.default_detail}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+class BackendUnavailableMiddleware:
+    """503 instead of a 500 (or, with DEBUG, the debug page) for a view outside
+    DRF that cannot reach the database or Redis."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if backend_unavailable(exception):
+            log.warning("database or Redis unavailable: %s", exception)
+            return unavailable()
+        return None
+
+
 def server_error(request):
+    # Django calls this handler while handling the exception (a middleware's too).
+    exc = sys.exc_info()[1]
+    if exc is not None and backend_unavailable(exc):
+        return unavailable()
     return JsonResponse({"detail": "Server error."}, status=500)
 
 

@@ -8,9 +8,25 @@ and the log reads route by the declared streams, never by a string match; and
 """
 
 import types
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Generic, Literal, TypedDict, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    Literal,
+    TypedDict,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
+
+if TYPE_CHECKING:
+    from accounts.tenancy import Tenant
 
 
 class Stream(StrEnum):
@@ -21,23 +37,55 @@ class Stream(StrEnum):
     KITCHEN = "kitchen"
 
 
+# What a narrowing's value must be, decided by the domain: (the socket's tenant, the
+# value as a UUID, the socket's branch id or None for a company-wide socket) -> allowed.
+NarrowingCheck = Callable[["Tenant", uuid.UUID, str | None], bool]
+
+
 @dataclass(frozen=True)
 class Narrowing:
     """A query parameter that narrows a stream's socket to one object of its scope
-    (``&station=ID`` on the kitchen socket). It must name a row of ``model`` (an app
-    label) in the socket's company and branch, else the socket is refused (4005);
-    the socket then gets no event whose data names another one under ``param``
-    (events naming none pass), in its catch-up and live alike."""
+    (``&station=ID`` on the kitchen socket): the socket then gets no event whose data
+    names another one under ``param`` (events naming none pass), in its catch-up and
+    live alike.
+
+    Which ids are allowed is the domain's knowledge, not the sockets': the layer
+    that owns the objects registers a check (``register_narrowing_check``, the cafe
+    does it in ``CafeConfig.ready``) that reads them through the tenant's scope, so
+    ``realtime`` names no model and imports nothing of the domain. An id the check
+    refuses (another branch's or company's, or none at all) closes the socket 4005;
+    a stream whose narrowing has no check registered refuses every narrowed socket
+    the same way rather than serve it unnarrowed."""
 
     param: str
-    model: str
+    description: str
 
     def marker(self, value: str) -> tuple[str, str]:
         """(the text every event naming some object has, the text one naming this one has)."""
         return f'"{self.param}": "', f'"{self.param}": "{value}"'
 
 
-NARROWINGS: dict[Stream, Narrowing] = {Stream.KITCHEN: Narrowing("station", "cafe.Station")}
+NARROWINGS: dict[Stream, Narrowing] = {
+    Stream.KITCHEN: Narrowing(
+        "station",
+        "A station of the socket's branch (or, company-wide, of the company): only events of that station's "
+        "portions are sent, and events that name no station (an item served straight by the waiter).",
+    )
+}
+
+_NARROWING_CHECKS: dict[Stream, NarrowingCheck] = {}
+
+
+def register_narrowing_check(stream: Stream, check: NarrowingCheck) -> None:
+    """Declares which values a stream's narrowing accepts (see ``Narrowing``)."""
+    if stream not in NARROWINGS:
+        raise KeyError(f"the {stream} stream declares no narrowing")
+    _NARROWING_CHECKS[stream] = check
+
+
+def narrowing_allowed(stream: Stream, tenant: "Tenant", value: uuid.UUID, branch_id: str | None) -> bool:
+    check = _NARROWING_CHECKS.get(stream)
+    return check is not None and check(tenant, value, branch_id)
 
 
 def group_name(stream: str, company_id: object, branch_id: object | None) -> str:
@@ -52,6 +100,8 @@ def group_name(stream: str, company_id: object, branch_id: object | None) -> str
 Money = str  # a decimal with two places, "350.00"
 Uuid = str
 Timestamp = str  # ISO 8601 with time zone
+TableStatusName = Literal["free", "busy", "reserved"]
+OrderStatusName = Literal["open", "closed", "cancelled"]
 
 
 class LineModifier(TypedDict):
@@ -81,7 +131,7 @@ class OrderObject(TypedDict):
     table: Uuid
     table_number: int
     guests: int
-    status: Literal["open", "closed", "cancelled"]
+    status: OrderStatusName
     status_display: str
     waiter: Uuid | None
     items: list[OrderLine]
@@ -95,7 +145,7 @@ class TableObject(TypedDict):
     branch: Uuid
     number: int
     seats: int
-    status: Literal["free", "busy", "reserved"]
+    status: TableStatusName
     status_display: str
 
 
@@ -185,7 +235,7 @@ class TableData(TypedDict):
 class TableStatusData(TypedDict):
     table_id: Uuid
     table_number: int
-    status: Literal["free", "busy", "reserved"]
+    status: TableStatusName
     status_display: str
     branch_id: Uuid
 

@@ -1,8 +1,11 @@
-"""The two WebSocket endpoints. A consumer authorises the socket, registers it
-with this process's hub and forwards what the hub gives it; it builds no events."""
+"""The WebSocket endpoints, one per ``catalogue.Stream``. A consumer authorises the
+socket, registers it with this process's hub and forwards what the hub gives it;
+it builds no events."""
 
 import asyncio
 import json
+import logging
+import reprlib
 import time
 from collections import deque
 from collections.abc import Coroutine
@@ -14,12 +17,24 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from realtime import access, catalogue
+from core.availability import backend_unavailable
+from realtime import access, catalogue, eventlog
 from realtime.hub import BACKLOG_PAGE, Subscription, get_hub, in_thread
 
-# A socket this far behind is closed (1013) rather than buffered without end;
-# the client reconnects with `since` and loses nothing.
+log = logging.getLogger(__name__)
+
+# The database cannot be reached to authorise a socket or read its log: "try again
+# later"; the client reconnects with `since` after a pause and loses nothing.
+DATABASE_UNAVAILABLE = 1013
+
+# A socket this far behind (in frames, or in characters of text: WEBSOCKET_OUTBOX_BYTES)
+# is closed (1013) rather than buffered without end; the client reconnects with
+# `since` and loses nothing.
 OUTBOX_LIMIT = 10_000
+
+# `seq` is a PostgreSQL bigint.
+MAX_SEQ = 2**63 - 1
+INVALID_SINCE = f"since must be an integer from 0 to {MAX_SEQ}."
 
 
 def _frame(**fields) -> str:
@@ -27,12 +42,15 @@ def _frame(**fields) -> str:
 
 
 def _since(value: object) -> int | None:
-    """A valid `since`: a non-negative integer (as JSON number or query string)."""
+    """A valid `since`: an integer from 0 to ``MAX_SEQ`` (a JSON number, or ASCII
+    digits in the query string: "²".isdigit() is true, but int() refuses it)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return value if isinstance(value, int) and value >= 0 else None
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit() and len(value) <= 20):
+            return None
+        value = int(value)
+    return value if isinstance(value, int) and 0 <= value <= MAX_SEQ else None
 
 
 def run_eagerly(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task | None:
@@ -66,17 +84,40 @@ async def _drive(coroutine: Coroutine[Any, Any, Any], waiting: Any) -> None:
 
 class EventsConsumer(Subscription, AsyncWebsocketConsumer):
     stream: str
+    outbox: deque[str]
+    # Characters in the outbox (queued behind the write in progress), and in the live
+    # events held while the socket catches up (``hold``).
+    outbox_size = 0
+    held_size = 0
+    writer: asyncio.Task | None = None
+    expiry: asyncio.TimerHandle | None = None
+    # Set while a catch-up waits for the outbox to drain (``drained``).
+    room: asyncio.Future | None = None
+    subscribed = False
+    closing = False
+    # A socket narrowed to one object (``catalogue.NARROWINGS``, ``&station=`` on the
+    # kitchen socket): (text every event naming one has, text one naming this one has).
+    markers: tuple[str, str] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outbox = deque()
+
+    async def __call__(self, scope, receive, send) -> None:
+        # However the socket ends (a disconnect, a close of ours, an error in a handler,
+        # the task cancelled), it leaves the hub and drops what it held.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._leave()
 
     async def connect(self) -> None:
         # Accept first: close codes sent before accept reach clients as a bare HTTP 403.
         await self.accept()
-        self.outbox: deque[str] = deque()
-        self.writer: asyncio.Task | None = None
-        self.expiry: asyncio.TimerHandle | None = None
-        self.subscribed = False
         params = {key: values[-1] for key, values in parse_qs(self.scope["query_string"].decode("latin1")).items()}
         self.requested_branch = params.get("branch_id") or None
         since = _since(params["since"]) if "since" in params else None
+        narrowing = catalogue.NARROWINGS.get(catalogue.Stream(self.stream))
         try:
             granted, start = await in_thread(access.socket_open)(
                 token=params.get("token"),
@@ -84,29 +125,27 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
                 stream=self.stream,
                 since=since,
                 limit=BACKLOG_PAGE,
+                narrowing=params.get(narrowing.param) if narrowing else None,
             )
         except access.SocketRefused as refused:
             await self.close(code=refused.code)
             return
+        except Exception as exc:
+            if not backend_unavailable(exc):
+                raise
+            await self.close(code=DATABASE_UNAVAILABLE)
+            return
         if "since" in params and since is None:
-            await self.send(
-                text_data=_frame(type="error", code="invalid_since", message="since must be a non-negative integer.")
-            )
+            await self.send(text_data=_frame(type="error", code="invalid_since", message=INVALID_SINCE))
             await self.close(code=1008)
             return
         self.user_id, self.company_id, self.branch_id = granted.user_id, granted.company_id, granted.branch_id
-        try:
-            await self.narrow(params)
-        except access.SocketRefused as refused:
-            await self.close(code=refused.code)
-            return
+        self.token_version = granted.token_version
+        if narrowing is not None and granted.narrowed_to is not None:
+            self.markers = narrowing.marker(granted.narrowed_to)
         self.expiry = asyncio.get_running_loop().call_later(max(granted.expires_at - time.time(), 0), self.revoke)
-        await get_hub().subscribe(self, start, self._greet)
         self.subscribed = True
-
-    async def narrow(self, params: dict[str, str]) -> None:
-        """Narrows the socket to part of its scope before it subscribes (see
-        ``catalogue.NARROWINGS``); raises ``access.SocketRefused``."""
+        await get_hub().subscribe(self, start, self._greet)
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections around every message, a thread
@@ -115,12 +154,32 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        try:
+            await handler(message)
+        except StopConsumer:
+            raise
+        except Exception:
+            log.exception("WebSocket %s failed; the socket is closed 1011", message["type"])
+            await self._fail()
+            raise StopConsumer() from None
+
+    async def _fail(self) -> None:
+        """After an error of ours: an error frame, then close 1011; the client resumes with `since`."""
+        self._leave()
+        try:
+            await self.send(
+                text_data=_frame(
+                    type="error", code="server_error", message="The server failed; reconnect with since to go on."
+                )
+            )
+            await self.close(code=1011)
+        except Exception:
+            pass  # the client is gone too
 
     async def websocket_disconnect(self, message: dict) -> None:
         # Channels' own also discards channel-layer groups (none here) and closes
         # stale connections (see dispatch).
-        await self.disconnect(message["code"])
+        await self.disconnect(message.get("code", 1005))
         raise StopConsumer()
 
     def _greet(self, latest: int) -> None:
@@ -135,21 +194,46 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         )
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "subscribed", False):
-            get_hub().unsubscribe(self)
+        self._leave()
+
+    def _leave(self) -> None:
+        """Takes the socket out of the hub and drops what it holds; safe to call again."""
+        if self.subscribed:
             self.subscribed = False
-        if getattr(self, "expiry", None) is not None:
+            get_hub().unsubscribe(self)
+        if self.expiry is not None:
             self.expiry.cancel()
+            self.expiry = None
+        self._drop()
+
+    def _drop(self) -> None:
+        """Drops what waits for the client; a catch-up waiting for room stops."""
+        if self.outbox:
+            self.outbox.clear()
+        self.outbox_size = self.held_size = 0
+        self.pending = None
+        self._make_room()
+
+    def _leave_soon(self) -> None:
+        """``_leave`` from inside the hub's delivery loop, which may be going through this
+        socket's route: no frame is written from now on, and the socket leaves the hub
+        right after the loop."""
+        self.closing = True
+        self._drop()
+        asyncio.get_running_loop().call_soon(self._leave)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
             return self._error("invalid_frame", "Send JSON text frames, not binary ones.")
         if len(text_data) > settings.WEBSOCKET_MAX_FRAME:
+            self._leave()
             return await self.close(code=1009)
         try:
             message = json.loads(text_data)
         except ValueError:
             return self._error("invalid_json", "The frame is not valid JSON.")
+        except RecursionError:
+            return self._error("invalid_json", "The frame is nested too deeply.")
         if not isinstance(message, dict):
             return self._error("invalid_message", "Send a JSON object with an 'action'.")
         action = message.get("action")
@@ -158,10 +242,16 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         elif action == "resume":
             since = _since(message.get("since"))
             if since is None:
-                return self._error("invalid_since", "since must be a non-negative integer.")
-            await get_hub().resume(self, since)
+                return self._error("invalid_since", INVALID_SINCE)
+            if self.subscribed:
+                try:
+                    await get_hub().resume(self, since)
+                except Exception as exc:
+                    if not backend_unavailable(exc):
+                        raise
+                    self._close_soon(DATABASE_UNAVAILABLE)
         else:
-            self._error("unknown_action", f"Unknown action: {action!r}. Use 'ping' or 'resume'.")
+            self._error("unknown_action", f"Unknown action: {reprlib.repr(action)}. Use 'ping' or 'resume'.")
 
     def _error(self, code: str, message: str) -> None:
         self.deliver(_frame(type="error", code=code, message=message))
@@ -171,25 +261,63 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
     def deliver(self, text: str) -> None:
         """Writes a text frame now if the client keeps up; otherwise queues it behind
         the write in progress, so order holds and a slow client holds up no one."""
+        if self.closing:
+            return
+        if self.markers is not None and self.markers[0] in text and self.markers[1] not in text:
+            return  # an event of another object than the one this socket narrowed itself to
         if self.writer is not None:
             self.outbox.append(text)
-            if len(self.outbox) > OUTBOX_LIMIT:
-                self.outbox.clear()
-                self._close_soon(1013)
+            self.outbox_size += len(text)
+            if self.outbox_size > settings.WEBSOCKET_OUTBOX_BYTES or len(self.outbox) > OUTBOX_LIMIT:
+                self._overflow()
             return
         try:
             self.writer = run_eagerly(self.base_send({"type": "websocket.send", "text": text}))
         except Exception:
-            return  # the client is gone; disconnect() follows
+            self._leave_soon()  # the client is gone
+            return
         if self.writer is not None:
             self.writer.add_done_callback(self._written)
 
     def _written(self, write: asyncio.Future) -> None:
         self.writer = None
         if write.cancelled() or write.exception() is not None:
-            self.outbox.clear()
+            self._leave()  # the client is gone
+            return
         while self.outbox and self.writer is None:
-            self.deliver(self.outbox.popleft())
+            text = self.outbox.popleft()
+            self.outbox_size -= len(text)
+            self.deliver(text)
+        if self.room is not None and self.outbox_size <= self._low_water():
+            self._make_room()
+
+    def hold(self, seq: int, text: str) -> None:
+        if not self.pending:
+            self.held_size = 0
+        assert self.pending is not None, "hold() runs only while the socket catches up"
+        self.pending.append((seq, text))
+        self.held_size += len(text)
+        if self.held_size > settings.WEBSOCKET_OUTBOX_BYTES:
+            self._overflow()
+
+    async def drained(self) -> None:
+        while self.subscribed and self.outbox_size > self._low_water():
+            self.room = asyncio.get_running_loop().create_future()
+            await self.room
+
+    def _low_water(self) -> int:
+        """What the outbox may hold when a catch-up reads its next page: room is left
+        for the page (under ``PAGE_BYTES`` plus one event) within the cap."""
+        return max(settings.WEBSOCKET_OUTBOX_BYTES - eventlog.PAGE_BYTES - settings.EVENT_MAX_BYTES, 0)
+
+    def _make_room(self) -> None:
+        room, self.room = self.room, None
+        if room is not None and not room.done():
+            room.set_result(None)
+
+    def _overflow(self) -> None:
+        log.info("closing a socket 1013: its client is more than %d characters behind", settings.WEBSOCKET_OUTBOX_BYTES)
+        self._close_soon(1013)
 
     def revoke(self) -> None:
         self._close_soon(4003)
@@ -198,10 +326,9 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         self.deliver(_frame(type="resync_required", seq=latest))
 
     def _close_soon(self, code: int) -> None:
-        if self.subscribed:
-            get_hub().unsubscribe(self)
-            self.subscribed = False
-        asyncio.get_running_loop().create_task(self.close(code=code))
+        if not self.closing:
+            self._leave_soon()
+            asyncio.get_running_loop().create_task(self.close(code=code))
 
 
 class OrdersConsumer(EventsConsumer):
@@ -214,21 +341,7 @@ class TablesConsumer(EventsConsumer):
 
 class KitchenConsumer(EventsConsumer):
     """``&station=ID`` narrows the socket to one station: the hub routes by (company,
-    branch, stream) as for every socket, and this one drops events naming another
-    station on delivery, so its catch-up and its live events narrow alike."""
+    branch, stream) as for every socket, and ``deliver`` drops events naming another
+    station, so its catch-up and its live events narrow alike."""
 
     stream = catalogue.Stream.KITCHEN
-    markers: tuple[str, str] | None = None
-
-    async def narrow(self, params: dict[str, str]) -> None:
-        narrowing = catalogue.NARROWINGS[self.stream]
-        if narrowing.param in params:
-            value = await in_thread(access.narrowed_to)(
-                stream=self.stream, value=params[narrowing.param], company_id=self.company_id, branch_id=self.branch_id
-            )
-            self.markers = narrowing.marker(value)
-
-    def deliver(self, text: str) -> None:
-        if self.markers is not None and self.markers[0] in text and self.markers[1] not in text:
-            return
-        super().deliver(text)

@@ -13,14 +13,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Company
+from core.errors import Conflict
 from realtime import envelope, publishing
 from realtime.catalogue import EventType, Payload
 from realtime.models import Event
+
+
+class EventTooLarge(Conflict):
+    """An event over ``EVENT_MAX_BYTES``: the change is refused (409) and rolls back."""
+
+    default_code = "event_too_large"
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,8 @@ def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent[Any]]) -> list[
 
     Must run inside the transaction of the change, as its last step: the company
     row stays locked until commit, so sequence numbers are contiguous and commit
-    in order.
+    in order. An event over ``EVENT_MAX_BYTES`` (UTF-8) raises ``EventTooLarge``
+    before anything is written, so the change rolls back.
     """
     pending = list(events)
     if not pending:
@@ -49,7 +58,17 @@ def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent[Any]]) -> list[
     rows = []
     for seq, event in enumerate(pending, start=last - len(pending) + 1):
         event_id = uuid.uuid4()
-        message = {"type": event.type.name, "data": event.data, "event_id": event_id, "seq": seq, "ts": now}
+        message = json.dumps(
+            {"type": event.type.name, "data": event.data, "event_id": event_id, "seq": seq, "ts": now},
+            cls=DjangoJSONEncoder,
+            ensure_ascii=False,
+        )
+        size = len(message) if message.isascii() else len(message.encode())
+        if size > settings.EVENT_MAX_BYTES:
+            raise EventTooLarge(
+                f"This change would make a {event.type.name} event of {size} bytes; "
+                f"events are limited to {settings.EVENT_MAX_BYTES} bytes (EVENT_MAX_BYTES)."
+            )
         rows.append(
             Event(
                 id=event_id,
@@ -57,7 +76,7 @@ def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent[Any]]) -> list[
                 seq=seq,
                 branch_id=event.branch_id,
                 type=event.type.name,
-                message=json.dumps(message, cls=DjangoJSONEncoder, ensure_ascii=False),
+                message=message,
                 created_at=now,
             )
         )

@@ -1,5 +1,7 @@
 """Reads of the event log: where a company is, and a socket's catch-up."""
 
+from typing import Any
+
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 
@@ -42,7 +44,7 @@ def _first_seq(company) -> Subquery:
     return Subquery(Event.objects.filter(company=company).order_by("seq").values("seq")[:1])
 
 
-def catch_up_from(latest: int, first: int | None, *, since: int | None, limit: int, **scope: str | None) -> CatchUp:
+def catch_up_from(latest: int, first: int | None, *, since: int | None, limit: int, **scope: Any) -> CatchUp:
     """``catch_up`` once the latest seq and the oldest one in the log are known."""
     if since is None or since == latest:
         return latest, True, []
@@ -52,9 +54,18 @@ def catch_up_from(latest: int, first: int | None, *, since: int | None, limit: i
 
 
 def event_backlog(
-    *, company_id: str, branch_id: str | None, stream: str, after: int, upto: int, limit: int
+    *,
+    company_id: str,
+    branch_id: str | None,
+    stream: str,
+    after: int,
+    upto: int,
+    limit: int,
+    max_bytes: int | None = None,
 ) -> list[tuple[int, str]]:
-    """A socket's events after ``after`` (in SQL, as ``_SOCKET_ROW_SQL``)."""
+    """A socket's events after ``after`` (in SQL, as ``_SOCKET_ROW_SQL``): a page of at
+    most ``limit`` events, ending with the first that brings it to ``max_bytes``
+    (``PAGE_BYTES``); ``more_after`` tells whether another page may follow."""
     table = Event._meta.db_table
     types = TYPES_BY_STREAM[stream]
     sql = (
@@ -66,19 +77,56 @@ def event_backlog(
         sql += " AND branch_id = %s"
         params.append(db_uuid(branch_id))
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} ORDER BY seq LIMIT %s", [*params, limit])
+        cursor.execute(*_sized_page(sql, params, limit, max_bytes))
         return cursor.fetchall()
 
 
-def db_uuid(value: object) -> object:
+# A page is cut by size as well as by count, in the query: the messages past the cut
+# never leave the database. Sizes are the UTF-8 bytes of the message (PostgreSQL
+# reads them from the value's header, without decompressing it).
+PAGE_BYTES = 256 * 1024
+
+
+def _sized_page(sql: str, params: list, limit: int, max_bytes: int | None) -> tuple[str, list]:
+    """``sql`` (``SELECT seq, ..., message FROM ... WHERE ...``) as a page: by seq, at most
+    ``limit`` rows, and only the rows before which the page holds under ``max_bytes``."""
+    size = "octet_length(message)" if connection.vendor == "postgresql" else "length(CAST(message AS BLOB))"
+    columns = sql[len("SELECT ") : sql.index(" FROM ")]
+    sized = sql.replace(
+        " FROM ", f", SUM({size}) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING) - {size} AS bytes_before FROM ", 1
+    )
+    return (
+        f"SELECT {columns} FROM ({sized} ORDER BY seq LIMIT %s) page WHERE bytes_before < %s ORDER BY seq",
+        [*params, limit, PAGE_BYTES if max_bytes is None else max_bytes],
+    )
+
+
+def more_after(page: list[tuple], *, limit: int, max_bytes: int | None = None) -> bool:
+    """Whether a page read by ``event_backlog`` or ``events_after`` may be followed by
+    another: it was cut by count, or by size (its messages, the last field of each row,
+    reach ``max_bytes`` in UTF-8)."""
+    if len(page) >= limit:
+        return True
+    max_bytes = PAGE_BYTES if max_bytes is None else max_bytes
+    chars = sum(len(row[-1]) for row in page)
+    if chars >= max_bytes or chars * 4 < max_bytes:  # UTF-8 takes 1 to 4 bytes a character
+        return chars >= max_bytes
+    return sum(len(row[-1].encode()) for row in page) >= max_bytes
+
+
+def db_uuid(value: object) -> Any:
     """A uuid (or its text) as this database stores it."""
     return Event._meta.pk.get_db_prep_value(value, connection)
 
 
-def events_after(*, company_id: str, after: int, upto: int, limit: int) -> list[tuple[int, str | None, str, str]]:
-    rows = (
-        Event.objects.filter(company=company_id, seq__gt=after, seq__lte=upto)
-        .order_by("seq")
-        .values_list("seq", "branch_id", "type", "message")[:limit]
-    )
-    return [(seq, str(branch) if branch else None, type, message) for seq, branch, type, message in rows]
+def events_after(
+    *, company_id: str, after: int, upto: int, limit: int, max_bytes: int | None = None
+) -> list[tuple[int, str | None, str, str]]:
+    """A company's events after ``after``, paged as ``event_backlog``."""
+    table = Event._meta.db_table
+    sql = f"SELECT seq, branch_id, type, message FROM {table} WHERE company_id = %s AND seq > %s AND seq <= %s"
+    with connection.cursor() as cursor:
+        cursor.execute(*_sized_page(sql, [db_uuid(company_id), after, upto], limit, max_bytes))
+        rows = cursor.fetchall()
+    to_uuid = Event._meta.get_field("branch_id").to_python
+    return [(seq, str(to_uuid(branch)) if branch else None, type, message) for seq, branch, type, message in rows]

@@ -19,6 +19,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
+from core.availability import backend_unavailable
 from realtime import access, envelope, eventlog
 from realtime.catalogue import CATALOGUE
 
@@ -47,13 +48,16 @@ def in_thread(func):
 class Subscription:
     """A socket's place in the hub. The consumer sets the scope attributes and
     implements ``deliver`` (a non-blocking write of a text frame), ``revoke``
-    (close 4003) and ``resync_required`` (the log no longer holds what it asked)."""
+    (close 4003) and ``resync_required`` (the log no longer holds what it asked);
+    it may bound what it holds (``hold``, ``drained``)."""
 
     user_id: str
     requested_branch: str | None
     company_id: str
     branch_id: str | None
     stream: str
+    # The user's token version the socket was opened with (revoked when it changes).
+    token_version: int = 0
     # The last seq this socket has been given (or skipped as out of its scope);
     # while ``pending`` is a list the socket is catching up and live events wait there.
     cursor: int = 0
@@ -68,6 +72,14 @@ class Subscription:
     def resync_required(self, latest: int) -> None:
         raise NotImplementedError
 
+    def hold(self, seq: int, text: str) -> None:
+        """Keeps a live event while the socket catches up."""
+        assert self.pending is not None, "hold() runs only while the socket catches up"
+        self.pending.append((seq, text))
+
+    async def drained(self) -> None:
+        """Returns when the socket has room for the next page of its catch-up (or has left)."""
+
     @property
     def log_scope(self) -> dict[str, str | None]:
         """The part of the event log this socket reads (``eventlog.catch_up``, ``event_backlog``)."""
@@ -75,7 +87,7 @@ class Subscription:
 
     def offer(self, seq: int, text: str) -> None:
         if self.pending is not None:
-            self.pending.append((seq, text))
+            self.hold(seq, text)
         elif seq > self.cursor:
             self.cursor = seq
             self.deliver(text)
@@ -113,6 +125,11 @@ class Hub:
             raise
 
     async def resume(self, sub: Subscription, since: int) -> None:
+        """Replays from ``since`` again. The socket's frames are handled one at a time, so
+        catch-ups never overlap; this one starts once what the last one queued has drained."""
+        await sub.drained()
+        if not self._joined(sub):
+            return
         sub.pending = []
         await self._catch_up(sub, await in_thread(eventlog.catch_up)(**sub.log_scope, since=since, limit=BACKLOG_PAGE))
 
@@ -127,26 +144,37 @@ class Hub:
             greet(latest)
         if not covered:
             sub.resync_required(latest)
-        await self._replay(sub, page, upto=latest)
+        if not await self._replay(sub, page, upto=latest):
+            return
         tracked = self.last_seq.get(sub.company_id, latest)
         if tracked > latest:
             # The hub went on past this socket's read of the log (or follows the
             # company from another socket's later read): replay what lies between.
-            await self._replay(sub, await self._read_log(sub, after=latest, upto=tracked), upto=tracked)
+            await sub.drained()
+            if not await self._replay(sub, await self._read_log(sub, after=latest, upto=tracked), upto=tracked):
+                return
             latest = tracked
         sub.cursor = latest
         pending, sub.pending = sub.pending or [], None
         for seq, text in pending:
             sub.offer(seq, text)
 
-    async def _replay(self, sub: Subscription, page: list[tuple[int, str]], upto: int) -> None:
-        """Delivers a page of the log and the pages after it, up to ``upto``."""
-        while True:
+    async def _replay(self, sub: Subscription, page: list[tuple[int, str]], upto: int) -> bool:
+        """Delivers a page of the log and the pages after it, up to ``upto``, each
+        once the socket has room for it; False if the socket left meanwhile."""
+        while self._joined(sub):
             for _seq, message in page:
                 sub.deliver(message)
-            if len(page) < BACKLOG_PAGE:
-                return
+            if not eventlog.more_after(page, limit=BACKLOG_PAGE):
+                return True
+            await sub.drained()
+            if not self._joined(sub):
+                break
             page = await self._read_log(sub, after=page[-1][0], upto=upto)
+        return False
+
+    def _joined(self, sub: Subscription) -> bool:
+        return sub in self.routes.get((sub.company_id, sub.branch_id, sub.stream), ())
 
     async def _read_log(self, sub: Subscription, after: int, upto: int) -> list[tuple[int, str]]:
         return await in_thread(eventlog.event_backlog)(**sub.log_scope, after=after, upto=upto, limit=BACKLOG_PAGE)
@@ -197,7 +225,7 @@ class Hub:
             for seq, branch, type, message in page:
                 if seq > self.last_seq.get(company, seq):
                     self._dispatch(company, seq, branch, type, message)
-            if len(page) < BACKLOG_PAGE and company in self.last_seq:
+            if not eventlog.more_after(page, limit=BACKLOG_PAGE) and company in self.last_seq:
                 self.last_seq[company] = max(self.last_seq[company], upto)
 
     def _dispatch(self, company: str, seq: int, branch: str | None, type: str, text: str) -> None:
@@ -222,8 +250,11 @@ class Hub:
                 await self.poll_log()
                 if ticks % 2 == 0:
                     await self.check_access()
-            except Exception:
-                log.exception("hub poll failed")
+            except Exception as exc:
+                if backend_unavailable(exc):
+                    log.warning("hub poll: the database is unavailable (%s); retrying", exc)
+                else:
+                    log.exception("hub poll failed")
 
     async def poll_log(self) -> None:
         if not self.members:

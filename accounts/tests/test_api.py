@@ -40,7 +40,7 @@ def test_register_with_company_makes_owner_company_and_branch(api_client):
     assert body["user"]["branch_id"] is None
     company = Company.objects.get(pk=user.company_id)
     assert company.name == "Blue Cup"
-    assert list(Branch.objects.filter(company=company).values_list("name", flat=True)) == ["Main"]
+    assert list(Branch.unscoped.filter(company=company).values_list("name", flat=True)) == ["Main"]
     # The tokens work.
     me = api_client.get("/api/users/me/", HTTP_AUTHORIZATION=f"Bearer {body['access']}")
     assert me.status_code == 200
@@ -266,7 +266,7 @@ def test_owner_and_admin_create_branches(client_for, role):
     assert response.status_code == 201
     body = response.json()
     assert body["name"] == "North" and body["address"] == "1 Main St" and body["company"] == str(company.pk)
-    assert Branch.objects.filter(company=company, name="North").exists()
+    assert Branch.unscoped.filter(company=company, name="North").exists()
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.WAITER, Role.CASHIER, Role.COOK])
@@ -274,7 +274,7 @@ def test_branch_staff_cannot_create_branches(client_for, role):
     user = staff_of(BranchFactory(), role=role)
     response = client_for(user).post("/api/users/branches/", {"name": "North"}, format="json")
     assert response.status_code == 403
-    assert Branch.objects.count() == 1
+    assert Branch.unscoped.count() == 1
 
 
 def test_branch_create_validation(client_for):
@@ -283,7 +283,7 @@ def test_branch_create_validation(client_for):
     missing = client_for(owner).post("/api/users/branches/", {}, format="json")
     assert missing.status_code == 400
     assert "name" in missing.json()
-    assert Branch.objects.count() == 1
+    assert Branch.unscoped.count() == 1
 
 
 # Employees

@@ -3,13 +3,21 @@
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.tenancy import ALL_ROLES, KITCHEN_ROLES, ORDER_TAKING_ROLES
 from cafe import selectors, services
+from cafe.api import schema
 from cafe.serializers import KitchenTaskFilter, KitchenTaskSerializer, TaskIdsInput, represent
 from core.api import TenantViewSet, valid
 
 
+@schema.KITCHEN_TASKS
 class KitchenTaskViewSet(TenantViewSet):
     serializer_class = KitchenTaskSerializer
+    # Everyone reads the kitchen; cooks (and managers and above) claim, ready and
+    # un-ready portions; whoever takes orders serves them.
+    read_roles = ALL_ROLES
+    write_roles = KITCHEN_ROLES
+    action_roles = {"served": ORDER_TAKING_ROLES, "served_many": ORDER_TAKING_ROLES}
 
     def list(self, request) -> Response:
         return self.page(selectors.task_list(tenant=self.tenant, **self.filters(KitchenTaskFilter)))
@@ -29,42 +37,34 @@ class KitchenTaskViewSet(TenantViewSet):
 
     @action(detail=True, methods=["post"])
     def claim(self, request, pk) -> Response:
-        self.require(self.tenant.may_cook)
         return self._one("claim", pk)
 
     @action(detail=True, methods=["post"])
     def ready(self, request, pk) -> Response:
-        self.require(self.tenant.may_cook)
         return self._one("ready", pk)
 
     @action(detail=True, methods=["post"])
     def unready(self, request, pk) -> Response:
-        self.require(self.tenant.may_cook)
         return self._one("unready", pk)
 
     @action(detail=True, methods=["post"])
     def served(self, request, pk) -> Response:
-        self.require(self.tenant.may_take_orders)
         return self._one("served", pk)
 
     # Many tasks, all or nothing: POST tasks/<action>/ {"ids": [...]} answers the list.
 
     @action(detail=False, methods=["post"], url_path="claim")
     def claim_many(self, request) -> Response:
-        self.require(self.tenant.may_cook)
         return self._act("claim", valid(TaskIdsInput, request.data)["ids"])
 
     @action(detail=False, methods=["post"], url_path="ready")
     def ready_many(self, request) -> Response:
-        self.require(self.tenant.may_cook)
         return self._act("ready", valid(TaskIdsInput, request.data)["ids"])
 
     @action(detail=False, methods=["post"], url_path="unready")
     def unready_many(self, request) -> Response:
-        self.require(self.tenant.may_cook)
         return self._act("unready", valid(TaskIdsInput, request.data)["ids"])
 
     @action(detail=False, methods=["post"], url_path="served")
     def served_many(self, request) -> Response:
-        self.require(self.tenant.may_take_orders)
         return self._act("served", valid(TaskIdsInput, request.data)["ids"])

@@ -54,6 +54,8 @@ class KitchenTask(TenantOwned):
     served_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
+    tenant_branch_field = "branch"
+
     class Meta:
         ordering = ["created_at", "portion", "id"]
         indexes = [models.Index(fields=["company", "branch", "status", "created_at"])]

@@ -13,6 +13,8 @@ class Category(TenantOwned):
     name = models.CharField(max_length=120)
     position = models.PositiveIntegerField(default=0)
 
+    tenant_branch_field = None
+
     class Meta:
         verbose_name_plural = "categories"
         ordering = ["position", "name"]
@@ -28,6 +30,8 @@ class Station(TenantOwned):
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="stations")
     name = models.CharField(max_length=120)
     position = models.PositiveIntegerField(default=0)
+
+    tenant_branch_field = "branch"
 
     class Meta:
         ordering = ["branch", "position", "name"]
@@ -50,6 +54,9 @@ class MenuItem(TenantOwned):
     # The stop-list count of a branch item: each ordered portion takes one, 0 stops it; None: no limit.
     remaining = models.PositiveIntegerField(null=True, blank=True)
 
+    tenant_branch_field = "branch"
+    tenant_branch_optional = True
+
     class Meta:
         ordering = ["category__position", "title"]
         constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="menu_item_price_not_negative")]
@@ -66,6 +73,8 @@ class MenuItemBranch(TenantOwned):
     station = models.ForeignKey(Station, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     is_available = models.BooleanField(default=True)
     remaining = models.PositiveIntegerField(null=True, blank=True)
+
+    tenant_branch_field = "branch"
 
     class Meta:
         constraints = [
@@ -85,6 +94,10 @@ class ModifierGroup(TenantOwned):
     max_choices = models.PositiveSmallIntegerField(default=1)
     position = models.PositiveIntegerField(default=0)
 
+    # As its menu item: a company-wide item's groups are seen in every branch.
+    tenant_branch_field = "menu_item__branch"
+    tenant_branch_optional = True
+
     class Meta:
         ordering = ["position", "name"]
         constraints = [
@@ -102,6 +115,9 @@ class Modifier(TenantOwned):
     # Added to the line's price for each portion.
     price = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     position = models.PositiveIntegerField(default=0)
+
+    tenant_branch_field = "group__menu_item__branch"
+    tenant_branch_optional = True
 
     class Meta:
         ordering = ["position", "name"]

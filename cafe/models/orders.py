@@ -33,6 +33,8 @@ class Order(TenantOwned):
     waiter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="orders")
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    tenant_branch_field = "branch"
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["company", "branch", "status"])]
@@ -56,6 +58,8 @@ class OrderItem(TenantOwned):
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=200, blank=True, default="")
     voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    tenant_branch_field = "order__branch"
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -86,6 +90,8 @@ class OrderItemModifier(TenantOwned):
     name = models.CharField(max_length=120)
     price = models.DecimalField(max_digits=10, decimal_places=2)
 
+    tenant_branch_field = "line__order__branch"
+
     class Meta:
         ordering = ["created_at", "id"]
 
@@ -104,6 +110,8 @@ class OrderItemEdit(TenantOwned):
     note_after = models.CharField(max_length=200, blank=True, default="")
     voided = models.BooleanField(default=False)
     reason = models.CharField(max_length=200, blank=True, default="")
+
+    tenant_branch_field = "line__order__branch"
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -20,6 +20,8 @@ class Table(TenantOwned):
     seats = models.PositiveSmallIntegerField(default=4)
     status = models.CharField(max_length=16, choices=TableStatus.choices, default=TableStatus.FREE)
 
+    tenant_branch_field = "branch"
+
     class Meta:
         ordering = ["branch", "number"]
         constraints = [

@@ -8,11 +8,11 @@ from cafe.models import Order
 
 
 def order_list(*, tenant: Tenant, **filters: Any) -> QuerySet[Order]:
-    orders = tenant.scope(Order.objects.all()).filter(**filters)
+    orders = tenant.scope(Order).filter(**filters)
     return orders.select_related("table").prefetch_related("items__modifiers")
 
 
 def order_get(*, tenant: Tenant, order_id: uuid.UUID, lock: bool = False) -> Order:
     if lock:
-        return tenant.scope(Order.objects.select_for_update(of=("self",)).select_related("table")).get(pk=order_id)
+        return tenant.scope(Order).select_for_update(of=("self",)).select_related("table").get(pk=order_id)
     return order_list(tenant=tenant).get(pk=order_id)

@@ -19,7 +19,7 @@ from cafe.models import TASK_TRANSITIONS, KitchenTask, Order, OrderItem, TaskSta
 from cafe.selectors.kitchen import TASK_PREFETCHED, TASK_SELECTED, tasks_locked
 from cafe.selectors.orders import order_get
 from core.errors import Conflict
-from realtime.catalogue import KITCHEN_TASK_READY, KITCHEN_TASK_UPDATED
+from realtime.catalogue import KITCHEN_TASK_READY, KITCHEN_TASK_UPDATED, EventType, KitchenTaskData
 from realtime.emit import PendingEvent, emit
 
 # action: (the status a task must be in, the status it goes to)
@@ -55,14 +55,18 @@ def _move(task: KitchenTask, to: str, *, user=None, now=None) -> None:
 TIMING_FIELDS = ["status", "cook", "fired_at", "claimed_at", "ready_at", "served_at", "cancelled_at", "updated_at"]
 
 
-def task_events(tasks: Iterable[KitchenTask], type=KITCHEN_TASK_UPDATED) -> list[PendingEvent]:
+def task_events(
+    tenant: Tenant, tasks: Iterable[KitchenTask], type: EventType[KitchenTaskData] = KITCHEN_TASK_UPDATED
+) -> list[PendingEvent[KitchenTaskData]]:
     """Events for tasks just saved, read back with what their payload shows."""
     ids = [task.pk for task in tasks]
     if not ids:
         return []
-    loaded = KitchenTask.objects.filter(pk__in=ids).select_related(*TASK_SELECTED).prefetch_related(*TASK_PREFETCHED)
+    loaded = (
+        tenant.scope(KitchenTask).filter(pk__in=ids).select_related(*TASK_SELECTED).prefetch_related(*TASK_PREFETCHED)
+    )
     by_id = {task.pk: task for task in loaded}
-    pending: list[PendingEvent] = []
+    pending: list[PendingEvent[KitchenTaskData]] = []
     for pk in ids:
         pending.append(events.task_event(type, by_id[pk]))
         if type is KITCHEN_TASK_UPDATED and by_id[pk].status == TaskStatus.READY:
@@ -85,10 +89,10 @@ def task_act(*, tenant: Tenant, task_ids: Sequence[uuid.UUID], action: str) -> l
     now = timezone.now()
     for task in tasks:
         _move(task, to, user=tenant.user, now=now)
-    KitchenTask.objects.bulk_update(tasks, TIMING_FIELDS)
+    tenant.scope(KitchenTask).bulk_update(tasks, TIMING_FIELDS)
     position = {uuid.UUID(str(pk)): index for index, pk in reversed(list(enumerate(task_ids)))}
     ordered = sorted(tasks, key=lambda task: position[task.pk])
-    emit(company_id=tenant.company_id, events=task_events(ordered))
+    emit(company_id=tenant.company_id, events=task_events(tenant, ordered))
     return ordered
 
 
@@ -115,14 +119,14 @@ def tasks_create(order: Order, lines: Sequence[tuple[OrderItem, uuid.UUID | None
     return KitchenTask.objects.bulk_create(tasks)
 
 
-def tasks_cancel(tasks: Iterable[KitchenTask]) -> list[KitchenTask]:
+def tasks_cancel(tenant: Tenant, tasks: Iterable[KitchenTask]) -> list[KitchenTask]:
     """Cancels locked tasks of a line or order. Runs inside the order's transaction."""
     now = timezone.now()
     cancelled = []
     for task in tasks:
         _move(task, TaskStatus.CANCELLED, now=now)
         cancelled.append(task)
-    KitchenTask.objects.bulk_update(cancelled, TIMING_FIELDS)
+    tenant.scope(KitchenTask).bulk_update(cancelled, TIMING_FIELDS)
     return cancelled
 
 
@@ -132,7 +136,7 @@ def order_fire(*, tenant: Tenant, order_id: uuid.UUID, course: int | None = None
     order = order_get(tenant=tenant, order_id=order_id, lock=True)
     if order.status != "open":
         raise Conflict(f"The order is {order.status}; only open orders can be fired.")
-    held = KitchenTask.objects.select_for_update(of=("self",)).filter(order=order, status=TaskStatus.HELD)
+    held = tenant.scope(KitchenTask).select_for_update(of=("self",)).filter(order=order, status=TaskStatus.HELD)
     if course is not None:
         if not order.items.filter(course=course).exists():
             raise ValidationError({"course": [f"The order has no course {course}."]})
@@ -141,6 +145,6 @@ def order_fire(*, tenant: Tenant, order_id: uuid.UUID, course: int | None = None
     now = timezone.now()
     for task in tasks:
         _move(task, TaskStatus.PENDING, now=now)
-    KitchenTask.objects.bulk_update(tasks, TIMING_FIELDS)
-    emit(company_id=tenant.company_id, events=task_events(tasks))
+    tenant.scope(KitchenTask).bulk_update(tasks, TIMING_FIELDS)
+    emit(company_id=tenant.company_id, events=task_events(tenant, tasks))
     return tasks

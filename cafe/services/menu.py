@@ -1,13 +1,18 @@
 """The menu: categories, items, stations, modifiers and the stop-list. Changes to
 what a tablet shows of an item end with ``menu_item_updated`` for each branch
-that serves it."""
+that serves it.
+
+Categories and items with no branch (and their modifiers) are shared by every
+branch of the company: only owners and admins change them. A manager changes
+their own branch's items, stations and modifiers, and their branch's station and
+stop-list of a shared item (``menu_item_branch_set``), and nothing else."""
 
 import uuid
 from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.tenancy import Tenant
 from cafe import events
@@ -24,8 +29,18 @@ from cafe.services.common import branch_for_write, save_unique
 from core.errors import Conflict
 from realtime.emit import emit
 
+SHARED_CATEGORY = "Categories are shared by every branch: only owners and admins change them."
+SHARED_ITEM = "This menu item is served in every branch: only owners and admins change it."
+TO_EVERY_BRANCH = "Only owners and admins put a menu item on every branch's menu."
+
+
+def _refuse_branch_roles(tenant: Tenant, message: str) -> None:
+    if not tenant.company_wide:
+        raise PermissionDenied(message)
+
 
 def category_create(*, tenant: Tenant, name: str, position: int = 0) -> Category:
+    _refuse_branch_roles(tenant, SHARED_CATEGORY)
     category = Category(company=tenant.company, name=name, position=position)
     save_unique(category, "name", "A category with this name already exists.")
     return category
@@ -33,6 +48,7 @@ def category_create(*, tenant: Tenant, name: str, position: int = 0) -> Category
 
 def category_update(*, tenant: Tenant, category_id: uuid.UUID, **changes: Any) -> Category:
     category = category_get(tenant=tenant, category_id=category_id)
+    _refuse_branch_roles(tenant, SHARED_CATEGORY)
     for field, value in changes.items():
         setattr(category, field, value)
     save_unique(category, "name", "A category with this name already exists.")
@@ -41,6 +57,7 @@ def category_update(*, tenant: Tenant, category_id: uuid.UUID, **changes: Any) -
 
 def category_delete(*, tenant: Tenant, category_id: uuid.UUID) -> None:
     category = category_get(tenant=tenant, category_id=category_id)
+    _refuse_branch_roles(tenant, SHARED_CATEGORY)
     if category.items.exists():
         raise Conflict("The category has menu items; move or delete them first.")
     category.delete()
@@ -81,7 +98,7 @@ def station_delete(*, tenant: Tenant, station_id: uuid.UUID) -> None:
 def _station_in(tenant: Tenant, station_id: uuid.UUID | None, branch_id: uuid.UUID) -> Station | None:
     if station_id is None:
         return None
-    station = Station.objects.filter(company=tenant.company, branch=branch_id, pk=station_id).first()
+    station = tenant.scope(Station).filter(branch=branch_id, pk=station_id).first()
     if station is None:
         raise ValidationError({"station": ["Station not found in this branch."]})
     return station
@@ -93,9 +110,12 @@ def _menu_item_refs(tenant: Tenant, fields: dict[str, Any]) -> dict[str, Any]:
             fields["category"] = category_get(tenant=tenant, category_id=fields["category"])
         except Category.DoesNotExist:
             raise ValidationError({"category": ["Category not found."]}) from None
-    if "branch" in fields and not (fields["branch"] is None and tenant.company_wide):
-        # None means "every branch" for owners/admins, "my branch" for everyone else.
-        fields["branch"] = branch_for_write(tenant, fields["branch"])
+    if "branch" in fields:
+        # None puts the item on every branch's menu.
+        if fields["branch"] is None:
+            _refuse_branch_roles(tenant, TO_EVERY_BRANCH)
+        else:
+            fields["branch"] = branch_for_write(tenant, fields["branch"])
     return fields
 
 
@@ -116,29 +136,39 @@ def _check_branch_fields(tenant: Tenant, item: MenuItem, station_id: uuid.UUID |
 def _report(tenant: Tenant, item_id: uuid.UUID, branch_id: uuid.UUID | None = None) -> None:
     emit(
         company_id=tenant.company_id,
-        events=events.menu_item_updated(
-            menu_item_views(company_id=tenant.company_id, item_ids=[item_id], branch_id=branch_id)
-        ),
+        events=events.menu_item_updated(menu_item_views(tenant=tenant, item_ids=[item_id], branch_id=branch_id)),
     )
 
 
 def menu_item_create(*, tenant: Tenant, station: uuid.UUID | None = None, **fields: Any) -> MenuItem:
+    """Without a ``branch`` the item goes to a manager's own branch, or to every
+    branch when an owner or admin creates it."""
+    fields.setdefault("branch", tenant.branch.pk if tenant.branch is not None else None)
     item = MenuItem(company=tenant.company, **_menu_item_refs(tenant, fields))
     _check_branch_fields(tenant, item, station)
     item.save()
     return menu_item_get(tenant=tenant, menu_item_id=item.pk)
 
 
+def _refuse_shared_item(tenant: Tenant, item: MenuItem) -> None:
+    if item.branch_id is None:
+        _refuse_branch_roles(tenant, SHARED_ITEM)
+
+
 @transaction.atomic
 def menu_item_update(*, tenant: Tenant, menu_item_id: uuid.UUID, **changes: Any) -> MenuItem:
-    """Also the stop-list of a branch item (``is_available``, ``remaining``)."""
+    """Changes the given fields, also the stop-list of a branch item (``is_available``,
+    ``remaining``); without ``branch`` the item stays where it is."""
     item = menu_item_get(tenant=tenant, menu_item_id=menu_item_id)
-    item = MenuItem.objects.select_for_update().get(pk=item.pk)
+    item = tenant.scope(MenuItem).select_for_update().get(pk=item.pk)
+    station_given = "station" in changes
     station = changes.pop("station", item.station_id)
     moved = "branch" in changes
-    for field, value in _menu_item_refs(tenant, changes).items():
+    changes = _menu_item_refs(tenant, changes)
+    _refuse_shared_item(tenant, item)
+    for field, value in changes.items():
         setattr(item, field, value)
-    if moved and "station" not in changes and item.station_id and item.branch_id != item.station.branch_id:
+    if moved and not station_given and item.station is not None and item.branch_id != item.station.branch_id:
         station = None
     _check_branch_fields(tenant, item, station)
     item.save()
@@ -149,6 +179,7 @@ def menu_item_update(*, tenant: Tenant, menu_item_id: uuid.UUID, **changes: Any)
 def menu_item_delete(*, tenant: Tenant, menu_item_id: uuid.UUID) -> None:
     """Order lines keep their menu item, so an item that was ever ordered stays."""
     item = menu_item_get(tenant=tenant, menu_item_id=menu_item_id)
+    _refuse_shared_item(tenant, item)
     try:
         with transaction.atomic():
             item.delete()
@@ -167,8 +198,10 @@ def menu_item_branch_set(
     branch_obj = branch_for_write(tenant, branch)
     if "station" in changes:
         changes["station"] = _station_in(tenant, changes["station"], branch_obj.pk)
-    setting, _ = MenuItemBranch.objects.select_for_update().get_or_create(
-        menu_item=item, branch=branch_obj, defaults={"company": tenant.company}
+    setting, _ = (
+        tenant.scope(MenuItemBranch)
+        .select_for_update()
+        .get_or_create(menu_item=item, branch=branch_obj, defaults={"company": tenant.company})
     )
     for field, value in changes.items():
         setattr(setting, field, value)
@@ -192,6 +225,7 @@ def _modifier_group_refs(tenant: Tenant, fields: dict[str, Any]) -> dict[str, An
 @transaction.atomic
 def modifier_group_create(*, tenant: Tenant, **fields: Any) -> ModifierGroup:
     group = ModifierGroup(company=tenant.company, **_modifier_group_refs(tenant, fields))
+    _refuse_shared_item(tenant, group.menu_item)
     save_unique(group, "name", "This menu item already has a group with this name.")
     _report(tenant, group.menu_item_id)
     return modifier_group_get(tenant=tenant, group_id=group.pk)
@@ -200,6 +234,7 @@ def modifier_group_create(*, tenant: Tenant, **fields: Any) -> ModifierGroup:
 @transaction.atomic
 def modifier_group_update(*, tenant: Tenant, group_id: uuid.UUID, **changes: Any) -> ModifierGroup:
     group = modifier_group_get(tenant=tenant, group_id=group_id)
+    _refuse_shared_item(tenant, group.menu_item)
     if "menu_item" in changes and changes.pop("menu_item") != group.menu_item_id:
         raise ValidationError({"menu_item": ["A modifier group cannot move to another menu item."]})
     for field, value in changes.items():
@@ -213,6 +248,7 @@ def modifier_group_update(*, tenant: Tenant, group_id: uuid.UUID, **changes: Any
 def modifier_group_delete(*, tenant: Tenant, group_id: uuid.UUID) -> None:
     """Lines that chose its modifiers keep their copies."""
     group = modifier_group_get(tenant=tenant, group_id=group_id)
+    _refuse_shared_item(tenant, group.menu_item)
     group.delete()
     _report(tenant, group.menu_item_id)
 
@@ -223,6 +259,7 @@ def modifier_create(*, tenant: Tenant, group: uuid.UUID, **fields: Any) -> Modif
         group_obj = modifier_group_get(tenant=tenant, group_id=group)
     except ModifierGroup.DoesNotExist:
         raise ValidationError({"group": ["Modifier group not found."]}) from None
+    _refuse_shared_item(tenant, group_obj.menu_item)
     modifier = Modifier(company=tenant.company, group=group_obj, **fields)
     save_unique(modifier, "name", "This group already has a modifier with this name.")
     _report(tenant, group_obj.menu_item_id)
@@ -232,6 +269,7 @@ def modifier_create(*, tenant: Tenant, group: uuid.UUID, **fields: Any) -> Modif
 @transaction.atomic
 def modifier_update(*, tenant: Tenant, modifier_id: uuid.UUID, **changes: Any) -> Modifier:
     modifier = modifier_get(tenant=tenant, modifier_id=modifier_id)
+    _refuse_shared_item(tenant, modifier.group.menu_item)
     if "group" in changes and changes.pop("group") != modifier.group_id:
         raise ValidationError({"group": ["A modifier cannot move to another group."]})
     for field, value in changes.items():
@@ -244,6 +282,7 @@ def modifier_update(*, tenant: Tenant, modifier_id: uuid.UUID, **changes: Any) -
 @transaction.atomic
 def modifier_delete(*, tenant: Tenant, modifier_id: uuid.UUID) -> None:
     modifier = modifier_get(tenant=tenant, modifier_id=modifier_id)
+    _refuse_shared_item(tenant, modifier.group.menu_item)
     menu_item_id = modifier.group.menu_item_id
     modifier.delete()
     _report(tenant, menu_item_id)

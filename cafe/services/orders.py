@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet, prefetch_related_objects
 from django.utils import timezone
@@ -54,23 +55,24 @@ class StockShort(Conflict):
 
     def __init__(self, item: MenuItem, remaining: int) -> None:
         super().__init__(f"Only {remaining} left of {item.title}.")
-        self.detail = {"detail": self.detail, "menu_item": str(item.pk), "remaining": remaining}
+        detail: dict[str, Any] = {"detail": self.detail, "menu_item": str(item.pk), "remaining": remaining}
+        self.detail = detail
 
 
-def _stock_row(branch_id: uuid.UUID, item: MenuItem) -> QuerySet:
+def _stock_row(tenant: Tenant, branch_id: uuid.UUID, item: MenuItem) -> QuerySet:
     """Where an item's stop-list count lives in a branch: on the item, or on its branch row."""
     if item.branch_id is not None:
-        return MenuItem.objects.filter(pk=item.pk)
-    return MenuItemBranch.objects.filter(menu_item=item, branch=branch_id)
+        return tenant.scope(MenuItem).filter(pk=item.pk)
+    return tenant.scope(MenuItemBranch).filter(menu_item=item, branch=branch_id)
 
 
-def _take_stock(branch_id: uuid.UUID, wanted: dict[MenuItem, int]) -> list[uuid.UUID]:
+def _take_stock(tenant: Tenant, branch_id: uuid.UUID, wanted: dict[MenuItem, int]) -> list[uuid.UUID]:
     """Takes portions off the stop-list counts, or raises ``StockShort`` for the first
     item short of them; one conditional UPDATE each (in id order, so concurrent orders
     queue on the rows instead of deadlocking). Returns the items whose count changed."""
     changed = []
     for item, count in sorted(wanted.items(), key=lambda pair: pair[0].pk):
-        rows = _stock_row(branch_id, item).filter(remaining__isnull=False)
+        rows = _stock_row(tenant, branch_id, item).filter(remaining__isnull=False)
         if rows.filter(remaining__gte=count).update(remaining=F("remaining") - count):
             changed.append(item.pk)
         elif (left := rows.values_list("remaining", flat=True).first()) is not None:
@@ -78,9 +80,9 @@ def _take_stock(branch_id: uuid.UUID, wanted: dict[MenuItem, int]) -> list[uuid.
     return changed
 
 
-def _return_stock(branch_id: uuid.UUID, item: MenuItem, count: int) -> list[uuid.UUID]:
+def _return_stock(tenant: Tenant, branch_id: uuid.UUID, item: MenuItem, count: int) -> list[uuid.UUID]:
     """Gives back portions that were never started (a line reduced or voided, an order cancelled)."""
-    if count > 0 and _stock_row(branch_id, item).filter(remaining__isnull=False).update(
+    if count > 0 and _stock_row(tenant, branch_id, item).filter(remaining__isnull=False).update(
         remaining=F("remaining") + count
     ):
         return [item.pk]
@@ -104,18 +106,42 @@ def _modifier_errors(groups: Sequence[ModifierGroup], chosen: Sequence[uuid.UUID
     return errors
 
 
-def _add_lines(order: Order, lines: Sequence[dict[str, Any]]) -> list[PendingEvent[Any]]:
-    """Adds lines at today's menu prices (plus their modifiers'), their kitchen tasks,
-    and takes their portions off the stop-list. Runs inside the order's transaction;
-    returns the events this causes besides the order's own."""
+def _check_portions(tenant: Tenant, order: Order, adding: int) -> None:
+    """An order has at most ``ORDER_MAX_PORTIONS`` portions in the kitchen (tasks not
+    cancelled): each is a row and a ``kitchen_task_created`` event, so one request
+    cannot flood the log and the kitchen sockets. Runs with the order locked."""
+    if adding <= 0:
+        return
+    live = tenant.scope(KitchenTask).filter(order=order).exclude(status=TaskStatus.CANCELLED).count()
+    if live + adding > settings.ORDER_MAX_PORTIONS:
+        raise Conflict(
+            f"An order has at most {settings.ORDER_MAX_PORTIONS} portions in the kitchen (ORDER_MAX_PORTIONS); "
+            f"this one has {live}, so at most {max(settings.ORDER_MAX_PORTIONS - live, 0)} more can be sent."
+        )
+
+
+def _add_lines(
+    tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]], *, existing: int = 0
+) -> list[PendingEvent[Any]]:
+    """Adds lines at today's menu prices (plus their modifiers') to an order that has
+    ``existing`` lines, up to ``ORDER_MAX_LINES`` (which keeps its events under
+    ``EVENT_MAX_BYTES``), with their kitchen tasks (up to ``ORDER_MAX_PORTIONS``),
+    and takes their portions off the stop-list. Runs inside the order's transaction,
+    with the order locked; returns the events this causes besides the order's own."""
     if not lines:
         return []
-    menu = menu_for_branch(company_id=order.company_id, branch_id=order.branch_id).in_bulk(
-        {line["menu_item"] for line in lines}
-    )
-    here = {row.menu_item_id: row for row in MenuItemBranch.objects.filter(branch=order.branch_id, menu_item__in=menu)}
+    if existing + len(lines) > settings.ORDER_MAX_LINES:
+        raise Conflict(
+            f"An order holds at most {settings.ORDER_MAX_LINES} lines (ORDER_MAX_LINES); this one has "
+            f"{existing}, so at most {max(settings.ORDER_MAX_LINES - existing, 0)} more can be added."
+        )
+    menu = menu_for_branch(tenant=tenant, branch_id=order.branch_id).in_bulk({line["menu_item"] for line in lines})
+    here = {
+        row.menu_item_id: row
+        for row in tenant.scope(MenuItemBranch).filter(branch=order.branch_id, menu_item__in=list(menu))
+    }
     groups: dict[uuid.UUID, list[ModifierGroup]] = {pk: [] for pk in menu}
-    for group in ModifierGroup.objects.filter(menu_item__in=menu).prefetch_related("modifiers"):
+    for group in tenant.scope(ModifierGroup).filter(menu_item__in=list(menu)).prefetch_related("modifiers"):
         groups[group.menu_item_id].append(group)
     # Keyed by line index, the shape DRF gives for malformed lines, so clients read one shape.
     errors: dict[str, dict[str, list[str]]] = {}
@@ -132,7 +158,7 @@ def _add_lines(order: Order, lines: Sequence[dict[str, Any]]) -> list[PendingEve
     wanted: dict[MenuItem, int] = defaultdict(int)
     for line in lines:
         wanted[menu[line["menu_item"]]] += line["quantity"]
-    restocked = _take_stock(order.branch_id, wanted)
+    restocked = _take_stock(tenant, order.branch_id, wanted)
     chosen = {
         modifier.pk: modifier for group_list in groups.values() for g in group_list for modifier in g.modifiers.all()
     }
@@ -167,18 +193,20 @@ def _add_lines(order: Order, lines: Sequence[dict[str, Any]]) -> list[PendingEve
         ]
         station = item.station_id if item.branch_id is not None else getattr(here.get(item.pk), "station_id", None)
         kitchen.append((row, station, held, 1))
+    _check_portions(tenant, order, sum(row.quantity for row, station, _, _ in kitchen if station is not None))
     OrderItem.objects.bulk_create(new_lines)
     OrderItemModifier.objects.bulk_create(new_modifiers)
     tasks = kitchen_services.tasks_create(order, kitchen)
-    return [*kitchen_services.task_events(tasks, KITCHEN_TASK_CREATED), *_menu_events(order, restocked)]
+    return [
+        *kitchen_services.task_events(tenant, tasks, KITCHEN_TASK_CREATED),
+        *_menu_events(tenant, order, restocked),
+    ]
 
 
-def _menu_events(order: Order, item_ids: Sequence[uuid.UUID]) -> list[PendingEvent[Any]]:
+def _menu_events(tenant: Tenant, order: Order, item_ids: Sequence[uuid.UUID]) -> list[PendingEvent[Any]]:
     if not item_ids:
         return []
-    return events.menu_item_updated(
-        menu_item_views(company_id=order.company_id, item_ids=item_ids, branch_id=order.branch_id)
-    )
+    return events.menu_item_updated(menu_item_views(tenant=tenant, item_ids=item_ids, branch_id=order.branch_id))
 
 
 def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *extra: PendingEvent[Any]) -> Order:
@@ -197,7 +225,7 @@ def order_create(*, tenant: Tenant, table: uuid.UUID, guests: int, items: Sequen
     order = Order.objects.create(
         company=tenant.company, branch_id=locked_table.branch_id, table=locked_table, guests=guests, waiter=tenant.user
     )
-    caused = _add_lines(order, items)
+    caused = _add_lines(tenant, order, items)
     extra = []
     if locked_table.status != TableStatus.BUSY:
         locked_table.status = TableStatus.BUSY
@@ -216,7 +244,7 @@ def _open_order(tenant: Tenant, order_id: uuid.UUID) -> Order:
 @transaction.atomic
 def order_add_items(*, tenant: Tenant, order_id: uuid.UUID, items: Sequence[dict[str, Any]]) -> Order:
     order = _open_order(tenant, order_id)
-    caused = _add_lines(order, items)
+    caused = _add_lines(tenant, order, items, existing=order.items.count())
     order.save(update_fields=["updated_at"])
     return _order_changed(tenant, ORDER_UPDATED, order, *caused)
 
@@ -232,15 +260,15 @@ def order_update(*, tenant: Tenant, order_id: uuid.UUID, guests: int) -> Order:
 @transaction.atomic
 def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
     """Closes (paid) or cancels an open order; the table is freed with its last open order."""
-    table_id = tenant.scope(Order.objects.all()).values_list("table_id", flat=True).get(pk=order_id)
-    table = Table.objects.select_for_update().get(pk=table_id)
+    table_id = tenant.scope(Order).values_list("table_id", flat=True).get(pk=order_id)
+    table = tenant.scope(Table).select_for_update().get(pk=table_id)
     order = order_get(tenant=tenant, order_id=order_id, lock=True)
     if status not in ORDER_TRANSITIONS[order.status]:
         raise Conflict(f"The order is {order.status}; only open orders can be closed or cancelled.")
     order.status = status
     order.closed_at = timezone.now()
     order.save(update_fields=["status", "closed_at", "updated_at"])
-    kitchen = _release_kitchen(order) if status == OrderStatus.CANCELLED else []
+    kitchen = _release_kitchen(tenant, order) if status == OrderStatus.CANCELLED else []
     extra = []
     still_open = table.orders.filter(status=OrderStatus.OPEN).exists()
     if not still_open and table.status == TableStatus.BUSY:
@@ -267,7 +295,9 @@ def _line_for_edit(tenant: Tenant, order: Order, line_id: uuid.UUID) -> tuple[Or
     return line, tasks
 
 
-def _cancel_portions(tasks: Sequence[KitchenTask], count: int, reason: str) -> tuple[list[KitchenTask], int]:
+def _cancel_portions(
+    tenant: Tenant, tasks: Sequence[KitchenTask], count: int, reason: str
+) -> tuple[list[KitchenTask], int]:
     """Cancels ``count`` portions, those the kitchen has not started first (the last
     ones first); served portions stay. Returns the cancelled tasks and how many of
     them had not been started (their stock goes back)."""
@@ -277,7 +307,7 @@ def _cancel_portions(tasks: Sequence[KitchenTask], count: int, reason: str) -> t
     if any(task.status in STARTED_STATUSES for task in chosen) and not reason:
         raise ValidationError({"reason": ["Say why portions the kitchen has started are cancelled."]})
     unstarted = sum(1 for task in chosen if task.status not in STARTED_STATUSES)
-    return kitchen_services.tasks_cancel(chosen), unstarted
+    return kitchen_services.tasks_cancel(tenant, chosen), unstarted
 
 
 def _served(tasks: Sequence[KitchenTask]) -> int:
@@ -309,21 +339,26 @@ def order_line_update(
     caused: list[PendingEvent[Any]] = []
     changed_tasks: list[KitchenTask] = []
     if quantity is not None and quantity > line.quantity:
-        restocked = _take_stock(order.branch_id, {line.menu_item: quantity - line.quantity})
+        restocked = _take_stock(tenant, order.branch_id, {line.menu_item: quantity - line.quantity})
         first = max((task.portion for task in tasks), default=line.quantity) + 1
         held = any(task.status == TaskStatus.HELD for task in tasks)
         station = tasks[-1].station_id if tasks else None
+        if station:
+            _check_portions(tenant, order, quantity - line.quantity)
         line.quantity = quantity
         created = kitchen_services.tasks_create(order, [(line, station, held, first)]) if station else []
-        caused += [*kitchen_services.task_events(created, KITCHEN_TASK_CREATED), *_menu_events(order, restocked)]
+        caused += [
+            *kitchen_services.task_events(tenant, created, KITCHEN_TASK_CREATED),
+            *_menu_events(tenant, order, restocked),
+        ]
     elif quantity is not None and quantity < line.quantity:
         if quantity < _served(tasks):
             raise Conflict(f"{_served(tasks)} portions of this line were served; it cannot go below that.")
         removed = line.quantity - quantity
-        cancelled, unstarted = _cancel_portions(tasks, removed, reason) if tasks else ([], removed)
+        cancelled, unstarted = _cancel_portions(tenant, tasks, removed, reason) if tasks else ([], removed)
         changed_tasks += cancelled
         line.quantity = quantity
-        caused += _menu_events(order, _return_stock(order.branch_id, line.menu_item, unstarted))
+        caused += _menu_events(tenant, order, _return_stock(tenant, order.branch_id, line.menu_item, unstarted))
     if note is not None and note != line.note:
         line.note = note
         changed_tasks += [task for task in tasks if task.status not in (TaskStatus.SERVED, TaskStatus.CANCELLED)]
@@ -331,7 +366,7 @@ def order_line_update(
     edit.quantity_after, edit.note_after = line.quantity, line.note
     edit.save()
     order.save(update_fields=["updated_at"])
-    caused = kitchen_services.task_events(dict.fromkeys(changed_tasks)) + caused
+    caused = [*kitchen_services.task_events(tenant, dict.fromkeys(changed_tasks)), *caused]
     return _order_changed(tenant, ORDER_UPDATED, order, *caused)
 
 
@@ -342,7 +377,7 @@ def order_line_void(*, tenant: Tenant, order_id: uuid.UUID, line_id: uuid.UUID, 
     order = _open_order(tenant, order_id)
     line, tasks = _line_for_edit(tenant, order, line_id)
     live = [task for task in tasks if TaskStatus.CANCELLED in TASK_TRANSITIONS[task.status]]
-    cancelled, unstarted = _cancel_portions(tasks, len(live), reason) if tasks else ([], line.quantity)
+    cancelled, unstarted = _cancel_portions(tenant, tasks, len(live), reason) if tasks else ([], line.quantity)
     line.voided_at, line.void_reason, line.voided_by = timezone.now(), reason, tenant.user
     line.save(update_fields=["voided_at", "void_reason", "voided_by", "updated_at"])
     OrderItemEdit.objects.create(
@@ -358,13 +393,13 @@ def order_line_void(*, tenant: Tenant, order_id: uuid.UUID, line_id: uuid.UUID, 
     )
     order.save(update_fields=["updated_at"])
     caused = [
-        *kitchen_services.task_events(cancelled),
-        *_menu_events(order, _return_stock(order.branch_id, line.menu_item, unstarted)),
+        *kitchen_services.task_events(tenant, cancelled),
+        *_menu_events(tenant, order, _return_stock(tenant, order.branch_id, line.menu_item, unstarted)),
     ]
     return _order_changed(tenant, ORDER_UPDATED, order, *caused)
 
 
-def _release_kitchen(order: Order) -> list[PendingEvent[Any]]:
+def _release_kitchen(tenant: Tenant, order: Order) -> list[PendingEvent[Any]]:
     """An order was cancelled: its portions not yet served are cancelled, and those
     never started go back to the stop-list. Runs inside the order's transaction."""
     tasks = list(order.kitchen_tasks.select_for_update(of=("self",)).order_by("pk"))
@@ -377,6 +412,9 @@ def _release_kitchen(order: Order) -> list[PendingEvent[Any]]:
         line_tasks = by_line.get(line.pk, [])
         live = [task for task in line_tasks if TaskStatus.CANCELLED in TASK_TRANSITIONS[task.status]]
         unstarted = sum(1 for task in live if task.status not in STARTED_STATUSES) if line_tasks else line.quantity
-        cancelled += kitchen_services.tasks_cancel(live)
-        restocked += _return_stock(order.branch_id, line.menu_item, unstarted)
-    return [*kitchen_services.task_events(cancelled), *_menu_events(order, list(dict.fromkeys(restocked)))]
+        cancelled += kitchen_services.tasks_cancel(tenant, live)
+        restocked += _return_stock(tenant, order.branch_id, line.menu_item, unstarted)
+    return [
+        *kitchen_services.task_events(tenant, cancelled),
+        *_menu_events(tenant, order, list(dict.fromkeys(restocked))),
+    ]

@@ -4,7 +4,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.tenancy import Tenant
 from cafe import events
@@ -13,7 +13,7 @@ from cafe.selectors.tables import table_get
 from cafe.services.common import branch_for_write, save_unique
 from core.errors import Conflict
 from realtime.catalogue import TABLE_CREATED, TABLE_DELETED, TABLE_UPDATED
-from realtime.emit import emit
+from realtime.emit import PendingEvent, emit
 
 
 @transaction.atomic
@@ -31,8 +31,11 @@ def table_create(
 @transaction.atomic
 def table_update(*, tenant: Tenant, table_id: uuid.UUID, **changes: Any) -> Table:
     """Changes number, seats or status (to ``reserved`` or ``free``); a table with
-    open orders stays ``busy``."""
+    open orders stays ``busy``. Owners, admins and managers change anything; other
+    staff only the status."""
     table = table_get(tenant=tenant, table_id=table_id, lock=True)
+    if not tenant.may_manage and set(changes) != {"status"}:
+        raise PermissionDenied("Only owners, admins and managers change a table; other staff change its status only.")
     if "branch" in changes and changes.pop("branch") != table.branch_id:
         raise ValidationError({"branch": ["A table cannot move to another branch."]})
     old_status = table.status
@@ -41,7 +44,7 @@ def table_update(*, tenant: Tenant, table_id: uuid.UUID, **changes: Any) -> Tabl
     for field, value in changes.items():
         setattr(table, field, value)
     save_unique(table, "number", "A table with this number already exists in this branch.")
-    pending = [events.table_event(TABLE_UPDATED, table)]
+    pending: list[PendingEvent[Any]] = [events.table_event(TABLE_UPDATED, table)]
     if table.status != old_status:
         pending.insert(0, events.table_status_changed(table))
     emit(company_id=tenant.company_id, events=pending)

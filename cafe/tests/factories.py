@@ -10,14 +10,28 @@ from realtime.models import Event
 PASSWORD = "correct-horse-battery-42"
 
 
-class CompanyFactory(factory.django.DjangoModelFactory):
+class _Factory(factory.django.DjangoModelFactory):
+    """Factories set up every tenant's rows: they write through ``unscoped``
+    (``objects`` of a tenant-owned model refuses to read, see accounts.scoping)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _get_manager(cls, model_class):
+        if hasattr(model_class, "unscoped"):
+            return model_class.unscoped
+        return super()._get_manager(model_class)
+
+
+class CompanyFactory(_Factory):
     class Meta:
         model = Company
 
     name = factory.Sequence(lambda n: f"Company {n}")
 
 
-class BranchFactory(factory.django.DjangoModelFactory):
+class BranchFactory(_Factory):
     class Meta:
         model = Branch
 
@@ -25,7 +39,7 @@ class BranchFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Branch {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(_Factory):
     """A waiter by default; pass role=Role.OWNER/ADMIN with branch=None for company-wide staff."""
 
     class Meta:
@@ -44,7 +58,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             user.save()
 
 
-class TableFactory(factory.django.DjangoModelFactory):
+class TableFactory(_Factory):
     class Meta:
         model = Table
 
@@ -54,7 +68,7 @@ class TableFactory(factory.django.DjangoModelFactory):
     seats = 4
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(_Factory):
     class Meta:
         model = Category
 
@@ -62,7 +76,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Category {n}")
 
 
-class MenuItemFactory(factory.django.DjangoModelFactory):
+class MenuItemFactory(_Factory):
     class Meta:
         model = MenuItem
 
@@ -72,7 +86,7 @@ class MenuItemFactory(factory.django.DjangoModelFactory):
     price = Decimal("350.00")
 
 
-class StationFactory(factory.django.DjangoModelFactory):
+class StationFactory(_Factory):
     class Meta:
         model = Station
 
@@ -81,7 +95,7 @@ class StationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Station {n}")
 
 
-class ModifierGroupFactory(factory.django.DjangoModelFactory):
+class ModifierGroupFactory(_Factory):
     class Meta:
         model = ModifierGroup
 
@@ -90,7 +104,7 @@ class ModifierGroupFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Group {n}")
 
 
-class ModifierFactory(factory.django.DjangoModelFactory):
+class ModifierFactory(_Factory):
     class Meta:
         model = Modifier
 

@@ -105,3 +105,8 @@ def start_server(services, transactional_db, tmp_path):
     yield start
     for server in servers:
         server.stop()
+    # Events the servers wrote must match the AsyncAPI document too.
+    from realtime.tests.event_schema import logged_event_errors
+
+    problems = logged_event_errors()
+    assert not problems, "Logged events do not match the AsyncAPI document:\n" + "\n".join(problems[:20])

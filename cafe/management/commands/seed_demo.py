@@ -30,8 +30,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         company, _ = Company.objects.get_or_create(name="Demo Cafe")
-        center, _ = Branch.objects.get_or_create(company=company, name="Center", defaults={"address": "1 Main St"})
-        river, _ = Branch.objects.get_or_create(company=company, name="Riverside", defaults={"address": "2 River Rd"})
+        center, _ = Branch.unscoped.get_or_create(company=company, name="Center", defaults={"address": "1 Main St"})
+        river, _ = Branch.unscoped.get_or_create(company=company, name="Riverside", defaults={"address": "2 River Rd"})
         staff = [
             ("owner@demo.cafe", Role.OWNER, None),
             ("admin@demo.cafe", Role.ADMIN, None),
@@ -48,11 +48,11 @@ class Command(BaseCommand):
                 user.save()
         for branch in (center, river):
             for number in range(1, 6):
-                Table.objects.get_or_create(
+                Table.unscoped.get_or_create(
                     branch=branch, number=number, defaults={"company": company, "seats": 2 + number % 3 * 2}
                 )
         stations = {
-            (branch.pk, name): Station.objects.get_or_create(
+            (branch.pk, name): Station.unscoped.get_or_create(
                 company=company, branch=branch, name=name, defaults={"position": position}
             )[0]
             for branch in (center, river)
@@ -60,31 +60,31 @@ class Command(BaseCommand):
         }
         items = {}
         for position, (name, dishes) in enumerate(MENU.items()):
-            category, _ = Category.objects.get_or_create(company=company, name=name, defaults={"position": position})
+            category, _ = Category.unscoped.get_or_create(company=company, name=name, defaults={"position": position})
             for title, price in dishes:
-                items[title], _ = MenuItem.objects.get_or_create(
+                items[title], _ = MenuItem.unscoped.get_or_create(
                     company=company, title=title, defaults={"category": category, "price": Decimal(price)}
                 )
                 for branch in (center, river):
                     station = None if title in SERVED_BY_WAITER else stations[branch.pk, STATIONS[name]]
-                    MenuItemBranch.objects.get_or_create(
+                    MenuItemBranch.unscoped.get_or_create(
                         company=company, menu_item=items[title], branch=branch, defaults={"station": station}
                     )
         for title, group_name, required, max_choices, choices in MODIFIERS:
-            group, _ = ModifierGroup.objects.get_or_create(
+            group, _ = ModifierGroup.unscoped.get_or_create(
                 company=company,
                 menu_item=items[title],
                 name=group_name,
                 defaults={"required": required, "max_choices": max_choices},
             )
             for position, (modifier, price) in enumerate(choices):
-                Modifier.objects.get_or_create(
+                Modifier.unscoped.get_or_create(
                     company=company,
                     group=group,
                     name=modifier,
                     defaults={"price": Decimal(price), "position": position},
                 )
-        if not Order.objects.filter(company=company).exists():
+        if not Order.unscoped.filter(company=company).exists():
             self._kitchen_in_progress(center, items)
         self.stdout.write(f"Demo data ready. Logins (password {PASSWORD}):")
         for email, role, branch in staff:
@@ -94,8 +94,8 @@ class Command(BaseCommand):
         """Two open orders at the Center: one portion cooking, one ready, a course held."""
         waiter = tenant_for(User.objects.get(email="waiter@demo.cafe"))
         cook = tenant_for(User.objects.get(email="cook@demo.cafe"))
-        milk = Modifier.objects.get(group__menu_item=items["Капучино"], name="Овсяное")
-        tables = Table.objects.filter(branch=branch).order_by("number")
+        milk = Modifier.unscoped.get(group__menu_item=items["Капучино"], name="Овсяное")
+        tables = Table.unscoped.filter(branch=branch).order_by("number")
         first = services.order_create(
             tenant=waiter,
             table=tables[0].pk,

@@ -21,6 +21,7 @@ from cafe.tests.factories import (
     station_dish,
 )
 from core.models import IdempotencyKey
+from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def stranger():
 def test_manager_creates_a_station_in_their_branch(client_for, manager, branch):
     response = client_for(manager).post("/api/cafe/stations/", {"name": "Bar", "position": 2}, format="json")
     assert response.status_code == 201, response.json()
-    station = Station.objects.get()
+    station = Station.unscoped.get()
     assert response.json() == {"id": str(station.pk), "branch": str(branch.pk), "name": "Bar", "position": 2}
     again = client_for(manager).post("/api/cafe/stations/", {"name": "Bar"}, format="json")
     assert again.status_code == 400 and "name" in again.json()
@@ -87,7 +88,7 @@ def test_owner_names_the_branch_and_staff_only_read(client_for, branch, waiter, 
 
 
 def test_stations_of_other_tenants_are_404(client_for, waiter, stranger):
-    foreign = Station.objects.get(company=stranger.company)
+    foreign = Station.unscoped.get(company=stranger.company)
     other_branch = StationFactory(branch=BranchFactory(company=waiter.company))
     for station in (foreign, other_branch):
         assert client_for(waiter).get(f"/api/cafe/stations/{station.pk}/").status_code == 404
@@ -275,7 +276,7 @@ def test_fire_releases_held_portions(client_for, waiter, cook, table, soup):
         ],
     }
     order = client_for(waiter).post("/api/cafe/orders/", body, format="json").json()
-    held = KitchenTask.objects.filter(status=TaskStatus.HELD)
+    held = KitchenTask.unscoped.filter(status=TaskStatus.HELD)
     assert held.count() == 2
     url = f"/api/cafe/orders/{order['id']}/fire/"
     assert client_for(cook).post(url, {}, format="json").status_code == 403
@@ -326,7 +327,7 @@ def test_task_list_filters_oldest_first_and_shape(client_for, waiter, cook, tabl
 
 def test_task_actions_one_and_bulk_with_roles(client_for, waiter, cook, manager, table, soup):
     order_for(waiter, table, [(soup, 3)])
-    ids = [str(pk) for pk in KitchenTask.objects.order_by("portion").values_list("pk", flat=True)]
+    ids = [str(pk) for pk in KitchenTask.unscoped.order_by("portion").values_list("pk", flat=True)]
     tasks = "/api/cafe/kitchen/tasks/"
     assert client_for(waiter).post(f"{tasks}{ids[0]}/claim/").status_code == 403
     claimed = client_for(cook).post(f"{tasks}{ids[0]}/claim/")
@@ -334,7 +335,7 @@ def test_task_actions_one_and_bulk_with_roles(client_for, waiter, cook, manager,
     assert client_for(cook).post(f"{tasks}{ids[0]}/claim/").status_code == 409
     # all or nothing
     assert client_for(cook).post(f"{tasks}claim/", {"ids": ids}, format="json").status_code == 409
-    assert KitchenTask.objects.filter(status=TaskStatus.PENDING).count() == 2
+    assert KitchenTask.unscoped.filter(status=TaskStatus.PENDING).count() == 2
     bulk = client_for(manager).post(f"{tasks}claim/", {"ids": ids[1:]}, format="json")
     assert bulk.status_code == 200 and [t["id"] for t in bulk.json()] == ids[1:]
     assert client_for(cook).post(f"{tasks}ready/", {"ids": ids}, format="json").status_code == 200
@@ -352,7 +353,7 @@ def test_tasks_of_other_branches_and_companies_are_invisible(client_for, waiter,
     other_order = order_for(
         staff_of(other_branch), TableFactory(branch=other_branch), [(station_dish(other_station), 1)]
     )
-    foreign = KitchenTask.objects.get(company=stranger.company)
+    foreign = KitchenTask.unscoped.get(company=stranger.company)
     neighbour = other_order.items.get().tasks.get()
     cook = staff_of(branch, Role.COOK)
     api = client_for(cook)
@@ -365,7 +366,7 @@ def test_tasks_of_other_branches_and_companies_are_invisible(client_for, waiter,
     owner = owner_of(branch.company)
     assert client_for(owner).get("/api/cafe/kitchen/tasks/").json()["count"] == 2
     assert client_for(owner).get(f"/api/cafe/kitchen/tasks/?branch={other_branch.pk}").json()["count"] == 1
-    assert KitchenTask.objects.filter(status=TaskStatus.PENDING).count() == 3
+    assert KitchenTask.unscoped.filter(status=TaskStatus.PENDING).count() == 3
 
 
 def test_company_wide_item_reaches_the_mapped_station(client_for, waiter, table, branch, hot):
@@ -373,5 +374,33 @@ def test_company_wide_item_reaches_the_mapped_station(client_for, waiter, table,
     map_to_station(item, hot)
     body = {"table": str(table.pk), "guests": 1, "items": [{"menu_item": str(item.pk), "quantity": 1}]}
     assert client_for(waiter).post("/api/cafe/orders/", body, format="json").status_code == 201
-    assert KitchenTask.objects.get().station_id == hot.pk
-    assert MenuItemBranch.objects.count() == 1
+    assert KitchenTask.unscoped.get().station_id == hot.pk
+    assert MenuItemBranch.unscoped.count() == 1
+
+
+def test_portions_in_the_kitchen_are_capped_per_order(client_for, waiter, table, soup, settings):
+    """ORDER_MAX_PORTIONS: each portion is a task and a kitchen_task_created event, so an
+    order (new lines or a line grown) cannot send more than that many to the kitchen."""
+    settings.ORDER_MAX_PORTIONS = 4
+    api = client_for(waiter)
+    body = {"table": str(table.pk), "guests": 1, "items": [{"menu_item": str(soup.pk), "quantity": 3}]}
+    order = api.post("/api/cafe/orders/", body, format="json").json()
+    events = Event.objects.count()
+    more = api.post(
+        f"/api/cafe/orders/{order['id']}/items/", {"items": [{"menu_item": str(soup.pk), "quantity": 2}]}, format="json"
+    )
+    assert more.status_code == 409
+    assert more.json() == {
+        "detail": "An order has at most 4 portions in the kitchen (ORDER_MAX_PORTIONS); this one has 3, "
+        "so at most 1 more can be sent."
+    }
+    line = order["items"][0]["id"]
+    grown = api.patch(f"/api/cafe/orders/{order['id']}/lines/{line}/", {"quantity": 5}, format="json")
+    assert grown.status_code == 409 and "ORDER_MAX_PORTIONS" in grown.json()["detail"]
+    assert KitchenTask.unscoped.filter(order_id=order["id"]).count() == 3 and Event.objects.count() == events
+    # Cancelled portions no longer count; lines without a station never do.
+    assert api.patch(f"/api/cafe/orders/{order['id']}/lines/{line}/", {"quantity": 1}, format="json").status_code == 200
+    assert api.patch(f"/api/cafe/orders/{order['id']}/lines/{line}/", {"quantity": 4}, format="json").status_code == 200
+    plain = MenuItemFactory(category__company=table.company, branch=table.branch)
+    extra = {"items": [{"menu_item": str(plain.pk), "quantity": 50}]}
+    assert api.post(f"/api/cafe/orders/{order['id']}/items/", extra, format="json").status_code == 201

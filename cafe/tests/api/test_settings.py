@@ -1,4 +1,5 @@
-"""Production settings refuse to start without their secrets (checked in a fresh process)."""
+"""Safe by default (checked in a fresh process): DEBUG only when asked for, and no
+published key ever signs a token — without SECRET_KEY the installation makes its own."""
 
 import os
 import subprocess
@@ -8,46 +9,48 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-SETUP = "import django; django.setup(); from django.conf import settings; print('DEBUG', settings.DEBUG)"
+SETUP = "import django; django.setup(); from django.conf import settings as s; print('DEBUG', s.DEBUG, s.SECRET_KEY)"
+PUBLISHED = "dev-only-insecure-key-change-me-0123456789abcdef"
 
 
-def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
-    base["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60
-    )
+@pytest.fixture
+def run(tmp_path):
+    def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+        base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+        base.update(DJANGO_SETTINGS_MODULE="config.settings", SECRET_KEY_FILE=str(tmp_path / "secret_key"))
+        return subprocess.run(
+            [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60
+        )
 
-
-@pytest.mark.parametrize("args", [["-c", SETUP], ["manage.py", "check"]], ids=["django.setup", "manage.py check"])
-def test_production_without_secret_key_refuses_to_start(args):
-    result = run(args, DEBUG="false")
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert "SECRET_KEY" in result.stderr
-
-
-def test_production_with_empty_secret_key_refuses_to_start():
-    result = run(["-c", SETUP], DEBUG="false", SECRET_KEY="")
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-
-
-def test_production_with_the_dev_key_refuses_to_start():
-    result = run(["-c", SETUP], DEBUG="false", SECRET_KEY="dev-only-insecure-key-change-me-0123456789abcdef")
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
+    return run
 
 
 @pytest.mark.parametrize("args", [["-c", SETUP], ["manage.py", "check"]], ids=["django.setup", "manage.py check"])
-def test_production_with_secret_key_starts(args):
+@pytest.mark.parametrize("env", [{}, {"DEBUG": "false"}, {"SECRET_KEY": ""}], ids=["nothing", "debug-off", "empty"])
+def test_without_secret_key_the_installation_makes_its_own(run, tmp_path, args, env):
+    result = run(args, **env)
+    assert result.returncode == 0, result.stderr
+    key = (tmp_path / "secret_key").read_text().strip()
+    assert len(key) >= 50 and key != PUBLISHED
+    if args[0] == "-c":
+        assert result.stdout.split() == ["DEBUG", "False", key]
+
+
+def test_the_published_development_key_refuses_to_start(run):
+    result = run(["-c", SETUP], SECRET_KEY=PUBLISHED)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["-c", SETUP], ["manage.py", "check"]], ids=["django.setup", "manage.py check"])
+def test_production_with_secret_key_starts(run, args):
     result = run(args, DEBUG="false", SECRET_KEY="a-real-secret-" + "x" * 40)
     assert result.returncode == 0, result.stderr
     if args[0] == "-c":
-        assert "DEBUG False" in result.stdout
+        assert "DEBUG False a-real-secret-" in result.stdout
 
 
-def test_local_defaults_start_without_any_secret():
-    result = run(["-c", SETUP])
+def test_debug_only_when_asked_for(run):
+    result = run(["-c", SETUP], DEBUG="true")
     assert result.returncode == 0, result.stderr
     assert "DEBUG True" in result.stdout

@@ -45,7 +45,7 @@ def test_list_and_detail_shape(client_for, branch):
 def test_manager_creates_table_in_own_branch(client_for, manager, branch):
     response = client_for(manager).post("/api/cafe/tables/", {"number": 4, "seats": 2}, format="json")
     assert response.status_code == 201, response.json()
-    table = Table.objects.get()
+    table = Table.unscoped.get()
     assert response.json() == table_json(table)
     assert response.json()["status"] == "free"
     assert table.branch == branch
@@ -136,7 +136,7 @@ def test_duplicate_number_400(client_for, manager, branch):
     renumbered = client.patch(f"/api/cafe/tables/{table.pk}/", {"number": 1}, format="json")
     assert renumbered.status_code == 400
     assert "number" in renumbered.json()
-    assert Table.objects.count() == 2
+    assert Table.unscoped.count() == 2
     assert Event.objects.count() == 0
 
 
@@ -144,7 +144,7 @@ def test_delete(client_for, manager, branch):
     table = TableFactory(branch=branch)
     response = client_for(manager).delete(f"/api/cafe/tables/{table.pk}/")
     assert response.status_code == 204
-    assert not Table.objects.exists()
+    assert not Table.unscoped.exists()
     assert last_event()["type"] == "table_deleted"
 
 
@@ -153,7 +153,7 @@ def test_delete_table_with_orders_409(client_for, manager, branch):
     order_for(manager, table)
     response = client_for(manager).delete(f"/api/cafe/tables/{table.pk}/")
     assert response.status_code == 409
-    assert Table.objects.filter(pk=table.pk).exists()
+    assert Table.unscoped.filter(pk=table.pk).exists()
 
 
 def test_owner_branch_filter(client_for, branch):

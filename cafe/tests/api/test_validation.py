@@ -7,7 +7,15 @@ import pytest
 
 from accounts.models import Role
 from cafe.models import Category, MenuItem, Order, OrderItem, Table
-from cafe.tests.factories import BranchFactory, CategoryFactory, MenuItemFactory, TableFactory, order_for, staff_of
+from cafe.tests.factories import (
+    BranchFactory,
+    CategoryFactory,
+    MenuItemFactory,
+    TableFactory,
+    order_for,
+    owner_of,
+    staff_of,
+)
 from core.models import IdempotencyKey
 from realtime.models import Event
 
@@ -18,7 +26,7 @@ MISSING = str(uuid.UUID(int=1))
 
 def counts() -> dict:
     return {
-        model.__name__: model.objects.count()
+        model.__name__: model._default_manager.count()
         for model in (Order, OrderItem, Event, Table, Category, MenuItem, IdempotencyKey)
     }
 
@@ -33,6 +41,7 @@ def world():
         "branch": branch,
         "waiter": staff_of(branch),
         "manager": staff_of(branch, role=Role.MANAGER),
+        "owner": owner_of(branch.company),
         "table": TableFactory(branch=branch, number=1),
         "dish": MenuItemFactory(category=category, price=Decimal("350.00")),
         "category": category,
@@ -332,5 +341,5 @@ def test_menu_item_patch_bad_input(client_for, world, body, field):
 )
 def test_category_create_bad_input(client_for, world, body, field):
     before = counts()
-    response = client_for(world["manager"]).post("/api/cafe/categories/", body, format="json")
+    response = client_for(world["owner"]).post("/api/cafe/categories/", body, format="json")
     assert_error(response, 400, field, before)

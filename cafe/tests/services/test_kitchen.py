@@ -74,7 +74,7 @@ def test_one_pending_task_per_portion_at_the_items_station(waiter, table, soup, 
 def test_item_without_station_is_served_straight_and_makes_no_task(waiter, table):
     drink = MenuItemFactory(category__company=waiter.company)
     order_for(waiter, table, [(drink, 2)])
-    assert KitchenTask.objects.count() == 0
+    assert KitchenTask.unscoped.count() == 0
 
 
 def test_company_wide_item_goes_to_each_branchs_own_station(waiter, table):
@@ -87,7 +87,7 @@ def test_company_wide_item_goes_to_each_branchs_own_station(waiter, table):
     order_for(waiter, table, [(item, 1)])
     other_table = TableFactory(branch=other_branch)
     order_for(staff_of(other_branch), other_table, [(item, 1)])
-    assert sorted(KitchenTask.objects.values_list("station_id", "branch_id")) == sorted(
+    assert sorted(KitchenTask.unscoped.values_list("station_id", "branch_id")) == sorted(
         [(here.pk, table.branch_id), (there.pk, other_branch.pk)]
     )
 
@@ -127,10 +127,10 @@ def test_transitions_outside_the_machine_conflict(waiter, cook, table, soup, ste
     task = order_for(waiter, table, [(soup, 1)]).items.get().tasks.get()
     for step in steps:
         act(cook if step != "served" else waiter, [task], step)
-    before = task.__class__.objects.get(pk=task.pk).status
+    before = task.__class__.unscoped.get(pk=task.pk).status
     with pytest.raises(Conflict):
         act(cook, [task], action)
-    assert task.__class__.objects.get(pk=task.pk).status == before
+    assert task.__class__.unscoped.get(pk=task.pk).status == before
 
 
 def test_bulk_action_is_all_or_nothing(waiter, cook, table, soup):
@@ -147,7 +147,7 @@ def test_tasks_of_another_branch_or_company_are_not_found(waiter, table, soup):
     for stranger in (staff_of(BranchFactory(company=waiter.company), Role.COOK), owner_of(BranchFactory().company)):
         with pytest.raises(KitchenTask.DoesNotExist):
             act(stranger, [task], "claim")
-    assert KitchenTask.objects.get().status == TaskStatus.PENDING
+    assert KitchenTask.unscoped.get().status == TaskStatus.PENDING
 
 
 # Hold and fire
@@ -221,7 +221,7 @@ def test_more_portions_get_more_tasks_and_fewer_cancel_the_last_unstarted(waiter
     assert statuses(line) == [TaskStatus.IN_PROGRESS] + [TaskStatus.CANCELLED] * 3
     line.refresh_from_db()
     assert line.quantity == 1
-    assert list(OrderItemEdit.objects.order_by("created_at").values_list("quantity_before", "quantity_after")) == [
+    assert list(OrderItemEdit.unscoped.order_by("created_at").values_list("quantity_before", "quantity_after")) == [
         (2, 4),
         (4, 3),
         (3, 1),
@@ -248,7 +248,7 @@ def test_waiter_may_not_change_or_void_a_started_line_but_a_manager_may(waiter, 
     assert (line.voided, line.void_reason, line.voided_by_id) == (True, "burnt", manager.pk)
     assert statuses(line) == [TaskStatus.CANCELLED, TaskStatus.CANCELLED]
     assert updated.items.get().pk == line.pk  # still on the order
-    assert OrderItemEdit.objects.filter(voided=True, reason="burnt", user=manager).exists()
+    assert OrderItemEdit.unscoped.filter(voided=True, reason="burnt", user=manager).exists()
 
 
 def test_cancelling_started_portions_needs_a_reason(waiter, cook, manager, table, soup):
@@ -311,7 +311,7 @@ def test_cancelling_an_order_cancels_its_unserved_tasks(waiter, cook, table, sou
 def test_closing_an_order_leaves_its_tasks_to_the_kitchen(waiter, table, soup):
     order = order_for(waiter, table, [(soup, 1)])
     services.order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
-    assert KitchenTask.objects.get().status == TaskStatus.PENDING
+    assert KitchenTask.unscoped.get().status == TaskStatus.PENDING
 
 
 # Events

@@ -80,7 +80,7 @@ def test_table_of_another_branch_is_refused_for_branch_staff(waiter, dish):
     with pytest.raises(ValidationError) as exc:
         order_for(waiter, other, [(dish, 1)])
     assert "table" in exc.value.detail
-    assert Order.objects.count() == 0
+    assert Order.unscoped.count() == 0
 
 
 def test_table_of_another_company_is_refused_even_for_owner(branch, dish):
@@ -88,7 +88,7 @@ def test_table_of_another_company_is_refused_even_for_owner(branch, dish):
     with pytest.raises(ValidationError) as exc:
         order_for(owner, TableFactory())
     assert "table" in exc.value.detail
-    assert Order.objects.count() == 0
+    assert Order.unscoped.count() == 0
 
 
 @pytest.mark.parametrize("which", ["other_company", "other_branch", "unavailable"])
@@ -103,7 +103,7 @@ def test_bad_menu_item_rolls_back_everything(waiter, table, dish, which):
         order_for(waiter, table, [(dish, 1), (bad, 1)])
     assert list(exc.value.detail["items"]) == ["1"]
     assert "menu_item" in exc.value.detail["items"]["1"]
-    assert (Order.objects.count(), OrderItem.objects.count(), Event.objects.count()) == (0, 0, 0)
+    assert (Order.unscoped.count(), OrderItem.unscoped.count(), Event.objects.count()) == (0, 0, 0)
     table.refresh_from_db()
     assert table.status == TableStatus.FREE
 
@@ -163,7 +163,7 @@ def test_adding_items_to_ended_order_conflicts(waiter, table, dish):
     services.order_finish(tenant=tenant, order_id=order.pk, status=OrderStatus.CLOSED)
     with pytest.raises(Conflict):
         services.order_add_items(tenant=tenant, order_id=order.pk, items=[{"menu_item": dish.pk, "quantity": 1}])
-    assert OrderItem.objects.count() == 0
+    assert OrderItem.unscoped.count() == 0
 
 
 def test_finish_of_another_companys_order_is_not_found(waiter, table):
@@ -250,7 +250,7 @@ def test_rolled_back_service_call_writes_no_event(waiter, table, dish):
         order_for(waiter, table, [(dish, 1)])
         assert Event.objects.count() == 2
         raise Boom
-    assert (Order.objects.count(), OrderItem.objects.count(), Event.objects.count()) == (0, 0, 0)
+    assert (Order.unscoped.count(), OrderItem.unscoped.count(), Event.objects.count()) == (0, 0, 0)
     assert Company.objects.get(pk=waiter.company_id).event_seq == 0
     table.refresh_from_db()
     assert table.status == TableStatus.FREE
@@ -305,8 +305,8 @@ def test_six_concurrent_creates_on_one_free_table():
     assert len(results) == 6
     table.refresh_from_db()
     assert table.status == TableStatus.BUSY
-    assert Order.objects.filter(table=table, status=OrderStatus.OPEN).count() == 6
-    assert OrderItem.objects.count() == 6
+    assert Order.unscoped.filter(table=table, status=OrderStatus.OPEN).count() == 6
+    assert OrderItem.unscoped.count() == 6
     types = list(Event.objects.filter(company=branch.company).order_by("seq").values_list("type", flat=True))
     assert types.count("order_created") == 6
     assert types.count("table_status_changed") == 1
@@ -328,7 +328,7 @@ def test_concurrent_close_of_the_last_orders_frees_the_table():
     assert [r for r in results if isinstance(r, Exception)] == []
     table.refresh_from_db()
     assert table.status == TableStatus.FREE
-    assert Order.objects.filter(status=OrderStatus.CLOSED).count() == 4
+    assert Order.unscoped.filter(status=OrderStatus.CLOSED).count() == 4
 
 
 @pytest.mark.django_db(transaction=True)
@@ -344,6 +344,6 @@ def test_concurrent_close_and_cancel_of_one_order_one_wins():
 
     assert sum(isinstance(r, Order) for r in results) == 1
     assert sum(isinstance(r, Conflict) for r in results) == 3
-    assert Table.objects.get(pk=table.pk).status == TableStatus.FREE
+    assert Table.unscoped.get(pk=table.pk).status == TableStatus.FREE
     types = list(Event.objects.filter(company=branch.company).values_list("type", flat=True))
     assert types.count("table_status_changed") == 2

@@ -57,7 +57,7 @@ def test_branch_staff_cannot_create_in_another_branch(manager):
     with pytest.raises(ValidationError) as exc:
         services.table_create(tenant=tenant_for(manager), number=1, seats=2, branch=other.pk)
     assert "branch" in exc.value.detail
-    assert Table.objects.count() == 0
+    assert Table.unscoped.count() == 0
 
 
 def test_duplicate_number_in_branch_is_refused_without_event(manager, branch):
@@ -143,7 +143,7 @@ def test_delete_writes_table_deleted(manager, branch):
     table = TableFactory(branch=branch, number=9)
     table_id = table.pk
     services.table_delete(tenant=tenant_for(manager), table_id=table_id)
-    assert not Table.objects.filter(pk=table_id).exists()
+    assert not Table.unscoped.filter(pk=table_id).exists()
     [event] = logged_messages()
     assert event["type"] == "table_deleted"
     assert event["data"]["table"]["id"] == str(table_id)
@@ -157,7 +157,7 @@ def test_table_with_orders_cannot_be_deleted(manager, branch):
     before = Event.objects.count()
     with pytest.raises(Conflict):
         services.table_delete(tenant=tenant_for(manager), table_id=table.pk)
-    assert Table.objects.filter(pk=table.pk).exists()
+    assert Table.unscoped.filter(pk=table.pk).exists()
     assert Event.objects.count() == before
 
 

@@ -1,6 +1,10 @@
+from functools import partial
+
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from core.server import GuardedHttpToolsProtocol
 
 
 class Command(BaseCommand):
@@ -22,8 +26,16 @@ class Command(BaseCommand):
             port=port,
             workers=workers,
             lifespan="off",
+            # uvicorn calls whatever it is given to build each connection's protocol.
+            http=partial(  # type: ignore[arg-type]
+                GuardedHttpToolsProtocol,
+                header_timeout=settings.HTTP_HEADER_TIMEOUT,
+                max_connections=settings.MAX_CONNECTIONS,
+            ),
+            ws="websockets-sansio",  # core/server.py reads its handshake state
             ws_max_size=settings.WEBSOCKET_MAX_FRAME,
             ws_per_message_deflate=settings.WEBSOCKET_PER_MESSAGE_DEFLATE,
             log_config=settings.LOGGING,
             proxy_headers=settings.SERVER_PROXY_HEADERS,
+            forwarded_allow_ips=settings.SERVER_FORWARDED_ALLOW_IPS,
         )

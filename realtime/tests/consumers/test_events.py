@@ -166,7 +166,7 @@ async def test_table_events_reach_the_tables_socket(ws, transport, client_for):
     assert checked(await tables.receive()) == table_event("table_updated", updated.json(), w)
 
     reserved = await db(api.patch)(url, {"status": "reserved"}, format="json")
-    table = await db(Table.objects.get)(pk=created.json()["id"])
+    table = await db(Table.unscoped.get)(pk=created.json()["id"])
     status, update = await tables.receive_many(2)
     assert checked(status) == status_event(table, "reserved", "Забронирован")
     assert checked(update) == table_event("table_updated", reserved.json(), w)
@@ -251,7 +251,7 @@ async def test_rolled_back_change_sends_nothing(ws, transport, client_for):
     assert response.status_code == 400
 
     assert await orders.nothing(0.5) and await tables.nothing(0.1)
-    assert await db(Order.objects.count)() == 0
+    assert await db(Order.unscoped.count)() == 0
     assert await db(Event.objects.filter(company=w.company).count)() == 0
 
     await db(order_for)(w.waiter, w.table)

@@ -25,7 +25,7 @@ def small_pool(settings, services, monkeypatch):
 def test_forty_threads_publish_through_two_connections_and_none_is_dropped(small_pool, settings, caplog):
     listener = redis.Redis.from_url(django_settings.REDIS_URL).pubsub(ignore_subscribe_messages=True)
     listener.subscribe(settings.EVENTS_CHANNEL)
-    threads = [threading.Thread(target=publishing.publish, args=([f"c {n} - orders\n{{}}"],)) for n in range(40)]
+    threads = [threading.Thread(target=publishing.publish, args=([f"c {n} - order_created\n{{}}"],)) for n in range(40)]
     with caplog.at_level("WARNING", logger="realtime.publishing"):
         for thread in threads:
             thread.start()

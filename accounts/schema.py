@@ -1,0 +1,195 @@
+"""The accounts API's OpenAPI description: one decorator per view, applied on the
+class, so the handlers carry no documentation (shared pieces: ``core.schema``)."""
+
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.utils import OpenApiExample
+from rest_framework import serializers
+
+from accounts.serializers import (
+    BranchInput,
+    BranchSerializer,
+    EmployeeInput,
+    EmployeeSerializer,
+    LoginInput,
+    LogoutInput,
+    PasswordChangeInput,
+    RefreshInput,
+    RegisterInput,
+    UserSerializer,
+)
+from core.schema import document, operation
+
+
+class TenantJWTScheme(SimpleJWTScheme):
+    """`Authorization: Bearer <access token>` for the project's JWT authentication."""
+
+    target_class = "accounts.authentication.TenantJWTAuthentication"
+
+
+class Tokens(serializers.Serializer):
+    access = serializers.CharField(help_text="Send as `Authorization: Bearer <access>`; also the sockets' `token`.")
+    refresh = serializers.CharField(help_text="Trade for a new access token at `token/refresh/`.")
+    user = UserSerializer()
+
+
+class Refreshed(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField(required=False, help_text="A rotated refresh token, when rotation is on.")
+
+
+COMPANY = "0b9f5a63-5c2e-4a55-8f55-3f3b0c1d2e4f"
+BRANCH = "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f"
+USER_EXAMPLE = {
+    "id": "7b6a5f4e-3d2c-4b1a-8f9e-0d1c2b3a4f5e",
+    "email": "waiter@demo.cafe",
+    "first_name": "Anna",
+    "last_name": "Petrova",
+    "role": "waiter",
+    "company_id": COMPANY,
+    "branch_id": BRANCH,
+}
+TOKENS_EXAMPLE = {"access": "eyJhbGciOiJIUzI1NiIs…", "refresh": "eyJhbGciOiJIUzI1NiIs…", "user": USER_EXAMPLE}
+LOGIN_BODY = {"email": "waiter@demo.cafe", "password": "cafe-demo-2026"}
+
+REGISTER = document(
+    post=operation(
+        tag="accounts",
+        summary="Register",
+        request=RegisterInput,
+        response=Tokens,
+        status=201,
+        authenticated=False,
+        description='With `company_name`: a new company, its first branch ("Main") and the user as its owner. '
+        "Without: a user with no company (the cafe API answers 403, sockets close with 4004).",
+        examples=[
+            OpenApiExample(
+                "New company",
+                {"email": "owner@example.com", "password": "a-long-passphrase", "company_name": "Blue Cup"},
+                request_only=True,
+            )
+        ],
+    )
+)
+
+LOGIN = document(
+    post=operation(
+        tag="accounts",
+        summary="Log in",
+        request=LoginInput,
+        response=Tokens,
+        authenticated=False,
+        errors_=(401, 429),
+        description="Step 1 of the quick start. 401 on wrong credentials; 429 after 5 failures for one email "
+        "within 15 minutes.",
+        examples=[
+            OpenApiExample("Demo waiter", LOGIN_BODY, request_only=True),
+            OpenApiExample("Tokens", TOKENS_EXAMPLE, response_only=True),
+        ],
+    )
+)
+
+REFRESH = document(
+    post=operation(
+        tag="accounts",
+        summary="Refresh the access token",
+        request=RefreshInput,
+        response=Refreshed,
+        authenticated=False,
+        errors_=(401,),
+        description="401 if the refresh token is invalid or expired.",
+    )
+)
+
+LOGOUT = document(
+    post=operation(
+        tag="accounts",
+        summary="Log out",
+        request=LogoutInput,
+        status=204,
+        authenticated=False,
+        errors_=(401,),
+        description="Spends the refresh token; with `all: true` every access and refresh token of the user "
+        "stops working at once (their sockets close with 4003). 401 if the refresh token is invalid.",
+        examples=[OpenApiExample("Every device", {"refresh": "eyJhbGciOiJIUzI1NiIs…", "all": True}, request_only=True)],
+    )
+)
+
+PASSWORD_CHANGE = document(
+    post=operation(
+        tag="accounts",
+        summary="Change my password",
+        request=PasswordChangeInput,
+        response=Refreshed,
+        errors_=(429,),
+        description="The old password is checked behind the login throttle (429 with `Retry-After`). Every "
+        "earlier token of the user is revoked; the answer carries new ones.",
+    )
+)
+
+ME = document(
+    get=operation(
+        tag="accounts",
+        summary="The caller",
+        response=UserSerializer,
+        examples=[OpenApiExample("A waiter", USER_EXAMPLE, response_only=True)],
+    )
+)
+
+BRANCHES = document(
+    list=operation(tag="accounts", summary="List the company's branches", response=BranchSerializer),
+    retrieve=operation(tag="accounts", summary="Get a branch", response=BranchSerializer, detail=True),
+    create=operation(
+        tag="accounts",
+        summary="Create a branch",
+        request=BranchInput,
+        response=BranchSerializer,
+        status=201,
+        description="Owner and admin only.",
+        examples=[
+            OpenApiExample("New branch", {"name": "Riverside", "address": "1 Quay St"}, request_only=True),
+            OpenApiExample(
+                "A branch",
+                {"id": BRANCH, "name": "Riverside", "address": "1 Quay St", "company": COMPANY},
+                response_only=True,
+            ),
+        ],
+    ),
+)
+
+_STAFF = "Owner and admin only; `waiter`, `cook`, `cashier` and `manager` need a `branch` of the company."
+EMPLOYEES = document(
+    list=operation(tag="accounts", summary="List staff", response=EmployeeSerializer, description=_STAFF),
+    retrieve=operation(tag="accounts", summary="Get a staff member", response=EmployeeSerializer, detail=True),
+    create=operation(
+        tag="accounts",
+        summary="Add a staff member",
+        request=EmployeeInput,
+        response=EmployeeSerializer,
+        status=201,
+        description=_STAFF,
+        examples=[
+            OpenApiExample(
+                "New waiter",
+                {"email": "new.waiter@demo.cafe", "password": "a-long-passphrase", "role": "waiter", "branch": BRANCH},
+                request_only=True,
+            ),
+            OpenApiExample("A waiter", {**USER_EXAMPLE, "is_active": True}, response_only=True),
+        ],
+    ),
+    partial_update=operation(
+        tag="accounts",
+        summary="Change a staff member",
+        request=EmployeeInput,
+        response=EmployeeSerializer,
+        detail=True,
+        description=_STAFF,
+    ),
+    destroy=operation(
+        tag="accounts",
+        summary="Deactivate a staff member",
+        response=None,
+        status=204,
+        detail=True,
+        description="The user is deactivated (`is_active: false`), not deleted; their sockets close with 4003.",
+    ),
+)

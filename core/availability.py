@@ -1,0 +1,36 @@
+"""Which errors mean "the database (or Redis, for the cache) cannot be reached
+right now" — answered 503 with ``Retry-After`` on HTTP and closed 1013 on a
+socket — as opposed to a programming error, which stays a 500."""
+
+import sqlite3
+
+import redis
+from django.db import InterfaceError, OperationalError
+from psycopg_pool import PoolTimeout
+
+# Seconds a client is asked to wait before retrying (the Retry-After header).
+RETRY_AFTER = 5
+
+# PostgreSQL SQLSTATE classes: 08 connection exception, 53 insufficient resources
+# (too many connections, out of memory, disk full), 57 operator intervention
+# (shutdown, "the database system is starting up", statement timeout).
+_UNAVAILABLE_CLASSES = ("08", "53", "57")
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+
+
+def backend_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+        return True  # the cache (login throttling) is unreachable
+    if isinstance(exc, PoolTimeout | InterfaceError):
+        return True  # no free connection within DATABASE_POOL_TIMEOUT; a closed connection
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if isinstance(cause, PoolTimeout):
+        return True
+    if isinstance(cause, sqlite3.Error):
+        # "database is locked" is a wait that ran out; "no such table" is a bug.
+        return getattr(cause, "sqlite_errorcode", 0) & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    sqlstate = getattr(cause, "sqlstate", None)
+    # No SQLSTATE: the client library failed (refused, reset, timed out connecting).
+    return sqlstate is None or sqlstate.startswith(_UNAVAILABLE_CLASSES)

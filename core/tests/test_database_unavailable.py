@@ -1,0 +1,89 @@
+"""Which database errors answer 503 with Retry-After, and which stay 500s."""
+
+import sqlite3
+
+import psycopg
+import pytest
+import redis
+from django.db import Error, IntegrityError, InterfaceError, OperationalError, ProgrammingError
+from django.test import RequestFactory
+from psycopg_pool import PoolTimeout
+
+from core.availability import backend_unavailable
+from core.errors import BackendUnavailableMiddleware, exception_handler, server_error
+
+
+def raised_as(django_error: type[Error], cause: BaseException) -> Error:
+    """The Django error as Django's wrapper raises it: ``from`` the driver's."""
+    try:
+        try:
+            raise cause
+        except BaseException as exc:
+            raise django_error(str(exc)) from exc
+    except Error as wrapped:
+        return wrapped
+
+
+def sqlite_locked(tmp_path) -> sqlite3.OperationalError:
+    path = tmp_path / "locked.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        sqlite3.connect(path, timeout=0).execute("SELECT * FROM t")
+    except sqlite3.OperationalError as exc:
+        return exc
+    finally:
+        holder.close()
+    raise AssertionError("not locked")
+
+
+def test_unreachable_database_errors_are_unavailable(tmp_path):
+    assert backend_unavailable(raised_as(OperationalError, psycopg.OperationalError("connection refused")))
+    assert backend_unavailable(raised_as(OperationalError, psycopg.errors.AdminShutdown()))
+    assert backend_unavailable(raised_as(OperationalError, psycopg.errors.TooManyConnections()))
+    assert backend_unavailable(raised_as(OperationalError, psycopg.errors.QueryCanceled()))  # statement timeout
+    assert backend_unavailable(raised_as(OperationalError, PoolTimeout("couldn't get a connection")))
+    assert backend_unavailable(PoolTimeout("couldn't get a connection"))
+    assert backend_unavailable(raised_as(InterfaceError, psycopg.InterfaceError("connection already closed")))
+    assert backend_unavailable(raised_as(OperationalError, sqlite_locked(tmp_path)))
+
+
+def test_programming_errors_are_not_unavailable():
+    assert not backend_unavailable(raised_as(ProgrammingError, psycopg.errors.UndefinedTable()))
+    assert not backend_unavailable(raised_as(IntegrityError, psycopg.errors.UniqueViolation()))
+    assert not backend_unavailable(raised_as(OperationalError, psycopg.errors.DeadlockDetected()))
+    assert not backend_unavailable(raised_as(OperationalError, sqlite3.OperationalError("no such table: t")))
+    assert not backend_unavailable(ValueError("boom"))
+
+
+def test_the_api_answers_503_with_retry_after_and_leaves_bugs_to_500():
+    response = exception_handler(raised_as(OperationalError, psycopg.errors.AdminShutdown()), {})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.data == {"detail": "The service is temporarily unavailable; try again shortly."}
+    assert exception_handler(raised_as(ProgrammingError, psycopg.errors.UndefinedTable()), {}) is None
+
+
+@pytest.mark.parametrize(
+    "error, status",
+    [(raised_as(OperationalError, PoolTimeout("no connection")), 503), (ZeroDivisionError(), 500)],
+)
+def test_views_outside_the_api_answer_503_too(error, status):
+    request = RequestFactory().get("/admin/")
+    middleware = BackendUnavailableMiddleware(lambda request: None)
+    answer = middleware.process_exception(request, error)
+    assert (answer.status_code if answer else 500) == status
+    try:
+        raise error
+    except Exception:
+        response = server_error(request)  # Django's handler500, called while handling
+    assert response.status_code == status
+    if status == 503:
+        assert response["Retry-After"] == "5"
+
+
+def test_an_unreachable_redis_is_unavailable_too():
+    assert backend_unavailable(redis.ConnectionError("Error 111 connecting to 127.0.0.1:1"))
+    assert backend_unavailable(redis.TimeoutError("Timeout reading from socket"))
+    assert not backend_unavailable(redis.ResponseError("WRONGTYPE"))
