@@ -59,6 +59,7 @@ REGISTER = document(
         response=Tokens,
         status=201,
         authenticated=False,
+        errors_=(429,),
         description='With `company_name`: a new company, its first branch ("Main") and the user as its owner. '
         "Without: a user with no company (the cafe API answers 403, sockets close with 4004).",
         examples=[
@@ -136,7 +137,7 @@ ME = document(
 )
 
 BRANCHES = document(
-    list=operation(tag="accounts", summary="List the company's branches", response=BranchSerializer),
+    list=operation(tag="accounts", summary="List the company's branches", response=BranchSerializer, paged=True),
     retrieve=operation(tag="accounts", summary="Get a branch", response=BranchSerializer, detail=True),
     create=operation(
         tag="accounts",
@@ -158,7 +159,7 @@ BRANCHES = document(
 
 _STAFF = "Owner and admin only; `waiter`, `cook`, `cashier` and `manager` need a `branch` of the company."
 EMPLOYEES = document(
-    list=operation(tag="accounts", summary="List staff", response=EmployeeSerializer, description=_STAFF),
+    list=operation(tag="accounts", summary="List staff", response=EmployeeSerializer, description=_STAFF, paged=True),
     retrieve=operation(tag="accounts", summary="Get a staff member", response=EmployeeSerializer, detail=True),
     create=operation(
         tag="accounts",

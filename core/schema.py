@@ -180,6 +180,11 @@ ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, descriptio
 # `request=NO_BODY` (the default): the operation takes no body.
 NO_BODY = object()
 
+PAGING = (
+    "Paged with `limit` (1 to `PAGE_SIZE_MAX`, 200 by default; more gives 200) and `offset`; "
+    "a `limit` or `offset` that is not a whole number answers 400 naming it."
+)
+
 # What every authenticated request may answer besides its own errors.
 AUTHENTICATED = (401, 403)
 
@@ -198,9 +203,14 @@ def operation(
     authenticated: bool = True,
     detail: bool = False,
     idempotent: bool = False,
+    paged: bool = False,
 ) -> Any:
-    """One operation's ``extend_schema``: its answer, its errors, its parameters."""
+    """One operation's ``extend_schema``: its answer, its errors, its parameters.
+    ``paged``: a list with ``limit`` and ``offset``, which answers 400 for a malformed one."""
     codes = {*errors_, *(AUTHENTICATED if authenticated else ()), *((404,) if detail else ())}
+    if paged:
+        codes.add(400)
+        description = " ".join(filter(None, [description, PAGING]))
     if request not in (None, NO_BODY):
         codes.add(400)
     if idempotent:
@@ -252,8 +262,7 @@ def resource(
             summary=f"List {plural or noun + 's'}",
             response=output,
             parameters=[filters] if filters else (),
-            errors_=(400,) if filters else (),
-            description="Paged with `limit` and `offset`.",
+            paged=True,
         ),
         retrieve=operation(tag=tag, summary=f"Get a {noun}", response=output, detail=True, examples=answer),
         create=operation(

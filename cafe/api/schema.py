@@ -187,6 +187,7 @@ ORDERS = document(
     list=operation(
         tag="orders",
         summary="List orders",
+        paged=True,
         response=OrderSerializer,
         parameters=[OrderFilter],
         errors_=(400,),
