@@ -404,11 +404,11 @@ KITCHEN_TASKS = document(
     list=operation(
         tag="kitchen",
         summary="List kitchen tasks",
+        paged=True,
         response=KitchenTaskSerializer,
         parameters=[KitchenTaskFilter],
         errors_=(400,),
-        description="One task per portion, oldest first (the order a station works in); `status` may repeat. "
-        "Paged with `limit` and `offset`.",
+        description="One task per portion, oldest first (the order a station works in); `status` may repeat.",
     ),
     retrieve=operation(
         tag="kitchen", summary="Get a kitchen task", response=KitchenTaskSerializer, detail=True, examples=TASK_ANSWER
