@@ -63,7 +63,8 @@ class MenuItemViewSet(ResourceViewSet):
     # A shared item's station and stop-list in a branch: managers set their own branch's.
     action_roles = {"branch": MANAGING_ROLES}
 
-    @action(detail=True, methods=["get"])
+    # A plain list (one row per branch at most), not paged.
+    @action(detail=True, methods=["get"], pagination_class=None)
     def branches(self, request, pk) -> Response:
         """A company-wide item's station and stop-list in each branch that has set them."""
         settings = selectors.menu_item_branch_list(tenant=self.tenant, menu_item_id=pk)

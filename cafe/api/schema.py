@@ -353,7 +353,8 @@ MENU_ITEM_BRANCHES = document(
         summary="A shared item in each branch",
         response=MenuItemBranchSerializer(many=True),
         detail=True,
-        examples=[OpenApiExample("Settings", [MENU_ITEM_BRANCH_EXAMPLE], response_only=True)],
+        # drf-spectacular wraps the example of a many=True answer in a list itself.
+        examples=[OpenApiExample("Settings", MENU_ITEM_BRANCH_EXAMPLE, response_only=True)],
         description="A company-wide item's station and stop-list in each branch (of those the caller may see) "
         "that has set them.",
     ),
