@@ -18,6 +18,8 @@ M = TypeVar("M", bound=Model)
 ALL_ROLES = frozenset(Role)
 MANAGING_ROLES = COMPANY_WIDE_ROLES | {Role.MANAGER}
 ORDER_TAKING_ROLES = ALL_ROLES - {Role.COOK}
+# Who works the kitchen screens (claims a portion, makes it ready): cooks, and managers and above.
+KITCHEN_ROLES = MANAGING_ROLES | {Role.COOK}
 
 
 class NoCompany(Exception):

@@ -54,7 +54,7 @@ def main() -> None:
     from django.db import transaction
 
     from accounts.models import Branch, Company, Role, User
-    from cafe.models import Category, MenuItem, Table
+    from cafe.models import Category, MenuItem, MenuItemBranch, Station, Table
 
     if args.reset:
         call_command("migrate", interactive=False, verbosity=0)
@@ -72,6 +72,11 @@ def main() -> None:
             )
             category = Category.objects.create(company=company, name="Bench")
             item = MenuItem.objects.create(company=company, category=category, title="Flat white", price="3.40")
+            # The item is made at each branch's bar, so every bench order also gets a kitchen task.
+            bars = Station.objects.bulk_create([Station(company=company, branch=b, name="Bar") for b in branches])
+            MenuItemBranch.objects.bulk_create(
+                [MenuItemBranch(company=company, menu_item=item, branch=bar.branch, station=bar) for bar in bars]
+            )
             tables = Table.objects.bulk_create(
                 [Table(company=company, branch=b, number=n + 1) for b in branches for n in range(args.tables)]
             )

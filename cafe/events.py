@@ -2,13 +2,20 @@
 socket and the API never disagree about an order or a table. Each is built in the
 server's language (``in_event_language``): its text is shared by every socket."""
 
+import uuid
+from collections.abc import Iterable
 from typing import cast
 
-from cafe.models import Order, Table
-from cafe.serializers import OrderSerializer, TableSerializer, represent
+from cafe.models import KitchenTask, MenuItem, Order, Table
+from cafe.serializers import KitchenTaskSerializer, MenuItemSerializer, OrderSerializer, TableSerializer, represent
 from realtime.catalogue import (
+    MENU_ITEM_UPDATED,
     TABLE_STATUS_CHANGED,
     EventType,
+    KitchenTaskData,
+    KitchenTaskObject,
+    MenuItemData,
+    MenuItemObject,
     OrderData,
     OrderObject,
     TableData,
@@ -49,3 +56,31 @@ def table_event(type: EventType[TableData], table: Table) -> PendingEvent[TableD
         branch_id=str(table.branch_id),
     )
     return PendingEvent(type, table.branch_id, data)
+
+
+@in_event_language
+def task_event(type: EventType[KitchenTaskData], task: KitchenTask) -> PendingEvent[KitchenTaskData]:
+    """Needs the task's line, order table and station loaded (``selectors.kitchen.TASK_SELECTED``)."""
+    data = KitchenTaskData(
+        task=cast(KitchenTaskObject, represent(KitchenTaskSerializer, task)),
+        company_id=str(task.company_id),
+        branch_id=str(task.branch_id),
+    )
+    return PendingEvent(type, task.branch_id, data)
+
+
+@in_event_language
+def menu_item_updated(items_by_branch: Iterable[tuple[uuid.UUID, MenuItem]]) -> list[PendingEvent[MenuItemData]]:
+    """One event per (branch, item as that branch sees it: ``selectors.menu.in_branch``)."""
+    return [
+        PendingEvent(
+            MENU_ITEM_UPDATED,
+            branch_id,
+            MenuItemData(
+                menu_item=cast(MenuItemObject, represent(MenuItemSerializer, item)),
+                company_id=str(item.company_id),
+                branch_id=str(branch_id),
+            ),
+        )
+        for branch_id, item in items_by_branch
+    ]

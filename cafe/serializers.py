@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cafe.models import Category, MenuItem, Order, OrderStatus, TableStatus
+from cafe.models import Category, MenuItem, Order, OrderStatus, TableStatus, TaskStatus
 
 # Output
 
@@ -30,10 +31,55 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "position"]
 
 
-class MenuItemSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = MenuItem
-        fields = ["id", "category", "title", "price", "is_available", "branch"]
+class StationSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    branch = serializers.UUIDField(source="branch_id")
+    name = serializers.CharField()
+    position = serializers.IntegerField()
+
+
+class ModifierSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    group = serializers.UUIDField(source="group_id")
+    name = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    position = serializers.IntegerField()
+
+
+class ModifierGroupSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    menu_item = serializers.UUIDField(source="menu_item_id")
+    name = serializers.CharField()
+    # A declared field, popped from the class by DRF's metaclass; the stubs see Field.required.
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    max_choices = serializers.IntegerField()
+    position = serializers.IntegerField()
+    modifiers = ModifierSerializer(many=True, source="modifiers.all")
+
+
+class MenuItemSerializer(serializers.Serializer):
+    """A menu item; seen from one branch (``selectors.menu.in_branch``), a company-wide
+    item shows that branch's station and stop-list."""
+
+    id = serializers.UUIDField()
+    category = serializers.UUIDField(source="category_id")
+    title = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    is_available = serializers.SerializerMethodField()
+    branch = serializers.UUIDField(source="branch_id", allow_null=True)
+    station = serializers.SerializerMethodField()
+    remaining = serializers.SerializerMethodField()
+    modifier_groups = ModifierGroupSerializer(many=True, source="modifier_groups.all")
+
+    def get_is_available(self, item: MenuItem) -> bool:
+        return getattr(item, "available_here", item.is_available)
+
+    def get_station(self, item: MenuItem) -> str | None:
+        station = getattr(item, "station_here", item.station_id)
+        return str(station) if station else None
+
+    def get_remaining(self, item: MenuItem) -> int | None:
+        return getattr(item, "remaining_here", item.remaining)
 
 
 @extend_schema_field({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "350.00"})
@@ -49,8 +95,25 @@ class Money(serializers.Field):
         return f"{value:.2f}"
 
 
+class MenuItemBranchSerializer(serializers.Serializer):
+    """A company-wide item in one branch: its station there and its stop-list."""
+
+    menu_item = serializers.UUIDField(source="menu_item_id")
+    branch = serializers.UUIDField(source="branch_id")
+    station = serializers.UUIDField(source="station_id", allow_null=True)
+    is_available = serializers.BooleanField()
+    remaining = serializers.IntegerField(allow_null=True)
+
+
 # Orders are serialised on every write (for the event and the answer): plain
 # serializers skip ModelSerializer's per-instance model introspection.
+
+
+class LineModifierSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="modifier_id", allow_null=True)
+    group = serializers.CharField()
+    name = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
 
 
 class OrderItemSerializer(serializers.Serializer):
@@ -60,6 +123,11 @@ class OrderItemSerializer(serializers.Serializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
     quantity = serializers.IntegerField()
     total = Money()
+    note = serializers.CharField()
+    modifiers = LineModifierSerializer(many=True, source="modifiers.all")
+    course = serializers.IntegerField()
+    voided = serializers.BooleanField()
+    void_reason = serializers.CharField()
 
 
 class OrderSerializer(serializers.Serializer):
@@ -77,7 +145,42 @@ class OrderSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
     def get_total(self, order: Order) -> str:
-        return f"{sum((item.total for item in order.items.all()), 0):.2f}"
+        return f"{sum((item.total for item in order.items.all() if item.voided_at is None), 0):.2f}"
+
+
+class KitchenTaskSerializer(serializers.Serializer):
+    """A portion on a kitchen screen; needs ``line``, ``order__table`` and ``station``
+    loaded and ``line__modifiers`` prefetched (``selectors.kitchen.TASK_RELATED``)."""
+
+    id = serializers.UUIDField()
+    branch = serializers.UUIDField(source="branch_id")
+    order = serializers.UUIDField(source="order_id")
+    line = serializers.UUIDField(source="line_id")
+    station = serializers.UUIDField(source="station_id")
+    station_name = serializers.CharField(source="station.name")
+    portion = serializers.IntegerField()
+    quantity = serializers.IntegerField(source="line.quantity")
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    cook = serializers.UUIDField(source="cook_id", allow_null=True)
+    title = serializers.CharField(source="line.title")
+    modifiers = LineModifierSerializer(many=True, source="line.modifiers.all")
+    note = serializers.CharField(source="line.note")
+    course = serializers.IntegerField(source="line.course")
+    table_number = serializers.IntegerField(source="order.table.number")
+    created_at = serializers.DateTimeField()
+    fired_at = serializers.DateTimeField(allow_null=True)
+    claimed_at = serializers.DateTimeField(allow_null=True)
+    ready_at = serializers.DateTimeField(allow_null=True)
+    served_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
+class FiredSerializer(serializers.Serializer):
+    """What ``orders/{id}/fire/`` answers: the portions it released, oldest first."""
+
+    fired = KitchenTaskSerializer(many=True)
 
 
 def represent(serializer_class: type[serializers.Serializer], instance: object) -> dict:
@@ -119,11 +222,89 @@ class MenuItemInput(serializers.Serializer):
     # Omitted: a manager's own branch or, for owners and admins, every branch
     # (on create; an update leaves it). null: every branch (owners and admins only).
     branch = serializers.UUIDField(required=False, allow_null=True)
+    station = serializers.UUIDField(required=False, allow_null=True)
+    remaining = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
+
+
+class MenuItemBranchInput(serializers.Serializer):
+    """A company-wide item in one branch; fields left out keep their value."""
+
+    station = serializers.UUIDField(required=False, allow_null=True)
+    is_available = serializers.BooleanField(required=False)
+    remaining = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
+
+
+class StationInput(serializers.Serializer):
+    branch = serializers.UUIDField(required=False)
+    name = serializers.CharField(max_length=120)
+    position = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
+
+
+class ModifierGroupInput(serializers.Serializer):
+    menu_item = serializers.UUIDField()
+    name = serializers.CharField(max_length=120)
+    required = serializers.BooleanField(default=False)  # type: ignore[assignment]
+    max_choices = serializers.IntegerField(min_value=1, max_value=50, default=1)
+    position = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
+
+
+class ModifierInput(serializers.Serializer):
+    group = serializers.UUIDField()
+    name = serializers.CharField(max_length=120)
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal(0), max_value=settings.MENU_PRICE_MAX, default=Decimal(0)
+    )
+    position = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
+
+
+class ModifierGroupFilter(serializers.Serializer):
+    menu_item = serializers.UUIDField(required=False)
+
+
+class ModifierFilter(serializers.Serializer):
+    group = serializers.UUIDField(required=False)
 
 
 class OrderLineInput(serializers.Serializer):
     menu_item = serializers.UUIDField()
     quantity = serializers.IntegerField(min_value=1, max_value=1000)
+    modifiers = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=50)
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    course = serializers.IntegerField(min_value=1, max_value=20, default=1)
+    # Held in the kitchen until fired; by default courses after the first are held.
+    hold = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class LineUpdateInput(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+    def validate(self, attrs: dict) -> dict:
+        if "quantity" not in attrs and "note" not in attrs:
+            raise serializers.ValidationError({"quantity": [_("Send a quantity or a note.")]})
+        return attrs
+
+
+class LineVoidInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class FireInput(serializers.Serializer):
+    course = serializers.IntegerField(min_value=1, max_value=20, required=False)
+
+
+class TaskIdsInput(serializers.Serializer):
+    """One task (in the URL) or many: ``{"ids": [...]}``, all or nothing."""
+
+    ids = serializers.ListField(child=serializers.UUIDField(), allow_empty=False, max_length=200)
+
+
+class KitchenTaskFilter(serializers.Serializer):
+    station = serializers.UUIDField(required=False)
+    status = serializers.MultipleChoiceField(choices=TaskStatus.choices, required=False)
+    order = serializers.UUIDField(required=False)
+    branch = serializers.UUIDField(required=False)
 
 
 class OrderLinesInput(serializers.Serializer):

@@ -309,10 +309,14 @@ WEBSOCKET_MAX_FRAME = env.int("WEBSOCKET_MAX_FRAME", default=64 * 1024)
 # Memory bounds (docs/security.md, "Sockets and memory"). An event (the JSON text
 # written to the log and to sockets) is refused above EVENT_MAX_BYTES, well under
 # the 1 MiB frame limit common clients have; an order holds at most ORDER_MAX_LINES
-# lines, so that even its worst-case event (~1.4 KB a line) stays under it. A socket
-# with more than WEBSOCKET_OUTBOX_BYTES waiting for its client is closed 1013.
+# lines, so that even its worst-case event (~1.4 KB a line) stays under it (lines
+# with long notes and many modifiers can pass it: that change answers 409). An
+# order has at most ORDER_MAX_PORTIONS portions in the kitchen: each is a kitchen
+# task and a kitchen_task_created event, so one request sends at most that many.
+# A socket with more than WEBSOCKET_OUTBOX_BYTES waiting for its client is closed 1013.
 EVENT_MAX_BYTES = env.int("EVENT_MAX_BYTES", default=512 * 1024)
 ORDER_MAX_LINES = env.int("ORDER_MAX_LINES", default=200)
+ORDER_MAX_PORTIONS = env.int("ORDER_MAX_PORTIONS", default=500)
 WEBSOCKET_OUTBOX_BYTES = env.int("WEBSOCKET_OUTBOX_BYTES", default=1024 * 1024)
 if WEBSOCKET_OUTBOX_BYTES < 2 * EVENT_MAX_BYTES:
     raise ImproperlyConfigured("WEBSOCKET_OUTBOX_BYTES must be at least twice EVENT_MAX_BYTES.")

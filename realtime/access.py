@@ -12,6 +12,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from accounts import tokens
 from accounts.models import Branch, Company, User
 from accounts.tenancy import BranchNotAllowed, NoCompany, tenant_for
+from realtime.catalogue import NARROWINGS, Stream, narrowing_allowed
 from realtime.eventlog import CatchUp, catch_up_from, db_uuid
 from realtime.models import Event
 
@@ -29,6 +30,8 @@ class SocketAccess:
     branch_id: str | None
     expires_at: float
     token_version: int = 0
+    # The id the socket narrowed itself to (``catalogue.NARROWINGS``), as events name it.
+    narrowed_to: str | None = None
 
 
 def socket_scope(
@@ -86,10 +89,18 @@ def revoked_subscriptions(*, subscriptions: list) -> list:
 
 
 def socket_open(
-    *, token: str | None, requested_branch: str | None, stream: str, since: int | None, limit: int
+    *,
+    token: str | None,
+    requested_branch: str | None,
+    stream: str,
+    since: int | None,
+    limit: int,
+    narrowing: str | None = None,
 ) -> tuple[SocketAccess, CatchUp]:
     """Authorises a socket and reads where it starts in the log, in one trip to the
-    database thread: one query, and a second only when there are events to catch up on."""
+    database thread: one query, and a second only when there are events to catch up on
+    (and one when the socket narrows itself: ``narrowing`` is the value of its stream's
+    narrowing parameter, refused 4005 unless the domain's check allows it)."""
     try:
         access = tokens.read(AccessToken, token)
         user_id, token_version = tokens.claims(access)
@@ -105,6 +116,7 @@ def socket_open(
     known = {requested: Branch(pk=requested, company_id=requested_company)} if requested and requested_company else {}
     company_id, branch_id = socket_scope(user=user, requested_branch=requested_branch, known_branches=known)
     assert user.company is not None  # socket_scope refuses users without one
+    narrowed_to = _narrowed_to(user, Stream(stream), narrowing, branch_id) if narrowing is not None else None
     start = catch_up_from(
         user.company.event_seq,
         first_seq,
@@ -114,7 +126,18 @@ def socket_open(
         branch_id=branch_id,
         stream=stream,
     )
-    return SocketAccess(str(user.pk), company_id, branch_id, float(access["exp"]), token_version), start
+    granted = SocketAccess(str(user.pk), company_id, branch_id, float(access["exp"]), token_version, narrowed_to)
+    return granted, start
+
+
+def _narrowed_to(user: User, stream: Stream, value: str, branch_id: str | None) -> str:
+    """The id a socket narrows itself to, as events name it; 4005 unless the stream
+    declares a narrowing and the domain's check allows this id for the socket's scope
+    (``catalogue.Narrowing``: realtime asks, the domain that owns the objects decides)."""
+    pk = _uuid_or_none(value)
+    if stream not in NARROWINGS or pk is None or not narrowing_allowed(stream, tenant_for(user), pk, branch_id):
+        raise SocketRefused(4005)
+    return str(pk)
 
 
 # Joining sockets and their catch-up are the hot path of a reconnect storm, where

@@ -34,7 +34,8 @@ CLOSE_CODES: dict[int, str] = {
     4004: "The user has no company.",
     4005: (
         "`branch_id` is not a UUID, not a branch of the user's company, or a branch-bound user asked "
-        "for another branch than their own."
+        "for another branch than their own; or a narrowing parameter (`station` on the kitchen socket) "
+        "is not a UUID or names no object of the socket's scope (another branch's or company's station)."
     ),
 }
 
@@ -159,7 +160,9 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
-def _query_schema() -> dict[str, Any]:
+def _query_schema(stream: catalogue.Stream) -> dict[str, Any]:
+    narrowing = catalogue.NARROWINGS.get(stream)
+    narrowed = {narrowing.param: {**UUID, "description": narrowing.description}} if narrowing else {}
     return {
         "type": "object",
         "properties": {
@@ -181,6 +184,7 @@ def _query_schema() -> dict[str, Any]:
                 "by default the server's (`LANGUAGE_CODE`, Russian). Events are in the server's language "
                 "on every socket: one text is shared by all of them.",
             },
+            **narrowed,
         },
         "required": ["token"],
     }
@@ -222,18 +226,24 @@ def document(*, host: str = "localhost:8000", protocol: str = "ws") -> dict[str,
         channel = str(stream)
         events = ", ".join(f"`{name}`" for name in catalogue.TYPES_BY_STREAM[stream])
         sent = [*SERVER_CONTROL, *catalogue.TYPES_BY_STREAM[stream]]
+        narrowing = catalogue.NARROWINGS.get(stream)
+        narrowed = (
+            f", `&{narrowing.param}=UUID`: {narrowing.description[0].lower()}{narrowing.description[1:]}"
+            if narrowing
+            else ""
+        )
         channels[channel] = {
             "address": f"/ws/cafe/{stream}/",
             "title": f"{stream.capitalize()} socket",
             "description": (
                 f"Connect to `{protocol}://{host}/ws/cafe/{stream}/?token=ACCESS_TOKEN` "
-                "(optionally `&branch_id=UUID`, `&since=SEQ`, `&lang=en`). The first frame is "
+                f"(optionally `&branch_id=UUID`, `&since=SEQ`, `&lang=en`{narrowed}). The first frame is "
                 f"`connection_established`; then every event of the socket's scope: {events}. "
                 "Events are sent only after their change is committed, each once, in `seq` order.\n\n"
                 f"The socket is closed with:\n\n{_close_codes_markdown()}"
             ),
             "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in [*sent, *CLIENT_MESSAGES]},
-            "bindings": {"ws": {"method": "GET", "query": _query_schema(), "bindingVersion": "0.1.0"}},
+            "bindings": {"ws": {"method": "GET", "query": _query_schema(stream), "bindingVersion": "0.1.0"}},
             "x-close-codes": {str(code): meaning for code, meaning in sorted(CLOSE_CODES.items())},
         }
         operations[f"{channel}_send"] = {
@@ -265,7 +275,7 @@ def document(*, host: str = "localhost:8000", protocol: str = "ws") -> dict[str,
             "title": "Cafe real-time sockets",
             "version": "1.0.0",
             "description": (
-                "Live orders and tables. Log in through the REST API (`POST /api/users/login/`, see "
+                "Live orders, tables and the kitchen. Log in through the REST API (`POST /api/users/login/`, see "
                 "/api/docs/), then open a socket with the `access` token. Client frames are JSON text "
                 "objects with an `action`; every server frame is a JSON object with a `type`. Events carry "
                 "`type` and `data` (as in the quick start) plus `event_id`, `seq` and `ts` for delivery: "

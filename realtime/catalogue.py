@@ -8,9 +8,25 @@ and the log reads route by the declared streams, never by a string match; and
 """
 
 import types
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Generic, Literal, TypedDict, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    Literal,
+    TypedDict,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
+
+if TYPE_CHECKING:
+    from accounts.tenancy import Tenant
 
 
 class Stream(StrEnum):
@@ -18,6 +34,58 @@ class Stream(StrEnum):
 
     ORDERS = "orders"
     TABLES = "tables"
+    KITCHEN = "kitchen"
+
+
+# What a narrowing's value must be, decided by the domain: (the socket's tenant, the
+# value as a UUID, the socket's branch id or None for a company-wide socket) -> allowed.
+NarrowingCheck = Callable[["Tenant", uuid.UUID, str | None], bool]
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """A query parameter that narrows a stream's socket to one object of its scope
+    (``&station=ID`` on the kitchen socket): the socket then gets no event whose data
+    names another one under ``param`` (events naming none pass), in its catch-up and
+    live alike.
+
+    Which ids are allowed is the domain's knowledge, not the sockets': the layer
+    that owns the objects registers a check (``register_narrowing_check``, the cafe
+    does it in ``CafeConfig.ready``) that reads them through the tenant's scope, so
+    ``realtime`` names no model and imports nothing of the domain. An id the check
+    refuses (another branch's or company's, or none at all) closes the socket 4005;
+    a stream whose narrowing has no check registered refuses every narrowed socket
+    the same way rather than serve it unnarrowed."""
+
+    param: str
+    description: str
+
+    def marker(self, value: str) -> tuple[str, str]:
+        """(the text every event naming some object has, the text one naming this one has)."""
+        return f'"{self.param}": "', f'"{self.param}": "{value}"'
+
+
+NARROWINGS: dict[Stream, Narrowing] = {
+    Stream.KITCHEN: Narrowing(
+        "station",
+        "A station of the socket's branch (or, company-wide, of the company): only events of that station's "
+        "portions are sent, and events that name no station (an item served straight by the waiter).",
+    )
+}
+
+_NARROWING_CHECKS: dict[Stream, NarrowingCheck] = {}
+
+
+def register_narrowing_check(stream: Stream, check: NarrowingCheck) -> None:
+    """Declares which values a stream's narrowing accepts (see ``Narrowing``)."""
+    if stream not in NARROWINGS:
+        raise KeyError(f"the {stream} stream declares no narrowing")
+    _NARROWING_CHECKS[stream] = check
+
+
+def narrowing_allowed(stream: Stream, tenant: "Tenant", value: uuid.UUID, branch_id: str | None) -> bool:
+    check = _NARROWING_CHECKS.get(stream)
+    return check is not None and check(tenant, value, branch_id)
 
 
 def group_name(stream: str, company_id: object, branch_id: object | None) -> str:
@@ -36,13 +104,25 @@ TableStatusName = Literal["free", "busy", "reserved"]
 OrderStatusName = Literal["open", "closed", "cancelled"]
 
 
+class LineModifier(TypedDict):
+    id: Uuid | None  # the menu's modifier; None once it was removed from the menu
+    group: str
+    name: str
+    price: Money
+
+
 class OrderLine(TypedDict):
     id: Uuid
     menu_item: Uuid
     title: str
-    price: Money
+    price: Money  # the menu item's price plus its modifiers', per portion
     quantity: int
     total: Money
+    note: str
+    modifiers: list[LineModifier]
+    course: int
+    voided: bool
+    void_reason: str
 
 
 class OrderObject(TypedDict):
@@ -67,6 +147,77 @@ class TableObject(TypedDict):
     seats: int
     status: TableStatusName
     status_display: str
+
+
+TaskStatusName = Literal["held", "pending", "in_progress", "ready", "served", "cancelled"]
+
+
+class KitchenTaskObject(TypedDict):
+    id: Uuid
+    branch: Uuid
+    order: Uuid
+    line: Uuid
+    station: Uuid
+    station_name: str
+    portion: int
+    quantity: int
+    status: TaskStatusName
+    status_display: str
+    cook: Uuid | None
+    title: str
+    modifiers: list[LineModifier]
+    note: str
+    course: int
+    table_number: int
+    created_at: Timestamp
+    fired_at: Timestamp | None
+    claimed_at: Timestamp | None
+    ready_at: Timestamp | None
+    served_at: Timestamp | None
+    cancelled_at: Timestamp | None
+    updated_at: Timestamp
+
+
+class ModifierObject(TypedDict):
+    id: Uuid
+    group: Uuid
+    name: str
+    price: Money
+    position: int
+
+
+class ModifierGroupObject(TypedDict):
+    id: Uuid
+    menu_item: Uuid
+    name: str
+    required: bool
+    max_choices: int
+    position: int
+    modifiers: list[ModifierObject]
+
+
+class MenuItemObject(TypedDict):
+    id: Uuid
+    category: Uuid
+    title: str
+    price: Money
+    is_available: bool
+    branch: Uuid | None
+    station: Uuid | None
+    remaining: int | None
+    modifier_groups: list[ModifierGroupObject]
+
+
+class KitchenTaskData(TypedDict):
+    task: KitchenTaskObject
+    company_id: Uuid
+    branch_id: Uuid
+
+
+class MenuItemData(TypedDict):
+    menu_item: MenuItemObject  # as the branch in branch_id sees it (its station and stop-list)
+    company_id: Uuid
+    branch_id: Uuid
 
 
 class OrderData(TypedDict):
@@ -117,6 +268,24 @@ TABLE_STATUS_CHANGED = _event(
 TABLE_CREATED = _event("table_created", {Stream.TABLES}, TableData, "A table was set up.")
 TABLE_UPDATED = _event("table_updated", {Stream.TABLES}, TableData, "A table's number, seats or status changed.")
 TABLE_DELETED = _event("table_deleted", {Stream.TABLES}, TableData, "A table was removed.")
+KITCHEN_TASK_CREATED = _event(
+    "kitchen_task_created", {Stream.KITCHEN}, KitchenTaskData, "A portion reached a station (held or to cook)."
+)
+KITCHEN_TASK_UPDATED = _event(
+    "kitchen_task_updated",
+    {Stream.KITCHEN},
+    KitchenTaskData,
+    "A portion was fired, claimed, made ready, served or cancelled, or its line's note changed.",
+)
+KITCHEN_TASK_READY = _event(
+    "kitchen_task_ready", {Stream.ORDERS}, KitchenTaskData, "A portion is ready at its station: pick it up."
+)
+MENU_ITEM_UPDATED = _event(
+    "menu_item_updated",
+    {Stream.ORDERS, Stream.KITCHEN},
+    MenuItemData,
+    "A menu item changed in a branch: price, station, availability or the portions remaining.",
+)
 
 CATALOGUE: dict[str, EventType[Any]] = {
     event.name: event
@@ -129,6 +298,10 @@ CATALOGUE: dict[str, EventType[Any]] = {
         TABLE_CREATED,
         TABLE_UPDATED,
         TABLE_DELETED,
+        KITCHEN_TASK_CREATED,
+        KITCHEN_TASK_UPDATED,
+        KITCHEN_TASK_READY,
+        MENU_ITEM_UPDATED,
     )
 }
 

@@ -1,5 +1,6 @@
-"""The two WebSocket endpoints. A consumer authorises the socket, registers it
-with this process's hub and forwards what the hub gives it; it builds no events."""
+"""The WebSocket endpoints, one per ``catalogue.Stream``. A consumer authorises the
+socket, registers it with this process's hub and forwards what the hub gives it;
+it builds no events."""
 
 import asyncio
 import json
@@ -108,6 +109,9 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
     subscribed = False
     closing = False
     language: str = settings.LANGUAGE_CODE
+    # A socket narrowed to one object (``catalogue.NARROWINGS``, ``&station=`` on the
+    # kitchen socket): (text every event naming one has, text one naming this one has).
+    markers: tuple[str, str] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -128,6 +132,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         self.language = socket_language(params)
         self.requested_branch = params.get("branch_id") or None
         since = _since(params["since"]) if "since" in params else None
+        narrowing = catalogue.NARROWINGS.get(catalogue.Stream(self.stream))
         try:
             granted, start = await in_thread(access.socket_open)(
                 token=params.get("token"),
@@ -135,6 +140,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
                 stream=self.stream,
                 since=since,
                 limit=BACKLOG_PAGE,
+                narrowing=params.get(narrowing.param) if narrowing else None,
             )
         except access.SocketRefused as refused:
             await self.close(code=refused.code)
@@ -150,6 +156,8 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             return
         self.user_id, self.company_id, self.branch_id = granted.user_id, granted.company_id, granted.branch_id
         self.token_version = granted.token_version
+        if narrowing is not None and granted.narrowed_to is not None:
+            self.markers = narrowing.marker(granted.narrowed_to)
         self.expiry = asyncio.get_running_loop().call_later(max(granted.expires_at - time.time(), 0), self.revoke)
         self.subscribed = True
         await get_hub().subscribe(self, start, self._greet)
@@ -278,6 +286,8 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         the write in progress, so order holds and a slow client holds up no one."""
         if self.closing:
             return
+        if self.markers is not None and self.markers[0] in text and self.markers[1] not in text:
+            return  # an event of another object than the one this socket narrowed itself to
         if self.writer is not None:
             self.outbox.append(text)
             self.outbox_size += len(text)
@@ -350,3 +360,11 @@ class OrdersConsumer(EventsConsumer):
 
 class TablesConsumer(EventsConsumer):
     stream = catalogue.Stream.TABLES
+
+
+class KitchenConsumer(EventsConsumer):
+    """``&station=ID`` narrows the socket to one station: the hub routes by (company,
+    branch, stream) as for every socket, and ``deliver`` drops events naming another
+    station, so its catch-up and its live events narrow alike."""
+
+    stream = catalogue.Stream.KITCHEN

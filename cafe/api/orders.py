@@ -7,6 +7,10 @@ from cafe import selectors, services
 from cafe.api import schema
 from cafe.models import OrderStatus
 from cafe.serializers import (
+    FiredSerializer,
+    FireInput,
+    LineUpdateInput,
+    LineVoidInput,
     OrderCreateInput,
     OrderFilter,
     OrderLinesInput,
@@ -16,6 +20,8 @@ from cafe.serializers import (
 )
 from core.api import TenantViewSet, valid
 from core.idempotency import idempotent
+
+LINE_ID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
 @schema.ORDERS
@@ -58,3 +64,25 @@ class OrderViewSet(TenantViewSet):
 
     def _finish(self, pk, to: str) -> Response:
         return Response(represent(OrderSerializer, services.order_finish(tenant=self.tenant, order_id=pk, status=to)))
+
+    @action(detail=True, methods=["patch"], url_path=rf"lines/(?P<line_id>{LINE_ID})")
+    @idempotent
+    def line(self, request, pk, line_id) -> Response:
+        """Changes a line's quantity or note; the line keeps its id."""
+        changes = valid(LineUpdateInput, request.data)
+        order = services.order_line_update(tenant=self.tenant, order_id=pk, line_id=line_id, **changes)
+        return Response(represent(OrderSerializer, order))
+
+    @action(detail=True, methods=["post"], url_path=rf"lines/(?P<line_id>{LINE_ID})/void")
+    @idempotent
+    def void_line(self, request, pk, line_id) -> Response:
+        reason = valid(LineVoidInput, request.data)["reason"]
+        order = services.order_line_void(tenant=self.tenant, order_id=pk, line_id=line_id, reason=reason)
+        return Response(represent(OrderSerializer, order))
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def fire(self, request, pk) -> Response:
+        """Releases held portions (all, or ``{"course": N}``) to the kitchen."""
+        tasks = services.order_fire(tenant=self.tenant, order_id=pk, **valid(FireInput, request.data))
+        return Response(represent(FiredSerializer, {"fired": tasks}))

@@ -2,21 +2,39 @@
 class (``@schema.TABLES``), so the handlers carry no documentation.
 Shared pieces (errors, Idempotency-Key, CRUD) are in ``core.schema``."""
 
-from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 
 from cafe.serializers import (
     BranchFilter,
     CategoryInput,
     CategorySerializer,
+    FiredSerializer,
+    FireInput,
+    KitchenTaskFilter,
+    KitchenTaskSerializer,
+    LineUpdateInput,
+    LineVoidInput,
+    MenuItemBranchInput,
+    MenuItemBranchSerializer,
     MenuItemInput,
     MenuItemSerializer,
+    ModifierFilter,
+    ModifierGroupFilter,
+    ModifierGroupInput,
+    ModifierGroupSerializer,
+    ModifierInput,
+    ModifierSerializer,
     OrderCreateInput,
     OrderFilter,
     OrderLinesInput,
     OrderSerializer,
     OrderUpdateInput,
+    StationInput,
+    StationSerializer,
     TableInput,
     TableSerializer,
+    TaskIdsInput,
 )
 from core.schema import document, operation, resource, whole
 
@@ -26,6 +44,12 @@ CATEGORY = "9d4c3b2a-1e0f-4a9b-8c7d-6e5f4a3b2c1d"
 MENU_ITEM = "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"
 ORDER = "5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c"
 WAITER = "7b6a5f4e-3d2c-4b1a-8f9e-0d1c2b3a4f5e"
+STATION = "2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091"
+GROUP = "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b"
+MODIFIER = "4d5e6f70-8192-4a3b-8c4d-5e6f70819203"
+LINE = "0f1e2d3c-4b5a-4968-8776-655443322110"
+TASK = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+COOK = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e"
 
 TABLE_EXAMPLE = {
     "id": TABLE,
@@ -43,6 +67,9 @@ MENU_ITEM_EXAMPLE = {
     "price": "350.00",
     "is_available": True,
     "branch": None,
+    "station": None,
+    "remaining": None,
+    "modifier_groups": [],
 }
 ORDER_EXAMPLE = {
     "id": ORDER,
@@ -55,12 +82,17 @@ ORDER_EXAMPLE = {
     "waiter": WAITER,
     "items": [
         {
-            "id": "0f1e2d3c-4b5a-4968-8776-655443322110",
+            "id": LINE,
             "menu_item": MENU_ITEM,
             "title": "Cappuccino",
             "price": "350.00",
             "quantity": 2,
             "total": "700.00",
+            "note": "",
+            "modifiers": [],
+            "course": 1,
+            "voided": False,
+            "void_reason": "",
         }
     ],
     "total": "700.00",
@@ -68,6 +100,53 @@ ORDER_EXAMPLE = {
     "updated_at": "2026-03-14T12:30:00Z",
 }
 ORDER_ANSWER = [OpenApiExample("An order", ORDER_EXAMPLE, response_only=True)]
+
+LINE_ID = OpenApiParameter("line_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The line's id.")
+BRANCH_ID = OpenApiParameter("branch_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The branch's id.")
+STATION_EXAMPLE = {"id": STATION, "branch": BRANCH, "name": "Hot kitchen", "position": 1}
+MODIFIER_EXAMPLE = {"id": MODIFIER, "group": GROUP, "name": "Oat milk", "price": "40.00", "position": 0}
+MODIFIER_GROUP_EXAMPLE = {
+    "id": GROUP,
+    "menu_item": MENU_ITEM,
+    "name": "Milk",
+    "required": True,
+    "max_choices": 1,
+    "position": 0,
+    "modifiers": [MODIFIER_EXAMPLE],
+}
+MENU_ITEM_BRANCH_EXAMPLE = {
+    "menu_item": MENU_ITEM,
+    "branch": BRANCH,
+    "station": STATION,
+    "is_available": True,
+    "remaining": 12,
+}
+TASK_EXAMPLE = {
+    "id": TASK,
+    "branch": BRANCH,
+    "order": ORDER,
+    "line": LINE,
+    "station": STATION,
+    "station_name": "Hot kitchen",
+    "portion": 1,
+    "quantity": 2,
+    "status": "in_progress",
+    "status_display": "Готовится",
+    "cook": COOK,
+    "title": "Cappuccino",
+    "modifiers": [{"id": MODIFIER, "group": "Milk", "name": "Oat milk", "price": "40.00"}],
+    "note": "extra hot",
+    "course": 1,
+    "table_number": 5,
+    "created_at": "2026-03-14T12:30:00Z",
+    "fired_at": "2026-03-14T12:30:00Z",
+    "claimed_at": "2026-03-14T12:31:10Z",
+    "ready_at": None,
+    "served_at": None,
+    "cancelled_at": None,
+    "updated_at": "2026-03-14T12:31:10Z",
+}
+TASK_ANSWER = [OpenApiExample("A task", TASK_EXAMPLE, response_only=True)]
 
 TABLES = resource(
     tag="tables",
@@ -186,4 +265,161 @@ ORDERS = document(
         examples=ORDER_ANSWER,
         description="409 if the order is not open. Sends `order_cancelled` (and `table_status_changed`).",
     ),
+    line=operation(
+        tag="orders",
+        summary="Change a line",
+        request=LineUpdateInput,
+        response=OrderSerializer,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        parameters=[LINE_ID],
+        examples=[OpenApiExample("Quantity and note", {"quantity": 3, "note": "spicy"}, request_only=True)],
+        description="Changes a line's quantity or note in place (the line keeps its id). More portions get "
+        "kitchen tasks and come off the stop-list; fewer cancel tasks, those not started first (`reason` "
+        "is required when started ones go). 409 once the line is voided, when the order is not open, "
+        "below the portions served, past `ORDER_MAX_PORTIONS`, short of stock, and for anyone but a "
+        "manager once the kitchen has started the line. Sends `order_updated` (and `kitchen_task_*`). "
+        "Not for cooks.",
+    ),
+    void_line=operation(
+        tag="orders",
+        summary="Void a line",
+        request=LineVoidInput,
+        response=OrderSerializer,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        parameters=[LINE_ID],
+        examples=[OpenApiExample("Reason", {"reason": "wrong table"}, request_only=True)],
+        description="The line stays on the order, marked and out of its total; its portions not served are "
+        "cancelled and those never started go back to the stop-list. 409 as for changing a line. "
+        "Sends `order_updated` and `kitchen_task_updated`. Not for cooks.",
+    ),
+    fire=operation(
+        tag="orders",
+        summary="Fire held portions",
+        request=FireInput,
+        response=FiredSerializer,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        examples=[OpenApiExample("One course", {"course": 2}, request_only=True)],
+        description="Releases an open order's held portions (all, or one course's) to their stations; answers "
+        "the portions released. 409 if the order is not open. Sends `kitchen_task_updated`. Not for cooks.",
+    ),
+)
+
+STATIONS = resource(
+    tag="kitchen",
+    noun="station",
+    output=StationSerializer,
+    input=StationInput,
+    filters=BranchFilter,
+    example=STATION_EXAMPLE,
+    request_example={"name": "Hot kitchen", "position": 1},
+    write_errors=(409,),
+    writers="owner, admin and manager (a manager in their own branch; owners and admins name the `branch`); "
+    "deleting a station with kitchen tasks answers 409",
+)
+
+MODIFIER_GROUPS = resource(
+    tag="menu",
+    noun="modifier group",
+    output=ModifierGroupSerializer,
+    input=ModifierGroupInput,
+    filters=ModifierGroupFilter,
+    example=MODIFIER_GROUP_EXAMPLE,
+    request_example={"menu_item": MENU_ITEM, "name": "Milk", "required": True, "max_choices": 1},
+    writers="owner, admin and manager (a manager only for their own branch's items, 403 for shared ones); "
+    "sends `menu_item_updated`",
+)
+
+MODIFIERS = resource(
+    tag="menu",
+    noun="modifier",
+    output=ModifierSerializer,
+    input=ModifierInput,
+    filters=ModifierFilter,
+    example=MODIFIER_EXAMPLE,
+    request_example={"group": GROUP, "name": "Oat milk", "price": "40.00"},
+    writers="owner, admin and manager (a manager only for their own branch's items, 403 for shared ones); "
+    "sends `menu_item_updated`",
+)
+
+MENU_ITEM_BRANCHES = document(
+    branches=operation(
+        tag="menu",
+        summary="A shared item in each branch",
+        response=MenuItemBranchSerializer(many=True),
+        detail=True,
+        # drf-spectacular wraps the example of a many=True answer in a list itself.
+        examples=[OpenApiExample("Settings", MENU_ITEM_BRANCH_EXAMPLE, response_only=True)],
+        description="A company-wide item's station and stop-list in each branch (of those the caller may see) "
+        "that has set them.",
+    ),
+    branch=operation(
+        tag="menu",
+        summary="Set a shared item's station and stop-list in a branch",
+        request=MenuItemBranchInput,
+        response=MenuItemBranchSerializer,
+        detail=True,
+        parameters=[BRANCH_ID],
+        examples=[
+            OpenApiExample("Station and count", {"station": STATION, "remaining": 12}, request_only=True),
+            OpenApiExample("Settings", MENU_ITEM_BRANCH_EXAMPLE, response_only=True),
+        ],
+        description="Fields left out keep their value. Owner, admin, and a manager for their own branch "
+        "(another branch answers 400). A branch item keeps these on the item itself (400). Sends "
+        "`menu_item_updated`.",
+    ),
+)
+
+
+def _task_action(name: str, verb: str, summary: str, who: str, many: bool) -> object:
+    """One task action's operation; the bulk one (``tasks/<action>/``) gets its own operationId."""
+    if many:
+        what = "the tasks, all or nothing: one that cannot (another tenant's: 404; in another status: 409) changes none"
+    else:
+        what = "the task (409 from another status)"
+    documented = operation(
+        tag="kitchen",
+        summary=summary,
+        request=TaskIdsInput if many else None,
+        response=KitchenTaskSerializer(many=True) if many else KitchenTaskSerializer,
+        detail=not many,
+        errors_=(404, 409) if many else (409,),
+        examples=[OpenApiExample("Tasks", {"ids": [TASK]}, request_only=True)] if many else TASK_ANSWER,
+        description=f"{verb} {what}. {who} Sends `kitchen_task_updated` (and `kitchen_task_ready` on the "
+        "orders socket for a ready portion).",
+    )
+    if many:
+        return [documented, extend_schema(operation_id=f"cafe_kitchen_tasks_{name}_many")]
+    return documented
+
+
+COOKS = "Cooks, managers, admins and owners."
+SERVERS = "Everyone but cooks."
+
+KITCHEN_TASKS = document(
+    list=operation(
+        tag="kitchen",
+        summary="List kitchen tasks",
+        paged=True,
+        response=KitchenTaskSerializer,
+        parameters=[KitchenTaskFilter],
+        errors_=(400,),
+        description="One task per portion, oldest first (the order a station works in); `status` may repeat.",
+    ),
+    retrieve=operation(
+        tag="kitchen", summary="Get a kitchen task", response=KitchenTaskSerializer, detail=True, examples=TASK_ANSWER
+    ),
+    claim=_task_action("claim", "Claims (pending → in_progress)", "Claim a task", COOKS, many=False),
+    ready=_task_action("ready", "Marks ready (in_progress → ready)", "Mark a task ready", COOKS, many=False),
+    unready=_task_action("unready", "Undoes ready (ready → in_progress)", "Undo ready", COOKS, many=False),
+    served=_task_action("served", "Marks served (ready → served)", "Mark a task served", SERVERS, many=False),
+    claim_many=_task_action("claim", "Claims", "Claim tasks", COOKS, many=True),
+    ready_many=_task_action("ready", "Marks ready", "Mark tasks ready", COOKS, many=True),
+    unready_many=_task_action("unready", "Undoes ready of", "Undo ready", COOKS, many=True),
+    served_many=_task_action("served", "Marks served", "Mark tasks served", SERVERS, many=True),
 )

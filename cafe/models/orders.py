@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch
 from cafe.models.base import TenantOwned
-from cafe.models.menu import MenuItem
+from cafe.models.menu import MenuItem, Modifier
 from cafe.models.tables import Table
 
 
@@ -51,6 +51,13 @@ class OrderItem(TenantOwned):
     title = models.CharField(max_length=200)
     price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
+    note = models.CharField(max_length=200, blank=True, default="")
+    # Courses after the first are held in the kitchen until fired (cafe.services.kitchen).
+    course = models.PositiveSmallIntegerField(default=1)
+    # A voided line stays on the order, out of its total.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True, default="")
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     tenant_branch_field = "order__branch"
 
@@ -59,11 +66,55 @@ class OrderItem(TenantOwned):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_item_quantity_positive"),
             models.CheckConstraint(condition=Q(price__gte=0), name="order_item_price_not_negative"),
+            models.CheckConstraint(condition=Q(course__gte=1), name="order_item_course_positive"),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.title}"
 
     @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+    @property
     def total(self):
         return self.price * self.quantity
+
+
+class OrderItemModifier(TenantOwned):
+    """A modifier chosen for a line, copied like the line's title and price."""
+
+    line = models.ForeignKey(OrderItem, on_delete=models.CASCADE, related_name="modifiers")
+    modifier = models.ForeignKey(Modifier, null=True, on_delete=models.SET_NULL, related_name="+")
+    group = models.CharField(max_length=120)
+    name = models.CharField(max_length=120)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+
+    tenant_branch_field = "line__order__branch"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.name}"
+
+
+class OrderItemEdit(TenantOwned):
+    """What changed on a line after it was added, by whom and why (for reports)."""
+
+    line = models.ForeignKey(OrderItem, on_delete=models.CASCADE, related_name="edits")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    quantity_before = models.PositiveIntegerField()
+    quantity_after = models.PositiveIntegerField()
+    note_before = models.CharField(max_length=200, blank=True, default="")
+    note_after = models.CharField(max_length=200, blank=True, default="")
+    voided = models.BooleanField(default=False)
+    reason = models.CharField(max_length=200, blank=True, default="")
+
+    tenant_branch_field = "line__order__branch"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"edit of {self.line_id}"

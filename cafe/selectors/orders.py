@@ -9,7 +9,7 @@ from cafe.models import Order
 
 def order_list(*, tenant: Tenant, **filters: Any) -> QuerySet[Order]:
     orders = tenant.scope(Order).filter(**filters)
-    return orders.select_related("table").prefetch_related("items")
+    return orders.select_related("table").prefetch_related("items__modifiers")
 
 
 def order_get(*, tenant: Tenant, order_id: uuid.UUID, lock: bool = False) -> Order:

@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 
 from accounts.models import Branch, Company, Role, User
-from cafe.models import Category, MenuItem, Table
+from cafe.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station, Table
 from realtime.models import Event
 
 PASSWORD = "correct-horse-battery-42"
@@ -84,6 +84,46 @@ class MenuItemFactory(_Factory):
     company = factory.LazyAttribute(lambda item: item.category.company)
     title = factory.Sequence(lambda n: f"Dish {n}")
     price = Decimal("350.00")
+
+
+class StationFactory(_Factory):
+    class Meta:
+        model = Station
+
+    branch = factory.SubFactory(BranchFactory)
+    company = factory.LazyAttribute(lambda station: station.branch.company)
+    name = factory.Sequence(lambda n: f"Station {n}")
+
+
+class ModifierGroupFactory(_Factory):
+    class Meta:
+        model = ModifierGroup
+
+    menu_item = factory.SubFactory(MenuItemFactory)
+    company = factory.LazyAttribute(lambda group: group.menu_item.company)
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class ModifierFactory(_Factory):
+    class Meta:
+        model = Modifier
+
+    group = factory.SubFactory(ModifierGroupFactory)
+    company = factory.LazyAttribute(lambda modifier: modifier.group.company)
+    name = factory.Sequence(lambda n: f"Modifier {n}")
+    price = Decimal("0.00")
+
+
+def station_dish(station: Station, **fields) -> MenuItem:
+    """A branch item of the station's branch, prepared at the station."""
+    return MenuItemFactory(category__company=station.company, branch=station.branch, station=station, **fields)
+
+
+def map_to_station(item: MenuItem, station: Station, **fields) -> MenuItemBranch:
+    """A company-wide item prepared at ``station`` in the station's branch."""
+    return MenuItemBranch.objects.create(
+        company=item.company, menu_item=item, branch=station.branch, station=station, **fields
+    )
 
 
 def owner_of(company: Company, **fields) -> User:

@@ -66,7 +66,15 @@ def test_a_channel_per_stream_with_its_events(document):
         assert channel["address"] == f"/ws/cafe/{stream}/"
         expected = {*asyncapi.SERVER_CONTROL, *asyncapi.CLIENT_MESSAGES, *catalogue.TYPES_BY_STREAM[stream]}
         assert set(channel["messages"]) == expected
-        assert set(channel["bindings"]["ws"]["query"]["properties"]) == {"token", "branch_id", "since", "lang"}
+        narrowing = catalogue.NARROWINGS.get(stream)
+        narrowed = {narrowing.param} if narrowing else set()
+        assert set(channel["bindings"]["ws"]["query"]["properties"]) == {
+            "token",
+            "branch_id",
+            "since",
+            "lang",
+            *narrowed,
+        }
         sent = document["operations"][f"{stream}_send"]
         assert sent["action"] == "send"
         assert [ref["$ref"].rsplit("/", 1)[-1] for ref in sent["messages"]] == [
@@ -74,6 +82,15 @@ def test_a_channel_per_stream_with_its_events(document):
             *catalogue.TYPES_BY_STREAM[stream],
         ]
         assert document["operations"][f"{stream}_ping"]["action"] == "receive"
+
+
+def test_the_kitchen_socket_documents_its_station_narrowing(document):
+    kitchen = document["channels"]["kitchen"]
+    station = kitchen["bindings"]["ws"]["query"]["properties"]["station"]
+    assert station["format"] == "uuid" and "station" in station["description"]
+    assert "&station=UUID" in kitchen["description"]
+    assert "station" in asyncapi.CLOSE_CODES[4005]
+    assert "station" not in document["channels"]["orders"]["bindings"]["ws"]["query"]["properties"]
 
 
 def test_every_schema_is_valid_json_schema(document):

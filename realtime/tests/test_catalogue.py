@@ -6,7 +6,16 @@ import json
 import pytest
 from django.db import transaction
 
-from cafe.serializers import OrderItemSerializer, OrderSerializer, TableSerializer
+from cafe.serializers import (
+    KitchenTaskSerializer,
+    LineModifierSerializer,
+    MenuItemSerializer,
+    ModifierGroupSerializer,
+    ModifierSerializer,
+    OrderItemSerializer,
+    OrderSerializer,
+    TableSerializer,
+)
 from cafe.tests.factories import BranchFactory, TableFactory, order_for, staff_of
 from realtime import catalogue, eventlog
 from realtime.emit import PendingEvent, emit
@@ -21,8 +30,11 @@ def test_every_event_type_is_declared_once_with_its_streams():
             "order_closed",
             "order_cancelled",
             "table_status_changed",
+            "kitchen_task_ready",
+            "menu_item_updated",
         ),
         "tables": ("table_status_changed", "table_created", "table_updated", "table_deleted"),
+        "kitchen": ("kitchen_task_created", "kitchen_task_updated", "menu_item_updated"),
     }
 
 
@@ -32,6 +44,11 @@ def test_every_event_type_is_declared_once_with_its_streams():
         (catalogue.OrderObject, OrderSerializer),
         (catalogue.OrderLine, OrderItemSerializer),
         (catalogue.TableObject, TableSerializer),
+        (catalogue.LineModifier, LineModifierSerializer),
+        (catalogue.KitchenTaskObject, KitchenTaskSerializer),
+        (catalogue.MenuItemObject, MenuItemSerializer),
+        (catalogue.ModifierGroupObject, ModifierGroupSerializer),
+        (catalogue.ModifierObject, ModifierSerializer),
     ],
 )
 def test_declared_payloads_have_the_rest_shapes_fields(payload, serializer):

@@ -4,13 +4,24 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Branch, Company, Role, User
-from cafe.models import Category, MenuItem, Table
+from accounts.tenancy import tenant_for
+from cafe import services
+from cafe.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Order, Station, Table
 
 PASSWORD = "cafe-demo-2026"
 MENU = {
     "Напитки": [("Капучино", "250.00"), ("Американо", "180.00"), ("Чай", "150.00")],
     "Кухня": [("Сырники", "350.00"), ("Борщ", "420.00"), ("Паста карбонара", "560.00")],
 }
+# Each category's station in every branch (tea is poured by the waiter).
+STATIONS = {"Напитки": "Бар", "Кухня": "Горячий цех"}
+SERVED_BY_WAITER = {"Чай"}
+# (item, group, required, max choices, [(modifier, price)])
+MODIFIERS = [
+    ("Капучино", "Молоко", True, 1, [("Обычное", "0.00"), ("Овсяное", "40.00"), ("Соевое", "40.00")]),
+    ("Капучино", "Сироп", False, 3, [("Ваниль", "30.00"), ("Карамель", "30.00"), ("Лесной орех", "30.00")]),
+    ("Паста карбонара", "Подача", False, 1, [("Без бекона", "0.00"), ("Двойной пармезан", "60.00")]),
+]
 
 
 class Command(BaseCommand):
@@ -40,12 +51,67 @@ class Command(BaseCommand):
                 Table.unscoped.get_or_create(
                     branch=branch, number=number, defaults={"company": company, "seats": 2 + number % 3 * 2}
                 )
+        stations = {
+            (branch.pk, name): Station.unscoped.get_or_create(
+                company=company, branch=branch, name=name, defaults={"position": position}
+            )[0]
+            for branch in (center, river)
+            for position, name in enumerate(STATIONS.values())
+        }
+        items = {}
         for position, (name, dishes) in enumerate(MENU.items()):
             category, _ = Category.unscoped.get_or_create(company=company, name=name, defaults={"position": position})
             for title, price in dishes:
-                MenuItem.unscoped.get_or_create(
+                items[title], _ = MenuItem.unscoped.get_or_create(
                     company=company, title=title, defaults={"category": category, "price": Decimal(price)}
                 )
+                for branch in (center, river):
+                    station = None if title in SERVED_BY_WAITER else stations[branch.pk, STATIONS[name]]
+                    MenuItemBranch.unscoped.get_or_create(
+                        company=company, menu_item=items[title], branch=branch, defaults={"station": station}
+                    )
+        for title, group_name, required, max_choices, choices in MODIFIERS:
+            group, _ = ModifierGroup.unscoped.get_or_create(
+                company=company,
+                menu_item=items[title],
+                name=group_name,
+                defaults={"required": required, "max_choices": max_choices},
+            )
+            for position, (modifier, price) in enumerate(choices):
+                Modifier.unscoped.get_or_create(
+                    company=company,
+                    group=group,
+                    name=modifier,
+                    defaults={"price": Decimal(price), "position": position},
+                )
+        if not Order.unscoped.filter(company=company).exists():
+            self._kitchen_in_progress(center, items)
         self.stdout.write(f"Demo data ready. Logins (password {PASSWORD}):")
         for email, role, branch in staff:
             self.stdout.write(f"  {email:<20} {role:<7} {branch.name if branch else 'all branches'}")
+
+    def _kitchen_in_progress(self, branch: Branch, items: dict[str, MenuItem]) -> None:
+        """Two open orders at the Center: one portion cooking, one ready, a course held."""
+        waiter = tenant_for(User.objects.get(email="waiter@demo.cafe"))
+        cook = tenant_for(User.objects.get(email="cook@demo.cafe"))
+        milk = Modifier.unscoped.get(group__menu_item=items["Капучино"], name="Овсяное")
+        tables = Table.unscoped.filter(branch=branch).order_by("number")
+        first = services.order_create(
+            tenant=waiter,
+            table=tables[0].pk,
+            guests=2,
+            items=[
+                {"menu_item": items["Борщ"].pk, "quantity": 2, "note": "без сметаны"},
+                {"menu_item": items["Капучино"].pk, "quantity": 1, "modifiers": [milk.pk]},
+                {"menu_item": items["Сырники"].pk, "quantity": 2, "course": 2},
+            ],
+        )
+        services.order_create(
+            tenant=waiter,
+            table=tables[1].pk,
+            guests=1,
+            items=[{"menu_item": items["Паста карбонара"].pk, "quantity": 1}],
+        )
+        soup = list(first.kitchen_tasks.filter(line__menu_item=items["Борщ"]).order_by("portion"))
+        services.task_act(tenant=cook, task_ids=[task.pk for task in soup], action="claim")
+        services.task_act(tenant=cook, task_ids=[soup[0].pk], action="ready")

@@ -18,16 +18,32 @@ everywhere): branch roles read shared items and categories but never change them
 import pytest
 
 from accounts.models import Role, User
-from cafe.models import Category, MenuItem, Order, OrderItem, Table
+from cafe.models import (
+    Category,
+    KitchenTask,
+    MenuItem,
+    MenuItemBranch,
+    Modifier,
+    ModifierGroup,
+    Order,
+    OrderItem,
+    Station,
+    Table,
+    TaskStatus,
+)
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,
     MenuItemFactory,
+    ModifierFactory,
+    ModifierGroupFactory,
+    StationFactory,
     TableFactory,
     UserFactory,
     order_for,
     owner_of,
     staff_of,
+    station_dish,
 )
 from realtime.models import Event
 
@@ -75,6 +91,48 @@ MATRIX = {
     "POST order close/":        ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
     "POST order cancel/":       ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
 
+    "GET stations/":            ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET station":              ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST stations/ branch=T":  ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH station":            ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT station":              ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE station":           ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+
+    "GET modifier-groups/":     ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET group":                ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST modifier-groups/ item=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "PATCH group":              ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT group":                ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE group":             ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH shared group":       ("200 - 404",   "200 - 404",   "403 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "GET modifiers/":           ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET modifier":             ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST modifiers/ group=T":  ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH modifier":           ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT modifier":             ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE modifier":          ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "GET shared branches/":     ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404"),
+    "PUT shared branch=T":      ("200 200 404", "200 200 404", "200 400 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH shared branch=T setting": ("200 200 404", "200 200 404", "200 400 404", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+
+    "PATCH order line":         ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order line void/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order fire/":         ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+
+    "GET kitchen/tasks/":       ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET task":                 ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST task claim/":         ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "200 404 404"),
+    "POST task ready/":         ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "200 404 404"),
+    "POST task unready/":       ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "200 404 404"),
+    "POST task served/":        ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST tasks claim/ ids=T":  ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "200 404 404"),
+    "POST tasks ready/ ids=T":  ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "200 404 404"),
+    "POST tasks unready/ ids=T": ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403",
+                                 "200 404 404"),
+    "POST tasks served/ ids=T": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+
     "GET branches/":            ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
     "GET branch":               ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
     "POST branches/":           ("201 - -",     "201 - -",     "403 - -",     "403 - -",     "403 - -",     "403 - -"),
@@ -91,10 +149,18 @@ MATRIX = {
                                  "accept 4005 4005", "accept 4005 4005", "accept 4005 4005"),
     "WS tables branch_id=T":    ("accept accept 4005", "accept accept 4005", "accept 4005 4005",
                                  "accept 4005 4005", "accept 4005 4005", "accept 4005 4005"),
+    "WS kitchen branch_id=T":   ("accept accept 4005", "accept accept 4005", "accept 4005 4005",
+                                 "accept 4005 4005", "accept 4005 4005", "accept 4005 4005"),
+    # The kitchen socket narrowed to the target's station (&station=).
+    "WS kitchen station=T":     ("accept accept 4005", "accept accept 4005", "accept 4005 4005",
+                                 "accept 4005 4005", "accept 4005 4005", "accept 4005 4005"),
     "WS orders live":           ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     "WS tables live":           ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     "WS orders since=0":        ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     "WS tables since=0":        ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    # A portion of the target's branch claimed; the sentinel is a menu change in the caller's.
+    "WS kitchen live":          ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    "WS kitchen since=0":       ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
 }
 # fmt: on
 
@@ -139,6 +205,44 @@ REQUESTS = {
     "POST order items/": ("post", "/api/cafe/orders/{order}/items/", LINES, None),
     "POST order close/": ("post", "/api/cafe/orders/{order}/close/", None, None),
     "POST order cancel/": ("post", "/api/cafe/orders/{order}/cancel/", None, None),
+    "GET stations/": ("get", "/api/cafe/stations/", None, "station"),
+    "GET station": ("get", "/api/cafe/stations/{station}/", None, None),
+    "POST stations/ branch=T": ("post", "/api/cafe/stations/", {"name": "Pass", "branch": "{branch}"}, None),
+    "PATCH station": ("patch", "/api/cafe/stations/{station}/", {"name": "Grill"}, None),
+    "PUT station": ("put", "/api/cafe/stations/{station}/", {"name": "Grill", "position": 2}, None),
+    "DELETE station": ("delete", "/api/cafe/stations/{spare_station}/", None, None),
+    "GET modifier-groups/": ("get", "/api/cafe/modifier-groups/", None, "group"),
+    "GET group": ("get", "/api/cafe/modifier-groups/{group}/", None, None),
+    "POST modifier-groups/ item=T": ("post", "/api/cafe/modifier-groups/", {"menu_item": "{item}", "name": "Milk"},
+                                     None),
+    "PATCH group": ("patch", "/api/cafe/modifier-groups/{group}/", {"name": "Sauce"}, None),
+    "PUT group": ("put", "/api/cafe/modifier-groups/{group}/", {"menu_item": "{item}", "name": "Sauce"}, None),
+    "DELETE group": ("delete", "/api/cafe/modifier-groups/{group}/", None, None),
+    "PATCH shared group": ("patch", "/api/cafe/modifier-groups/{shared_group}/", {"name": "Sauce"}, None),
+    "GET modifiers/": ("get", "/api/cafe/modifiers/", None, "modifier"),
+    "GET modifier": ("get", "/api/cafe/modifiers/{modifier}/", None, None),
+    "POST modifiers/ group=T": ("post", "/api/cafe/modifiers/", {"group": "{group}", "name": "Oat"}, None),
+    "PATCH modifier": ("patch", "/api/cafe/modifiers/{modifier}/", {"price": "1.00"}, None),
+    "PUT modifier": ("put", "/api/cafe/modifiers/{modifier}/", {"group": "{group}", "name": "Oat"}, None),
+    "DELETE modifier": ("delete", "/api/cafe/modifiers/{modifier}/", None, None),
+    "GET shared branches/": ("get", "/api/cafe/menu-items/{shared}/branches/", None, None),
+    "PUT shared branch=T": ("put", "/api/cafe/menu-items/{shared}/branches/{branch}/", {"is_available": False},
+                            None),
+    "PATCH shared branch=T setting": ("patch", "/api/cafe/menu-items/{shared}/branches/{branch}/", {"remaining": 5},
+                                      None),
+    "PATCH order line": ("patch", "/api/cafe/orders/{order}/lines/{line}/", {"note": "no salt"}, None),
+    "POST order line void/": ("post", "/api/cafe/orders/{order}/lines/{line}/void/", {"reason": "wrong"}, None),
+    "POST order fire/": ("post", "/api/cafe/orders/{order}/fire/", {}, None),
+    "GET kitchen/tasks/": ("get", "/api/cafe/kitchen/tasks/", None, "task"),
+    "GET task": ("get", "/api/cafe/kitchen/tasks/{task}/", None, None),
+    "POST task claim/": ("post", "/api/cafe/kitchen/tasks/{task}/claim/", None, None),
+    "POST task ready/": ("post", "/api/cafe/kitchen/tasks/{cooking}/ready/", None, None),
+    "POST task unready/": ("post", "/api/cafe/kitchen/tasks/{done}/unready/", None, None),
+    "POST task served/": ("post", "/api/cafe/kitchen/tasks/{done}/served/", None, None),
+    "POST tasks claim/ ids=T": ("post", "/api/cafe/kitchen/tasks/claim/", {"ids": ["{task}"]}, None),
+    "POST tasks ready/ ids=T": ("post", "/api/cafe/kitchen/tasks/ready/", {"ids": ["{cooking}"]}, None),
+    "POST tasks unready/ ids=T": ("post", "/api/cafe/kitchen/tasks/unready/", {"ids": ["{done}"]}, None),
+    "POST tasks served/ ids=T": ("post", "/api/cafe/kitchen/tasks/served/", {"ids": ["{done}"]}, None),
     "GET branches/": ("get", "/api/users/branches/", None, "branch"),
     "GET branch": ("get", "/api/users/branches/{branch}/", None, None),
     "POST branches/": ("post", "/api/users/branches/", {"name": "New"}, None),
@@ -179,6 +283,19 @@ def build(role: str, target: str) -> dict:
     waiter = staff_of(branch)
     menu = CategoryFactory(company=branch.company)
     dish = MenuItemFactory(category=menu)
+    item = MenuItemFactory(category=menu, branch=branch)
+    shared = MenuItemFactory(category=menu)
+    # The kitchen: a station of the target's branch, an order with a line whose one
+    # portion is pending (``line``, ``task``) and a line of two, one cooking, one ready.
+    station = StationFactory(branch=branch)
+    cooked = station_dish(station)
+    order = order_for(waiter, TableFactory(branch=branch, number=2), [(dish, 1), (cooked, 1), (cooked, 2)])
+    line = OrderItem.unscoped.get(order=order, menu_item=cooked, quantity=1)
+    busy = OrderItem.unscoped.get(order=order, menu_item=cooked, quantity=2)
+    cooking, done = KitchenTask.unscoped.filter(line=busy).order_by("portion")
+    KitchenTask.unscoped.filter(pk=cooking.pk).update(status=TaskStatus.IN_PROGRESS)
+    KitchenTask.unscoped.filter(pk=done.pk).update(status=TaskStatus.READY)
+    group = ModifierGroupFactory(menu_item=item)
     world = {
         "user": user,
         "here": here,
@@ -191,9 +308,20 @@ def build(role: str, target: str) -> dict:
         "menu": menu,
         "my_menu": menu if branch.company == company else CategoryFactory(company=company),
         "dish": dish,
-        "shared": MenuItemFactory(category=menu),
-        "item": MenuItemFactory(category=menu, branch=branch),
-        "order": order_for(waiter, TableFactory(branch=branch, number=2), [(dish, 1)]),
+        "shared": shared,
+        "item": item,
+        "order": order,
+        "station": station,
+        "spare_station": StationFactory(branch=branch),
+        "line": line,
+        "task": KitchenTask.unscoped.get(line=line),
+        "cooking": cooking,
+        "done": done,
+        "group": group,
+        "modifier": ModifierFactory(group=group),
+        "shared_group": ModifierGroupFactory(menu_item=shared),
+        # The caller's own branch: a menu change there is the kitchen sockets' sentinel.
+        "sentinel_item": MenuItemFactory(category=CategoryFactory(company=company), branch=here),
     }
     return world
 
@@ -217,7 +345,12 @@ def snapshot() -> tuple:
         list(Category.unscoped.order_by("pk").values_list("pk", "name", "position")),
         list(MenuItem.unscoped.order_by("pk").values_list("pk", "price", "branch", "category", "title")),
         list(Order.unscoped.order_by("pk").values_list("pk", "guests", "status")),
-        OrderItem.unscoped.count(),
+        list(OrderItem.unscoped.order_by("pk").values_list("pk", "quantity", "note", "voided_at")),
+        list(Station.unscoped.order_by("pk").values_list("pk", "name", "position")),
+        list(ModifierGroup.unscoped.order_by("pk").values_list("pk", "name", "menu_item")),
+        list(Modifier.unscoped.order_by("pk").values_list("pk", "name", "price")),
+        list(MenuItemBranch.unscoped.order_by("pk").values_list("pk", "station", "is_available", "remaining")),
+        list(KitchenTask.unscoped.order_by("pk").values_list("pk", "status", "cook")),
         list(User.objects.order_by("pk").values_list("pk", "first_name", "is_active", "role")),
         Event.objects.count(),
     )
@@ -256,14 +389,15 @@ def test_the_matrix_covers_every_rest_route():
             for method in url.callback.actions:
                 if method in ("get", "post", "put", "patch", "delete"):
                     served.add((method.upper(), route))
-    assert len(served) == 33
+    assert len(served) == 67  # 33, and 34 of the kitchen (stations, modifiers, lines, fire, tasks)
     assert served - tried == set()
 
 
 def _route(path: str) -> str:
-    """ "/api/cafe/tables/{table}/" and "^tables/(?P<pk>[...])/$" → one shape."""
+    """ "/api/cafe/tables/{table}/" and "^tables/(?P<pk>[...])/$" (or any named id,
+    ``(?P<line_id>...)``) → one shape."""
     import re
 
-    path = re.sub(r"\(\?P<pk>[^)]*\)", "{id}", path).strip("^$")
+    path = re.sub(r"\(\?P<\w+>[^)]*\)", "{id}", path).strip("^$")
     path = re.sub(r"\{[a-z_]+\}", "{id}", path)
     return path.removeprefix("/api/cafe/").removeprefix("/api/users/")

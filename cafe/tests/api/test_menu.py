@@ -93,6 +93,9 @@ def test_menu_item_create_shape_and_money(client_for, manager, branch, category)
         "is_available": True,
         # A manager's item belongs to their branch.
         "branch": str(branch.pk),
+        "station": None,
+        "remaining": None,
+        "modifier_groups": [],
     }
 
 

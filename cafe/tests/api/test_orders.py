@@ -56,6 +56,11 @@ def test_create_with_seed_body_answers_201_with_the_order(client_for, waiter, ta
             "price": "350.00",
             "quantity": 2,
             "total": "700.00",
+            "note": "",
+            "modifiers": [],
+            "course": 1,
+            "voided": False,
+            "void_reason": "",
         }
     ]
     assert body["total"] == "700.00"

@@ -47,7 +47,8 @@ def _rest_routes() -> set[str]:
                 walk(pattern.url_patterns, prefix + str(pattern.pattern))
             elif isinstance(pattern, URLPattern):
                 route = (prefix + str(pattern.pattern)).replace("^", "")
-                route = re.sub(r"\(\?P<pk>[^)]*\)", "{id}", route).lstrip("^").rstrip("$")
+                route = re.sub(r"\(\?P<pk>[^)]*\)", "{id}", route)
+                route = re.sub(r"\(\?P<(?!format>)(\w+)>[^)]*\)", r"{\1}", route).lstrip("^").rstrip("$")
                 if route.startswith(("api/users/", "api/cafe/")) and "(?P<format>" not in route:
                     found.add("/" + route)
 

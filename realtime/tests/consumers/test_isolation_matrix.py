@@ -16,7 +16,8 @@ from realtime.tests.consumers.conftest import ORDERS, TABLES, access_token, db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PATHS = {"orders": ORDERS, "tables": TABLES}
+KITCHEN = "/ws/cafe/kitchen/"
+PATHS = {"orders": ORDERS, "tables": TABLES, "kitchen": KITCHEN}
 
 
 def reserve(owner, table) -> None:
@@ -29,8 +30,19 @@ def changes(world: dict) -> None:
     reserve(owner_of(world["here"].company), world["sentinel"])
 
 
-async def seen_before_sentinel(socket, world: dict) -> bool:
-    target, sentinel = str(world["table"].pk), str(world["sentinel"].pk)
+def kitchen_changes(world: dict) -> None:
+    """A portion of the target's branch is claimed, then the caller's own branch's
+    sentinel menu item changes (``menu_item_updated`` reaches the kitchen socket)."""
+    services.task_act(tenant=tenant_for(world["boss"]), task_ids=[world["task"].pk], action="claim")
+    owner = tenant_for(owner_of(world["here"].company))
+    services.menu_item_update(tenant=owner, menu_item_id=world["sentinel_item"].pk, remaining=5)
+
+
+async def seen_before_sentinel(socket, world: dict, stream: str) -> bool:
+    if stream == "kitchen":
+        target, sentinel = str(world["task"].pk), str(world["sentinel_item"].pk)
+    else:
+        target, sentinel = str(world["table"].pk), str(world["sentinel"].pk)
     seen = False
     for _ in range(20):
         text = await socket.receive_text()
@@ -54,11 +66,19 @@ async def test_socket(ws, memory, row, role, target, expected):
             # Accepted, then closed at once with the code (as the seed's clients expect).
             assert await socket.closed_with() == int(expected)
         return
+    if kind == "station=T":
+        socket = await ws(PATHS[stream], token, station=world["station"].pk)
+        if expected == "accept":
+            assert (await socket.receive())["type"] == "connection_established"
+        else:
+            assert await socket.closed_with() == int(expected)
+        return
+    change = kitchen_changes if stream == "kitchen" else changes
     if kind == "since=0":
-        await db(changes)(world)
+        await db(change)(world)
         socket = await ws(PATHS[stream], token, since=0)
     else:
         socket = await ws(PATHS[stream], token)
         assert (await socket.receive())["type"] == "connection_established"
-        await db(changes)(world)
-    assert await seen_before_sentinel(socket, world) == (expected == "yes")
+        await db(change)(world)
+    assert await seen_before_sentinel(socket, world, stream) == (expected == "yes")

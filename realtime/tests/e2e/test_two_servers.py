@@ -18,10 +18,12 @@ from accounts.models import Role, User
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
+    StationFactory,
     TableFactory,
     UserFactory,
     owner_of,
     staff_of,
+    station_dish,
 )
 from realtime.tests.consumers.conftest import access_token
 
@@ -266,3 +268,46 @@ def test_log_level_quiets_the_servers_request_lines(start_server, world):
     assert status == 200
     time.sleep(0.3)
     assert "/ws/cafe/orders/" not in quiet_server.log() and "/api/cafe/tables/" not in quiet_server.log()
+
+
+def test_kitchen_socket_across_servers_with_station_and_resume(servers, world):
+    a, b = servers
+    w = world
+    hot, bar = StationFactory(branch=w["branch"]), StationFactory(branch=w["branch"])
+    soup, mojito = station_dish(hot, title="Борщ"), station_dish(bar, title="Мохито")
+    cook = staff_of(w["branch"], Role.COOK)
+    cook_token, waiter_token = access_token(cook), access_token(w["waiter"])
+    with (
+        connect(url(a, "/ws/cafe/kitchen/", cook_token, station=hot.pk)) as hot_screen,
+        connect(url(b, ORDERS, waiter_token)) as tablet,
+    ):
+        start = receive(hot_screen)["seq"]
+        receive(tablet)
+        body = {
+            "table": str(w["table"].pk),
+            "guests": 2,
+            "items": [{"menu_item": str(soup.pk), "quantity": 1}, {"menu_item": str(mojito.pk), "quantity": 1}],
+        }
+        status, order = http(b, "POST", "/api/cafe/orders/", waiter_token, body)
+        assert status == 201, order
+        created = receive(hot_screen)
+        assert created["type"] == "kitchen_task_created"
+        assert (created["data"]["task"]["title"], created["data"]["task"]["table_number"]) == ("Борщ", 3)
+        assert quiet(hot_screen, 0.5), "the bar's portion is not the hot station's"
+        task = created["data"]["task"]["id"]
+        status, claimed = http(a, "POST", f"/api/cafe/kitchen/tasks/{task}/claim/", cook_token)
+        assert status == 200 and claimed["cook"] == str(cook.pk)
+        update = receive(hot_screen)
+        assert update["data"]["task"] == claimed
+    # The screen is off while the portion is made ready on the other server.
+    status, ready = http(b, "POST", f"/api/cafe/kitchen/tasks/{task}/ready/", cook_token)
+    assert status == 200
+    with connect(url(b, "/ws/cafe/kitchen/", cook_token, station=hot.pk, since=update["seq"])) as back:
+        assert receive(back)["type"] == "connection_established"
+        missed = receive(back)
+        assert (missed["type"], missed["data"]["task"]) == ("kitchen_task_updated", ready)
+        assert quiet(back, 0.5)
+    with connect(url(a, ORDERS, waiter_token, since=start)) as tablet_again:
+        receive(tablet_again)
+        types = [receive(tablet_again)["type"] for _ in range(3)]
+        assert types == ["order_created", "table_status_changed", "kitchen_task_ready"]

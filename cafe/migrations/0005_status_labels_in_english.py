@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cafe", "0003_scoped_managers"),
+        ("cafe", "0004_kitchen"),
     ]
 
     operations = [

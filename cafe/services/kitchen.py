@@ -1,0 +1,164 @@
+"""The kitchen: portions (tasks) move pending → in_progress → ready → served, one
+status change at a time as ``TASK_TRANSITIONS`` allows; held portions wait for
+``order_fire``. Tasks are created and cancelled with their lines (services.orders).
+
+Locks: an action locks its tasks (in id order), then emit locks the company;
+line edits lock the order first, then the line's tasks, so a claim racing a void
+queues behind it (or the other way round) and the loser gets 409."""
+
+import uuid
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+
+from accounts.tenancy import Tenant
+from cafe import events
+from cafe.models import TASK_TRANSITIONS, KitchenTask, Order, OrderItem, TaskStatus
+from cafe.selectors.kitchen import TASK_PREFETCHED, TASK_SELECTED, tasks_locked
+from cafe.selectors.orders import order_get
+from core.errors import Conflict
+from realtime.catalogue import KITCHEN_TASK_READY, KITCHEN_TASK_UPDATED, EventType, KitchenTaskData
+from realtime.emit import PendingEvent, emit
+
+# action: (the status a task must be in, the status it goes to)
+ACTIONS: dict[str, tuple[str, str]] = {
+    "claim": (TaskStatus.PENDING, TaskStatus.IN_PROGRESS),
+    "ready": (TaskStatus.IN_PROGRESS, TaskStatus.READY),
+    "unready": (TaskStatus.READY, TaskStatus.IN_PROGRESS),
+    "served": (TaskStatus.READY, TaskStatus.SERVED),
+}
+
+
+def _move(task: KitchenTask, to: str, *, user=None, now=None) -> None:
+    """The one place a task's status changes; stamps the kitchen timings."""
+    if to not in TASK_TRANSITIONS[task.status]:
+        raise Conflict(
+            _("Task %(task)s is %(status)s; it cannot become %(to)s.")
+            % {"task": task.pk, "status": task.status, "to": to}
+        )
+    now = now or timezone.now()
+    if to == TaskStatus.PENDING:
+        task.fired_at = now
+    elif to == TaskStatus.IN_PROGRESS and task.status == TaskStatus.READY:
+        task.ready_at = None
+    elif to == TaskStatus.IN_PROGRESS:
+        task.cook, task.claimed_at = user, now
+    elif to == TaskStatus.READY:
+        task.ready_at = now
+    elif to == TaskStatus.SERVED:
+        task.served_at = now
+    elif to == TaskStatus.CANCELLED:
+        task.cancelled_at = now
+    task.status = to
+    task.updated_at = now
+
+
+TIMING_FIELDS = ["status", "cook", "fired_at", "claimed_at", "ready_at", "served_at", "cancelled_at", "updated_at"]
+
+
+def task_events(
+    tenant: Tenant, tasks: Iterable[KitchenTask], type: EventType[KitchenTaskData] = KITCHEN_TASK_UPDATED
+) -> list[PendingEvent[KitchenTaskData]]:
+    """Events for tasks just saved, read back with what their payload shows."""
+    ids = [task.pk for task in tasks]
+    if not ids:
+        return []
+    loaded = (
+        tenant.scope(KitchenTask).filter(pk__in=ids).select_related(*TASK_SELECTED).prefetch_related(*TASK_PREFETCHED)
+    )
+    by_id = {task.pk: task for task in loaded}
+    pending: list[PendingEvent[KitchenTaskData]] = []
+    for pk in ids:
+        pending.append(events.task_event(type, by_id[pk]))
+        if type is KITCHEN_TASK_UPDATED and by_id[pk].status == TaskStatus.READY:
+            pending.append(events.task_event(KITCHEN_TASK_READY, by_id[pk]))
+    return pending
+
+
+@transaction.atomic
+def task_act(*, tenant: Tenant, task_ids: Sequence[uuid.UUID], action: str) -> list[KitchenTask]:
+    """Claims, readies, un-readies or serves tasks, all or none: one task that cannot
+    (another tenant's: 404; in another status: 409) changes nothing."""
+    required, to = ACTIONS[action]
+    tasks = tasks_locked(tenant=tenant, task_ids=task_ids)
+    wrong = [task for task in tasks if task.status != required]
+    if wrong:
+        raise Conflict(
+            _("%(tasks)s: nothing was changed (%(action)s).")
+            % {
+                "tasks": "; ".join(
+                    _("Task %(task)s is %(status)s, not %(required)s")
+                    % {"task": task.pk, "status": task.status, "required": required}
+                    for task in wrong
+                ),
+                "action": action,
+            }
+        )
+    now = timezone.now()
+    for task in tasks:
+        _move(task, to, user=tenant.user, now=now)
+    tenant.scope(KitchenTask).bulk_update(tasks, TIMING_FIELDS)
+    position = {uuid.UUID(str(pk)): index for index, pk in reversed(list(enumerate(task_ids)))}
+    ordered = sorted(tasks, key=lambda task: position[task.pk])
+    emit(company_id=tenant.company_id, events=task_events(tenant, ordered))
+    return ordered
+
+
+def tasks_create(order: Order, lines: Sequence[tuple[OrderItem, uuid.UUID | None, bool, int]]) -> list[KitchenTask]:
+    """Tasks for new portions of lines: (line, station id, held, first portion number);
+    a line without a station is served straight by the waiter. Runs inside the order's transaction."""
+    now = timezone.now()
+    tasks = [
+        KitchenTask(
+            company_id=order.company_id,
+            branch_id=order.branch_id,
+            order=order,
+            line=line,
+            station_id=station,
+            portion=portion,
+            status=TaskStatus.HELD if held else TaskStatus.PENDING,
+            created_at=now,
+            fired_at=None if held else now,
+        )
+        for line, station, held, first in lines
+        if station is not None
+        for portion in range(first, line.quantity + 1)
+    ]
+    return KitchenTask.objects.bulk_create(tasks)
+
+
+def tasks_cancel(tenant: Tenant, tasks: Iterable[KitchenTask]) -> list[KitchenTask]:
+    """Cancels locked tasks of a line or order. Runs inside the order's transaction."""
+    now = timezone.now()
+    cancelled = []
+    for task in tasks:
+        _move(task, TaskStatus.CANCELLED, now=now)
+        cancelled.append(task)
+    tenant.scope(KitchenTask).bulk_update(cancelled, TIMING_FIELDS)
+    return cancelled
+
+
+@transaction.atomic
+def order_fire(*, tenant: Tenant, order_id: uuid.UUID, course: int | None = None) -> list[KitchenTask]:
+    """Releases an open order's held portions (all, or one course's) to their stations."""
+    order = order_get(tenant=tenant, order_id=order_id, lock=True)
+    if order.status != "open":
+        raise Conflict(
+            _("The order is %(status)s; only open orders can be fired.")
+            % {"status": order.get_status_display().lower()}
+        )
+    held = tenant.scope(KitchenTask).select_for_update(of=("self",)).filter(order=order, status=TaskStatus.HELD)
+    if course is not None:
+        if not order.items.filter(course=course).exists():
+            raise ValidationError({"course": [_("The order has no course %(course)s.") % {"course": course}]})
+        held = held.filter(line__course=course)
+    tasks = list(held.order_by("created_at", "portion", "id"))
+    now = timezone.now()
+    for task in tasks:
+        _move(task, TaskStatus.PENDING, now=now)
+    tenant.scope(KitchenTask).bulk_update(tasks, TIMING_FIELDS)
+    emit(company_id=tenant.company_id, events=task_events(tenant, tasks))
+    return tasks
