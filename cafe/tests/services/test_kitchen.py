@@ -4,6 +4,7 @@ transitions allow, held until fired, cancelled with their line; and the races.""
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Role
@@ -26,6 +27,19 @@ from cafe.tests.services.test_orders import _run_in_threads
 from core.errors import Conflict
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages below are asserted as written in the code (the default language is Russian)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english_threads(settings):
+    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
+    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture
@@ -367,7 +381,7 @@ def _race_world():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_cooks_claiming_one_task_one_wins(services):
+def test_two_cooks_claiming_one_task_one_wins(services, english_threads):
     branch, _, _, line = _race_world()
     cooks = [staff_of(branch, Role.COOK) for _ in range(2)]
     task = line.tasks.get()
@@ -384,7 +398,7 @@ def test_two_cooks_claiming_one_task_one_wins(services):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_void_racing_a_claim_leaves_one_consistent_outcome(services):
+def test_void_racing_a_claim_leaves_one_consistent_outcome(services, english_threads):
     branch, waiter, order, line = _race_world()
     cook = staff_of(branch, Role.COOK)
     task = line.tasks.get()

@@ -36,6 +36,12 @@ def _english():
 
 
 @pytest.fixture
+def english_threads(settings):
+    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
 def table(branch):
     return TableFactory(branch=branch)
 
@@ -205,7 +211,7 @@ def test_station_and_remaining_of_a_company_wide_item_are_set_per_branch(branch)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_last_portion_ordered_by_two_waiters_at_once_goes_to_one(services):
+def test_the_last_portion_ordered_by_two_waiters_at_once_goes_to_one(services, english_threads):
     branch = BranchFactory()
     item = MenuItemFactory(category__company=branch.company, branch=branch, remaining=1)
     waiters = [staff_of(branch) for _ in range(2)]
