@@ -31,6 +31,12 @@ class Branch(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="branches")
     name = models.CharField(max_length=200)
     address = models.CharField(max_length=300, blank=True)
+    # Where the branch is: its business day (reports, pickup numbers) runs in this zone.
+    timezone = models.CharField(max_length=64, default="UTC")
+    # Added to dine-in bills (after discounts); 0 for none.
+    service_charge_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    # A discount above this share of the bill needs a manager, an admin or the owner.
+    staff_discount_limit_percent = models.DecimalField(max_digits=5, decimal_places=2, default=10)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Declared before ``objects``, so Django's own machinery (admin, related objects) uses it: see accounts.scoping.

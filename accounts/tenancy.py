@@ -20,6 +20,8 @@ MANAGING_ROLES = COMPANY_WIDE_ROLES | {Role.MANAGER}
 ORDER_TAKING_ROLES = ALL_ROLES - {Role.COOK}
 # Who works the kitchen screens (claims a portion, makes it ready): cooks, and managers and above.
 KITCHEN_ROLES = MANAGING_ROLES | {Role.COOK}
+# Who works the till (opens and closes cash shifts, moves cash): cashiers, and managers and above.
+TILL_ROLES = MANAGING_ROLES | {Role.CASHIER}
 
 
 class NoCompany(Exception):

@@ -6,8 +6,15 @@ import uuid
 from collections.abc import Iterable
 from typing import cast
 
-from cafe.models import KitchenTask, MenuItem, Order, Table
-from cafe.serializers import KitchenTaskSerializer, MenuItemSerializer, OrderSerializer, TableSerializer, represent
+from cafe.models import KitchenTask, MenuItem, Order, Shift, Table
+from cafe.serializers import (
+    KitchenTaskSerializer,
+    MenuItemSerializer,
+    OrderSerializer,
+    ShiftSerializer,
+    TableSerializer,
+    represent,
+)
 from realtime.catalogue import (
     MENU_ITEM_UPDATED,
     TABLE_STATUS_CHANGED,
@@ -18,6 +25,8 @@ from realtime.catalogue import (
     MenuItemObject,
     OrderData,
     OrderObject,
+    ShiftData,
+    ShiftObject,
     TableData,
     TableObject,
     TableStatusData,
@@ -84,3 +93,13 @@ def menu_item_updated(items_by_branch: Iterable[tuple[uuid.UUID, MenuItem]]) -> 
         )
         for branch_id, item in items_by_branch
     ]
+
+
+@in_event_language
+def shift_event(type: EventType[ShiftData], shift: Shift) -> PendingEvent[ShiftData]:
+    data = ShiftData(
+        shift=cast(ShiftObject, represent(ShiftSerializer, shift)),
+        company_id=str(shift.company_id),
+        branch_id=str(shift.branch_id),
+    )
+    return PendingEvent(type, shift.branch_id, data)

@@ -4,14 +4,24 @@ shape and types before a service is called."""
 
 import functools
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cafe.models import Category, MenuItem, Order, OrderStatus, TableStatus, TaskStatus
+from cafe.models import (
+    Category,
+    DiscountKind,
+    MenuItem,
+    Order,
+    OrderItem,
+    OrderStatus,
+    Shift,
+    TableStatus,
+    TaskStatus,
+)
 
 # Output
 
@@ -116,36 +126,152 @@ class LineModifierSerializer(serializers.Serializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
 
 
+class DiscountSerializer(serializers.Serializer):
+    """A discount as it was given: ``amount`` (a sum) or ``percent`` of what it applies to."""
+
+    kind = serializers.ChoiceField(DiscountKind.choices)
+    value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    reason = serializers.CharField()
+    amount = Money()  # what it took off
+
+
+def _discount(row: Order | OrderItem, amount: Decimal) -> dict | None:
+    if not row.discount_kind:
+        return None
+    return {
+        "kind": row.discount_kind,
+        "value": f"{row.discount_value:.2f}",
+        "reason": row.discount_reason,
+        "amount": f"{amount:.2f}",
+    }
+
+
 class OrderItemSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     menu_item = serializers.UUIDField(source="menu_item_id")
     title = serializers.CharField()
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
     quantity = serializers.IntegerField()
-    total = Money()
+    discount = serializers.SerializerMethodField()
+    total = Money()  # price × quantity − the line's discount
     note = serializers.CharField()
     modifiers = LineModifierSerializer(many=True, source="modifiers.all")
     course = serializers.IntegerField()
     voided = serializers.BooleanField()
     void_reason = serializers.CharField()
+    refunded_quantity = serializers.IntegerField()
+
+    @extend_schema_field(DiscountSerializer(allow_null=True))
+    def get_discount(self, line: OrderItem) -> dict | None:
+        return _discount(line, line.discount_amount)
+
+
+class BillSerializer(serializers.Serializer):
+    """An order's money (rules in ``cafe.money``)."""
+
+    subtotal = Money()
+    discounts = Money(source="discount_total")
+    service_charge_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    service_charge = Money()
+    total = Money()
+    paid = Money()
+    due = serializers.SerializerMethodField()
+    tips = Money()
+    change = Money()
+    refunded = Money()
+
+    def get_due(self, order: Order) -> str:
+        return f"{max(order.total - order.paid, Decimal(0)):.2f}"
+
+
+class PaymentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    method = serializers.CharField()
+    amount = Money()  # what it paid of the bill
+    tip = Money()
+    tendered = Money()  # amount + tip + change
+    change = Money()
+    shift = serializers.UUIDField(source="shift_id", allow_null=True)
+    user = serializers.UUIDField(source="user_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class RefundLineSerializer(serializers.Serializer):
+    line = serializers.UUIDField(source="line_id")
+    quantity = serializers.IntegerField()
+    amount = Money()
+
+
+class RefundSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    method = serializers.CharField()
+    amount = Money()
+    reason = serializers.CharField()
+    lines = RefundLineSerializer(many=True, source="lines.all")
+    shift = serializers.UUIDField(source="shift_id", allow_null=True)
+    user = serializers.UUIDField(source="user_id", allow_null=True)
+    created_at = serializers.DateTimeField()
 
 
 class OrderSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     branch = serializers.UUIDField(source="branch_id")
-    table = serializers.UUIDField(source="table_id")
-    table_number = serializers.IntegerField(source="table.number")
+    service = serializers.CharField()
+    table = serializers.UUIDField(source="table_id", allow_null=True)
+    table_number = serializers.IntegerField(source="table.number", allow_null=True)
     guests = serializers.IntegerField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     waiter = serializers.UUIDField(source="waiter_id", allow_null=True)
+    customer_name = serializers.CharField()
+    customer_phone = serializers.CharField()
+    pickup_number = serializers.IntegerField(allow_null=True)
     items = OrderItemSerializer(many=True, source="items.all")
-    total = serializers.SerializerMethodField()
+    discount = serializers.SerializerMethodField()
+    total = Money()
+    money = BillSerializer(source="*")
+    payments = PaymentSerializer(many=True, source="payment_list")
+    refunds = RefundSerializer(many=True, source="refund_list")
+    split_from = serializers.UUIDField(source="split_from_id", allow_null=True)
+    merged_into = serializers.UUIDField(source="merged_into_id", allow_null=True)
+    ready_at = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
-    def get_total(self, order: Order) -> str:
-        return f"{sum((item.total for item in order.items.all() if item.voided_at is None), 0):.2f}"
+    @extend_schema_field(DiscountSerializer(allow_null=True))
+    def get_discount(self, order: Order) -> dict | None:
+        return _discount(order, order.subtotal - (order.total - order.service_charge))
+
+
+class ShiftSerializer(serializers.Serializer):
+    """A cash shift; the cash figures are filled when it is closed."""
+
+    id = serializers.UUIDField()
+    branch = serializers.UUIDField(source="branch_id")
+    status = serializers.SerializerMethodField()
+    opened_by = serializers.UUIDField(source="opened_by_id", allow_null=True)
+    opened_at = serializers.DateTimeField()
+    opening_float = Money()
+    closed_by = serializers.UUIDField(source="closed_by_id", allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    expected_cash = Money(allow_null=True)
+    counted_cash = Money(allow_null=True)
+    difference = Money(allow_null=True)
+
+    def get_status(self, shift: Shift) -> Literal["open", "closed"]:
+        return "open" if shift.closed_at is None else "closed"
+
+
+class CashMovementSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    shift = serializers.UUIDField(source="shift_id")
+    kind = serializers.CharField()
+    amount = Money()
+    reason = serializers.CharField()
+    user = serializers.UUIDField(source="user_id", allow_null=True)
+    created_at = serializers.DateTimeField()
 
 
 class KitchenTaskSerializer(serializers.Serializer):
@@ -167,7 +293,9 @@ class KitchenTaskSerializer(serializers.Serializer):
     modifiers = LineModifierSerializer(many=True, source="line.modifiers.all")
     note = serializers.CharField(source="line.note")
     course = serializers.IntegerField(source="line.course")
-    table_number = serializers.IntegerField(source="order.table.number")
+    table_number = serializers.IntegerField(source="order.table.number", allow_null=True)
+    service = serializers.CharField(source="order.service")
+    pickup_number = serializers.IntegerField(source="order.pickup_number", allow_null=True)
     created_at = serializers.DateTimeField()
     fired_at = serializers.DateTimeField(allow_null=True)
     claimed_at = serializers.DateTimeField(allow_null=True)

@@ -101,7 +101,9 @@ Money = str  # a decimal with two places, "350.00"
 Uuid = str
 Timestamp = str  # ISO 8601 with time zone
 TableStatusName = Literal["free", "busy", "reserved"]
-OrderStatusName = Literal["open", "closed", "cancelled"]
+OrderStatusName = Literal["open", "closed", "cancelled", "merged"]
+ServiceName = Literal["dine_in", "takeaway"]
+TenderName = Literal["cash", "card", "transfer"]
 
 
 class LineModifier(TypedDict):
@@ -111,33 +113,113 @@ class LineModifier(TypedDict):
     price: Money
 
 
+class Discount(TypedDict):
+    kind: Literal["amount", "percent"]
+    value: Money  # the sum, or the percent
+    reason: str
+    amount: Money  # what it took off
+
+
 class OrderLine(TypedDict):
     id: Uuid
     menu_item: Uuid
     title: str
     price: Money  # the menu item's price plus its modifiers', per portion
     quantity: int
-    total: Money
+    discount: Discount | None
+    total: Money  # price × quantity − the line's discount
     note: str
     modifiers: list[LineModifier]
     course: int
     voided: bool
     void_reason: str
+    refunded_quantity: int
+
+
+class Bill(TypedDict):
+    """An order's money; the rounding rules are in the README (cafe.money)."""
+
+    subtotal: Money
+    discounts: Money
+    service_charge_percent: Money
+    service_charge: Money
+    total: Money
+    paid: Money
+    due: Money
+    tips: Money
+    change: Money
+    refunded: Money
+
+
+class PaymentObject(TypedDict):
+    id: Uuid
+    method: TenderName
+    amount: Money
+    tip: Money
+    tendered: Money
+    change: Money
+    shift: Uuid | None
+    user: Uuid | None
+    created_at: Timestamp
+
+
+class RefundLineObject(TypedDict):
+    line: Uuid
+    quantity: int
+    amount: Money
+
+
+class RefundObject(TypedDict):
+    id: Uuid
+    method: TenderName
+    amount: Money
+    reason: str
+    lines: list[RefundLineObject]
+    shift: Uuid | None
+    user: Uuid | None
+    created_at: Timestamp
 
 
 class OrderObject(TypedDict):
     id: Uuid
     branch: Uuid
-    table: Uuid
-    table_number: int
+    service: ServiceName
+    table: Uuid | None  # None for takeaway
+    table_number: int | None
     guests: int
     status: OrderStatusName
     status_display: str
     waiter: Uuid | None
+    customer_name: str
+    customer_phone: str
+    pickup_number: int | None  # takeaway: the number called out, per branch and day
     items: list[OrderLine]
+    discount: Discount | None
     total: Money
+    money: Bill
+    payments: list[PaymentObject]
+    refunds: list[RefundObject]
+    split_from: Uuid | None
+    merged_into: Uuid | None
+    ready_at: Timestamp | None
+    paid_at: Timestamp | None
+    closed_at: Timestamp | None
     created_at: Timestamp
     updated_at: Timestamp
+
+
+class ShiftObject(TypedDict):
+    id: Uuid
+    branch: Uuid
+    status: Literal["open", "closed"]
+    opened_by: Uuid | None
+    opened_at: Timestamp
+    opening_float: Money
+    closed_by: Uuid | None
+    closed_at: Timestamp | None
+    expected_cash: Money | None
+    counted_cash: Money | None
+    difference: Money | None
 
 
 class TableObject(TypedDict):
@@ -168,7 +250,9 @@ class KitchenTaskObject(TypedDict):
     modifiers: list[LineModifier]
     note: str
     course: int
-    table_number: int
+    table_number: int | None
+    service: ServiceName
+    pickup_number: int | None
     created_at: Timestamp
     fired_at: Timestamp | None
     claimed_at: Timestamp | None
@@ -226,6 +310,12 @@ class OrderData(TypedDict):
     branch_id: Uuid
 
 
+class ShiftData(TypedDict):
+    shift: ShiftObject
+    company_id: Uuid
+    branch_id: Uuid
+
+
 class TableData(TypedDict):
     table: TableObject
     company_id: Uuid
@@ -259,6 +349,31 @@ ORDER_CREATED = _event("order_created", {Stream.ORDERS}, OrderData, "An order wa
 ORDER_UPDATED = _event("order_updated", {Stream.ORDERS}, OrderData, "Lines were added or the guests changed.")
 ORDER_CLOSED = _event("order_closed", {Stream.ORDERS}, OrderData, "An order was closed (paid).")
 ORDER_CANCELLED = _event("order_cancelled", {Stream.ORDERS}, OrderData, "An order was cancelled.")
+ORDER_PAID = _event(
+    "order_paid",
+    {Stream.ORDERS},
+    OrderData,
+    "An order was paid in full (its payments are in the order); order_closed follows in the same transaction.",
+)
+ORDER_REFUNDED = _event(
+    "order_refunded", {Stream.ORDERS}, OrderData, "Money was given back on a paid order (see its refunds)."
+)
+ORDER_READY = _event(
+    "order_ready",
+    {Stream.ORDERS},
+    OrderData,
+    "Every portion of an order is ready: serve it, or call a takeaway order's pickup number.",
+)
+ORDER_MERGED = _event(
+    "order_merged",
+    {Stream.ORDERS},
+    OrderData,
+    "An order's lines joined another open order of its table (merged_into), which gets order_updated.",
+)
+SHIFT_OPENED = _event("shift_opened", {Stream.ORDERS}, ShiftData, "A cash shift was opened in a branch.")
+SHIFT_CLOSED = _event(
+    "shift_closed", {Stream.ORDERS}, ShiftData, "A cash shift was closed: the cash counted and the difference."
+)
 TABLE_STATUS_CHANGED = _event(
     "table_status_changed",
     {Stream.ORDERS, Stream.TABLES},
@@ -294,6 +409,12 @@ CATALOGUE: dict[str, EventType[Any]] = {
         ORDER_UPDATED,
         ORDER_CLOSED,
         ORDER_CANCELLED,
+        ORDER_PAID,
+        ORDER_REFUNDED,
+        ORDER_READY,
+        ORDER_MERGED,
+        SHIFT_OPENED,
+        SHIFT_CLOSED,
         TABLE_STATUS_CHANGED,
         TABLE_CREATED,
         TABLE_UPDATED,

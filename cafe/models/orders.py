@@ -1,5 +1,7 @@
 """Orders and their lines."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,33 +17,101 @@ class OrderStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
+    # Its lines moved into another open order of the table (``merged_into``).
+    MERGED = "merged", _("Merged")
 
 
 # The one place that says which status may follow which (see services.order_finish).
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
-    OrderStatus.OPEN: frozenset({OrderStatus.CLOSED, OrderStatus.CANCELLED}),
+    OrderStatus.OPEN: frozenset({OrderStatus.CLOSED, OrderStatus.CANCELLED, OrderStatus.MERGED}),
     OrderStatus.CLOSED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.MERGED: frozenset(),
 }
+
+
+class Service(models.TextChoices):
+    DINE_IN = "dine_in", _("Dine in")
+    TAKEAWAY = "takeaway", _("Takeaway")
+
+
+class DiscountKind(models.TextChoices):
+    AMOUNT = "amount", _("Amount")
+    PERCENT = "percent", _("Percent")
+
+
+def _money(**kwargs) -> models.DecimalField:
+    return models.DecimalField(max_digits=12, decimal_places=2, default=0, **kwargs)
 
 
 class Order(TenantOwned):
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="orders")
-    table = models.ForeignKey(Table, on_delete=models.PROTECT, related_name="orders")
+    # None only for takeaway orders.
+    table = models.ForeignKey(Table, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    service = models.CharField(max_length=16, choices=Service.choices, default=Service.DINE_IN)
     guests = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.OPEN)
     waiter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="orders")
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Takeaway: who collects it, and the short number called out (per branch, per branch-local day).
+    customer_name = models.CharField(max_length=120, blank=True, default="")
+    customer_phone = models.CharField(max_length=32, blank=True, default="")
+    pickup_number = models.PositiveIntegerField(null=True, blank=True)
+    pickup_day = models.DateField(null=True, blank=True)
+    # When every portion the kitchen makes for it became ready (None while any is not).
+    ready_at = models.DateTimeField(null=True, blank=True)
+    # The order whose lines it joined, once merged.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The order it was split from, for a check split off another.
+    split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # An order-level discount (after line discounts), with why.
+    discount_kind = models.CharField(max_length=8, choices=DiscountKind.choices, blank=True, default="")
+    discount_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    discount_reason = models.CharField(max_length=200, blank=True, default="")
+    # The branch's service charge when the order was taken (0 for takeaway).
+    service_charge_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    # The money, kept by cafe.money on every change (reports sum these columns).
+    subtotal = _money()
+    discount_total = _money()
+    service_charge = _money()
+    total = _money()
+    paid = _money()
+    tips = _money()
+    change = _money()
+    refunded = _money()
+    paid_at = models.DateTimeField(null=True, blank=True)
 
     tenant_branch_field = "branch"
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["company", "branch", "status"])]
-        constraints = [models.CheckConstraint(condition=Q(guests__gte=1), name="order_guests_positive")]
+        indexes = [
+            models.Index(fields=["company", "branch", "status"]),
+            models.Index(fields=["company", "branch", "closed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(guests__gte=1), name="order_guests_positive"),
+            models.CheckConstraint(
+                condition=Q(service="takeaway") | Q(table__isnull=False), name="order_dine_in_has_table"
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(condition=Q(paid__lte=models.F("total")), name="order_paid_at_most_total"),
+            models.CheckConstraint(condition=Q(refunded__lte=models.F("paid")), name="order_refunded_at_most_paid"),
+            models.UniqueConstraint(
+                fields=["branch", "pickup_day", "pickup_number"], name="order_pickup_number_unique_per_day"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Order {self.pk} at table {self.table_id}"
+
+    # The answer's payments and refunds: no query while there are none (most writes).
+
+    def payment_list(self):
+        return self.payments.all() if self.paid or self.tips else []  # type: ignore[attr-defined]
+
+    def refund_list(self):
+        return self.refunds.all() if self.refunded else []  # type: ignore[attr-defined]
 
 
 class OrderItem(TenantOwned):
@@ -58,6 +128,15 @@ class OrderItem(TenantOwned):
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=200, blank=True, default="")
     voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # A line-level discount and the amount it takes off (kept by cafe.money).
+    discount_kind = models.CharField(max_length=8, choices=DiscountKind.choices, blank=True, default="")
+    discount_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    discount_reason = models.CharField(max_length=200, blank=True, default="")
+    discount_amount = _money()
+    # Portions given back by refunds (never more than the quantity).
+    refunded_quantity = models.PositiveIntegerField(default=0)
+    # The line it was split off (part of a line's quantity moved to another check).
+    split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     tenant_branch_field = "order__branch"
 
@@ -67,6 +146,9 @@ class OrderItem(TenantOwned):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_item_quantity_positive"),
             models.CheckConstraint(condition=Q(price__gte=0), name="order_item_price_not_negative"),
             models.CheckConstraint(condition=Q(course__gte=1), name="order_item_course_positive"),
+            models.CheckConstraint(
+                condition=Q(refunded_quantity__lte=models.F("quantity")), name="order_item_refunded_at_most_quantity"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,8 +159,13 @@ class OrderItem(TenantOwned):
         return self.voided_at is not None
 
     @property
-    def total(self):
+    def gross(self) -> Decimal:
         return self.price * self.quantity
+
+    @property
+    def total(self) -> Decimal:
+        """What the line costs after its own discount (before the order's)."""
+        return self.gross - self.discount_amount
 
 
 class OrderItemModifier(TenantOwned):

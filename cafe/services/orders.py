@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import Tenant
-from cafe import events
+from cafe import events, money
 from cafe.models import (
     ORDER_TRANSITIONS,
     STARTED_STATUSES,
@@ -227,8 +227,14 @@ def _menu_events(tenant: Tenant, order: Order, item_ids: Sequence[uuid.UUID]) ->
 
 
 def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *extra: PendingEvent[Any]) -> Order:
-    """Reports a change to an order (its table already loaded) as its last step."""
+    """Reports a change to an order (its table already loaded) as its last step,
+    after bringing its bill up to date (``cafe.money``)."""
     prefetch_related_objects([order], "items__modifiers")
+    fields, lines = money.recalculate(order, order.items.all())
+    if lines:
+        OrderItem.objects.bulk_update(lines, ["discount_amount"])
+    if fields:
+        order.save(update_fields=[*fields, "updated_at"])
     emit(company_id=tenant.company_id, events=[events.order_event(type, order), *extra])
     return order
 

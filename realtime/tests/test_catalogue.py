@@ -7,6 +7,8 @@ import pytest
 from django.db import transaction
 
 from cafe.serializers import (
+    BillSerializer,
+    DiscountSerializer,
     KitchenTaskSerializer,
     LineModifierSerializer,
     MenuItemSerializer,
@@ -14,6 +16,10 @@ from cafe.serializers import (
     ModifierSerializer,
     OrderItemSerializer,
     OrderSerializer,
+    PaymentSerializer,
+    RefundLineSerializer,
+    RefundSerializer,
+    ShiftSerializer,
     TableSerializer,
 )
 from cafe.tests.factories import BranchFactory, TableFactory, order_for, staff_of
@@ -29,6 +35,12 @@ def test_every_event_type_is_declared_once_with_its_streams():
             "order_updated",
             "order_closed",
             "order_cancelled",
+            "order_paid",
+            "order_refunded",
+            "order_ready",
+            "order_merged",
+            "shift_opened",
+            "shift_closed",
             "table_status_changed",
             "kitchen_task_ready",
             "menu_item_updated",
@@ -42,6 +54,12 @@ def test_every_event_type_is_declared_once_with_its_streams():
     ("payload", "serializer"),
     [
         (catalogue.OrderObject, OrderSerializer),
+        (catalogue.Bill, BillSerializer),
+        (catalogue.Discount, DiscountSerializer),
+        (catalogue.PaymentObject, PaymentSerializer),
+        (catalogue.RefundObject, RefundSerializer),
+        (catalogue.RefundLineObject, RefundLineSerializer),
+        (catalogue.ShiftObject, ShiftSerializer),
         (catalogue.OrderLine, OrderItemSerializer),
         (catalogue.TableObject, TableSerializer),
         (catalogue.LineModifier, LineModifierSerializer),

@@ -327,7 +327,8 @@ def test_task_list_filters_oldest_first_and_shape(client_for, waiter, cook, tabl
     task = listed["results"][0]
     assert list(task) == [
         "id", "branch", "order", "line", "station", "station_name", "portion", "quantity", "status",
-        "status_display", "cook", "title", "modifiers", "note", "course", "table_number", "created_at",
+        "status_display", "cook", "title", "modifiers", "note", "course", "table_number", "service", "pickup_number",
+            "created_at",
         "fired_at", "claimed_at", "ready_at", "served_at", "cancelled_at", "updated_at",
     ]  # fmt: skip
     assert api.get(f"/api/cafe/kitchen/tasks/?station={bar.pk}").json()["count"] == 1

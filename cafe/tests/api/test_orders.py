@@ -14,8 +14,10 @@ from realtime.models import Event
 pytestmark = pytest.mark.django_db
 
 ORDER_FIELDS = [
-    "id", "branch", "table", "table_number", "guests", "status", "status_display",
-    "waiter", "items", "total", "created_at", "updated_at",
+    "id", "branch", "service", "table", "table_number", "guests", "status", "status_display",
+    "waiter", "customer_name", "customer_phone", "pickup_number", "items", "discount", "total", "money",
+    "payments", "refunds", "split_from", "merged_into", "ready_at", "paid_at", "closed_at",
+    "created_at", "updated_at",
 ]  # fmt: skip
 
 
@@ -55,15 +57,31 @@ def test_create_with_seed_body_answers_201_with_the_order(client_for, waiter, ta
             "title": "Плов",
             "price": "350.00",
             "quantity": 2,
+            "discount": None,
             "total": "700.00",
             "note": "",
             "modifiers": [],
             "course": 1,
             "voided": False,
             "void_reason": "",
+            "refunded_quantity": 0,
         }
     ]
     assert body["total"] == "700.00"
+    assert body["service"] == "dine_in"
+    assert body["money"] == {
+        "subtotal": "700.00",
+        "discounts": "0.00",
+        "service_charge_percent": "0.00",
+        "service_charge": "0.00",
+        "total": "700.00",
+        "paid": "0.00",
+        "due": "700.00",
+        "tips": "0.00",
+        "change": "0.00",
+        "refunded": "0.00",
+    }
+    assert (body["discount"], body["payments"], body["refunds"]) == (None, [], [])
     assert body["created_at"].endswith(("Z", "+00:00"))
     table.refresh_from_db()
     assert table.status == TableStatus.BUSY
