@@ -97,6 +97,8 @@ class Payment(TenantOwned):
     # The branch's open shift when it was taken (always set for cash).
     shift = models.ForeignKey(Shift, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     method = models.CharField(max_length=16, choices=Tender.choices)
+    # Which of an evenly split bill's checks (1..split_checks) it paid, if any.
+    check_number = models.PositiveSmallIntegerField(null=True, blank=True)
     amount = _money()
     tip = _money(default=0)
     tendered = _money()

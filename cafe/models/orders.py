@@ -62,6 +62,8 @@ class Order(TenantOwned):
     ready_at = models.DateTimeField(null=True, blank=True)
     # The order whose lines it joined, once merged.
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Split evenly: the bill is paid as this many equal checks (payments name their check).
+    split_checks = models.PositiveSmallIntegerField(null=True, blank=True)
     # The order it was split from, for a check split off another.
     split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # An order-level discount (after line discounts), with why.
