@@ -187,6 +187,7 @@ class BillSerializer(serializers.Serializer):
 class PaymentSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     method = serializers.CharField()
+    check = serializers.IntegerField(source="check_number", allow_null=True)  # of an evenly split bill
     amount = Money()  # what it paid of the bill
     tip = Money()
     tendered = Money()  # amount + tip + change
@@ -232,6 +233,7 @@ class OrderSerializer(serializers.Serializer):
     money = BillSerializer(source="*")
     payments = PaymentSerializer(many=True, source="payment_list")
     refunds = RefundSerializer(many=True, source="refund_list")
+    split_checks = serializers.IntegerField(allow_null=True)
     split_from = serializers.UUIDField(source="split_from_id", allow_null=True)
     merged_into = serializers.UUIDField(source="merged_into_id", allow_null=True)
     ready_at = serializers.DateTimeField(allow_null=True)

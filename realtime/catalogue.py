@@ -154,6 +154,7 @@ class Bill(TypedDict):
 class PaymentObject(TypedDict):
     id: Uuid
     method: TenderName
+    check: int | None  # which check of an evenly split bill it paid
     amount: Money
     tip: Money
     tendered: Money
@@ -199,6 +200,7 @@ class OrderObject(TypedDict):
     money: Bill
     payments: list[PaymentObject]
     refunds: list[RefundObject]
+    split_checks: int | None  # split evenly: paid as this many equal checks
     split_from: Uuid | None
     merged_into: Uuid | None
     ready_at: Timestamp | None
