@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,6 +20,7 @@ from cafe.models import (
     Order,
     OrderItem,
     OrderStatus,
+    Service,
     Shift,
     TableStatus,
     TaskStatus,
@@ -442,10 +445,37 @@ class OrderLinesInput(serializers.Serializer):
     items = OrderLineInput(many=True, allow_empty=False, max_length=200)  # type: ignore[call-arg]
 
 
+PHONE = RegexValidator(r"^[0-9 +()-]*$", gettext_lazy("Use digits, spaces, +, - and parentheses only."))
+
+
 class OrderCreateInput(serializers.Serializer):
-    table = serializers.UUIDField()
-    guests = serializers.IntegerField(min_value=1, max_value=1000)
+    """A dine-in order (the default) names its table and guests; a takeaway order
+    has no table, and owners and admins name its ``branch``."""
+
+    service = serializers.ChoiceField(Service.choices, default=Service.DINE_IN)
+    table = serializers.UUIDField(required=False)
+    guests = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     items = OrderLineInput(many=True, required=False, default=list, max_length=200)  # type: ignore[call-arg]
+    # Takeaway only.
+    branch = serializers.UUIDField(required=False)
+    customer_name = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+    customer_phone = serializers.CharField(
+        max_length=32, required=False, default="", allow_blank=True, validators=[PHONE]
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        required = [_("This field is required.")]
+        if attrs["service"] == Service.TAKEAWAY:
+            if "table" in attrs:
+                raise serializers.ValidationError({"table": [_("A takeaway order has no table.")]})
+            attrs.setdefault("guests", 1)
+            return attrs
+        errors = {name: required for name in ("table", "guests") if name not in attrs}
+        only_takeaway = [_("Only for takeaway orders.")]
+        errors.update({name: only_takeaway for name in ("branch",) if name in attrs})
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class OrderUpdateInput(serializers.Serializer):
@@ -454,6 +484,7 @@ class OrderUpdateInput(serializers.Serializer):
 
 class OrderFilter(serializers.Serializer):
     status = serializers.ChoiceField(OrderStatus.choices, required=False)
+    service = serializers.ChoiceField(Service.choices, required=False)
     table = serializers.UUIDField(required=False)
     branch = serializers.UUIDField(required=False)
 

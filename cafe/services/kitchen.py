@@ -8,19 +8,28 @@ queues behind it (or the other way round) and the loser gets 409."""
 
 import uuid
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import Tenant
 from cafe import events
-from cafe.models import TASK_TRANSITIONS, KitchenTask, Order, OrderItem, TaskStatus
+from cafe.models import TASK_TRANSITIONS, KitchenTask, Order, OrderItem, OrderStatus, TaskStatus
 from cafe.selectors.kitchen import TASK_PREFETCHED, TASK_SELECTED, tasks_locked
 from cafe.selectors.orders import order_get
 from core.errors import Conflict
-from realtime.catalogue import KITCHEN_TASK_READY, KITCHEN_TASK_UPDATED, EventType, KitchenTaskData
+from realtime.catalogue import (
+    KITCHEN_TASK_READY,
+    KITCHEN_TASK_UPDATED,
+    ORDER_READY,
+    ORDER_UPDATED,
+    EventType,
+    KitchenTaskData,
+)
 from realtime.emit import PendingEvent, emit
 
 # action: (the status a task must be in, the status it goes to)
@@ -78,11 +87,64 @@ def task_events(
     return pending
 
 
+def readiness_update(tenant: Tenant, order: Order, now=None) -> bool | None:
+    """Keeps ``order.ready_at`` (without saving it): set when every live (not
+    cancelled) portion of an open or closed order is ready or served, cleared when
+    one is not (again). Returns True when it became ready (``order_ready`` is due),
+    False when it was cleared, None when nothing changed. An order with no
+    portions in the kitchen is never ready. Runs with the order locked."""
+    if order.status not in (OrderStatus.OPEN, OrderStatus.CLOSED):
+        return None
+    live = tenant.scope(KitchenTask).filter(order=order).exclude(status=TaskStatus.CANCELLED)
+    counts = live.aggregate(
+        live=Count("pk"), waiting=Count("pk", filter=~Q(status__in=(TaskStatus.READY, TaskStatus.SERVED)))
+    )
+    ready = counts["live"] > 0 and counts["waiting"] == 0
+    if ready and order.ready_at is None:
+        order.ready_at = now or timezone.now()
+        return True
+    if not ready and order.ready_at is not None:
+        order.ready_at = None
+        return False
+    return None
+
+
+def _orders_locked(tenant: Tenant, task_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Order]:
+    """The orders of these tasks, locked before the tasks (the order → tasks lock
+    order that line edits follow, so a claim and a void queue instead of deadlocking)."""
+    order_ids = set(tenant.scope(KitchenTask).filter(pk__in=task_ids).values_list("order_id", flat=True))
+    return _orders_locked_by_id(tenant, order_ids)
+
+
+def _orders_locked_by_id(tenant: Tenant, order_ids: set[uuid.UUID]) -> dict[uuid.UUID, Order]:
+    locked = tenant.scope(Order).select_for_update(of=("self",)).filter(pk__in=order_ids).order_by("pk")
+    return {order.pk: order for order in locked}
+
+
+def _readiness_events(tenant: Tenant, orders: dict[uuid.UUID, Order], tasks: Sequence[KitchenTask], now) -> list:
+    """After tasks moved: each of their orders that became ready (``order_ready``) or
+    stopped being ready (``order_updated``, with ``ready_at`` null)."""
+    missing = {task.order_id for task in tasks} - set(orders)
+    if missing:  # a task moved to another order (a split) between the two reads
+        orders.update(_orders_locked_by_id(tenant, missing))
+    pending: list[PendingEvent[Any]] = []
+    for order_id in sorted(dict.fromkeys(task.order_id for task in tasks), key=str):
+        order = orders[order_id]
+        ready = readiness_update(tenant, order, now)
+        if ready is None:
+            continue
+        order.save(update_fields=["ready_at", "updated_at"])
+        loaded = order_get(tenant=tenant, order_id=order.pk)
+        pending.append(events.order_event(ORDER_READY if ready else ORDER_UPDATED, loaded))
+    return pending
+
+
 @transaction.atomic
 def task_act(*, tenant: Tenant, task_ids: Sequence[uuid.UUID], action: str) -> list[KitchenTask]:
     """Claims, readies, un-readies or serves tasks, all or none: one task that cannot
     (another tenant's: 404; in another status: 409) changes nothing."""
     required, to = ACTIONS[action]
+    orders = _orders_locked(tenant, task_ids)
     tasks = tasks_locked(tenant=tenant, task_ids=task_ids)
     wrong = [task for task in tasks if task.status != required]
     if wrong:
@@ -103,7 +165,10 @@ def task_act(*, tenant: Tenant, task_ids: Sequence[uuid.UUID], action: str) -> l
     tenant.scope(KitchenTask).bulk_update(tasks, TIMING_FIELDS)
     position = {uuid.UUID(str(pk)): index for index, pk in reversed(list(enumerate(task_ids)))}
     ordered = sorted(tasks, key=lambda task: position[task.pk])
-    emit(company_id=tenant.company_id, events=task_events(tenant, ordered))
+    emit(
+        company_id=tenant.company_id,
+        events=[*task_events(tenant, ordered), *_readiness_events(tenant, orders, tasks, now)],
+    )
     return ordered
 
 

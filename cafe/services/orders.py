@@ -30,6 +30,7 @@ from cafe.models import (
     OrderItemEdit,
     OrderItemModifier,
     OrderStatus,
+    Service,
     Table,
     TableStatus,
     TaskStatus,
@@ -38,12 +39,15 @@ from cafe.selectors.menu import menu_for_branch, menu_item_views
 from cafe.selectors.orders import order_get
 from cafe.selectors.tables import table_get
 from cafe.services import kitchen as kitchen_services
+from cafe.services import takeaway
+from cafe.services.common import branch_for_write
 from core.errors import Conflict
 from realtime.catalogue import (
     KITCHEN_TASK_CREATED,
     ORDER_CANCELLED,
     ORDER_CLOSED,
     ORDER_CREATED,
+    ORDER_READY,
     ORDER_UPDATED,
     EventType,
     OrderData,
@@ -233,20 +237,52 @@ def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *ex
     fields, lines = money.recalculate(order, order.items.all())
     if lines:
         OrderItem.objects.bulk_update(lines, ["discount_amount"])
+    # New portions make a ready order wait again; cancelled ones may leave it ready.
+    ready = kitchen_services.readiness_update(tenant, order)
+    if ready is not None:
+        fields.append("ready_at")
     if fields:
         order.save(update_fields=[*fields, "updated_at"])
-    emit(company_id=tenant.company_id, events=[events.order_event(type, order), *extra])
+    announced = [events.order_event(type, order)]
+    if ready:
+        announced.append(events.order_event(ORDER_READY, order))
+    emit(company_id=tenant.company_id, events=[*announced, *extra])
     return order
 
 
 @transaction.atomic
-def order_create(*, tenant: Tenant, table: uuid.UUID, guests: int, items: Sequence[dict[str, Any]] = ()) -> Order:
+def order_create(
+    *,
+    tenant: Tenant,
+    table: uuid.UUID | None = None,
+    guests: int | None = None,
+    items: Sequence[dict[str, Any]] = (),
+    service: str = Service.DINE_IN,
+    branch: uuid.UUID | None = None,
+    customer_name: str = "",
+    customer_phone: str = "",
+) -> Order:
+    """A dine-in order at a table (its branch is the table's), or a takeaway order
+    with no table in ``branch`` (a branch-bound user's own by default) that gets the
+    branch's next pickup number of the day."""
+    if service == Service.TAKEAWAY:
+        return _takeaway_create(
+            tenant, branch=branch, guests=guests or 1, items=items, name=customer_name, phone=customer_phone
+        )
+    if table is None:
+        raise ValidationError({"table": [_("This field is required.")]})
     try:
         locked_table = table_get(tenant=tenant, table_id=table, lock=True)
     except Table.DoesNotExist:
         raise ValidationError({"table": [_("Table not found.")]}) from None
     order = Order.objects.create(
-        company=tenant.company, branch_id=locked_table.branch_id, table=locked_table, guests=guests, waiter=tenant.user
+        company=tenant.company,
+        branch_id=locked_table.branch_id,
+        table=locked_table,
+        guests=guests or 1,
+        waiter=tenant.user,
+        customer_name=customer_name,
+        customer_phone=customer_phone,
     )
     caused = _add_lines(tenant, order, items)
     extra = []
@@ -255,6 +291,30 @@ def order_create(*, tenant: Tenant, table: uuid.UUID, guests: int, items: Sequen
         locked_table.save(update_fields=["status", "updated_at"])
         extra.append(events.table_status_changed(locked_table))
     return _order_changed(tenant, ORDER_CREATED, order, *extra, *caused)
+
+
+def _takeaway_create(
+    tenant: Tenant, *, branch: uuid.UUID | None, guests: int, items: Sequence[dict[str, Any]], name: str, phone: str
+) -> Order:
+    """Runs inside ``order_create``'s transaction. No table, so no table lock and no
+    table events; no service charge."""
+    where = branch_for_write(tenant, branch)
+    number, day = takeaway.pickup_number_next(tenant=tenant, branch=where)
+    order = Order.objects.create(
+        company=tenant.company,
+        branch=where,
+        table=None,
+        service=Service.TAKEAWAY,
+        guests=guests,
+        waiter=tenant.user,
+        customer_name=name,
+        customer_phone=phone,
+        pickup_number=number,
+        pickup_day=day,
+        service_charge_percent=0,
+    )
+    caused = _add_lines(tenant, order, items)
+    return _order_changed(tenant, ORDER_CREATED, order, *caused)
 
 
 def _open_order(tenant: Tenant, order_id: uuid.UUID) -> Order:
@@ -286,7 +346,8 @@ def order_update(*, tenant: Tenant, order_id: uuid.UUID, guests: int) -> Order:
 def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
     """Closes (paid) or cancels an open order; the table is freed with its last open order."""
     table_id = tenant.scope(Order).values_list("table_id", flat=True).get(pk=order_id)
-    table = tenant.scope(Table).select_for_update().get(pk=table_id)
+    # A takeaway order has no table to lock or free.
+    table = tenant.scope(Table).select_for_update().get(pk=table_id) if table_id is not None else None
     order = order_get(tenant=tenant, order_id=order_id, lock=True)
     if status not in ORDER_TRANSITIONS[order.status]:
         raise Conflict(
@@ -298,8 +359,8 @@ def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
     order.save(update_fields=["status", "closed_at", "updated_at"])
     kitchen = _release_kitchen(tenant, order) if status == OrderStatus.CANCELLED else []
     extra = []
-    still_open = table.orders.filter(status=OrderStatus.OPEN).exists()
-    if not still_open and table.status == TableStatus.BUSY:
+    still_open = table is None or table.orders.filter(status=OrderStatus.OPEN).exists()
+    if table is not None and not still_open and table.status == TableStatus.BUSY:
         table.status = TableStatus.FREE
         table.save(update_fields=["status", "updated_at"])
         extra.append(events.table_status_changed(table))
