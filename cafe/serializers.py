@@ -2,6 +2,7 @@
 socket and the API never disagree about an order; input serializers only check
 shape and types before a service is called."""
 
+import datetime
 import functools
 from decimal import Decimal
 from typing import Any, Literal
@@ -491,3 +492,106 @@ class OrderFilter(serializers.Serializer):
 
 class BranchFilter(serializers.Serializer):
     branch = serializers.UUIDField(required=False)
+
+
+# Reports (cafe.selectors.reports; docs/reports.md defines every figure)
+
+REPORT_FIRST_DAY = datetime.date(2000, 1, 1)
+REPORT_LAST_DAY = datetime.date(2999, 12, 31)
+REPORT_MAX_DAYS = 366
+
+
+def _report_day(value: datetime.date) -> None:
+    if not REPORT_FIRST_DAY <= value <= REPORT_LAST_DAY:
+        raise serializers.ValidationError(
+            _("Give a day from %(first)s to %(last)s.") % {"first": REPORT_FIRST_DAY, "last": REPORT_LAST_DAY}
+        )
+
+
+class ReportFilter(serializers.Serializer):
+    """``branch``: a manager's own by default; owners and admins get the whole company
+    without one. ``format``: ``json`` (the default) or ``csv``."""
+
+    branch = serializers.UUIDField(required=False)
+    format = serializers.ChoiceField(["json", "csv"], default="json")
+
+
+class DailyReportFilter(ReportFilter):
+    date = serializers.DateField(validators=[_report_day], help_text="The branch-local day, YYYY-MM-DD.")
+
+
+class RangeReportFilter(ReportFilter):
+    # "from" is a Python keyword: declared through the class namespace.
+    locals()["from"] = serializers.DateField(validators=[_report_day], help_text="The first day, YYYY-MM-DD.")
+    to = serializers.DateField(validators=[_report_day], help_text="The last day (inclusive), YYYY-MM-DD.")
+
+    def validate(self, attrs: dict) -> dict:
+        first, last = attrs["from"], attrs["to"]
+        if last < first:
+            raise serializers.ValidationError({"to": [_("The last day comes before the first.")]})
+        if (last - first).days + 1 > REPORT_MAX_DAYS:
+            raise serializers.ValidationError(
+                {"to": [_("A report covers at most %(days)s days.") % {"days": REPORT_MAX_DAYS}]}
+            )
+        return attrs
+
+
+class ReportSummarySerializer(serializers.Serializer):
+    revenue = Money()
+    orders = serializers.IntegerField()
+    average_bill = Money()
+    guests = serializers.IntegerField()
+    discounts = Money()
+    service_charge = Money()
+    tips = Money()
+    refunds = Money()
+    net_revenue = Money()
+    voided_lines = serializers.IntegerField()
+    voided_value = Money()
+    cancelled_orders = serializers.IntegerField()
+
+
+class ReportPaymentSerializer(serializers.Serializer):
+    method = serializers.CharField()
+    amount = Money()
+    tips = Money()
+    count = serializers.IntegerField()
+
+
+class ReportRefundSerializer(serializers.Serializer):
+    method = serializers.CharField()
+    amount = Money()
+    count = serializers.IntegerField()
+
+
+class ReportTopSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    revenue = Money()
+
+
+class ReportBranchSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    timezone = serializers.CharField()
+
+
+class ReportFiguresSerializer(serializers.Serializer):
+    summary = ReportSummarySerializer()
+    payments = ReportPaymentSerializer(many=True)
+    refunds = ReportRefundSerializer(many=True)
+    top_items = ReportTopSerializer(many=True)
+    top_categories = ReportTopSerializer(many=True)
+
+
+class ReportBranchFiguresSerializer(ReportFiguresSerializer):
+    branch = ReportBranchSerializer()
+
+
+class ReportSerializer(serializers.Serializer):
+    locals()["from"] = serializers.DateField()
+    to = serializers.DateField()
+    branch = ReportBranchSerializer(allow_null=True)
+    totals = ReportFiguresSerializer()
+    branches = ReportBranchFiguresSerializer(many=True)

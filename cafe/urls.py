@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 from cafe.api.kitchen import KitchenTaskViewSet
 from cafe.api.menu import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
 from cafe.api.orders import OrderViewSet
+from cafe.api.reports import ReportViewSet
 from cafe.api.tables import TableViewSet
 
 router = SimpleRouter()
@@ -14,5 +15,6 @@ router.register("stations", StationViewSet, basename="station")
 router.register("modifier-groups", ModifierGroupViewSet, basename="modifier-group")
 router.register("modifiers", ModifierViewSet, basename="modifier")
 router.register("kitchen/tasks", KitchenTaskViewSet, basename="kitchen-task")
+router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = router.urls

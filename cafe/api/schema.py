@@ -3,12 +3,14 @@ class (``@schema.TABLES``), so the handlers carry no documentation.
 Shared pieces (errors, Idempotency-Key, CRUD) are in ``core.schema``."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.serializers import Serializer
 
 from cafe.serializers import (
     BranchFilter,
     CategoryInput,
     CategorySerializer,
+    DailyReportFilter,
     FiredSerializer,
     FireInput,
     KitchenTaskFilter,
@@ -30,13 +32,15 @@ from cafe.serializers import (
     OrderLinesInput,
     OrderSerializer,
     OrderUpdateInput,
+    RangeReportFilter,
+    ReportSerializer,
     StationInput,
     StationSerializer,
     TableInput,
     TableSerializer,
     TaskIdsInput,
 )
-from core.schema import document, operation, resource, whole
+from core.schema import document, errors, operation, resource, whole
 
 BRANCH = "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f"
 TABLE = "3a8e7c55-1f0d-4b1e-9c3a-5d2e1f0a9b8c"
@@ -422,4 +426,97 @@ KITCHEN_TASKS = document(
     ready_many=_task_action("ready", "Marks ready", "Mark tasks ready", COOKS, many=True),
     unready_many=_task_action("unready", "Undoes ready of", "Undo ready", COOKS, many=True),
     served_many=_task_action("served", "Marks served", "Mark tasks served", SERVERS, many=True),
+)
+
+
+# Reports (cafe/api/reports.py, docs/reports.md): JSON, or CSV with ?format=csv.
+
+REPORT_BRANCH = {"id": BRANCH, "name": "Center", "timezone": "Europe/Moscow"}
+REPORT_FIGURES = {
+    "summary": {
+        "revenue": "2456.50",
+        "orders": 3,
+        "average_bill": "818.83",
+        "guests": 5,
+        "discounts": "120.00",
+        "service_charge": "86.50",
+        "tips": "100.00",
+        "refunds": "350.00",
+        "net_revenue": "2106.50",
+        "voided_lines": 1,
+        "voided_value": "350.00",
+        "cancelled_orders": 1,
+    },
+    "payments": [
+        {"method": "cash", "amount": "1000.00", "tips": "0.00", "count": 1},
+        {"method": "card", "amount": "1456.50", "tips": "100.00", "count": 2},
+        {"method": "transfer", "amount": "0.00", "tips": "0.00", "count": 0},
+    ],
+    "refunds": [
+        {"method": "cash", "amount": "0.00", "count": 0},
+        {"method": "card", "amount": "350.00", "count": 1},
+        {"method": "transfer", "amount": "0.00", "count": 0},
+    ],
+    "top_items": [{"id": MENU_ITEM, "name": "Cappuccino", "quantity": 4, "revenue": "1400.00"}],
+    "top_categories": [{"id": CATEGORY, "name": "Hot drinks", "quantity": 4, "revenue": "1400.00"}],
+}
+REPORT_EXAMPLE = {
+    "from": "2026-03-14",
+    "to": "2026-03-14",
+    "branch": REPORT_BRANCH,
+    "totals": REPORT_FIGURES,
+    "branches": [],
+}
+REPORT_CSV_EXAMPLE = (
+    "report,2026-03-14,2026-03-14\r\n\r\nsummary\r\n"
+    "scope,revenue,orders,average_bill,guests,discounts,service_charge,tips,refunds,net_revenue,voided_lines,"
+    "voided_value,cancelled_orders\r\n"
+    "Center,2456.50,3,818.83,5,120.00,86.50,100.00,350.00,2106.50,1,350.00,1\r\n\r\npayments\r\n…"
+)
+REPORT_ROLES = (
+    "Managers (their own branch; `branch` may be left out), owners and admins (a `branch`, or without one the "
+    "whole company: its totals and each branch's, each branch counted in its own time zone). Another "
+    "branch or company's branch answers 400 naming `branch`."
+)
+REPORT_FORMAT = (
+    "`format=csv` answers the same tables as a CSV file (`text/csv; charset=utf-8`, an attachment): a title line, "
+    "then summary, payments, refunds, top items and top categories, each under its title and a header line. "
+    "`format` is `json` (the default) or `csv`; any other value answers 400 naming it."
+)
+
+
+def _report(summary: str, filters: type[Serializer], what: str) -> object:
+    return extend_schema(
+        tags=["reports"],
+        summary=summary,
+        parameters=[filters],
+        description=f"{what} {REPORT_ROLES} {REPORT_FORMAT} Figures: docs/reports.md.",
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                ReportSerializer,
+                description="The report.",
+                examples=[OpenApiExample("A branch's day", REPORT_EXAMPLE, response_only=True)],
+            ),
+            (200, "text/csv"): OpenApiResponse(
+                {"type": "string"},
+                description="The report as CSV (`format=csv`).",
+                examples=[OpenApiExample("CSV", REPORT_CSV_EXAMPLE, response_only=True)],
+            ),
+            **errors(400, 401, 403),
+        },
+    )
+
+
+REPORTS = document(
+    daily=_report(
+        "A day's report",
+        DailyReportFilter,
+        "One business day (`date`, YYYY-MM-DD) of a branch, from its local midnight to the next.",
+    ),
+    range_=_report(
+        "A range of days' report",
+        RangeReportFilter,
+        "The days `from` to `to` (inclusive, at most 366; `to` before `from` answers 400 naming `to`), "
+        "summed: the same figures as a day's report over the whole range.",
+    ),
 )

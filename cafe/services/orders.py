@@ -236,7 +236,7 @@ def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *ex
     prefetch_related_objects([order], "items__modifiers")
     fields, lines = money.recalculate(order, order.items.all())
     if lines:
-        OrderItem.objects.bulk_update(lines, ["discount_amount"])
+        tenant.scope(OrderItem).bulk_update(lines, ["discount_amount"])
     # New portions make a ready order wait again; cancelled ones may leave it ready.
     ready = kitchen_services.readiness_update(tenant, order)
     if ready is not None:

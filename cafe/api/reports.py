@@ -1,0 +1,101 @@
+"""Daily and range reports, as JSON or, with ``?format=csv``, as a CSV file.
+
+The API speaks JSON only (``core.formats.JSONOnly``); these two views are the one
+narrow exception: they read ``format`` themselves (``json`` or ``csv``, anything
+else answers 400 naming it) and build the CSV answer directly, so negotiation
+and every error answer stay JSON."""
+
+import csv
+import io
+from typing import Any
+
+from django.http import HttpResponse
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import Branch
+from accounts.tenancy import MANAGING_ROLES
+from cafe.api import schema
+from cafe.selectors.reports import report
+from cafe.serializers import DailyReportFilter, RangeReportFilter, ReportSerializer, represent
+from core.api import TenantViewSet
+
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+@schema.REPORTS
+class ReportViewSet(TenantViewSet):
+    serializer_class = ReportSerializer
+    # Managers see their branch; owners and admins a branch or the whole company.
+    read_roles = MANAGING_ROLES
+    write_roles: frozenset[str] = frozenset()
+
+    @action(detail=False, methods=["get"])
+    def daily(self, request) -> HttpResponse:
+        query = self.filters(DailyReportFilter)
+        return self._answer(query, query["date"], query["date"], "daily")
+
+    @action(detail=False, methods=["get"], url_path="range", url_name="range")
+    def range_(self, request) -> HttpResponse:
+        query = self.filters(RangeReportFilter)
+        return self._answer(query, query["from"], query["to"], "range")
+
+    def _answer(self, query: dict, first, last, kind: str) -> HttpResponse:
+        branch = self._branch(query.get("branch"))
+        answer = represent(ReportSerializer, report(tenant=self.tenant, first=first, last=last, branch=branch))
+        if query["format"] != "csv":
+            return Response(answer)
+        where = answer["branch"]["id"] if answer["branch"] else "company"
+        name = f"report-{kind}-{first}" + (f"-{last}" if last != first else "") + f"-{where}.csv"
+        response = HttpResponse(report_csv(answer), content_type=CSV_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def _branch(self, branch_id) -> Branch | None:
+        """The asked branch (``filters`` checked it), a branch-bound user's own, or
+        None: the whole company, for owners and admins."""
+        if branch_id is not None:
+            return self.tenant.branch_by_id(branch_id)
+        return self.tenant.branch
+
+
+def report_csv(answer: dict[str, Any]) -> str:
+    """The report's tables one after another, each under its title line and a header
+    line, with an empty line between; each row starts with its scope (the branch's
+    name; ``all`` for a company report's totals). Money as plain ``350.00``."""
+    scopes = [(answer["branch"]["name"] if answer["branch"] else "all", answer["totals"])]
+    scopes += [(part["branch"]["name"], part) for part in answer["branches"]]
+    fields = list(answer["totals"]["summary"])
+    sections: list[tuple[str, list[str], list[list[Any]]]] = [
+        ("summary", ["scope", *fields], [[name, *(f["summary"][key] for key in fields)] for name, f in scopes]),
+        (
+            "payments",
+            ["scope", "method", "amount", "tips", "count"],
+            [
+                [name, row["method"], row["amount"], row["tips"], row["count"]]
+                for name, f in scopes
+                for row in f["payments"]
+            ],
+        ),
+        (
+            "refunds",
+            ["scope", "method", "amount", "count"],
+            [[name, row["method"], row["amount"], row["count"]] for name, f in scopes for row in f["refunds"]],
+        ),
+    ]
+    for title, key in (("top items", "top_items"), ("top categories", "top_categories")):
+        rows = [
+            [name, rank, row["id"], row["name"], row["quantity"], row["revenue"]]
+            for name, f in scopes
+            for rank, row in enumerate(f[key], start=1)
+        ]
+        sections.append((title, ["scope", "rank", "id", "name", "quantity", "revenue"], rows))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["report", answer["from"], answer["to"]])
+    for title, header, rows in sections:
+        writer.writerow([])
+        writer.writerow([title])
+        writer.writerow(header)
+        writer.writerows(rows)
+    return out.getvalue()
