@@ -133,6 +133,14 @@ MATRIX = {
                                  "200 404 404"),
     "POST tasks served/ ids=T": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
 
+    # The bill: takeaway orders (a branch, no table) and reports.
+    "POST orders/ takeaway branch=T": ("201 201 400", "201 201 400", "201 400 400", "201 400 400", "201 400 400",
+                                 "403 403 403"),
+    "GET reports/daily/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "GET reports/range/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+
     "GET branches/":            ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
     "GET branch":               ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
     "POST branches/":           ("201 - -",     "201 - -",     "403 - -",     "403 - -",     "403 - -",     "403 - -"),
@@ -243,6 +251,12 @@ REQUESTS = {
     "POST tasks ready/ ids=T": ("post", "/api/cafe/kitchen/tasks/ready/", {"ids": ["{cooking}"]}, None),
     "POST tasks unready/ ids=T": ("post", "/api/cafe/kitchen/tasks/unready/", {"ids": ["{done}"]}, None),
     "POST tasks served/ ids=T": ("post", "/api/cafe/kitchen/tasks/served/", {"ids": ["{done}"]}, None),
+    "POST orders/ takeaway branch=T": ("post", "/api/cafe/orders/", {"service": "takeaway", "branch": "{branch}",
+                                                                     **LINES}, None),
+    "GET reports/daily/ branch=T": ("get", "/api/cafe/reports/daily/", {"branch": "{branch}", "date": "2026-01-15"},
+                                    None),
+    "GET reports/range/ branch=T": ("get", "/api/cafe/reports/range/", {"branch": "{branch}", "from": "2026-01-01",
+                                                                        "to": "2026-01-31"}, None),
     "GET branches/": ("get", "/api/users/branches/", None, "branch"),
     "GET branch": ("get", "/api/users/branches/{branch}/", None, None),
     "POST branches/": ("post", "/api/users/branches/", {"name": "New"}, None),
@@ -389,7 +403,7 @@ def test_the_matrix_covers_every_rest_route():
             for method in url.callback.actions:
                 if method in ("get", "post", "put", "patch", "delete"):
                     served.add((method.upper(), route))
-    assert len(served) == 67  # 33, and 34 of the kitchen (stations, modifiers, lines, fire, tasks)
+    assert len(served) == 69  # 33, 34 of the kitchen (stations, modifiers, lines, fire, tasks), 2 reports
     assert served - tried == set()
 
 
