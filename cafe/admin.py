@@ -11,6 +11,7 @@ from cafe.models import (
     OrderItem,
     OrderItemEdit,
     OrderItemModifier,
+    PickupCounter,
     Station,
     Table,
 )
@@ -43,7 +44,7 @@ class OrderItemInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["id", "branch", "table", "guests", "status", "created_at"]
+    list_display = ["id", "branch", "service", "table", "pickup_number", "guests", "status", "created_at"]
     list_filter = ["company", "branch", "status"]
     inlines = [OrderItemInline]
 
@@ -100,3 +101,12 @@ class OrderItemEditAdmin(admin.ModelAdmin):
 class KitchenTaskAdmin(admin.ModelAdmin):
     list_display = ["line", "portion", "station", "status", "cook", "created_at", "ready_at"]
     list_filter = ["company", "branch", "status"]
+
+
+# Takeaway pickup numbers (cafe.services.takeaway).
+
+
+@admin.register(PickupCounter)
+class PickupCounterAdmin(admin.ModelAdmin):
+    list_display = ["branch", "day", "last"]
+    list_filter = ["company", "branch"]

@@ -464,18 +464,30 @@ class OrderCreateInput(serializers.Serializer):
         max_length=32, required=False, default="", allow_blank=True, validators=[PHONE]
     )
 
+    def to_internal_value(self, data: Any) -> dict:
+        """A dine-in order's missing ``table`` and ``guests`` are reported with the
+        other fields' errors, as when they were plain required fields."""
+        errors: dict[str, Any] = {}
+        try:
+            attrs = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors.update(exc.detail)  # type: ignore[arg-type]
+        given = data if isinstance(data, dict) else {}
+        if "service" not in errors and given.get("service", Service.DINE_IN) == Service.DINE_IN:
+            for name in ("table", "guests"):
+                if name not in errors and name not in given:
+                    errors[name] = [self.fields[name].error_messages["required"]]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
     def validate(self, attrs: dict) -> dict:
-        required = [_("This field is required.")]
         if attrs["service"] == Service.TAKEAWAY:
             if "table" in attrs:
                 raise serializers.ValidationError({"table": [_("A takeaway order has no table.")]})
             attrs.setdefault("guests", 1)
-            return attrs
-        errors = {name: required for name in ("table", "guests") if name not in attrs}
-        only_takeaway = [_("Only for takeaway orders.")]
-        errors.update({name: only_takeaway for name in ("branch",) if name in attrs})
-        if errors:
-            raise serializers.ValidationError(errors)
+        elif "branch" in attrs:
+            raise serializers.ValidationError({"branch": [_("Only for takeaway orders.")]})
         return attrs
 
 
