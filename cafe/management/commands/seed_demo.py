@@ -91,7 +91,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:<20} {role:<7} {branch.name if branch else 'all branches'}")
 
     def _kitchen_in_progress(self, branch: Branch, items: dict[str, MenuItem]) -> None:
-        """Two open orders at the Center: one portion cooking, one ready, a course held."""
+        """Two open orders at the Center (one portion cooking, one ready, a course held) and a takeaway order."""
         waiter = tenant_for(User.objects.get(email="waiter@demo.cafe"))
         cook = tenant_for(User.objects.get(email="cook@demo.cafe"))
         milk = Modifier.unscoped.get(group__menu_item=items["Капучино"], name="Овсяное")
@@ -111,6 +111,13 @@ class Command(BaseCommand):
             table=tables[1].pk,
             guests=1,
             items=[{"menu_item": items["Паста карбонара"].pk, "quantity": 1}],
+        )
+        # A coffee to go: no table, today's first pickup number.
+        services.order_create(
+            tenant=waiter,
+            service="takeaway",
+            customer_name="Анна",
+            items=[{"menu_item": items["Капучино"].pk, "quantity": 2, "modifiers": [milk.pk]}],
         )
         soup = list(first.kitchen_tasks.filter(line__menu_item=items["Борщ"]).order_by("portion"))
         services.task_act(tenant=cook, task_ids=[task.pk for task in soup], action="claim")
