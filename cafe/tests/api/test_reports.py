@@ -546,3 +546,11 @@ def test_errors_of_a_csv_request_stay_json(client_for):
     response = client_for(waiter).get("/api/cafe/reports/daily/", {"date": "2026-01-15", "format": "csv"}, **EN)
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
+
+
+def test_other_methods_are_not_allowed(client_for):
+    manager = staff_of(BranchFactory(), Role.MANAGER)
+    client = client_for(manager)
+    assert client.post("/api/cafe/reports/daily/?date=2026-01-15").status_code == 405
+    assert client.generic("TRACE", "/api/cafe/reports/range/").status_code == 405
+    assert client_for(staff_of(BranchFactory())).generic("TRACE", "/api/cafe/reports/daily/").status_code == 403
