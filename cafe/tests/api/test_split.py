@@ -138,9 +138,7 @@ def test_split_moves_a_whole_line_and_part_of_another(client_for, waiter, manage
     new = Order.unscoped.exclude(pk=order.pk).get()
     part = OrderItem.unscoped.get(order=new, menu_item=soup)
     assert body["order"]["id"] == str(order.pk)
-    assert [(i["id"], i["quantity"], i["total"]) for i in body["order"]["items"]] == [
-        (str(soup_line.pk), 2, "700.00")
-    ]
+    assert [(i["id"], i["quantity"], i["total"]) for i in body["order"]["items"]] == [(str(soup_line.pk), 2, "700.00")]
     assert body["order"]["total"] == "700.00"
     assert body["order"]["guests"] == 3
     new_body = body["new_order"]
