@@ -129,7 +129,7 @@ def order_split(
     (``split_from`` the source line) taking that many of its portions. Returns the
     source order and the new one."""
     order_id = uuid.UUID(str(order_id))  # the URL's id is a string
-    tables, orders = _locked(tenant, [order_id])
+    orders = _locked(tenant, [order_id])[1]
     source = orders[order_id]
     _must_be_open(source)
     _must_have_no_payments(source)
