@@ -460,3 +460,37 @@ class OrderFilter(serializers.Serializer):
 
 class BranchFilter(serializers.Serializer):
     branch = serializers.UUIDField(required=False)
+
+
+# Split, move, merge (cafe.services.split)
+
+
+class SplitLineInput(serializers.Serializer):
+    line = serializers.UUIDField()
+    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+
+class SplitInput(serializers.Serializer):
+    lines = SplitLineInput(many=True, allow_empty=False, max_length=200)  # type: ignore[call-arg]
+    guests = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+
+    def validate_lines(self, lines: list[dict]) -> list[dict]:
+        ids = [entry["line"] for entry in lines]
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError(_("Name each line once."))
+        return lines
+
+
+class MoveInput(serializers.Serializer):
+    table = serializers.UUIDField()
+
+
+class MergeInput(serializers.Serializer):
+    order = serializers.UUIDField(help_text="The other open order of the same table; it joins this one.")
+
+
+class SplitSerializer(serializers.Serializer):
+    """What ``orders/{id}/split/`` answers: the order split and the new one."""
+
+    order = OrderSerializer()
+    new_order = OrderSerializer()

@@ -19,17 +19,21 @@ from cafe.serializers import (
     MenuItemBranchSerializer,
     MenuItemInput,
     MenuItemSerializer,
+    MergeInput,
     ModifierFilter,
     ModifierGroupFilter,
     ModifierGroupInput,
     ModifierGroupSerializer,
     ModifierInput,
     ModifierSerializer,
+    MoveInput,
     OrderCreateInput,
     OrderFilter,
     OrderLinesInput,
     OrderSerializer,
     OrderUpdateInput,
+    SplitInput,
+    SplitSerializer,
     StationInput,
     StationSerializer,
     TableInput,
@@ -183,6 +187,80 @@ MENU_ITEMS = resource(
     write_errors=(409,),
 )
 
+# Split, move, merge (cafe/api/split.py, docs/split.md)
+
+OTHER_ORDER = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
+NEW_TABLE = "4c5d6e7f-8091-4a2b-9c3d-4e5f60718293"
+NOT_FOR_COOKS = "Not for cooks."
+ORDER_LINE_EXAMPLE: dict = ORDER_EXAMPLE["items"][0]  # type: ignore[index]
+SPLIT_MOVE_MERGE = {
+    "split": operation(
+        tag="orders",
+        summary="Split the bill by lines",
+        request=SplitInput,
+        response=SplitSerializer,
+        status=201,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        examples=[
+            OpenApiExample(
+                "One portion of a line to a new check",
+                {"lines": [{"line": LINE, "quantity": 1}], "guests": 1},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "The order and the new one",
+                {
+                    "order": {**ORDER_EXAMPLE, "items": [{**ORDER_LINE_EXAMPLE, "quantity": 1, "total": "350.00"}]},
+                    "new_order": {**ORDER_EXAMPLE, "id": OTHER_ORDER, "guests": 1, "split_from": ORDER},
+                },
+                response_only=True,
+            ),
+        ],
+        description="Moves lines, or part of a line's quantity, to a new open order on the same table "
+        "(waiter: the caller; `guests` 1 unless given; `split_from`: this order; the service charge percent "
+        "is copied, the order's discount is not). A whole line keeps its id and its kitchen tasks; part of a "
+        "line becomes a new line (`split_from` the line; a percent discount is copied, an amount discount "
+        "stays on the source line) taking that many portions, those not started first. 1 to 200 entries, "
+        "each line once, `quantity` 1 to the line's (400); a line not on the order, or moving every live "
+        "line, is 400. 409 for a voided line, an order that is not open, a takeaway order, or one with "
+        "payments. Stop-list counts do not change. Sends `order_updated` (this order), `order_created` "
+        "(the new one) and `kitchen_task_updated` for each portion moved. " + NOT_FOR_COOKS,
+    ),
+    "move": operation(
+        tag="orders",
+        summary="Move to another table",
+        request=MoveInput,
+        response=OrderSerializer,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        examples=[OpenApiExample("The new table", {"table": NEW_TABLE}, request_only=True), *ORDER_ANSWER],
+        description="Moves an open dine-in order to another table of its branch (another branch's or "
+        "company's table, or the same table: 400 on `table`). The old table becomes free with its last open "
+        "order, the new one busy (a reserved table too). 409 if the order is not open or is takeaway. Sends "
+        "`order_updated`, `table_status_changed` for each table whose status changed, and "
+        "`kitchen_task_updated` for the portions not yet served (they show the new table). " + NOT_FOR_COOKS,
+    ),
+    "merge": operation(
+        tag="orders",
+        summary="Merge another order of the table into this one",
+        request=MergeInput,
+        response=OrderSerializer,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        examples=[OpenApiExample("The other order", {"order": OTHER_ORDER}, request_only=True), *ORDER_ANSWER],
+        description="The other open order of the same table joins this one: its lines (voided ones stay "
+        "voided) and their kitchen tasks move here, guests add up, and it ends `merged` (`merged_into` this "
+        "order, an empty bill). 400 on `order` for the same order, another table's, or one not found; 409 "
+        "if either is not open or is takeaway, if the other has payments, or past `ORDER_MAX_LINES` / "
+        "`ORDER_MAX_PORTIONS`. Sends `order_updated` (this order), `order_merged` (the other) and "
+        "`kitchen_task_updated` for each portion moved. " + NOT_FOR_COOKS,
+    ),
+}
+
 ORDERS = document(
     list=operation(
         tag="orders",
@@ -308,6 +386,7 @@ ORDERS = document(
         description="Releases an open order's held portions (all, or one course's) to their stations; answers "
         "the portions released. 409 if the order is not open. Sends `kitchen_task_updated`. Not for cooks.",
     ),
+    **SPLIT_MOVE_MERGE,
 )
 
 STATIONS = resource(

@@ -28,6 +28,7 @@ from cafe.services.orders import (
     order_line_void,
     order_update,
 )
+from cafe.services.split import order_merge, order_move, order_split
 from cafe.services.tables import table_create, table_delete, table_update
 
 __all__ = [
@@ -50,6 +51,9 @@ __all__ = [
     "order_fire",
     "order_line_update",
     "order_line_void",
+    "order_merge",
+    "order_move",
+    "order_split",
     "order_update",
     "station_create",
     "station_delete",

@@ -120,6 +120,11 @@ MATRIX = {
     "PATCH order line":         ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
     "POST order line void/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
     "POST order fire/":         ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    # Split, move, merge (docs/split.md): the order's table's other open order is ``second``.
+    "POST order split/":        ("201 201 404", "201 201 404", "201 404 404", "201 404 404", "201 404 404", "403 403 403"),
+    "POST order move/ table=T": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order merge/ order=T": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404",
+                                 "403 403 403"),
 
     "GET kitchen/tasks/":       ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
     "GET task":                 ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
@@ -233,6 +238,10 @@ REQUESTS = {
     "PATCH order line": ("patch", "/api/cafe/orders/{order}/lines/{line}/", {"note": "no salt"}, None),
     "POST order line void/": ("post", "/api/cafe/orders/{order}/lines/{line}/void/", {"reason": "wrong"}, None),
     "POST order fire/": ("post", "/api/cafe/orders/{order}/fire/", {}, None),
+    "POST order split/": ("post", "/api/cafe/orders/{order}/split/", {"lines": [{"line": "{line}", "quantity": 1}]},
+                          None),
+    "POST order move/ table=T": ("post", "/api/cafe/orders/{order}/move/", {"table": "{table}"}, None),
+    "POST order merge/ order=T": ("post", "/api/cafe/orders/{order}/merge/", {"order": "{second}"}, None),
     "GET kitchen/tasks/": ("get", "/api/cafe/kitchen/tasks/", None, "task"),
     "GET task": ("get", "/api/cafe/kitchen/tasks/{task}/", None, None),
     "POST task claim/": ("post", "/api/cafe/kitchen/tasks/{task}/claim/", None, None),
@@ -289,7 +298,8 @@ def build(role: str, target: str) -> dict:
     # portion is pending (``line``, ``task``) and a line of two, one cooking, one ready.
     station = StationFactory(branch=branch)
     cooked = station_dish(station)
-    order = order_for(waiter, TableFactory(branch=branch, number=2), [(dish, 1), (cooked, 1), (cooked, 2)])
+    order_table = TableFactory(branch=branch, number=2)
+    order = order_for(waiter, order_table, [(dish, 1), (cooked, 1), (cooked, 2)])
     line = OrderItem.unscoped.get(order=order, menu_item=cooked, quantity=1)
     busy = OrderItem.unscoped.get(order=order, menu_item=cooked, quantity=2)
     cooking, done = KitchenTask.unscoped.filter(line=busy).order_by("portion")
@@ -311,6 +321,8 @@ def build(role: str, target: str) -> dict:
         "shared": shared,
         "item": item,
         "order": order,
+        # Another open order of the order's table (merge).
+        "second": order_for(waiter, order_table, [(dish, 1)]),
         "station": station,
         "spare_station": StationFactory(branch=branch),
         "line": line,
@@ -344,13 +356,13 @@ def snapshot() -> tuple:
         list(Table.unscoped.order_by("pk").values_list("pk", "number", "seats", "status")),
         list(Category.unscoped.order_by("pk").values_list("pk", "name", "position")),
         list(MenuItem.unscoped.order_by("pk").values_list("pk", "price", "branch", "category", "title")),
-        list(Order.unscoped.order_by("pk").values_list("pk", "guests", "status")),
-        list(OrderItem.unscoped.order_by("pk").values_list("pk", "quantity", "note", "voided_at")),
+        list(Order.unscoped.order_by("pk").values_list("pk", "guests", "status", "table", "merged_into")),
+        list(OrderItem.unscoped.order_by("pk").values_list("pk", "order", "quantity", "note", "voided_at")),
         list(Station.unscoped.order_by("pk").values_list("pk", "name", "position")),
         list(ModifierGroup.unscoped.order_by("pk").values_list("pk", "name", "menu_item")),
         list(Modifier.unscoped.order_by("pk").values_list("pk", "name", "price")),
         list(MenuItemBranch.unscoped.order_by("pk").values_list("pk", "station", "is_available", "remaining")),
-        list(KitchenTask.unscoped.order_by("pk").values_list("pk", "status", "cook")),
+        list(KitchenTask.unscoped.order_by("pk").values_list("pk", "order", "line", "portion", "status", "cook")),
         list(User.objects.order_by("pk").values_list("pk", "first_name", "is_active", "role")),
         Event.objects.count(),
     )
@@ -389,7 +401,8 @@ def test_the_matrix_covers_every_rest_route():
             for method in url.callback.actions:
                 if method in ("get", "post", "put", "patch", "delete"):
                     served.add((method.upper(), route))
-    assert len(served) == 67  # 33, and 34 of the kitchen (stations, modifiers, lines, fire, tasks)
+    # 33, 34 of the kitchen (stations, modifiers, lines, fire, tasks), 3 of split/move/merge
+    assert len(served) == 70
     assert served - tried == set()
 
 
