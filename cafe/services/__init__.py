@@ -29,6 +29,7 @@ from cafe.services.orders import (
     order_update,
 )
 from cafe.services.tables import table_create, table_delete, table_update
+from cafe.services.till import order_refund, shift_cash_move, shift_close, shift_open
 
 __all__ = [
     "category_create",
@@ -58,4 +59,9 @@ __all__ = [
     "table_create",
     "table_delete",
     "table_update",
+    # Till
+    "order_refund",
+    "shift_cash_move",
+    "shift_close",
+    "shift_open",
 ]
