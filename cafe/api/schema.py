@@ -539,15 +539,17 @@ SHIFTS = document(
         description=f"One open shift per branch (a database constraint): a second answers 409 "
         f"`{{detail, shift}}` naming the open one. Sends `shift_opened` on the orders socket. {TILL}",
     ),
-    cash=operation(
-        tag="till",
-        summary="List a shift's cash movements",
-        response=CashMovementSerializer(many=True),
-        detail=True,
-        examples=[OpenApiExample("Movements", MOVEMENT_EXAMPLE, response_only=True)],
-        description=f"Oldest first, not paged (a shift has few). {TILL}",
-    ),
-    add_cash=[
+    # GET and POST shifts/{id}/cash/ are one action (``cash``), documented per method.
+    cash=[
+        operation(
+            tag="till",
+            summary="List a shift's cash movements",
+            response=CashMovementSerializer(many=True),
+            detail=True,
+            methods=["GET"],
+            examples=[OpenApiExample("Movements", MOVEMENT_EXAMPLE, response_only=True)],
+            description=f"Oldest first, not paged (a shift has few). {TILL}",
+        ),
         operation(
             tag="till",
             summary="Put cash in or take it out",
@@ -557,6 +559,7 @@ SHIFTS = document(
             detail=True,
             idempotent=True,
             errors_=(409,),
+            methods=["POST"],
             examples=[
                 OpenApiExample(
                     "Cash out",
@@ -568,7 +571,6 @@ SHIFTS = document(
             description="Open shifts only (409). Taking out more than the drawer should hold (the expected "
             f"cash so far) answers 409 `{{detail, expected_cash}}`. {TILL}",
         ),
-        extend_schema(operation_id="cafe_shifts_cash_create"),
     ],
     close=operation(
         tag="till",

@@ -35,7 +35,7 @@ class ShiftViewSet(TenantViewSet):
     # the movements and reports.
     read_roles = ORDER_TAKING_ROLES
     write_roles = TILL_ROLES
-    action_roles = {"cash": TILL_ROLES, "add_cash": TILL_ROLES, "report": TILL_ROLES}
+    action_roles = {"cash": TILL_ROLES, "report": TILL_ROLES}
 
     def list(self, request) -> Response:
         return self.page(selectors.shift_list(tenant=self.tenant, **self.filters(ShiftFilter)))
@@ -56,14 +56,16 @@ class ShiftViewSet(TenantViewSet):
         shift = services.shift_open(tenant=self.tenant, **valid(ShiftOpenInput, request.data))
         return Response(represent(ShiftSerializer, shift), status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get", "post"])
     def cash(self, request, pk) -> Response:
+        """GET lists the shift's cash movements; POST adds one."""
+        if request.method == "POST":
+            return self._add_cash(request, pk)
         movements = selectors.cash_movement_list(tenant=self.tenant, shift_id=pk)
         return Response([represent(CashMovementSerializer, movement) for movement in movements])
 
-    @cash.mapping.post
     @idempotent
-    def add_cash(self, request, pk) -> Response:
+    def _add_cash(self, request, pk) -> Response:
         movement = services.shift_cash_move(tenant=self.tenant, shift_id=pk, **valid(CashMovementInput, request.data))
         return Response(represent(CashMovementSerializer, movement), status=status.HTTP_201_CREATED)
 
