@@ -164,17 +164,17 @@ def _refund_lines(order: Order, wanted: Sequence[dict[str, Any]] | None) -> list
 def _fit(lines: list[tuple[OrderItem, int, Decimal]], target: Decimal) -> list[tuple[OrderItem, int, Decimal]]:
     """The lines' money made to add up to ``target``: an excess comes off the last
     lines first (none below zero), a shortfall (rounding) goes onto the last line."""
-    fitted = [list(row) for row in lines]
-    gap = sum((row[2] for row in lines), money.ZERO) - target
-    for row in reversed(fitted):
+    amounts = [share for _, _, share in lines]
+    gap = sum(amounts, money.ZERO) - target
+    for index in reversed(range(len(amounts))):
         if gap <= 0:
             break
-        taken = min(row[2], gap)
-        row[2] -= taken
+        taken = min(amounts[index], gap)
+        amounts[index] -= taken
         gap -= taken
-    if gap < 0 and fitted:
-        fitted[-1][2] -= gap
-    return [(row[0], row[1], row[2]) for row in fitted]  # type: ignore[misc]
+    if gap < 0 and amounts:
+        amounts[-1] -= gap
+    return [(line, quantity, amount) for (line, quantity, _), amount in zip(lines, amounts, strict=True)]
 
 
 @transaction.atomic
