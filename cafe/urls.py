@@ -4,6 +4,7 @@ from cafe.api.kitchen import KitchenTaskViewSet
 from cafe.api.menu import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
 from cafe.api.orders import OrderViewSet
 from cafe.api.tables import TableViewSet
+from cafe.api.till import ShiftViewSet
 
 router = SimpleRouter()
 router.register("tables", TableViewSet, basename="table")
@@ -14,5 +15,6 @@ router.register("stations", StationViewSet, basename="station")
 router.register("modifier-groups", ModifierGroupViewSet, basename="modifier-group")
 router.register("modifiers", ModifierViewSet, basename="modifier")
 router.register("kitchen/tasks", KitchenTaskViewSet, basename="kitchen-task")
+router.register("shifts", ShiftViewSet, basename="shift")
 
 urlpatterns = router.urls

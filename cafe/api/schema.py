@@ -7,8 +7,11 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 
 from cafe.serializers import (
     BranchFilter,
+    CashMovementInput,
+    CashMovementSerializer,
     CategoryInput,
     CategorySerializer,
+    CurrentShiftFilter,
     FiredSerializer,
     FireInput,
     KitchenTaskFilter,
@@ -32,6 +35,12 @@ from cafe.serializers import (
     OrderLinesInput,
     OrderSerializer,
     OrderUpdateInput,
+    RefundInput,
+    ShiftCloseInput,
+    ShiftFilter,
+    ShiftOpenInput,
+    ShiftReportSerializer,
+    ShiftSerializer,
     SplitInput,
     SplitSerializer,
     StationInput,
@@ -501,4 +510,196 @@ KITCHEN_TASKS = document(
     ready_many=_task_action("ready", "Marks ready", "Mark tasks ready", COOKS, many=True),
     unready_many=_task_action("unready", "Undoes ready of", "Undo ready", COOKS, many=True),
     served_many=_task_action("served", "Marks served", "Mark tasks served", SERVERS, many=True),
+)
+
+
+# Till: cash shifts, cash movements, the X / Z report, refunds (docs/till.md).
+
+SHIFT = "d4c3b2a1-0f9e-4d8c-9b7a-6f5e4d3c2b1a"
+CASHIER = "e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b"
+MOVEMENT = "f6a7b8c9-d0e1-4f2a-9b3c-4d5e6f7a8b9c"
+REFUND = "a7b8c9d0-e1f2-4a3b-8c4d-5e6f7a8b9c0d"
+SHIFT_EXAMPLE = {
+    "id": SHIFT,
+    "branch": BRANCH,
+    "status": "closed",
+    "opened_by": CASHIER,
+    "opened_at": "2026-03-14T08:00:00Z",
+    "opening_float": "5000.00",
+    "closed_by": CASHIER,
+    "closed_at": "2026-03-14T23:00:00Z",
+    "expected_cash": "12190.00",
+    "counted_cash": "12150.00",
+    "difference": "-40.00",
+}
+SHIFT_ANSWER = [OpenApiExample("A shift", SHIFT_EXAMPLE, response_only=True)]
+MOVEMENT_EXAMPLE = {
+    "id": MOVEMENT,
+    "shift": SHIFT,
+    "kind": "out",
+    "amount": "1000.00",
+    "reason": "Paid the milk supplier",
+    "user": CASHIER,
+    "created_at": "2026-03-14T15:00:00Z",
+}
+REPORT_EXAMPLE = {
+    "kind": "z",
+    "shift": SHIFT,
+    "branch": BRANCH,
+    "status": "closed",
+    "opened_by": CASHIER,
+    "opened_at": "2026-03-14T08:00:00Z",
+    "closed_by": CASHIER,
+    "closed_at": "2026-03-14T23:00:00Z",
+    "opening_float": "5000.00",
+    "payments": [
+        {"method": "cash", "count": 12, "amount": "8040.00", "tips": "150.00"},
+        {"method": "card", "count": 20, "amount": "15300.00", "tips": "900.00"},
+        {"method": "transfer", "count": 0, "amount": "0.00", "tips": "0.00"},
+    ],
+    "refunds": [
+        {"method": "cash", "count": 1, "amount": "350.00"},
+        {"method": "card", "count": 0, "amount": "0.00"},
+        {"method": "transfer", "count": 0, "amount": "0.00"},
+    ],
+    "sales": "23340.00",
+    "tips": "1050.00",
+    "refunded": "350.00",
+    "net": "22990.00",
+    "cash_taken": "8190.00",
+    "cash_refunded": "350.00",
+    "cash_in": "350.00",
+    "cash_out": "1000.00",
+    "expected_cash": "12190.00",
+    "counted_cash": "12150.00",
+    "difference": "-40.00",
+    "orders_paid": 29,
+    "discounts": "1200.00",
+    "service_charge": "0.00",
+    "voids": {"count": 2, "portions": 3, "amount": "1050.00"},
+}
+TILL = "Cashiers, managers, admins and owners (a branch-bound one in their own branch)."
+
+SHIFTS = document(
+    list=operation(
+        tag="till",
+        summary="List cash shifts",
+        paged=True,
+        response=ShiftSerializer,
+        parameters=[ShiftFilter],
+        errors_=(400,),
+        description="Newest first. Everyone but cooks.",
+    ),
+    retrieve=operation(
+        tag="till", summary="Get a cash shift", response=ShiftSerializer, detail=True, examples=SHIFT_ANSWER
+    ),
+    current=operation(
+        tag="till",
+        summary="The branch's open shift",
+        response=ShiftSerializer,
+        parameters=[CurrentShiftFilter],
+        errors_=(400, 404),
+        examples=SHIFT_ANSWER,
+        description="404 when the branch has no open shift (a tablet cannot take cash then). `branch` is "
+        "required for owners and admins; branch-bound staff get their own branch's. Everyone but cooks.",
+    ),
+    create=operation(
+        tag="till",
+        summary="Open a cash shift",
+        request=ShiftOpenInput,
+        response=ShiftSerializer,
+        status=201,
+        idempotent=True,
+        errors_=(409,),
+        examples=[
+            OpenApiExample("Float", {"branch": BRANCH, "opening_float": "5000.00"}, request_only=True),
+            *SHIFT_ANSWER,
+        ],
+        description=f"One open shift per branch (a database constraint): a second answers 409 "
+        f"`{{detail, shift}}` naming the open one. Sends `shift_opened` on the orders socket. {TILL}",
+    ),
+    # GET and POST shifts/{id}/cash/ are one action (``cash``), documented per method.
+    cash=[
+        operation(
+            tag="till",
+            summary="List a shift's cash movements",
+            response=CashMovementSerializer(many=True),
+            detail=True,
+            methods=["GET"],
+            examples=[OpenApiExample("Movements", MOVEMENT_EXAMPLE, response_only=True)],
+            description=f"Oldest first, not paged (a shift has few). {TILL}",
+        ),
+        operation(
+            tag="till",
+            summary="Put cash in or take it out",
+            request=CashMovementInput,
+            response=CashMovementSerializer,
+            status=201,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            methods=["POST"],
+            examples=[
+                OpenApiExample(
+                    "Cash out",
+                    {"kind": "out", "amount": "1000.00", "reason": "Paid the milk supplier"},
+                    request_only=True,
+                ),
+                OpenApiExample("A movement", MOVEMENT_EXAMPLE, response_only=True),
+            ],
+            description="Open shifts only (409). Taking out more than the drawer should hold (the expected "
+            f"cash so far) answers 409 `{{detail, expected_cash}}`. {TILL}",
+        ),
+    ],
+    close=operation(
+        tag="till",
+        summary="Close a cash shift",
+        request=ShiftCloseInput,
+        response=ShiftSerializer,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        examples=[OpenApiExample("Counted", {"counted_cash": "12150.00"}, request_only=True), *SHIFT_ANSWER],
+        description="Records the cash expected (opening float + cash payments' amount and tip − cash "
+        "refunds + cash in − cash out), the cash counted and the difference (counted − expected). 409 once "
+        "closed. Open orders stay open; payments after the close need the next shift. Sends `shift_closed`. "
+        f"{TILL}",
+    ),
+    report=operation(
+        tag="till",
+        summary="X or Z report",
+        response=ShiftReportSerializer,
+        detail=True,
+        examples=[OpenApiExample("A Z report", REPORT_EXAMPLE, response_only=True)],
+        description="`kind: x` (so far) while the shift is open, `kind: z` once closed (with the counted cash "
+        f"and the difference). Payments and refunds by method, cash movements, voids, orders paid. {TILL}",
+    ),
+)
+
+REFUNDS = document(
+    refund=operation(
+        tag="orders",
+        summary="Refund",
+        request=RefundInput,
+        response=OrderSerializer,
+        status=201,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        examples=[
+            OpenApiExample(
+                "Two portions",
+                {"method": "card", "reason": "Cold soup", "lines": [{"line": LINE, "quantity": 2}]},
+                request_only=True,
+            ),
+            OpenApiExample("A sum", {"method": "cash", "reason": "Long wait", "amount": "200.00"}, request_only=True),
+            OpenApiExample("Everything left", {"method": "card", "reason": "Wrong order"}, request_only=True),
+            *ORDER_ANSWER,
+        ],
+        description="Managers and above. Closed, paid orders only (409). By `lines` (each portion at its "
+        "share of the bill: line total / quantity × order total / subtotal, rounded half-up), by `amount`, "
+        "or neither (everything still refundable). Never more than paid − refunded: 409 `{detail, "
+        "refundable}`. Tips are not refunded. A cash refund needs the branch's open shift and the cash in "
+        "its drawer (409). Sends `order_refunded`.",
+    ),
 )

@@ -30,6 +30,7 @@ from cafe.services.orders import (
 )
 from cafe.services.split import order_merge, order_move, order_split
 from cafe.services.tables import table_create, table_delete, table_update
+from cafe.services.till import order_refund, shift_cash_move, shift_close, shift_open
 
 __all__ = [
     "category_create",
@@ -62,4 +63,9 @@ __all__ = [
     "table_create",
     "table_delete",
     "table_update",
+    # Till
+    "order_refund",
+    "shift_cash_move",
+    "shift_close",
+    "shift_open",
 ]

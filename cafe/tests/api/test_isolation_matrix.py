@@ -19,6 +19,7 @@ import pytest
 
 from accounts.models import Role, User
 from cafe.models import (
+    CashMovement,
     Category,
     KitchenTask,
     MenuItem,
@@ -27,6 +28,8 @@ from cafe.models import (
     ModifierGroup,
     Order,
     OrderItem,
+    Refund,
+    Shift,
     Station,
     Table,
     TaskStatus,
@@ -40,8 +43,10 @@ from cafe.tests.factories import (
     StationFactory,
     TableFactory,
     UserFactory,
+    open_shift,
     order_for,
     owner_of,
+    paid,
     staff_of,
     station_dish,
 )
@@ -137,6 +142,20 @@ MATRIX = {
     "POST tasks unready/ ids=T": ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403",
                                  "200 404 404"),
     "POST tasks served/ ids=T": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+
+    # Till: the target's branch has an open shift (``shift``), so opening another
+    # answers 409 where the caller may reach the branch; ``paid`` is a closed order
+    # paid by card (its refund needs no shift).
+    "GET shifts/":              ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "403 403 403"),
+    "GET shift":                ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "GET shifts current/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400",
+                                 "403 403 403"),
+    "POST shifts/ branch=T":    ("409 409 400", "409 409 400", "409 400 400", "403 403 403", "409 400 400", "403 403 403"),
+    "GET shift cash/":          ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "200 404 404", "403 403 403"),
+    "POST shift cash/":         ("201 201 404", "201 201 404", "201 404 404", "403 403 403", "201 404 404", "403 403 403"),
+    "POST shift close/":        ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "200 404 404", "403 403 403"),
+    "GET shift report/":        ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "200 404 404", "403 403 403"),
+    "POST order refund/":       ("201 201 404", "201 201 404", "201 404 404", "403 403 403", "403 403 403", "403 403 403"),
 
     "GET branches/":            ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
     "GET branch":               ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
@@ -252,6 +271,16 @@ REQUESTS = {
     "POST tasks ready/ ids=T": ("post", "/api/cafe/kitchen/tasks/ready/", {"ids": ["{cooking}"]}, None),
     "POST tasks unready/ ids=T": ("post", "/api/cafe/kitchen/tasks/unready/", {"ids": ["{done}"]}, None),
     "POST tasks served/ ids=T": ("post", "/api/cafe/kitchen/tasks/served/", {"ids": ["{done}"]}, None),
+    "GET shifts/": ("get", "/api/cafe/shifts/", None, "shift"),
+    "GET shift": ("get", "/api/cafe/shifts/{shift}/", None, None),
+    "GET shifts current/ branch=T": ("get", "/api/cafe/shifts/current/", {"branch": "{branch}"}, None),
+    "POST shifts/ branch=T": ("post", "/api/cafe/shifts/", {"branch": "{branch}", "opening_float": "10.00"}, None),
+    "GET shift cash/": ("get", "/api/cafe/shifts/{shift}/cash/", None, None),
+    "POST shift cash/": ("post", "/api/cafe/shifts/{shift}/cash/", {"kind": "in", "amount": "5.00", "reason": "Coins"},
+                         None),
+    "POST shift close/": ("post", "/api/cafe/shifts/{shift}/close/", {"counted_cash": "0.00"}, None),
+    "GET shift report/": ("get", "/api/cafe/shifts/{shift}/report/", None, None),
+    "POST order refund/": ("post", "/api/cafe/orders/{paid}/refund/", {"method": "card", "reason": "Cold"}, None),
     "GET branches/": ("get", "/api/users/branches/", None, "branch"),
     "GET branch": ("get", "/api/users/branches/{branch}/", None, None),
     "POST branches/": ("post", "/api/users/branches/", {"name": "New"}, None),
@@ -334,6 +363,9 @@ def build(role: str, target: str) -> dict:
         "shared_group": ModifierGroupFactory(menu_item=shared),
         # The caller's own branch: a menu change there is the kitchen sockets' sentinel.
         "sentinel_item": MenuItemFactory(category=CategoryFactory(company=company), branch=here),
+        # Till: an open shift of the target's branch, and a closed order paid by card.
+        "shift": open_shift(branch),
+        "paid": paid(order_for(waiter, TableFactory(branch=branch, number=3), [(dish, 1)]), "card", shift=None),
     }
     return world
 
@@ -364,6 +396,9 @@ def snapshot() -> tuple:
         list(MenuItemBranch.unscoped.order_by("pk").values_list("pk", "station", "is_available", "remaining")),
         list(KitchenTask.unscoped.order_by("pk").values_list("pk", "order", "line", "portion", "status", "cook")),
         list(User.objects.order_by("pk").values_list("pk", "first_name", "is_active", "role")),
+        list(Shift.unscoped.order_by("pk").values_list("pk", "closed_at")),
+        CashMovement.unscoped.count(),
+        Refund.unscoped.count(),
         Event.objects.count(),
     )
 
@@ -401,8 +436,9 @@ def test_the_matrix_covers_every_rest_route():
             for method in url.callback.actions:
                 if method in ("get", "post", "put", "patch", "delete"):
                     served.add((method.upper(), route))
-    # 33, 34 of the kitchen (stations, modifiers, lines, fire, tasks), 3 of split/move/merge
-    assert len(served) == 70
+    # 33, 34 of the kitchen (stations, modifiers, lines, fire, tasks), 3 of split/move/merge,
+    # 9 of the till (shifts, refund)
+    assert len(served) == 79
     assert served - tried == set()
 
 
