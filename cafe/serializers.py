@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cafe.models import (
+    CashMovement,
     Category,
     DiscountKind,
     MenuItem,
@@ -25,6 +26,7 @@ from cafe.models import (
     Shift,
     TableStatus,
     TaskStatus,
+    Tender,
 )
 
 # Output
@@ -607,3 +609,145 @@ class ReportSerializer(serializers.Serializer):
     branch = ReportBranchSerializer(allow_null=True)
     totals = ReportFiguresSerializer()
     branches = ReportBranchFiguresSerializer(many=True)
+
+
+# Split, move, merge (cafe.services.split)
+
+
+class SplitLineInput(serializers.Serializer):
+    line = serializers.UUIDField()
+    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+
+class SplitInput(serializers.Serializer):
+    lines = SplitLineInput(many=True, allow_empty=False, max_length=200)  # type: ignore[call-arg]
+    guests = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+
+    def validate_lines(self, lines: list[dict]) -> list[dict]:
+        ids = [entry["line"] for entry in lines]
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError(_("Name each line once."))
+        return lines
+
+
+class MoveInput(serializers.Serializer):
+    table = serializers.UUIDField()
+
+
+class MergeInput(serializers.Serializer):
+    order = serializers.UUIDField(help_text="The other open order of the same table; it joins this one.")
+
+
+class SplitSerializer(serializers.Serializer):
+    """What ``orders/{id}/split/`` answers: the order split and the new one."""
+
+    order = OrderSerializer()
+    new_order = OrderSerializer()
+
+
+# Till: cash shifts, cash movements, the X / Z report, refunds (docs/till.md).
+
+# The most one till amount (a float, a movement, a count, a refund) may be: far above
+# any real drawer, well inside the money columns (12 digits) once summed.
+TILL_AMOUNT_MAX = Decimal("10000000.00")
+
+
+def _till_money(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=12, decimal_places=2, max_value=TILL_AMOUNT_MAX, **kwargs)
+
+
+class ShiftOpenInput(serializers.Serializer):
+    # Owners and admins name it; branch-bound staff open their own branch's.
+    branch = serializers.UUIDField(required=False)
+    opening_float = _till_money(min_value=Decimal(0))
+
+
+class ShiftCloseInput(serializers.Serializer):
+    counted_cash = _till_money(min_value=Decimal(0))
+
+
+class CashMovementInput(serializers.Serializer):
+    kind = serializers.ChoiceField(CashMovement.Kind.choices)
+    amount = _till_money(min_value=Decimal("0.01"))
+    reason = serializers.CharField(max_length=200)
+
+
+class ShiftFilter(serializers.Serializer):
+    branch = serializers.UUIDField(required=False)
+    status = serializers.ChoiceField(["open", "closed"], required=False)
+
+
+class CurrentShiftFilter(serializers.Serializer):
+    # Required for owners and admins; branch-bound staff get their own branch's.
+    branch = serializers.UUIDField(required=False)
+
+
+class RefundLineInput(serializers.Serializer):
+    line = serializers.UUIDField()
+    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+
+class RefundInput(serializers.Serializer):
+    """Lines (portions at their share of the bill), or a sum (``amount``), or neither:
+    everything still refundable."""
+
+    method = serializers.ChoiceField(Tender.choices)
+    reason = serializers.CharField(max_length=200)
+    lines = RefundLineInput(many=True, required=False, allow_empty=False, max_length=200)  # type: ignore[call-arg]
+    amount = _till_money(min_value=Decimal("0.01"), required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        if "lines" in attrs and "amount" in attrs:
+            raise serializers.ValidationError({"amount": [_("Send lines or an amount, not both.")]})
+        return attrs
+
+
+class TenderTotalSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(Tender.choices)
+    count = serializers.IntegerField()
+    amount = Money()
+
+
+class PaymentTotalSerializer(TenderTotalSerializer):
+    tips = Money()
+
+
+class VoidsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()  # lines
+    portions = serializers.IntegerField()
+    amount = Money()  # what they would have cost
+
+
+class ShiftReportSerializer(serializers.Serializer):
+    """The X report of an open shift (so far) or the Z report of a closed one
+    (``selectors.till.ShiftReport``)."""
+
+    kind = serializers.ChoiceField(["x", "z"])
+    shift = serializers.UUIDField(source="shift.pk")
+    branch = serializers.UUIDField(source="shift.branch_id")
+    status = serializers.SerializerMethodField()
+    opened_by = serializers.UUIDField(source="shift.opened_by_id", allow_null=True)
+    opened_at = serializers.DateTimeField(source="shift.opened_at")
+    closed_by = serializers.UUIDField(source="shift.closed_by_id", allow_null=True)
+    closed_at = serializers.DateTimeField(source="shift.closed_at", allow_null=True)
+    opening_float = Money(source="cash.opening_float")
+    payments = PaymentTotalSerializer(many=True)
+    refunds = TenderTotalSerializer(many=True)
+    sales = Money()  # Σ payments' amounts (tips apart)
+    tips = Money()
+    refunded = Money()
+    net = Money()  # sales − refunded
+    cash_taken = Money(source="cash.taken")  # cash payments' amount + tip
+    cash_refunded = Money(source="cash.refunded")
+    cash_in = Money(source="cash.cash_in")
+    cash_out = Money(source="cash.cash_out")
+    expected_cash = Money()
+    counted_cash = Money(source="shift.counted_cash", allow_null=True)
+    difference = Money(source="shift.difference", allow_null=True)
+    orders_paid = serializers.IntegerField()
+    discounts = Money()
+    service_charge = Money()
+    voids = VoidsSerializer()
+
+    def get_status(self, report: Any) -> Literal["open", "closed"]:
+        return "open" if report.kind == "x" else "closed"

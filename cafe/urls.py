@@ -5,6 +5,7 @@ from cafe.api.menu import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet
 from cafe.api.orders import OrderViewSet
 from cafe.api.reports import ReportViewSet
 from cafe.api.tables import TableViewSet
+from cafe.api.till import ShiftViewSet
 
 router = SimpleRouter()
 router.register("tables", TableViewSet, basename="table")
@@ -16,5 +17,6 @@ router.register("modifier-groups", ModifierGroupViewSet, basename="modifier-grou
 router.register("modifiers", ModifierViewSet, basename="modifier")
 router.register("kitchen/tasks", KitchenTaskViewSet, basename="kitchen-task")
 router.register("reports", ReportViewSet, basename="report")
+router.register("shifts", ShiftViewSet, basename="shift")
 
 urlpatterns = router.urls

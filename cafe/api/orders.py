@@ -5,6 +5,8 @@ from rest_framework.response import Response
 from accounts.tenancy import ALL_ROLES, ORDER_TAKING_ROLES
 from cafe import selectors, services
 from cafe.api import schema
+from cafe.api.split import SplitMoveMergeActions
+from cafe.api.till import RefundActions
 from cafe.models import OrderStatus
 from cafe.serializers import (
     FiredSerializer,
@@ -25,11 +27,14 @@ LINE_ID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a
 
 
 @schema.ORDERS
-class OrderViewSet(TenantViewSet):
+@schema.REFUNDS
+class OrderViewSet(SplitMoveMergeActions, RefundActions, TenantViewSet):
     serializer_class = OrderSerializer
     # The kitchen reads orders; everyone else also takes, changes and ends them.
     read_roles = ALL_ROLES
     write_roles = ORDER_TAKING_ROLES
+    # Refunds: managers and above.
+    action_roles = {**RefundActions.action_roles}
 
     def list(self, request) -> Response:
         return self.page(selectors.order_list(tenant=self.tenant, **self.filters(OrderFilter)))

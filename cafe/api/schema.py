@@ -8,8 +8,11 @@ from rest_framework.serializers import Serializer
 
 from cafe.serializers import (
     BranchFilter,
+    CashMovementInput,
+    CashMovementSerializer,
     CategoryInput,
     CategorySerializer,
+    CurrentShiftFilter,
     DailyReportFilter,
     FiredSerializer,
     FireInput,
@@ -21,19 +24,29 @@ from cafe.serializers import (
     MenuItemBranchSerializer,
     MenuItemInput,
     MenuItemSerializer,
+    MergeInput,
     ModifierFilter,
     ModifierGroupFilter,
     ModifierGroupInput,
     ModifierGroupSerializer,
     ModifierInput,
     ModifierSerializer,
+    MoveInput,
     OrderCreateInput,
     OrderFilter,
     OrderLinesInput,
     OrderSerializer,
     OrderUpdateInput,
     RangeReportFilter,
+    RefundInput,
     ReportSerializer,
+    ShiftCloseInput,
+    ShiftFilter,
+    ShiftOpenInput,
+    ShiftReportSerializer,
+    ShiftSerializer,
+    SplitInput,
+    SplitSerializer,
     StationInput,
     StationSerializer,
     TableInput,
@@ -187,6 +200,80 @@ MENU_ITEMS = resource(
     write_errors=(409,),
 )
 
+# Split, move, merge (cafe/api/split.py, docs/split.md)
+
+OTHER_ORDER = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
+NEW_TABLE = "4c5d6e7f-8091-4a2b-9c3d-4e5f60718293"
+NOT_FOR_COOKS = "Not for cooks."
+ORDER_LINE_EXAMPLE: dict = ORDER_EXAMPLE["items"][0]  # type: ignore[index]
+SPLIT_MOVE_MERGE = {
+    "split": operation(
+        tag="orders",
+        summary="Split the bill by lines",
+        request=SplitInput,
+        response=SplitSerializer,
+        status=201,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        examples=[
+            OpenApiExample(
+                "One portion of a line to a new check",
+                {"lines": [{"line": LINE, "quantity": 1}], "guests": 1},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "The order and the new one",
+                {
+                    "order": {**ORDER_EXAMPLE, "items": [{**ORDER_LINE_EXAMPLE, "quantity": 1, "total": "350.00"}]},
+                    "new_order": {**ORDER_EXAMPLE, "id": OTHER_ORDER, "guests": 1, "split_from": ORDER},
+                },
+                response_only=True,
+            ),
+        ],
+        description="Moves lines, or part of a line's quantity, to a new open order on the same table "
+        "(waiter: the caller; `guests` 1 unless given; `split_from`: this order; the service charge percent "
+        "is copied, the order's discount is not). A whole line keeps its id and its kitchen tasks; part of a "
+        "line becomes a new line (`split_from` the line; a percent discount is copied, an amount discount "
+        "stays on the source line) taking that many portions, those not started first. 1 to 200 entries, "
+        "each line once, `quantity` 1 to the line's (400); a line not on the order, or moving every live "
+        "line, is 400. 409 for a voided line, an order that is not open, a takeaway order, or one with "
+        "payments. Stop-list counts do not change. Sends `order_updated` (this order), `order_created` "
+        "(the new one) and `kitchen_task_updated` for each portion moved. " + NOT_FOR_COOKS,
+    ),
+    "move": operation(
+        tag="orders",
+        summary="Move to another table",
+        request=MoveInput,
+        response=OrderSerializer,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        examples=[OpenApiExample("The new table", {"table": NEW_TABLE}, request_only=True), *ORDER_ANSWER],
+        description="Moves an open dine-in order to another table of its branch (another branch's or "
+        "company's table, or the same table: 400 on `table`). The old table becomes free with its last open "
+        "order, the new one busy (a reserved table too). 409 if the order is not open or is takeaway. Sends "
+        "`order_updated`, `table_status_changed` for each table whose status changed, and "
+        "`kitchen_task_updated` for the portions not yet served (they show the new table). " + NOT_FOR_COOKS,
+    ),
+    "merge": operation(
+        tag="orders",
+        summary="Merge another order of the table into this one",
+        request=MergeInput,
+        response=OrderSerializer,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        examples=[OpenApiExample("The other order", {"order": OTHER_ORDER}, request_only=True), *ORDER_ANSWER],
+        description="The other open order of the same table joins this one: its lines (voided ones stay "
+        "voided) and their kitchen tasks move here, guests add up, and it ends `merged` (`merged_into` this "
+        "order, an empty bill). 400 on `order` for the same order, another table's, or one not found; 409 "
+        "if either is not open or is takeaway, if the other has payments, or past `ORDER_MAX_LINES` / "
+        "`ORDER_MAX_PORTIONS`. Sends `order_updated` (this order), `order_merged` (the other) and "
+        "`kitchen_task_updated` for each portion moved. " + NOT_FOR_COOKS,
+    ),
+}
+
 ORDERS = document(
     list=operation(
         tag="orders",
@@ -312,6 +399,7 @@ ORDERS = document(
         description="Releases an open order's held portions (all, or one course's) to their stations; answers "
         "the portions released. 409 if the order is not open. Sends `kitchen_task_updated`. Not for cooks.",
     ),
+    **SPLIT_MOVE_MERGE,
 )
 
 STATIONS = resource(
@@ -431,8 +519,8 @@ KITCHEN_TASKS = document(
 
 # Reports (cafe/api/reports.py, docs/reports.md): JSON, or CSV with ?format=csv.
 
-REPORT_BRANCH = {"id": BRANCH, "name": "Center", "timezone": "Europe/Moscow"}
-REPORT_FIGURES = {
+SALES_REPORT_BRANCH = {"id": BRANCH, "name": "Center", "timezone": "Europe/Moscow"}
+SALES_REPORT_FIGURES = {
     "summary": {
         "revenue": "2456.50",
         "orders": 3,
@@ -460,25 +548,25 @@ REPORT_FIGURES = {
     "top_items": [{"id": MENU_ITEM, "name": "Cappuccino", "quantity": 4, "revenue": "1400.00"}],
     "top_categories": [{"id": CATEGORY, "name": "Hot drinks", "quantity": 4, "revenue": "1400.00"}],
 }
-REPORT_EXAMPLE = {
+SALES_REPORT_EXAMPLE = {
     "from": "2026-03-14",
     "to": "2026-03-14",
-    "branch": REPORT_BRANCH,
-    "totals": REPORT_FIGURES,
+    "branch": SALES_REPORT_BRANCH,
+    "totals": SALES_REPORT_FIGURES,
     "branches": [],
 }
-REPORT_CSV_EXAMPLE = (
+SALES_REPORT_CSV_EXAMPLE = (
     "report,2026-03-14,2026-03-14\r\n\r\nsummary\r\n"
     "scope,revenue,orders,average_bill,guests,discounts,service_charge,tips,refunds,net_revenue,voided_lines,"
     "voided_value,cancelled_orders\r\n"
     "Center,2456.50,3,818.83,5,120.00,86.50,100.00,350.00,2106.50,1,350.00,1\r\n\r\npayments\r\n…"
 )
-REPORT_ROLES = (
+SALES_REPORT_ROLES = (
     "Managers (their own branch; `branch` may be left out), owners and admins (a `branch`, or without one the "
     "whole company: its totals and each branch's, each branch counted in its own time zone). Another "
     "branch or company's branch answers 400 naming `branch`."
 )
-REPORT_FORMAT = (
+SALES_REPORT_FORMAT = (
     "`format=csv` answers the same tables as a CSV file (`text/csv; charset=utf-8`, an attachment): a title line, "
     "then summary, payments, refunds, top items and top categories, each under its title and a header line. "
     "`format` is `json` (the default) or `csv`; any other value answers 400 naming it."
@@ -490,17 +578,17 @@ def _report(summary: str, filters: type[Serializer], what: str) -> object:
         tags=["reports"],
         summary=summary,
         parameters=[filters],
-        description=f"{what} {REPORT_ROLES} {REPORT_FORMAT} Figures: docs/reports.md.",
+        description=f"{what} {SALES_REPORT_ROLES} {SALES_REPORT_FORMAT} Figures: docs/reports.md.",
         responses={
             (200, "application/json"): OpenApiResponse(
                 ReportSerializer,
                 description="The report.",
-                examples=[OpenApiExample("A branch's day", REPORT_EXAMPLE, response_only=True)],
+                examples=[OpenApiExample("A branch's day", SALES_REPORT_EXAMPLE, response_only=True)],
             ),
             (200, "text/csv"): OpenApiResponse(
                 {"type": "string"},
                 description="The report as CSV (`format=csv`).",
-                examples=[OpenApiExample("CSV", REPORT_CSV_EXAMPLE, response_only=True)],
+                examples=[OpenApiExample("CSV", SALES_REPORT_CSV_EXAMPLE, response_only=True)],
             ),
             **errors(400, 401, 403),
         },
@@ -518,5 +606,197 @@ REPORTS = document(
         RangeReportFilter,
         "The days `from` to `to` (inclusive, at most 366; `to` before `from` answers 400 naming `to`), "
         "summed: the same figures as a day's report over the whole range.",
+    ),
+)
+
+
+# Till: cash shifts, cash movements, the X / Z report, refunds (docs/till.md).
+
+SHIFT = "d4c3b2a1-0f9e-4d8c-9b7a-6f5e4d3c2b1a"
+CASHIER = "e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b"
+MOVEMENT = "f6a7b8c9-d0e1-4f2a-9b3c-4d5e6f7a8b9c"
+REFUND = "a7b8c9d0-e1f2-4a3b-8c4d-5e6f7a8b9c0d"
+SHIFT_EXAMPLE = {
+    "id": SHIFT,
+    "branch": BRANCH,
+    "status": "closed",
+    "opened_by": CASHIER,
+    "opened_at": "2026-03-14T08:00:00Z",
+    "opening_float": "5000.00",
+    "closed_by": CASHIER,
+    "closed_at": "2026-03-14T23:00:00Z",
+    "expected_cash": "12190.00",
+    "counted_cash": "12150.00",
+    "difference": "-40.00",
+}
+SHIFT_ANSWER = [OpenApiExample("A shift", SHIFT_EXAMPLE, response_only=True)]
+MOVEMENT_EXAMPLE = {
+    "id": MOVEMENT,
+    "shift": SHIFT,
+    "kind": "out",
+    "amount": "1000.00",
+    "reason": "Paid the milk supplier",
+    "user": CASHIER,
+    "created_at": "2026-03-14T15:00:00Z",
+}
+REPORT_EXAMPLE = {
+    "kind": "z",
+    "shift": SHIFT,
+    "branch": BRANCH,
+    "status": "closed",
+    "opened_by": CASHIER,
+    "opened_at": "2026-03-14T08:00:00Z",
+    "closed_by": CASHIER,
+    "closed_at": "2026-03-14T23:00:00Z",
+    "opening_float": "5000.00",
+    "payments": [
+        {"method": "cash", "count": 12, "amount": "8040.00", "tips": "150.00"},
+        {"method": "card", "count": 20, "amount": "15300.00", "tips": "900.00"},
+        {"method": "transfer", "count": 0, "amount": "0.00", "tips": "0.00"},
+    ],
+    "refunds": [
+        {"method": "cash", "count": 1, "amount": "350.00"},
+        {"method": "card", "count": 0, "amount": "0.00"},
+        {"method": "transfer", "count": 0, "amount": "0.00"},
+    ],
+    "sales": "23340.00",
+    "tips": "1050.00",
+    "refunded": "350.00",
+    "net": "22990.00",
+    "cash_taken": "8190.00",
+    "cash_refunded": "350.00",
+    "cash_in": "350.00",
+    "cash_out": "1000.00",
+    "expected_cash": "12190.00",
+    "counted_cash": "12150.00",
+    "difference": "-40.00",
+    "orders_paid": 29,
+    "discounts": "1200.00",
+    "service_charge": "0.00",
+    "voids": {"count": 2, "portions": 3, "amount": "1050.00"},
+}
+TILL = "Cashiers, managers, admins and owners (a branch-bound one in their own branch)."
+
+SHIFTS = document(
+    list=operation(
+        tag="till",
+        summary="List cash shifts",
+        paged=True,
+        response=ShiftSerializer,
+        parameters=[ShiftFilter],
+        errors_=(400,),
+        description="Newest first. Everyone but cooks.",
+    ),
+    retrieve=operation(
+        tag="till", summary="Get a cash shift", response=ShiftSerializer, detail=True, examples=SHIFT_ANSWER
+    ),
+    current=operation(
+        tag="till",
+        summary="The branch's open shift",
+        response=ShiftSerializer,
+        parameters=[CurrentShiftFilter],
+        errors_=(400, 404),
+        examples=SHIFT_ANSWER,
+        description="404 when the branch has no open shift (a tablet cannot take cash then). `branch` is "
+        "required for owners and admins; branch-bound staff get their own branch's. Everyone but cooks.",
+    ),
+    create=operation(
+        tag="till",
+        summary="Open a cash shift",
+        request=ShiftOpenInput,
+        response=ShiftSerializer,
+        status=201,
+        idempotent=True,
+        errors_=(409,),
+        examples=[
+            OpenApiExample("Float", {"branch": BRANCH, "opening_float": "5000.00"}, request_only=True),
+            *SHIFT_ANSWER,
+        ],
+        description=f"One open shift per branch (a database constraint): a second answers 409 "
+        f"`{{detail, shift}}` naming the open one. Sends `shift_opened` on the orders socket. {TILL}",
+    ),
+    # GET and POST shifts/{id}/cash/ are one action (``cash``), documented per method.
+    cash=[
+        operation(
+            tag="till",
+            summary="List a shift's cash movements",
+            response=CashMovementSerializer(many=True),
+            detail=True,
+            methods=["GET"],
+            examples=[OpenApiExample("Movements", MOVEMENT_EXAMPLE, response_only=True)],
+            description=f"Oldest first, not paged (a shift has few). {TILL}",
+        ),
+        operation(
+            tag="till",
+            summary="Put cash in or take it out",
+            request=CashMovementInput,
+            response=CashMovementSerializer,
+            status=201,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            methods=["POST"],
+            examples=[
+                OpenApiExample(
+                    "Cash out",
+                    {"kind": "out", "amount": "1000.00", "reason": "Paid the milk supplier"},
+                    request_only=True,
+                ),
+                OpenApiExample("A movement", MOVEMENT_EXAMPLE, response_only=True),
+            ],
+            description="Open shifts only (409). Taking out more than the drawer should hold (the expected "
+            f"cash so far) answers 409 `{{detail, expected_cash}}`. {TILL}",
+        ),
+    ],
+    close=operation(
+        tag="till",
+        summary="Close a cash shift",
+        request=ShiftCloseInput,
+        response=ShiftSerializer,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        examples=[OpenApiExample("Counted", {"counted_cash": "12150.00"}, request_only=True), *SHIFT_ANSWER],
+        description="Records the cash expected (opening float + cash payments' amount and tip − cash "
+        "refunds + cash in − cash out), the cash counted and the difference (counted − expected). 409 once "
+        "closed. Open orders stay open; payments after the close need the next shift. Sends `shift_closed`. "
+        f"{TILL}",
+    ),
+    report=operation(
+        tag="till",
+        summary="X or Z report",
+        response=ShiftReportSerializer,
+        detail=True,
+        examples=[OpenApiExample("A Z report", REPORT_EXAMPLE, response_only=True)],
+        description="`kind: x` (so far) while the shift is open, `kind: z` once closed (with the counted cash "
+        f"and the difference). Payments and refunds by method, cash movements, voids, orders paid. {TILL}",
+    ),
+)
+
+REFUNDS = document(
+    refund=operation(
+        tag="orders",
+        summary="Refund",
+        request=RefundInput,
+        response=OrderSerializer,
+        status=201,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        examples=[
+            OpenApiExample(
+                "Two portions",
+                {"method": "card", "reason": "Cold soup", "lines": [{"line": LINE, "quantity": 2}]},
+                request_only=True,
+            ),
+            OpenApiExample("A sum", {"method": "cash", "reason": "Long wait", "amount": "200.00"}, request_only=True),
+            OpenApiExample("Everything left", {"method": "card", "reason": "Wrong order"}, request_only=True),
+            *ORDER_ANSWER,
+        ],
+        description="Managers and above. Closed, paid orders only (409). By `lines` (each portion at its "
+        "share of the bill: line total / quantity × order total / subtotal, rounded half-up), by `amount`, "
+        "or neither (everything still refundable). Never more than paid − refunded: 409 `{detail, "
+        "refundable}`. Tips are not refunded. A cash refund needs the branch's open shift and the cash in "
+        "its drawer (409). Sends `order_refunded`.",
     ),
 )

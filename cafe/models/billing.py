@@ -16,7 +16,8 @@ from cafe.models.orders import Order, OrderItem
 
 
 def _money(**kwargs) -> models.DecimalField:
-    return models.DecimalField(max_digits=12, decimal_places=2, **kwargs)
+    # Room for an order of ORDER_MAX_LINES lines of the largest price and quantity (about 2·10¹¹).
+    return models.DecimalField(max_digits=16, decimal_places=2, **kwargs)
 
 
 class Tender(models.TextChoices):

@@ -41,7 +41,8 @@ class DiscountKind(models.TextChoices):
 
 
 def _money(**kwargs) -> models.DecimalField:
-    return models.DecimalField(max_digits=12, decimal_places=2, default=0, **kwargs)
+    # Room for an order of ORDER_MAX_LINES lines of the largest price and quantity (about 2·10¹¹).
+    return models.DecimalField(max_digits=16, decimal_places=2, default=0, **kwargs)
 
 
 class Order(TenantOwned):
@@ -68,7 +69,7 @@ class Order(TenantOwned):
     split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # An order-level discount (after line discounts), with why.
     discount_kind = models.CharField(max_length=8, choices=DiscountKind.choices, blank=True, default="")
-    discount_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    discount_value = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     discount_reason = models.CharField(max_length=200, blank=True, default="")
     # The branch's service charge when the order was taken (0 for takeaway).
     service_charge_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
@@ -110,10 +111,10 @@ class Order(TenantOwned):
     # The answer's payments and refunds: no query while there are none (most writes).
 
     def payment_list(self):
-        return self.payments.all() if self.paid or self.tips else []  # type: ignore[attr-defined]
+        return self.payments.all() if self.paid or self.tips else []
 
     def refund_list(self):
-        return self.refunds.all() if self.refunded else []  # type: ignore[attr-defined]
+        return self.refunds.all() if self.refunded else []
 
 
 class OrderItem(TenantOwned):
@@ -132,7 +133,7 @@ class OrderItem(TenantOwned):
     voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # A line-level discount and the amount it takes off (kept by cafe.money).
     discount_kind = models.CharField(max_length=8, choices=DiscountKind.choices, blank=True, default="")
-    discount_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    discount_value = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     discount_reason = models.CharField(max_length=200, blank=True, default="")
     discount_amount = _money()
     # Portions given back by refunds (never more than the quantity).

@@ -18,6 +18,7 @@ from cafe.selectors.menu import (
 )
 from cafe.selectors.orders import order_get, order_list
 from cafe.selectors.tables import table_get, table_list
+from cafe.selectors.till import cash_movement_list, shift_current, shift_get, shift_list, shift_report
 
 __all__ = [
     "category_get",
@@ -39,4 +40,10 @@ __all__ = [
     "order_list",
     "table_get",
     "table_list",
+    # Till
+    "cash_movement_list",
+    "shift_current",
+    "shift_get",
+    "shift_list",
+    "shift_report",
 ]

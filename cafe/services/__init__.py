@@ -28,7 +28,9 @@ from cafe.services.orders import (
     order_line_void,
     order_update,
 )
+from cafe.services.split import order_merge, order_move, order_split
 from cafe.services.tables import table_create, table_delete, table_update
+from cafe.services.till import order_refund, shift_cash_move, shift_close, shift_open
 
 __all__ = [
     "category_create",
@@ -50,6 +52,9 @@ __all__ = [
     "order_fire",
     "order_line_update",
     "order_line_void",
+    "order_merge",
+    "order_move",
+    "order_split",
     "order_update",
     "station_create",
     "station_delete",
@@ -58,4 +63,9 @@ __all__ = [
     "table_create",
     "table_delete",
     "table_update",
+    # Till
+    "order_refund",
+    "shift_cash_move",
+    "shift_close",
+    "shift_open",
 ]

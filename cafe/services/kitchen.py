@@ -172,9 +172,13 @@ def task_act(*, tenant: Tenant, task_ids: Sequence[uuid.UUID], action: str) -> l
     return ordered
 
 
-def tasks_create(order: Order, lines: Sequence[tuple[OrderItem, uuid.UUID | None, bool, int]]) -> list[KitchenTask]:
-    """Tasks for new portions of lines: (line, station id, held, first portion number);
-    a line without a station is served straight by the waiter. Runs inside the order's transaction."""
+def tasks_create(
+    order: Order, lines: Sequence[tuple[OrderItem, uuid.UUID | None, bool, int, int]]
+) -> list[KitchenTask]:
+    """Tasks for new portions of lines: (line, station id, held, first portion number,
+    how many); a line without a station is served straight by the waiter. The first
+    number follows the line's highest (a cancelled or split-off portion leaves a gap).
+    Runs inside the order's transaction."""
     now = timezone.now()
     tasks = [
         KitchenTask(
@@ -188,9 +192,9 @@ def tasks_create(order: Order, lines: Sequence[tuple[OrderItem, uuid.UUID | None
             created_at=now,
             fired_at=None if held else now,
         )
-        for line, station, held, first in lines
+        for line, station, held, first, count in lines
         if station is not None
-        for portion in range(first, line.quantity + 1)
+        for portion in range(first, first + count)
     ]
     return KitchenTask.objects.bulk_create(tasks)
 

@@ -134,17 +134,10 @@ def _check_portions(tenant: Tenant, order: Order, adding: int) -> None:
         )
 
 
-def _add_lines(
-    tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]], *, existing: int = 0
-) -> list[PendingEvent[Any]]:
-    """Adds lines at today's menu prices (plus their modifiers') to an order that has
-    ``existing`` lines, up to ``ORDER_MAX_LINES`` (which keeps its events under
-    ``EVENT_MAX_BYTES``), with their kitchen tasks (up to ``ORDER_MAX_PORTIONS``),
-    and takes their portions off the stop-list. Runs inside the order's transaction,
-    with the order locked; returns the events this causes besides the order's own."""
-    if not lines:
-        return []
-    if existing + len(lines) > settings.ORDER_MAX_LINES:
+def _check_lines(existing: int, adding: int) -> None:
+    """An order holds at most ``ORDER_MAX_LINES`` lines (which keeps its events under
+    ``EVENT_MAX_BYTES``): 409 for ``adding`` more to one of ``existing``."""
+    if existing + adding > settings.ORDER_MAX_LINES:
         raise Conflict(
             _(
                 "An order holds at most %(limit)s lines (ORDER_MAX_LINES); this one has %(existing)s, "
@@ -156,6 +149,19 @@ def _add_lines(
                 "room": max(settings.ORDER_MAX_LINES - existing, 0),
             }
         )
+
+
+def _add_lines(
+    tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]], *, existing: int = 0
+) -> list[PendingEvent[Any]]:
+    """Adds lines at today's menu prices (plus their modifiers') to an order that has
+    ``existing`` lines, up to ``ORDER_MAX_LINES`` (which keeps its events under
+    ``EVENT_MAX_BYTES``), with their kitchen tasks (up to ``ORDER_MAX_PORTIONS``),
+    and takes their portions off the stop-list. Runs inside the order's transaction,
+    with the order locked; returns the events this causes besides the order's own."""
+    if not lines:
+        return []
+    _check_lines(existing, len(lines))
     menu = menu_for_branch(tenant=tenant, branch_id=order.branch_id).in_bulk({line["menu_item"] for line in lines})
     here = {
         row.menu_item_id: row
@@ -213,8 +219,8 @@ def _add_lines(
             for modifier in modifiers
         ]
         station = item.station_id if item.branch_id is not None else getattr(here.get(item.pk), "station_id", None)
-        kitchen.append((row, station, held, 1))
-    _check_portions(tenant, order, sum(row.quantity for row, station, _, _ in kitchen if station is not None))
+        kitchen.append((row, station, held, 1, row.quantity))
+    _check_portions(tenant, order, sum(count for _, station, _, _, count in kitchen if station is not None))
     OrderItem.objects.bulk_create(new_lines)
     OrderItemModifier.objects.bulk_create(new_modifiers)
     tasks = kitchen_services.tasks_create(order, kitchen)
@@ -230,19 +236,28 @@ def _menu_events(tenant: Tenant, order: Order, item_ids: Sequence[uuid.UUID]) ->
     return events.menu_item_updated(menu_item_views(tenant=tenant, item_ids=item_ids, branch_id=order.branch_id))
 
 
-def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *extra: PendingEvent[Any]) -> Order:
-    """Reports a change to an order (its table already loaded) as its last step,
-    after bringing its bill up to date (``cafe.money``)."""
+def _bill(order: Order) -> Order:
+    """Brings an order's bill up to date (``cafe.money``) once its lines are final,
+    and loads the lines its answer and events show. Runs inside the order's
+    transaction, with the order locked."""
     prefetch_related_objects([order], "items__modifiers")
     fields, lines = money.recalculate(order, order.items.all())
     if lines:
-        tenant.scope(OrderItem).bulk_update(lines, ["discount_amount"])
-    # New portions make a ready order wait again; cancelled ones may leave it ready.
-    ready = kitchen_services.readiness_update(tenant, order)
-    if ready is not None:
-        fields.append("ready_at")
+        # The order's own lines (``objects`` refuses an unscoped write's query).
+        OrderItem.unscoped.bulk_update(lines, ["discount_amount"])
     if fields:
         order.save(update_fields=[*fields, "updated_at"])
+    return order
+
+
+def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *extra: PendingEvent[Any]) -> Order:
+    """Reports a change to an order (its table already loaded) as its last step,
+    after bringing its bill up to date and its readiness (``ready_at``): new
+    portions make a ready order wait again, cancelled ones may leave it ready."""
+    _bill(order)
+    ready = kitchen_services.readiness_update(tenant, order)
+    if ready is not None:
+        order.save(update_fields=["ready_at", "updated_at"])
     announced = [events.order_event(type, order)]
     if ready:
         announced.append(events.order_event(ORDER_READY, order))
@@ -434,8 +449,8 @@ def order_line_update(
         station = tasks[-1].station_id if tasks else None
         if station:
             _check_portions(tenant, order, quantity - line.quantity)
-        line.quantity = quantity
-        created = kitchen_services.tasks_create(order, [(line, station, held, first)]) if station else []
+        added, line.quantity = quantity - line.quantity, quantity
+        created = kitchen_services.tasks_create(order, [(line, station, held, first, added)]) if station else []
         caused += [
             *kitchen_services.task_events(tenant, created, KITCHEN_TASK_CREATED),
             *_menu_events(tenant, order, restocked),

@@ -149,3 +149,52 @@ def logged_messages(company: Company | None = None) -> list[dict]:
     """The event log's messages in seq order, decoded: the company's, or every company's."""
     events = Event.objects.filter(company=company) if company is not None else Event.objects.all()
     return [json.loads(message) for message in events.order_by("seq").values_list("message", flat=True)]
+
+
+# Till (tests only): paid orders and shifts without the payments endpoint.
+
+
+def open_shift(branch: Branch, user: User | None = None, opening_float: str = "0.00"):
+    """An open cash shift of ``branch``, written directly."""
+    from cafe.models import Shift
+
+    return Shift.unscoped.create(
+        company=branch.company, branch=branch, opened_by=user, opening_float=Decimal(opening_float)
+    )
+
+
+def paid(order, method: str = "cash", *, amount=None, tip="0.00", change="0.00", shift=None, user=None):
+    """Records a payment on ``order`` as the payments service would, for tests only:
+    a ``Payment`` row (``tendered`` = amount + tip + change) in ``shift`` (by default
+    the branch's open shift), the order's paid/tips/change, and, once paid in full,
+    the order closed. ``amount`` defaults to what is due. Returns the order, fresh."""
+    from django.utils import timezone
+
+    from cafe.models import Order, OrderStatus, Payment, Shift
+
+    order = Order.unscoped.get(pk=order.pk)
+    amount = order.total - order.paid if amount is None else Decimal(amount)
+    tip, change = Decimal(tip), Decimal(change)
+    if shift is None:
+        shift = Shift.unscoped.filter(branch=order.branch_id, closed_at__isnull=True).first()
+    Payment.unscoped.create(
+        company_id=order.company_id,
+        order=order,
+        branch_id=order.branch_id,
+        shift=shift,
+        method=method,
+        amount=amount,
+        tip=tip,
+        change=change,
+        tendered=amount + tip + change,
+        user=user or order.waiter,
+    )
+    order.paid += amount
+    order.tips += tip
+    order.change += change
+    fields = ["paid", "tips", "change"]
+    if order.paid == order.total:
+        order.status, order.paid_at, order.closed_at = OrderStatus.CLOSED, timezone.now(), timezone.now()
+        fields += ["status", "paid_at", "closed_at"]
+    order.save(update_fields=fields)
+    return Order.unscoped.get(pk=order.pk)

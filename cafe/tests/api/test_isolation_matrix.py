@@ -19,6 +19,7 @@ import pytest
 
 from accounts.models import Role, User
 from cafe.models import (
+    CashMovement,
     Category,
     KitchenTask,
     MenuItem,
@@ -27,6 +28,8 @@ from cafe.models import (
     ModifierGroup,
     Order,
     OrderItem,
+    Refund,
+    Shift,
     Station,
     Table,
     TaskStatus,
@@ -40,8 +43,10 @@ from cafe.tests.factories import (
     StationFactory,
     TableFactory,
     UserFactory,
+    open_shift,
     order_for,
     owner_of,
+    paid,
     staff_of,
     station_dish,
 )
@@ -120,6 +125,11 @@ MATRIX = {
     "PATCH order line":         ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
     "POST order line void/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
     "POST order fire/":         ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    # Split, move, merge (docs/split.md): the order's table's other open order is ``second``.
+    "POST order split/":        ("201 201 404", "201 201 404", "201 404 404", "201 404 404", "201 404 404", "403 403 403"),
+    "POST order move/ table=T": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order merge/ order=T": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404",
+                                 "403 403 403"),
 
     "GET kitchen/tasks/":       ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
     "GET task":                 ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
@@ -140,6 +150,19 @@ MATRIX = {
                                  "403 403 403"),
     "GET reports/range/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
                                  "403 403 403"),
+    # Till: the target's branch has an open shift (``shift``), so opening another
+    # answers 409 where the caller may reach the branch; ``paid`` is a closed order
+    # paid by card (its refund needs no shift).
+    "GET shifts/":              ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "403 403 403"),
+    "GET shift":                ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "GET shifts current/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400",
+                                 "403 403 403"),
+    "POST shifts/ branch=T":    ("409 409 400", "409 409 400", "409 400 400", "403 403 403", "409 400 400", "403 403 403"),
+    "GET shift cash/":          ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "200 404 404", "403 403 403"),
+    "POST shift cash/":         ("201 201 404", "201 201 404", "201 404 404", "403 403 403", "201 404 404", "403 403 403"),
+    "POST shift close/":        ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "200 404 404", "403 403 403"),
+    "GET shift report/":        ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "200 404 404", "403 403 403"),
+    "POST order refund/":       ("201 201 404", "201 201 404", "201 404 404", "403 403 403", "403 403 403", "403 403 403"),
 
     "GET branches/":            ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
     "GET branch":               ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
@@ -241,6 +264,10 @@ REQUESTS = {
     "PATCH order line": ("patch", "/api/cafe/orders/{order}/lines/{line}/", {"note": "no salt"}, None),
     "POST order line void/": ("post", "/api/cafe/orders/{order}/lines/{line}/void/", {"reason": "wrong"}, None),
     "POST order fire/": ("post", "/api/cafe/orders/{order}/fire/", {}, None),
+    "POST order split/": ("post", "/api/cafe/orders/{order}/split/", {"lines": [{"line": "{line}", "quantity": 1}]},
+                          None),
+    "POST order move/ table=T": ("post", "/api/cafe/orders/{order}/move/", {"table": "{table}"}, None),
+    "POST order merge/ order=T": ("post", "/api/cafe/orders/{order}/merge/", {"order": "{second}"}, None),
     "GET kitchen/tasks/": ("get", "/api/cafe/kitchen/tasks/", None, "task"),
     "GET task": ("get", "/api/cafe/kitchen/tasks/{task}/", None, None),
     "POST task claim/": ("post", "/api/cafe/kitchen/tasks/{task}/claim/", None, None),
@@ -257,6 +284,16 @@ REQUESTS = {
                                     None),
     "GET reports/range/ branch=T": ("get", "/api/cafe/reports/range/", {"branch": "{branch}", "from": "2026-01-01",
                                                                         "to": "2026-01-31"}, None),
+    "GET shifts/": ("get", "/api/cafe/shifts/", None, "shift"),
+    "GET shift": ("get", "/api/cafe/shifts/{shift}/", None, None),
+    "GET shifts current/ branch=T": ("get", "/api/cafe/shifts/current/", {"branch": "{branch}"}, None),
+    "POST shifts/ branch=T": ("post", "/api/cafe/shifts/", {"branch": "{branch}", "opening_float": "10.00"}, None),
+    "GET shift cash/": ("get", "/api/cafe/shifts/{shift}/cash/", None, None),
+    "POST shift cash/": ("post", "/api/cafe/shifts/{shift}/cash/", {"kind": "in", "amount": "5.00", "reason": "Coins"},
+                         None),
+    "POST shift close/": ("post", "/api/cafe/shifts/{shift}/close/", {"counted_cash": "0.00"}, None),
+    "GET shift report/": ("get", "/api/cafe/shifts/{shift}/report/", None, None),
+    "POST order refund/": ("post", "/api/cafe/orders/{paid}/refund/", {"method": "card", "reason": "Cold"}, None),
     "GET branches/": ("get", "/api/users/branches/", None, "branch"),
     "GET branch": ("get", "/api/users/branches/{branch}/", None, None),
     "POST branches/": ("post", "/api/users/branches/", {"name": "New"}, None),
@@ -303,7 +340,8 @@ def build(role: str, target: str) -> dict:
     # portion is pending (``line``, ``task``) and a line of two, one cooking, one ready.
     station = StationFactory(branch=branch)
     cooked = station_dish(station)
-    order = order_for(waiter, TableFactory(branch=branch, number=2), [(dish, 1), (cooked, 1), (cooked, 2)])
+    order_table = TableFactory(branch=branch, number=2)
+    order = order_for(waiter, order_table, [(dish, 1), (cooked, 1), (cooked, 2)])
     line = OrderItem.unscoped.get(order=order, menu_item=cooked, quantity=1)
     busy = OrderItem.unscoped.get(order=order, menu_item=cooked, quantity=2)
     cooking, done = KitchenTask.unscoped.filter(line=busy).order_by("portion")
@@ -325,6 +363,8 @@ def build(role: str, target: str) -> dict:
         "shared": shared,
         "item": item,
         "order": order,
+        # Another open order of the order's table (merge).
+        "second": order_for(waiter, order_table, [(dish, 1)]),
         "station": station,
         "spare_station": StationFactory(branch=branch),
         "line": line,
@@ -336,6 +376,9 @@ def build(role: str, target: str) -> dict:
         "shared_group": ModifierGroupFactory(menu_item=shared),
         # The caller's own branch: a menu change there is the kitchen sockets' sentinel.
         "sentinel_item": MenuItemFactory(category=CategoryFactory(company=company), branch=here),
+        # Till: an open shift of the target's branch, and a closed order paid by card.
+        "shift": open_shift(branch),
+        "paid": paid(order_for(waiter, TableFactory(branch=branch, number=3), [(dish, 1)]), "card", shift=None),
     }
     return world
 
@@ -358,14 +401,17 @@ def snapshot() -> tuple:
         list(Table.unscoped.order_by("pk").values_list("pk", "number", "seats", "status")),
         list(Category.unscoped.order_by("pk").values_list("pk", "name", "position")),
         list(MenuItem.unscoped.order_by("pk").values_list("pk", "price", "branch", "category", "title")),
-        list(Order.unscoped.order_by("pk").values_list("pk", "guests", "status")),
-        list(OrderItem.unscoped.order_by("pk").values_list("pk", "quantity", "note", "voided_at")),
+        list(Order.unscoped.order_by("pk").values_list("pk", "guests", "status", "table", "merged_into")),
+        list(OrderItem.unscoped.order_by("pk").values_list("pk", "order", "quantity", "note", "voided_at")),
         list(Station.unscoped.order_by("pk").values_list("pk", "name", "position")),
         list(ModifierGroup.unscoped.order_by("pk").values_list("pk", "name", "menu_item")),
         list(Modifier.unscoped.order_by("pk").values_list("pk", "name", "price")),
         list(MenuItemBranch.unscoped.order_by("pk").values_list("pk", "station", "is_available", "remaining")),
-        list(KitchenTask.unscoped.order_by("pk").values_list("pk", "status", "cook")),
+        list(KitchenTask.unscoped.order_by("pk").values_list("pk", "order", "line", "portion", "status", "cook")),
         list(User.objects.order_by("pk").values_list("pk", "first_name", "is_active", "role")),
+        list(Shift.unscoped.order_by("pk").values_list("pk", "closed_at")),
+        CashMovement.unscoped.count(),
+        Refund.unscoped.count(),
         Event.objects.count(),
     )
 
@@ -403,7 +449,9 @@ def test_the_matrix_covers_every_rest_route():
             for method in url.callback.actions:
                 if method in ("get", "post", "put", "patch", "delete"):
                     served.add((method.upper(), route))
-    assert len(served) == 69  # 33, 34 of the kitchen (stations, modifiers, lines, fire, tasks), 2 reports
+    # 33, 34 of the kitchen (stations, modifiers, lines, fire, tasks), 3 of split/move/merge,
+    # 9 of the till (shifts, refund), 2 reports
+    assert len(served) == 81
     assert served - tried == set()
 
 
