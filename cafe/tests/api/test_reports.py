@@ -1,17 +1,17 @@
 """Reports against a hand-computed day. Two branches of one company: Center in
 Moscow (UTC+3) and Harbour in New York (UTC−5 in January). The day is 2026-01-15.
 
-The orders, lines, voids, cancellations and takeaway orders go through the real
-services; the money (discounts, service charge, payments with tips and change,
-a refund) is written as model rows, since the payment, discount and refund
-services are built elsewhere. Every expected figure is worked out by hand below.
+The orders, lines, voids, cancellations, takeaway orders and the refund go
+through the real services; the discounts, service charge and payments (with
+tips and change) are written as model rows, as the payment and discount
+services would write them (they are built elsewhere). Every expected figure is worked out by hand below.
 
 Center (its day: 2026-01-14 21:00Z → 2026-01-15 21:00Z)
   A1 dine-in, 2 guests: 2 × Cappuccino 350.00 + Borscht 420.00 = 1120.00
      order discount 10 % = 112.00; service charge 7.5 % of 1008.00 = 75.60
      total 1083.60; paid 20:59Z (23:59 local): card 600.00 + tip 50.00,
      cash 483.60 (500.00 handed over, 16.40 change); refund 350.00 to card
-     for one Cappuccino at 20:59:30Z
+     (a sum) at 20:59:30Z
   A2 takeaway (pickup 1 of the 15th): Pie 180.50 − 30.50 line discount
      + Cappuccino 350.00 = 500.00, paid by transfer at 21:00Z = 00:00 local
      on the 16th: NOT on the 15th
@@ -46,7 +46,7 @@ import pytest
 from accounts.models import Role
 from accounts.tenancy import tenant_for
 from cafe import services
-from cafe.models import Order, OrderItem, OrderStatus, Payment, Refund, RefundLine
+from cafe.models import Order, OrderItem, OrderStatus, Payment
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,
@@ -164,13 +164,13 @@ def day(monkeypatch):
     clock.now = utc("2026-01-15T20:59:00")
     _tenders(a1, clock, ("card", "600.00", "50.00", "0"), ("cash", "483.60", "0", "16.40"))
     clock.now = utc("2026-01-15T20:59:30")
-    refund = Refund.unscoped.create(
-        company=company, order=a1, branch=center, method="card", amount=Decimal("350.00"), reason="cold"
+    services.order_refund(
+        tenant=tenant_for(staff_of(center, Role.MANAGER)),
+        order_id=a1.pk,
+        method="card",
+        reason="cold",
+        amount=Decimal("350.00"),
     )
-    RefundLine.unscoped.create(
-        company=company, refund=refund, line=_line(a1, cappuccino), quantity=1, amount=Decimal("350.00")
-    )
-    Order.unscoped.filter(pk=a1.pk).update(refunded=Decimal("350.00"))
     clock.now = utc("2026-01-15T21:00:00")
     _tenders(a2, clock, ("transfer", "500.00", "0", "0"))
     clock.now = utc("2026-01-16T04:59:00")
