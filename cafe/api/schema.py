@@ -297,7 +297,10 @@ ORDERS = document(
         description=(
             "The body of the quick start. The order's branch is the table's; the first open order makes a "
             "free or reserved table busy. Sends `order_created` (and `table_status_changed`) on the orders "
-            "socket. Not for cooks."
+            'socket. Not for cooks. A takeaway order (`"service": "takeaway"`) has no `table` (400 naming '
+            "it), optional `customer_name` and `customer_phone`, `guests` 1 by default, a `branch` (required "
+            "for owners and admins; branch-bound staff: their own) and the branch's next `pickup_number` of "
+            "the day; no service charge, no table events (docs/takeaway.md)."
         ),
         examples=[
             OpenApiExample(
