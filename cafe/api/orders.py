@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from accounts.tenancy import ALL_ROLES, ORDER_TAKING_ROLES
 from cafe import selectors, services
 from cafe.api import schema
+from cafe.api.billing import BillingActions
 from cafe.models import OrderStatus
 from cafe.serializers import (
     FiredSerializer,
@@ -25,7 +26,7 @@ LINE_ID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a
 
 
 @schema.ORDERS
-class OrderViewSet(TenantViewSet):
+class OrderViewSet(BillingActions, TenantViewSet):
     serializer_class = OrderSerializer
     # The kitchen reads orders; everyone else also takes, changes and ends them.
     read_roles = ALL_ROLES

@@ -110,10 +110,10 @@ class Order(TenantOwned):
     # The answer's payments and refunds: no query while there are none (most writes).
 
     def payment_list(self):
-        return self.payments.all() if self.paid or self.tips else []  # type: ignore[attr-defined]
+        return self.payments.all() if self.paid or self.tips else []
 
     def refund_list(self):
-        return self.refunds.all() if self.refunded else []  # type: ignore[attr-defined]
+        return self.refunds.all() if self.refunded else []
 
 
 class OrderItem(TenantOwned):

@@ -232,7 +232,7 @@ def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *ex
     prefetch_related_objects([order], "items__modifiers")
     fields, lines = money.recalculate(order, order.items.all())
     if lines:
-        OrderItem.objects.bulk_update(lines, ["discount_amount"])
+        OrderItem.unscoped.bulk_update(lines, ["discount_amount"])
     if fields:
         order.save(update_fields=[*fields, "updated_at"])
     emit(company_id=tenant.company_id, events=[events.order_event(type, order), *extra])
@@ -246,7 +246,12 @@ def order_create(*, tenant: Tenant, table: uuid.UUID, guests: int, items: Sequen
     except Table.DoesNotExist:
         raise ValidationError({"table": [_("Table not found.")]}) from None
     order = Order.objects.create(
-        company=tenant.company, branch_id=locked_table.branch_id, table=locked_table, guests=guests, waiter=tenant.user
+        company=tenant.company,
+        branch_id=locked_table.branch_id,
+        table=locked_table,
+        guests=guests,
+        waiter=tenant.user,
+        service_charge_percent=locked_table.branch.service_charge_percent,  # dine-in: the branch's, as of now
     )
     caused = _add_lines(tenant, order, items)
     extra = []
@@ -293,6 +298,7 @@ def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
             _("The order is %(status)s; only open orders can be closed or cancelled.")
             % {"status": order.get_status_display().lower()}
         )
+    _check_payments(order, status)
     order.status = status
     order.closed_at = timezone.now()
     order.save(update_fields=["status", "closed_at", "updated_at"])
@@ -305,6 +311,21 @@ def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
         extra.append(events.table_status_changed(table))
     type = ORDER_CLOSED if status == OrderStatus.CLOSED else ORDER_CANCELLED
     return _order_changed(tenant, type, order, *extra, *kitchen)
+
+
+def _check_payments(order: Order, status: str) -> None:
+    """Money taken stays accounted for: an order with payments is not cancelled (refund
+    first), and a part-paid one is not closed as if paid. An unpaid order closes as ever."""
+    if status == OrderStatus.CANCELLED and order.paid > order.refunded:
+        raise Conflict(
+            _("The order has payments (%(paid)s); refund them before cancelling it.")
+            % {"paid": f"{order.paid - order.refunded:.2f}"}
+        )
+    if status == OrderStatus.CLOSED and money.ZERO < order.paid < order.total:
+        raise Conflict(
+            _("The order is part paid (%(paid)s of %(total)s): pay the rest or refund it.")
+            % {"paid": f"{order.paid:.2f}", "total": f"{order.total:.2f}"}
+        )
 
 
 # Line edits: a line changes in place (never deleted and added again); its
