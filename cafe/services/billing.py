@@ -112,9 +112,15 @@ def allocate(tenders: Sequence[dict[str, Any]], bill: Decimal, tip: Decimal) -> 
 
 
 def _lock_order(tenant: Tenant, order_id: uuid.UUID) -> tuple[Order, Table | None]:
-    """The order and its table (if any), locked table first, as every order writer does."""
+    """The order and its table (if any), locked table first, as every order writer does.
+
+    The table takes ``FOR NO KEY UPDATE``: enough to queue the table's writers, and it
+    lets a writer of the order that got there first commit. That writer's foreign-key
+    checks (deferred to its commit, and made for every key once it updates the order
+    row twice) share-lock the table's key; under ``FOR UPDATE`` each waited for the
+    other and PostgreSQL broke the deadlock (found by the pay-versus-void race test)."""
     table_id = tenant.scope(Order).values_list("table_id", flat=True).get(pk=order_id)
-    table = tenant.scope(Table).select_for_update().get(pk=table_id) if table_id else None
+    table = tenant.scope(Table).select_for_update(no_key=True).get(pk=table_id) if table_id else None
     return order_get(tenant=tenant, order_id=order_id, lock=True), table
 
 

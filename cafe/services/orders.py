@@ -291,7 +291,7 @@ def order_update(*, tenant: Tenant, order_id: uuid.UUID, guests: int) -> Order:
 def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
     """Closes (paid) or cancels an open order; the table is freed with its last open order."""
     table_id = tenant.scope(Order).values_list("table_id", flat=True).get(pk=order_id)
-    table = tenant.scope(Table).select_for_update().get(pk=table_id)
+    table = tenant.scope(Table).select_for_update(no_key=True).get(pk=table_id)  # see services.billing._lock_order
     order = order_get(tenant=tenant, order_id=order_id, lock=True)
     if status not in ORDER_TRANSITIONS[order.status]:
         raise Conflict(
