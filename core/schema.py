@@ -231,9 +231,12 @@ def operation(
     detail: bool = False,
     idempotent: bool = False,
     paged: bool = False,
+    methods: Iterable[str] | None = None,
 ) -> Any:
     """One operation's ``extend_schema``: its answer, its errors, its parameters.
-    ``paged``: a list with ``limit`` and ``offset``, which answers 400 for a malformed one."""
+    ``paged``: a list with ``limit`` and ``offset``, which answers 400 for a malformed one.
+    ``methods``: for one action serving several methods, which of them this documents
+    (pass the action a list of operations, one per method)."""
     codes = {*errors_, *(AUTHENTICATED if authenticated else ()), *((404,) if detail else ())}
     if paged:
         codes.add(400)
@@ -257,6 +260,8 @@ def operation(
     options["request"] = None if request is NO_BODY else request
     if not authenticated:
         options["auth"] = []
+    if methods is not None:
+        options["methods"] = list(methods)
     return extend_schema(**options)
 
 

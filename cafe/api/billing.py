@@ -32,40 +32,32 @@ class BillingActions:
         order = services.order_pay(tenant=self.tenant, order_id=pk, **valid(PayInput, request.data))
         return Response(represent(OrderSerializer, order))
 
-    @action(detail=True, methods=["post"])
+    # One action per URL, POST and DELETE (documented per method: cafe.api.schema.PAYMENTS).
+
+    @action(detail=True, methods=["post", "delete"])
     @idempotent
     def discount(self, request, pk) -> Response:
-        order = services.order_discount_set(tenant=self.tenant, order_id=pk, **valid(DiscountInput, request.data))
+        if request.method == "DELETE":
+            order = services.order_discount_remove(tenant=self.tenant, order_id=pk)
+        else:
+            order = services.order_discount_set(tenant=self.tenant, order_id=pk, **valid(DiscountInput, request.data))
         return Response(represent(OrderSerializer, order))
 
-    @discount.mapping.delete
-    @idempotent
-    def discount_remove(self, request, pk) -> Response:
-        return Response(represent(OrderSerializer, services.order_discount_remove(tenant=self.tenant, order_id=pk)))
-
-    @action(detail=True, methods=["post"], url_path=rf"lines/(?P<line_id>{LINE_ID})/discount")
+    @action(detail=True, methods=["post", "delete"], url_path=rf"lines/(?P<line_id>{LINE_ID})/discount")
     @idempotent
     def line_discount(self, request, pk, line_id) -> Response:
-        changes = valid(DiscountInput, request.data)
-        order = services.order_discount_set(tenant=self.tenant, order_id=pk, line_id=line_id, **changes)
+        if request.method == "DELETE":
+            order = services.order_discount_remove(tenant=self.tenant, order_id=pk, line_id=line_id)
+        else:
+            changes = valid(DiscountInput, request.data)
+            order = services.order_discount_set(tenant=self.tenant, order_id=pk, line_id=line_id, **changes)
         return Response(represent(OrderSerializer, order))
 
-    @line_discount.mapping.delete
-    @idempotent
-    def line_discount_remove(self, request, pk, line_id) -> Response:
-        order = services.order_discount_remove(tenant=self.tenant, order_id=pk, line_id=line_id)
-        return Response(represent(OrderSerializer, order))
-
-    @action(detail=True, methods=["post"], url_path="split-even")
+    @action(detail=True, methods=["post", "delete"], url_path="split-even")
     @idempotent
     def split_even(self, request, pk) -> Response:
-        checks = valid(SplitEvenInput, request.data)["checks"]
+        checks = None if request.method == "DELETE" else valid(SplitEvenInput, request.data)["checks"]
         return self._checks(*services.order_split_even(tenant=self.tenant, order_id=pk, checks=checks))
-
-    @split_even.mapping.delete
-    @idempotent
-    def split_even_remove(self, request, pk) -> Response:
-        return self._checks(*services.order_split_even(tenant=self.tenant, order_id=pk, checks=None))
 
     @action(detail=True, methods=["get"])
     def checks(self, request, pk) -> Response:

@@ -251,7 +251,8 @@ PAYMENTS = dict(
         errors_=(409,),
         examples=[
             OpenApiExample(
-                "Cash with a tip", {"tenders": [{"method": "cash", "amount": "1000.00"}], "tip": "50.00"},
+                "Cash with a tip",
+                {"tenders": [{"method": "cash", "amount": "1000.00"}], "tip": "50.00"},
                 request_only=True,
             ),
             OpenApiExample(
@@ -259,8 +260,11 @@ PAYMENTS = dict(
                 {"tenders": [{"method": "card", "amount": "500.00"}, {"method": "cash", "amount": "200.00"}]},
                 request_only=True,
             ),
-            OpenApiExample("One check of a split bill", {"tenders": [{"method": "card", "amount": "233.34"}],
-                                                         "check": 1}, request_only=True),
+            OpenApiExample(
+                "One check of a split bill",
+                {"tenders": [{"method": "card", "amount": "233.34"}], "check": 1},
+                request_only=True,
+            ),
             OpenApiExample("Paid and closed", PAID_ORDER_EXAMPLE, response_only=True),
         ],
         description="Takes 1 to 10 tenders (`cash`, `card`, `transfer`) and an optional `tip`. To pay: what is due "
@@ -273,81 +277,101 @@ PAYMENTS = dict(
         "a check already paid, an order not open or already paid: 409. Cash needs an open shift of the order's "
         "branch (409); payments record the open shift. Not for cooks.",
     ),
-    discount=operation(
-        tag="orders",
-        summary="Set the order's discount",
-        request=DiscountInput,
-        response=OrderSerializer,
-        detail=True,
-        idempotent=True,
-        errors_=(409,),
-        examples=[OpenApiExample("Ten percent", {"kind": "percent", "value": "10.00", "reason": "regular guest"},
-                                 request_only=True), *ORDER_ANSWER],
-        description="Replaces any order-level discount; it applies to the subtotal (after line discounts), before "
-        "the service charge. " + _DISCOUNT_RULES,
-    ),
-    discount_remove=operation(
-        tag="orders",
-        summary="Remove the order's discount",
-        response=OrderSerializer,
-        detail=True,
-        idempotent=True,
-        errors_=(409,),
-        examples=ORDER_ANSWER,
-        description="Without a discount nothing changes (and nothing is sent); else sends `order_updated`. "
-        "Open orders only (409). Not for cooks.",
-    ),
-    line_discount=operation(
-        tag="orders",
-        summary="Set a line's discount",
-        request=DiscountInput,
-        response=OrderSerializer,
-        detail=True,
-        idempotent=True,
-        errors_=(409,),
-        parameters=[LINE_ID],
-        examples=[OpenApiExample("An amount", {"kind": "amount", "value": "50.00", "reason": "cold soup"},
-                                 request_only=True), *ORDER_ANSWER],
-        description="Replaces the line's discount; it applies to the line's price × quantity. A voided line: 409. "
-        + _DISCOUNT_RULES,
-    ),
-    line_discount_remove=operation(
-        tag="orders",
-        summary="Remove a line's discount",
-        response=OrderSerializer,
-        detail=True,
-        idempotent=True,
-        errors_=(409,),
-        parameters=[LINE_ID],
-        examples=ORDER_ANSWER,
-        description="Without a discount nothing changes; else sends `order_updated`. A voided line or an order "
-        "not open: 409. Not for cooks.",
-    ),
-    split_even=operation(
-        tag="orders",
-        summary="Split the bill evenly",
-        request=SplitEvenInput,
-        response=OrderChecksSerializer,
-        detail=True,
-        idempotent=True,
-        errors_=(409,),
-        examples=[OpenApiExample("Three checks", {"checks": 3}, request_only=True), *CHECKS_ANSWER],
-        description="`checks` 2 to 50 (or `null` to undo) sets `split_checks`; each check is then paid on its own "
-        "(`pay` with `check`). What is due is divided evenly, the spare cents one each to the first checks "
-        "(1000.00 in 3: 333.34, 333.33, 333.33); a paid check keeps what it paid and the unpaid ones share what "
-        "is left, so a later change to the lines moves only them. Answers the order and its checks. 409 once a "
-        "check is paid, for an order not open, or with nothing due. Sends `order_updated`. Not for cooks.",
-    ),
-    split_even_remove=operation(
-        tag="orders",
-        summary="Undo the even split",
-        response=OrderChecksSerializer,
-        detail=True,
-        idempotent=True,
-        errors_=(409,),
-        examples=CHECKS_ANSWER,
-        description="As `{\"checks\": null}`: 409 once a check is paid. Sends `order_updated` when it changes.",
-    ),
+    discount=[
+        operation(
+            methods=["POST"],
+            tag="orders",
+            summary="Set the order's discount",
+            request=DiscountInput,
+            response=OrderSerializer,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            examples=[
+                OpenApiExample(
+                    "Ten percent", {"kind": "percent", "value": "10.00", "reason": "regular guest"}, request_only=True
+                ),
+                *ORDER_ANSWER,
+            ],
+            description="Replaces any order-level discount; it applies to the subtotal (after line discounts), before "
+            "the service charge. " + _DISCOUNT_RULES,
+        ),
+        operation(
+            methods=["DELETE"],
+            tag="orders",
+            summary="Remove the order's discount",
+            response=OrderSerializer,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            examples=ORDER_ANSWER,
+            description="Without a discount nothing changes (and nothing is sent); else sends `order_updated`. "
+            "Open orders only (409). Not for cooks.",
+        ),
+    ],
+    line_discount=[
+        operation(
+            methods=["POST"],
+            tag="orders",
+            summary="Set a line's discount",
+            request=DiscountInput,
+            response=OrderSerializer,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            parameters=[LINE_ID],
+            examples=[
+                OpenApiExample(
+                    "An amount", {"kind": "amount", "value": "50.00", "reason": "cold soup"}, request_only=True
+                ),
+                *ORDER_ANSWER,
+            ],
+            description="Replaces the line's discount; it applies to the line's price × quantity. A voided line: 409. "
+            + _DISCOUNT_RULES,
+        ),
+        operation(
+            methods=["DELETE"],
+            tag="orders",
+            summary="Remove a line's discount",
+            response=OrderSerializer,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            parameters=[LINE_ID],
+            examples=ORDER_ANSWER,
+            description="Without a discount nothing changes; else sends `order_updated`. A voided line or an order "
+            "not open: 409. Not for cooks.",
+        ),
+    ],
+    split_even=[
+        operation(
+            methods=["POST"],
+            tag="orders",
+            summary="Split the bill evenly",
+            request=SplitEvenInput,
+            response=OrderChecksSerializer,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            examples=[OpenApiExample("Three checks", {"checks": 3}, request_only=True), *CHECKS_ANSWER],
+            description="`checks` 2 to 50 (or `null` to undo) sets `split_checks`; each check is then paid on its own "
+            "(`pay` with `check`). What is due is divided evenly, the spare cents one each to the first checks "
+            "(1000.00 in 3: 333.34, 333.33, 333.33); a paid check keeps what it paid and the unpaid ones share what "
+            "is left, so a later change to the lines moves only them. Answers the order and its checks. 409 once a "
+            "check is paid, for an order not open, or with nothing due. Sends `order_updated`. Not for cooks.",
+        ),
+        operation(
+            methods=["DELETE"],
+            tag="orders",
+            summary="Undo the even split",
+            response=OrderChecksSerializer,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            examples=CHECKS_ANSWER,
+            description='As `{"checks": null}`: 409 once a check is paid. Sends `order_updated` when it changes.',
+        ),
+    ],
     checks=operation(
         tag="orders",
         summary="An evenly split bill's checks",
@@ -357,7 +381,7 @@ PAYMENTS = dict(
         description="The order and its checks (`[]` when the bill is not split), each with its amount and whether "
         "it is paid.",
     ),
-)  # fmt: skip
+)
 
 ORDERS = document(
     list=operation(

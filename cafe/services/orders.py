@@ -232,7 +232,7 @@ def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *ex
     prefetch_related_objects([order], "items__modifiers")
     fields, lines = money.recalculate(order, order.items.all())
     if lines:
-        OrderItem.unscoped.bulk_update(lines, ["discount_amount"])
+        tenant.scope(OrderItem).bulk_update(lines, ["discount_amount"])
     if fields:
         order.save(update_fields=[*fields, "updated_at"])
     emit(company_id=tenant.company_id, events=[events.order_event(type, order), *extra])

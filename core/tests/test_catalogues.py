@@ -105,8 +105,8 @@ def test_the_libraries_messages_listed_for_translation_are_theirs():
 @pytest.mark.parametrize(
     ("language", "labels"),
     [
-        ("ru", ["Свободен", "Занят", "Забронирован", "Открыт", "Закрыт", "Отменён"]),
-        ("en", ["Free", "Busy", "Reserved", "Open", "Closed", "Cancelled"]),
+        ("ru", ["Свободен", "Занят", "Забронирован", "Открыт", "Закрыт", "Отменён", "Объединён"]),
+        ("en", ["Free", "Busy", "Reserved", "Open", "Closed", "Cancelled", "Merged"]),
     ],
 )
 def test_status_labels(language, labels):
