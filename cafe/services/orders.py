@@ -261,7 +261,12 @@ def order_create(*, tenant: Tenant, table: uuid.UUID, guests: int, items: Sequen
     except Table.DoesNotExist:
         raise ValidationError({"table": [_("Table not found.")]}) from None
     order = Order.objects.create(
-        company=tenant.company, branch_id=locked_table.branch_id, table=locked_table, guests=guests, waiter=tenant.user
+        company=tenant.company,
+        branch_id=locked_table.branch_id,
+        table=locked_table,
+        guests=guests,
+        waiter=tenant.user,
+        service_charge_percent=locked_table.branch.service_charge_percent,  # dine-in: the branch's, as of now
     )
     caused = _add_lines(tenant, order, items)
     extra = []
@@ -301,13 +306,14 @@ def order_update(*, tenant: Tenant, order_id: uuid.UUID, guests: int) -> Order:
 def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
     """Closes (paid) or cancels an open order; the table is freed with its last open order."""
     table_id = tenant.scope(Order).values_list("table_id", flat=True).get(pk=order_id)
-    table = tenant.scope(Table).select_for_update().get(pk=table_id)
+    table = tenant.scope(Table).select_for_update(no_key=True).get(pk=table_id)  # see services.billing._lock_order
     order = order_get(tenant=tenant, order_id=order_id, lock=True)
     if status not in ORDER_TRANSITIONS[order.status]:
         raise Conflict(
             _("The order is %(status)s; only open orders can be closed or cancelled.")
             % {"status": order.get_status_display().lower()}
         )
+    _check_payments(order, status)
     order.status = status
     order.closed_at = timezone.now()
     order.save(update_fields=["status", "closed_at", "updated_at"])
@@ -320,6 +326,21 @@ def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
         extra.append(events.table_status_changed(table))
     type = ORDER_CLOSED if status == OrderStatus.CLOSED else ORDER_CANCELLED
     return _order_changed(tenant, type, order, *extra, *kitchen)
+
+
+def _check_payments(order: Order, status: str) -> None:
+    """Money taken stays accounted for: an order with payments is not cancelled (refund
+    first), and a part-paid one is not closed as if paid. An unpaid order closes as ever."""
+    if status == OrderStatus.CANCELLED and order.paid > order.refunded:
+        raise Conflict(
+            _("The order has payments (%(paid)s); refund them before cancelling it.")
+            % {"paid": f"{order.paid - order.refunded:.2f}"}
+        )
+    if status == OrderStatus.CLOSED and money.ZERO < order.paid < order.total:
+        raise Conflict(
+            _("The order is part paid (%(paid)s of %(total)s): pay the rest or refund it.")
+            % {"paid": f"{order.paid:.2f}", "total": f"{order.total:.2f}"}
+        )
 
 
 # Line edits: a line changes in place (never deleted and added again); its
