@@ -232,15 +232,14 @@ def _menu_events(tenant: Tenant, order: Order, item_ids: Sequence[uuid.UUID]) ->
     return events.menu_item_updated(menu_item_views(tenant=tenant, item_ids=item_ids, branch_id=order.branch_id))
 
 
-def _bill(order: Order) -> Order:
+def _bill(tenant: Tenant, order: Order) -> Order:
     """Brings an order's bill up to date (``cafe.money``) once its lines are final,
     and loads the lines its answer and events show. Runs inside the order's
     transaction, with the order locked."""
     prefetch_related_objects([order], "items__modifiers")
     fields, lines = money.recalculate(order, order.items.all())
     if lines:
-        # The order's own lines (``objects`` refuses an unscoped write's query).
-        OrderItem.unscoped.bulk_update(lines, ["discount_amount"])
+        tenant.scope(OrderItem).bulk_update(lines, ["discount_amount"])
     if fields:
         order.save(update_fields=[*fields, "updated_at"])
     return order
@@ -249,7 +248,7 @@ def _bill(order: Order) -> Order:
 def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *extra: PendingEvent[Any]) -> Order:
     """Reports a change to an order (its table already loaded) as its last step,
     after bringing its bill up to date."""
-    _bill(order)
+    _bill(tenant, order)
     emit(company_id=tenant.company_id, events=[events.order_event(type, order), *extra])
     return order
 
