@@ -9,6 +9,7 @@ from accounts.models import COMPANY_WIDE_ROLES
 from accounts.serializers import (
     BranchInput,
     BranchSerializer,
+    BranchSettingsInput,
     EmployeeInput,
     EmployeeSerializer,
     LoginInput,
@@ -110,6 +111,10 @@ class BranchViewSet(TenantViewSet):
     def create(self, request) -> Response:
         branch = services.branch_create(tenant=self.tenant, **valid(BranchInput, request.data))
         return Response(BranchSerializer(branch).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk) -> Response:
+        changes = valid(BranchSettingsInput, request.data)
+        return Response(BranchSerializer(services.branch_update(tenant=self.tenant, branch_id=pk, **changes)).data)
 
 
 @schema.EMPLOYEES

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from accounts.serializers import (
     BranchInput,
     BranchSerializer,
+    BranchSettingsInput,
     EmployeeInput,
     EmployeeSerializer,
     LoginInput,
@@ -49,6 +50,15 @@ USER_EXAMPLE = {
     "branch_id": BRANCH,
 }
 TOKENS_EXAMPLE = {"access": "eyJhbGciOiJIUzI1NiIs…", "refresh": "eyJhbGciOiJIUzI1NiIs…", "user": USER_EXAMPLE}
+BRANCH_EXAMPLE = {
+    "id": BRANCH,
+    "name": "Riverside",
+    "address": "1 Quay St",
+    "company": COMPANY,
+    "timezone": "Europe/Moscow",
+    "service_charge_percent": "10.00",
+    "staff_discount_limit_percent": "10.00",
+}
 LOGIN_BODY = {"email": "waiter@demo.cafe", "password": "cafe-demo-2026"}
 
 REGISTER = document(
@@ -150,9 +160,33 @@ BRANCHES = document(
             OpenApiExample("New branch", {"name": "Riverside", "address": "1 Quay St"}, request_only=True),
             OpenApiExample(
                 "A branch",
-                {"id": BRANCH, "name": "Riverside", "address": "1 Quay St", "company": COMPANY},
+                BRANCH_EXAMPLE,
                 response_only=True,
             ),
+        ],
+    ),
+    # The bill's branch settings (docs/payments.md).
+    partial_update=operation(
+        tag="accounts",
+        summary="Change a branch's settings",
+        request=BranchSettingsInput,
+        response=BranchSerializer,
+        detail=True,
+        description="Owner and admin only; fields left out keep their value. `timezone` is an IANA name (400 "
+        "naming it otherwise); `service_charge_percent` (0 to 100) is added to dine-in orders taken from now on, "
+        "open orders keep theirs; a discount above `staff_discount_limit_percent` (0 to 100) of what it applies "
+        "to needs a manager or above.",
+        examples=[
+            OpenApiExample(
+                "Bill settings",
+                {
+                    "timezone": "Europe/Moscow",
+                    "service_charge_percent": "10.00",
+                    "staff_discount_limit_percent": "15.00",
+                },
+                request_only=True,
+            ),
+            OpenApiExample("A branch", BRANCH_EXAMPLE, response_only=True),
         ],
     ),
 )

@@ -1,3 +1,8 @@
+import functools
+import zoneinfo
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.models import Branch, Role, User
@@ -26,7 +31,15 @@ class EmployeeSerializer(UserSerializer):
 class BranchSerializer(serializers.ModelSerializer):
     class Meta:
         model = Branch
-        fields = ["id", "name", "address", "company"]
+        fields = [
+            "id",
+            "name",
+            "address",
+            "company",
+            "timezone",
+            "service_charge_percent",
+            "staff_discount_limit_percent",
+        ]
 
 
 class RegisterInput(serializers.Serializer):
@@ -59,6 +72,35 @@ class PasswordChangeInput(serializers.Serializer):
 class BranchInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     address = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+def _percent() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), required=False
+    )
+
+
+class BranchSettingsInput(serializers.Serializer):
+    """A branch's settings (owner and admin); fields left out keep their value."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    # An IANA zone ("Europe/Moscow"): the branch's business day for reports and pickup numbers.
+    timezone = serializers.CharField(max_length=64, required=False)
+    # Added to dine-in orders taken from now on (open orders keep theirs).
+    service_charge_percent = _percent()
+    # A discount above this share of what it applies to needs a manager or above.
+    staff_discount_limit_percent = _percent()
+
+    def validate_timezone(self, value: str) -> str:
+        if value not in _zones():
+            raise serializers.ValidationError(_("Unknown time zone: use an IANA name such as Europe/Moscow."))
+        return value
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 class EmployeeInput(serializers.Serializer):

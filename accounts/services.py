@@ -152,6 +152,23 @@ def branch_create(*, tenant: Tenant, name: str, address: str = "") -> Branch:
     return branch
 
 
+@transaction.atomic
+def branch_update(*, tenant: Tenant, branch_id: uuid.UUID, **changes: Any) -> Branch:
+    """Changes a branch's name, address, time zone, service charge or staff discount
+    limit (owner and admin). A new service charge applies to dine-in orders taken
+    after it; open orders keep the percent they were taken with."""
+    if not tenant.company_wide:
+        raise PermissionDenied(_("Only owners and admins change branches."))
+    branch = tenant.branches().select_for_update().get(pk=branch_id)
+    taken = _("A branch with this name already exists.")
+    if "name" in changes and tenant.branches().filter(name=changes["name"]).exclude(pk=branch.pk).exists():
+        raise ValidationError({"name": [taken]})
+    for field, value in changes.items():
+        setattr(branch, field, value)
+    _save_unique(branch, "name", taken)
+    return branch
+
+
 def _check_staff_change(tenant: Tenant, user: User, branch_id: Any) -> None:
     """Role and branch rules for staff accounts; runs before saving."""
     if not tenant.company_wide:

@@ -751,3 +751,55 @@ class ShiftReportSerializer(serializers.Serializer):
 
     def get_status(self, report: Any) -> Literal["open", "closed"]:
         return "open" if report.kind == "x" else "closed"
+
+
+# Payments, discounts and the even split (docs/payments.md)
+
+# One tender or tip at most this much: ten tenders of fifty checks stay within the money columns.
+TENDER_MAX = Decimal("10000000.00")
+SPLIT_CHECKS_MAX = 50
+
+
+def _money_input(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=12, decimal_places=2, max_value=TENDER_MAX, **kwargs)
+
+
+class TenderInput(serializers.Serializer):
+    method = serializers.ChoiceField(Tender.choices)
+    amount = _money_input(min_value=Decimal("0.01"))
+
+
+class PayInput(serializers.Serializer):
+    tenders = TenderInput(many=True, allow_empty=False, max_length=10)  # type: ignore[call-arg]
+    tip = _money_input(min_value=Decimal(0), default=Decimal("0.00"))
+    # Of an evenly split bill: which check this pays (1..split_checks).
+    check = serializers.IntegerField(min_value=1, max_value=SPLIT_CHECKS_MAX, required=False, allow_null=True)
+
+
+class DiscountInput(serializers.Serializer):
+    kind = serializers.ChoiceField(DiscountKind.choices)
+    value = _money_input(min_value=Decimal("0.01"))
+    reason = serializers.CharField(max_length=200)
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["kind"] == DiscountKind.PERCENT and attrs["value"] > 100:
+            raise serializers.ValidationError({"value": [_("A percent discount is at most 100.")]})
+        return attrs
+
+
+class SplitEvenInput(serializers.Serializer):
+    # null undoes the split.
+    checks = serializers.IntegerField(min_value=2, max_value=SPLIT_CHECKS_MAX, allow_null=True)
+
+
+class CheckSerializer(serializers.Serializer):
+    check = serializers.IntegerField(source="number")
+    amount = Money()
+    paid = serializers.BooleanField()
+
+
+class OrderChecksSerializer(serializers.Serializer):
+    """An order and its even split's checks (``[]`` when it is not split)."""
+
+    order = OrderSerializer()
+    checks = CheckSerializer(many=True)

@@ -242,7 +242,12 @@ SPECTACULAR_SETTINGS = {
     # Bodies are JSON (the contract); the form parsers DRF also accepts are not advertised.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # A cash shift's status (open / closed), a subset of the order's: named apart.
-    "ENUM_NAME_OVERRIDES": {"ShiftStatusEnum": ["open", "closed"]},
+    "ENUM_NAME_OVERRIDES": {
+        "ShiftStatusEnum": ["open", "closed"],
+        "DiscountKindEnum": "cafe.models.orders.DiscountKind",
+        "CashMovementKindEnum": "cafe.models.billing.CashMovement.Kind",
+        "ShiftReportKindEnum": ["x", "z"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.nullable_to_oas31",

@@ -235,7 +235,8 @@ def operation(
 ) -> Any:
     """One operation's ``extend_schema``: its answer, its errors, its parameters.
     ``paged``: a list with ``limit`` and ``offset``, which answers 400 for a malformed one.
-    ``methods``: the HTTP methods it documents, for an action that answers several."""
+    ``methods``: for one action serving several methods, which of them this documents
+    (pass the action a list of operations, one per method)."""
     codes = {*errors_, *(AUTHENTICATED if authenticated else ()), *((404,) if detail else ())}
     if paged:
         codes.add(400)

@@ -232,7 +232,20 @@ def test_branches_list_is_company_scoped(client_for):
     assert body["count"] == 2
     assert {b["name"] for b in body["results"]} == {"Centre", "Harbour"}
     harbour = next(b for b in body["results"] if b["name"] == "Harbour")
-    assert set(harbour) == {"id", "name", "address", "company"}
+    assert set(harbour) == {
+        "id",
+        "name",
+        "address",
+        "company",
+        "timezone",
+        "service_charge_percent",
+        "staff_discount_limit_percent",
+    }
+    assert (harbour["timezone"], harbour["service_charge_percent"], harbour["staff_discount_limit_percent"]) == (
+        "UTC",
+        "0.00",
+        "10.00",
+    )
     assert harbour["address"] == "Pier 1"
     assert harbour["company"] == str(owner.company_id)
 

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from accounts.tenancy import ALL_ROLES, ORDER_TAKING_ROLES
 from cafe import selectors, services
 from cafe.api import schema
+from cafe.api.billing import BillingActions
 from cafe.api.split import SplitMoveMergeActions
 from cafe.api.till import RefundActions
 from cafe.models import OrderStatus
@@ -28,7 +29,7 @@ LINE_ID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a
 
 @schema.ORDERS
 @schema.REFUNDS
-class OrderViewSet(SplitMoveMergeActions, RefundActions, TenantViewSet):
+class OrderViewSet(BillingActions, SplitMoveMergeActions, RefundActions, TenantViewSet):
     serializer_class = OrderSerializer
     # The kitchen reads orders; everyone else also takes, changes and ends them.
     read_roles = ALL_ROLES

@@ -14,6 +14,7 @@ from cafe.serializers import (
     CategorySerializer,
     CurrentShiftFilter,
     DailyReportFilter,
+    DiscountInput,
     FiredSerializer,
     FireInput,
     KitchenTaskFilter,
@@ -32,11 +33,13 @@ from cafe.serializers import (
     ModifierInput,
     ModifierSerializer,
     MoveInput,
+    OrderChecksSerializer,
     OrderCreateInput,
     OrderFilter,
     OrderLinesInput,
     OrderSerializer,
     OrderUpdateInput,
+    PayInput,
     RangeReportFilter,
     RefundInput,
     ReportSerializer,
@@ -45,6 +48,7 @@ from cafe.serializers import (
     ShiftOpenInput,
     ShiftReportSerializer,
     ShiftSerializer,
+    SplitEvenInput,
     SplitInput,
     SplitSerializer,
     StationInput,
@@ -274,6 +278,202 @@ SPLIT_MOVE_MERGE = {
     ),
 }
 
+# Payments: paying, discounts and the even split (cafe/api/billing.py, docs/payments.md),
+# spread into ORDERS below.
+
+PAYMENT = "e7d6c5b4-a392-4817-8f6e-5d4c3b2a1908"
+PAID_ORDER_EXAMPLE = {
+    **ORDER_EXAMPLE,
+    "status": "closed",
+    "status_display": "Закрыт",
+    "money": {
+        "subtotal": "700.00",
+        "discounts": "0.00",
+        "service_charge_percent": "0.00",
+        "service_charge": "0.00",
+        "total": "700.00",
+        "paid": "700.00",
+        "due": "0.00",
+        "tips": "50.00",
+        "change": "250.00",
+        "refunded": "0.00",
+    },
+    "payments": [
+        {
+            "id": PAYMENT,
+            "method": "cash",
+            "check": None,
+            "amount": "700.00",
+            "tip": "50.00",
+            "tendered": "1000.00",
+            "change": "250.00",
+            "shift": None,
+            "user": WAITER,
+            "created_at": "2026-03-14T13:30:00Z",
+        }
+    ],
+    "paid_at": "2026-03-14T13:30:00Z",
+    "closed_at": "2026-03-14T13:30:00Z",
+}
+CHECKS_EXAMPLE = {
+    "order": {**ORDER_EXAMPLE, "split_checks": 3},
+    "checks": [
+        {"check": 1, "amount": "233.34", "paid": False},
+        {"check": 2, "amount": "233.33", "paid": False},
+        {"check": 3, "amount": "233.33", "paid": False},
+    ],
+}
+CHECKS_ANSWER = [OpenApiExample("Three checks", CHECKS_EXAMPLE, response_only=True)]
+_DISCOUNT_RULES = (
+    "`reason` is required; `percent` is above 0 and at most 100, `amount` above 0 (it never takes more than "
+    "what it applies to). A discount above the branch's `staff_discount_limit_percent` of what it applies to "
+    "needs a manager, an admin or the owner (403 naming the limit). Open orders only (409); a bill that would "
+    "fall below what was already paid is refused (409: refund first). Sends `order_updated`. Not for cooks."
+)
+
+PAYMENTS = dict(
+    pay=operation(
+        tag="orders",
+        summary="Pay",
+        request=PayInput,
+        response=OrderSerializer,
+        detail=True,
+        idempotent=True,
+        errors_=(409,),
+        examples=[
+            OpenApiExample(
+                "Cash with a tip",
+                {"tenders": [{"method": "cash", "amount": "1000.00"}], "tip": "50.00"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Card and cash",
+                {"tenders": [{"method": "card", "amount": "500.00"}, {"method": "cash", "amount": "200.00"}]},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "One check of a split bill",
+                {"tenders": [{"method": "card", "amount": "233.34"}], "check": 1},
+                request_only=True,
+            ),
+            OpenApiExample("Paid and closed", PAID_ORDER_EXAMPLE, response_only=True),
+        ],
+        description="Takes 1 to 10 tenders (`cash`, `card`, `transfer`) and an optional `tip`. To pay: what is due "
+        "(or the named `check` of an evenly split bill) plus the tip. Card and transfer together may not exceed it "
+        "(400 on `tenders`); cash may, and the excess is the change (`money.change`, each payment's `change`). "
+        "Tenders are applied card and transfer first, then cash, each in the order sent: the bill, then the tip, "
+        "then change; a tender left with nothing to pay is 400. Covering it all closes the order: `order_paid`, "
+        "`order_closed` (and `table_status_changed` when the table's last open order ends). Less is a partial "
+        "payment (the tip on top), the order stays open: `order_updated`. A check is paid whole (400 otherwise); "
+        "a check already paid, an order not open or already paid: 409. Cash needs an open shift of the order's "
+        "branch (409); payments record the open shift. Not for cooks.",
+    ),
+    discount=[
+        operation(
+            methods=["POST"],
+            tag="orders",
+            summary="Set the order's discount",
+            request=DiscountInput,
+            response=OrderSerializer,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            examples=[
+                OpenApiExample(
+                    "Ten percent", {"kind": "percent", "value": "10.00", "reason": "regular guest"}, request_only=True
+                ),
+                *ORDER_ANSWER,
+            ],
+            description="Replaces any order-level discount; it applies to the subtotal (after line discounts), before "
+            "the service charge. " + _DISCOUNT_RULES,
+        ),
+        operation(
+            methods=["DELETE"],
+            tag="orders",
+            summary="Remove the order's discount",
+            response=OrderSerializer,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            examples=ORDER_ANSWER,
+            description="Without a discount nothing changes (and nothing is sent); else sends `order_updated`. "
+            "Open orders only (409). Not for cooks.",
+        ),
+    ],
+    line_discount=[
+        operation(
+            methods=["POST"],
+            tag="orders",
+            summary="Set a line's discount",
+            request=DiscountInput,
+            response=OrderSerializer,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            parameters=[LINE_ID],
+            examples=[
+                OpenApiExample(
+                    "An amount", {"kind": "amount", "value": "50.00", "reason": "cold soup"}, request_only=True
+                ),
+                *ORDER_ANSWER,
+            ],
+            description="Replaces the line's discount; it applies to the line's price × quantity. A voided line: 409. "
+            + _DISCOUNT_RULES,
+        ),
+        operation(
+            methods=["DELETE"],
+            tag="orders",
+            summary="Remove a line's discount",
+            response=OrderSerializer,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            parameters=[LINE_ID],
+            examples=ORDER_ANSWER,
+            description="Without a discount nothing changes; else sends `order_updated`. A voided line or an order "
+            "not open: 409. Not for cooks.",
+        ),
+    ],
+    split_even=[
+        operation(
+            methods=["POST"],
+            tag="orders",
+            summary="Split the bill evenly",
+            request=SplitEvenInput,
+            response=OrderChecksSerializer,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            examples=[OpenApiExample("Three checks", {"checks": 3}, request_only=True), *CHECKS_ANSWER],
+            description="`checks` 2 to 50 (or `null` to undo) sets `split_checks`; each check is then paid on its own "
+            "(`pay` with `check`). What is due is divided evenly, the spare cents one each to the first checks "
+            "(1000.00 in 3: 333.34, 333.33, 333.33); a paid check keeps what it paid and the unpaid ones share what "
+            "is left, so a later change to the lines moves only them. Answers the order and its checks. 409 once a "
+            "check is paid, for an order not open, or with nothing due. Sends `order_updated`. Not for cooks.",
+        ),
+        operation(
+            methods=["DELETE"],
+            tag="orders",
+            summary="Undo the even split",
+            response=OrderChecksSerializer,
+            detail=True,
+            idempotent=True,
+            errors_=(409,),
+            examples=CHECKS_ANSWER,
+            description='As `{"checks": null}`: 409 once a check is paid. Sends `order_updated` when it changes.',
+        ),
+    ],
+    checks=operation(
+        tag="orders",
+        summary="An evenly split bill's checks",
+        response=OrderChecksSerializer,
+        detail=True,
+        examples=CHECKS_ANSWER,
+        description="The order and its checks (`[]` when the bill is not split), each with its amount and whether "
+        "it is paid.",
+    ),
+)
+
 ORDERS = document(
     list=operation(
         tag="orders",
@@ -403,6 +603,7 @@ ORDERS = document(
         "the portions released. 409 if the order is not open. Sends `kitchen_task_updated`. Not for cooks.",
     ),
     **SPLIT_MOVE_MERGE,
+    **PAYMENTS,
 )
 
 STATIONS = resource(

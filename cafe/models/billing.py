@@ -4,6 +4,8 @@ Money is ``Decimal`` with two places everywhere (see ``cafe.money`` for the
 rounding rules); every row records who did it and when, and none is ever
 changed afterwards except a shift, once, when it is closed."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +20,10 @@ from cafe.models.orders import Order, OrderItem
 def _money(**kwargs) -> models.DecimalField:
     # Room for an order of ORDER_MAX_LINES lines of the largest price and quantity (about 2·10¹¹).
     return models.DecimalField(max_digits=16, decimal_places=2, **kwargs)
+
+
+HALF_CENT = Decimal("0.005")
+_ADDS_UP = models.F("amount") + models.F("tip") + models.F("change")
 
 
 class Tender(models.TextChoices):
@@ -115,8 +121,10 @@ class Payment(TenantOwned):
             models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative"),
             models.CheckConstraint(condition=Q(tip__gte=0), name="payment_tip_not_negative"),
             models.CheckConstraint(condition=Q(change__gte=0), name="payment_change_not_negative"),
+            # Within half a cent: exact on PostgreSQL (all two-place numbers), and true on
+            # SQLite, which adds decimals as floats (508.33 + 10.00 + 81.67 ≠ 600.00 there).
             models.CheckConstraint(
-                condition=Q(tendered=models.F("amount") + models.F("tip") + models.F("change")),
+                condition=Q(tendered__gte=_ADDS_UP - HALF_CENT, tendered__lte=_ADDS_UP + HALF_CENT),
                 name="payment_tendered_adds_up",
             ),
         ]

@@ -1,6 +1,7 @@
 """Writes, one module per area. Each public function is one transaction; those
 that change what sockets show end by handing their events to ``realtime.emit``."""
 
+from cafe.services.billing import order_discount_remove, order_discount_set, order_pay, order_split_even
 from cafe.services.kitchen import order_fire, task_act
 from cafe.services.menu import (
     category_create,
@@ -47,6 +48,10 @@ __all__ = [
     "modifier_group_update",
     "modifier_update",
     "order_add_items",
+    "order_discount_remove",
+    "order_discount_set",
+    "order_pay",
+    "order_split_even",
     "order_create",
     "order_finish",
     "order_fire",

@@ -236,15 +236,14 @@ def _menu_events(tenant: Tenant, order: Order, item_ids: Sequence[uuid.UUID]) ->
     return events.menu_item_updated(menu_item_views(tenant=tenant, item_ids=item_ids, branch_id=order.branch_id))
 
 
-def _bill(order: Order) -> Order:
+def _bill(tenant: Tenant, order: Order) -> Order:
     """Brings an order's bill up to date (``cafe.money``) once its lines are final,
     and loads the lines its answer and events show. Runs inside the order's
     transaction, with the order locked."""
     prefetch_related_objects([order], "items__modifiers")
     fields, lines = money.recalculate(order, order.items.all())
     if lines:
-        # The order's own lines (``objects`` refuses an unscoped write's query).
-        OrderItem.unscoped.bulk_update(lines, ["discount_amount"])
+        tenant.scope(OrderItem).bulk_update(lines, ["discount_amount"])
     if fields:
         order.save(update_fields=[*fields, "updated_at"])
     return order
@@ -254,7 +253,7 @@ def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *ex
     """Reports a change to an order (its table already loaded) as its last step,
     after bringing its bill up to date and its readiness (``ready_at``): new
     portions make a ready order wait again, cancelled ones may leave it ready."""
-    _bill(order)
+    _bill(tenant, order)
     ready = kitchen_services.readiness_update(tenant, order)
     if ready is not None:
         order.save(update_fields=["ready_at", "updated_at"])
@@ -298,6 +297,7 @@ def order_create(
         waiter=tenant.user,
         customer_name=customer_name,
         customer_phone=customer_phone,
+        service_charge_percent=locked_table.branch.service_charge_percent,  # dine-in: the branch's, as of now
     )
     caused = _add_lines(tenant, order, items)
     extra = []
@@ -362,13 +362,18 @@ def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
     """Closes (paid) or cancels an open order; the table is freed with its last open order."""
     table_id = tenant.scope(Order).values_list("table_id", flat=True).get(pk=order_id)
     # A takeaway order has no table to lock or free.
-    table = tenant.scope(Table).select_for_update().get(pk=table_id) if table_id is not None else None
+    table = (
+        tenant.scope(Table).select_for_update(no_key=True).get(pk=table_id)  # see services.billing._lock_order
+        if table_id is not None
+        else None
+    )
     order = order_get(tenant=tenant, order_id=order_id, lock=True)
     if status not in ORDER_TRANSITIONS[order.status]:
         raise Conflict(
             _("The order is %(status)s; only open orders can be closed or cancelled.")
             % {"status": order.get_status_display().lower()}
         )
+    _check_payments(order, status)
     order.status = status
     order.closed_at = timezone.now()
     order.save(update_fields=["status", "closed_at", "updated_at"])
@@ -381,6 +386,21 @@ def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
         extra.append(events.table_status_changed(table))
     type = ORDER_CLOSED if status == OrderStatus.CLOSED else ORDER_CANCELLED
     return _order_changed(tenant, type, order, *extra, *kitchen)
+
+
+def _check_payments(order: Order, status: str) -> None:
+    """Money taken stays accounted for: an order with payments is not cancelled (refund
+    first), and a part-paid one is not closed as if paid. An unpaid order closes as ever."""
+    if status == OrderStatus.CANCELLED and order.paid > order.refunded:
+        raise Conflict(
+            _("The order has payments (%(paid)s); refund them before cancelling it.")
+            % {"paid": f"{order.paid - order.refunded:.2f}"}
+        )
+    if status == OrderStatus.CLOSED and money.ZERO < order.paid < order.total:
+        raise Conflict(
+            _("The order is part paid (%(paid)s of %(total)s): pay the rest or refund it.")
+            % {"paid": f"{order.paid:.2f}", "total": f"{order.total:.2f}"}
+        )
 
 
 # Line edits: a line changes in place (never deleted and added again); its

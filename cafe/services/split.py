@@ -221,8 +221,8 @@ def order_split(
         task.updated_at = now
     tenant.scope(KitchenTask).bulk_update(moved, ["order", "line", "portion", "updated_at"])
     source.save(update_fields=["updated_at"])
-    _bill(source)
-    _bill(new)
+    _bill(tenant, source)
+    _bill(tenant, new)
     emit(
         company_id=tenant.company_id,
         events=[
@@ -309,7 +309,7 @@ def order_merge(*, tenant: Tenant, order_id: uuid.UUID, other: uuid.UUID) -> Ord
     source.save(update_fields=["status", "merged_into", "closed_at", "updated_at"])
     target.guests += source.guests
     target.save(update_fields=["guests", "updated_at"])
-    _bill(source)
+    _bill(tenant, source)
     return _order_changed(
         tenant,
         ORDER_UPDATED,

@@ -17,7 +17,7 @@ everywhere): branch roles read shared items and categories but never change them
 
 import pytest
 
-from accounts.models import Role, User
+from accounts.models import Branch, Role, User
 from cafe.models import (
     CashMovement,
     Category,
@@ -28,6 +28,7 @@ from cafe.models import (
     ModifierGroup,
     Order,
     OrderItem,
+    Payment,
     Refund,
     Shift,
     Station,
@@ -174,6 +175,19 @@ MATRIX = {
     "DELETE employee":          ("204 204 404", "204 204 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
     "GET me/":                  ("200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -"),
 
+    # Payments: paying, discounts, the even split (docs/payments.md); branch bill settings.
+    "POST order pay/":          ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order discount/":     ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "DELETE order discount/":   ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order line discount/": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404",
+                                 "403 403 403"),
+    "DELETE order line discount/": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404",
+                                 "403 403 403"),
+    "POST order split-even/":   ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "DELETE order split-even/": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "GET order checks/":        ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "PATCH branch":             ("200 200 404", "200 200 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
+
     # Sockets: connect asking for the target's branch; live events and the
     # replay (since=0) of a change to a table in the target's branch.
     "WS orders branch_id=T":    ("accept accept 4005", "accept accept 4005", "accept 4005 4005",
@@ -197,6 +211,7 @@ MATRIX = {
 
 ITEM_BODY = {"category": "{menu}", "title": "Soup", "price": "1.00"}
 LINES = {"items": [{"menu_item": "{dish}", "quantity": 1}]}
+DISCOUNT = {"kind": "percent", "value": "5.00", "reason": "regular guest"}
 STAFF_BODY = {"email": "new@example.com", "password": "Tr0ub4dor&3-horse", "role": "waiter", "branch": "{branch}"}
 
 # The request behind each REST row: method, path, body, and for lists the object looked for.
@@ -303,6 +318,17 @@ REQUESTS = {
     "PATCH employee": ("patch", "/api/users/employees/{waiter}/", {"first_name": "Renamed"}, None),
     "DELETE employee": ("delete", "/api/users/employees/{waiter}/", None, None),
     "GET me/": ("get", "/api/users/me/", None, None),
+    # The order's bill is 1400.00 (four portions of 350.00).
+    "POST order pay/": ("post", "/api/cafe/orders/{order}/pay/", {"tenders": [{"method": "card",
+                                                                               "amount": "1400.00"}]}, None),
+    "POST order discount/": ("post", "/api/cafe/orders/{order}/discount/", DISCOUNT, None),
+    "DELETE order discount/": ("delete", "/api/cafe/orders/{order}/discount/", None, None),
+    "POST order line discount/": ("post", "/api/cafe/orders/{order}/lines/{line}/discount/", DISCOUNT, None),
+    "DELETE order line discount/": ("delete", "/api/cafe/orders/{order}/lines/{line}/discount/", None, None),
+    "POST order split-even/": ("post", "/api/cafe/orders/{order}/split-even/", {"checks": 2}, None),
+    "DELETE order split-even/": ("delete", "/api/cafe/orders/{order}/split-even/", None, None),
+    "GET order checks/": ("get", "/api/cafe/orders/{order}/checks/", None, None),
+    "PATCH branch": ("patch", "/api/users/branches/{branch}/", {"service_charge_percent": "5.00"}, None),
 }  # fmt: skip
 
 
@@ -403,6 +429,11 @@ def snapshot() -> tuple:
         list(MenuItem.unscoped.order_by("pk").values_list("pk", "price", "branch", "category", "title")),
         list(Order.unscoped.order_by("pk").values_list("pk", "guests", "status", "table", "merged_into")),
         list(OrderItem.unscoped.order_by("pk").values_list("pk", "order", "quantity", "note", "voided_at")),
+        # Payments
+        list(Order.unscoped.order_by("pk").values_list("pk", "paid", "discount_kind", "split_checks")),
+        list(OrderItem.unscoped.order_by("pk").values_list("pk", "discount_kind")),
+        list(Branch.unscoped.order_by("pk").values_list("pk", "name", "service_charge_percent")),
+        Payment.unscoped.count(),
         list(Station.unscoped.order_by("pk").values_list("pk", "name", "position")),
         list(ModifierGroup.unscoped.order_by("pk").values_list("pk", "name", "menu_item")),
         list(Modifier.unscoped.order_by("pk").values_list("pk", "name", "price")),
@@ -450,8 +481,8 @@ def test_the_matrix_covers_every_rest_route():
                 if method in ("get", "post", "put", "patch", "delete"):
                     served.add((method.upper(), route))
     # 33, 34 of the kitchen (stations, modifiers, lines, fire, tasks), 3 of split/move/merge,
-    # 9 of the till (shifts, refund), 2 reports
-    assert len(served) == 81
+    # 9 of the till (shifts, refund), 9 of payments (pay, discounts, even split, branch settings), 2 reports
+    assert len(served) == 90
     assert served - tried == set()
 
 

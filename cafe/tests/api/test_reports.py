@@ -1,16 +1,18 @@
 """Reports against a hand-computed day. Two branches of one company: Center in
 Moscow (UTC+3) and Harbour in New York (UTC−5 in January). The day is 2026-01-15.
 
-The orders, lines, voids, cancellations, takeaway orders and the refund go
-through the real services; the discounts, service charge and payments (with
-tips and change) are written as model rows, as the payment and discount
-services would write them (they are built elsewhere). Every expected figure is worked out by hand below.
+Everything goes through the real services: orders and lines, takeaway orders,
+a void, a cancellation, discounts (order and line, amount and percent), the
+branch's service charge, the tills' shifts, card and cash tenders, tips
+and change (a partial payment first), and a refund; only the clock is fixed.
+Every expected figure is worked out by hand below.
 
 Center (its day: 2026-01-14 21:00Z → 2026-01-15 21:00Z)
   A1 dine-in, 2 guests: 2 × Cappuccino 350.00 + Borscht 420.00 = 1120.00
      order discount 10 % = 112.00; service charge 7.5 % of 1008.00 = 75.60
-     total 1083.60; paid 20:59Z (23:59 local): card 600.00 + tip 50.00,
-     cash 483.60 (500.00 handed over, 16.40 change); refund 350.00 to card
+     total 1083.60; paid 20:59Z (23:59 local): card 650.00 = 600.00 + tip
+     50.00 (a partial payment), then cash 483.60 (500.00 handed over, 16.40
+     change); refund 350.00 to card
      (a sum) at 20:59:30Z
   A2 takeaway (pickup 1 of the 15th): Pie 180.50 − 30.50 line discount
      + Cappuccino 350.00 = 500.00, paid by transfer at 21:00Z = 00:00 local
@@ -43,10 +45,11 @@ from decimal import Decimal
 
 import pytest
 
+from accounts import services as services_accounts
 from accounts.models import Role
 from accounts.tenancy import tenant_for
 from cafe import services
-from cafe.models import Order, OrderItem, OrderStatus, Payment
+from cafe.models import Order, OrderItem, OrderStatus
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,
@@ -74,42 +77,25 @@ class Clock:
         return self.now
 
 
-def _tenders(order: Order, clock: Clock, *tenders: tuple[str, str, str, str]) -> None:
-    """Payment rows (method, amount, tip, change) at the clock's time; the order is
-    closed and marked paid in full then (what the payments service will do)."""
-    tenant = tenant_for(order.waiter)
-    for method, amount, tip, change in tenders:
-        Payment.unscoped.create(
-            company=order.company,
-            order=order,
-            branch=order.branch,
-            method=method,
-            amount=Decimal(amount),
-            tip=Decimal(tip),
-            change=Decimal(change),
-            tendered=Decimal(amount) + Decimal(tip) + Decimal(change),
-        )
-    services.order_finish(tenant=tenant, order_id=order.pk, status=OrderStatus.CLOSED)
-    Order.unscoped.filter(pk=order.pk).update(
-        paid=sum(Decimal(t[1]) for t in tenders),
-        tips=sum(Decimal(t[2]) for t in tenders),
-        change=sum(Decimal(t[3]) for t in tenders),
-        paid_at=clock.now,
+def _pay(order: Order, *tenders: tuple[str, str], tip: str = "0") -> None:
+    """One payment through the payments service: tenders (method, amount) and a tip."""
+    services.order_pay(
+        tenant=tenant_for(order.waiter),
+        order_id=order.pk,
+        tenders=[{"method": method, "amount": Decimal(amount)} for method, amount in tenders],
+        tip=Decimal(tip),
     )
 
 
-def _discount(order: Order, *, kind="", value=None, charge="0", lines=()) -> None:
-    """Discounts and the service charge as the discount service will set them; the
-    bill is brought up to date by the next change through the orders service."""
-    Order.unscoped.filter(pk=order.pk).update(
-        discount_kind=kind, discount_value=value, discount_reason="regular" if kind else "",
-        service_charge_percent=Decimal(charge),
-    )  # fmt: skip
-    for line, line_kind, line_value in lines:
-        OrderItem.unscoped.filter(pk=line.pk).update(
-            discount_kind=line_kind, discount_value=Decimal(line_value), discount_reason="staff"
-        )
-    services.order_update(tenant=tenant_for(order.waiter), order_id=order.pk, guests=order.guests)
+def _discount(manager, order: Order, kind: str, value: str, line: OrderItem | None = None) -> None:
+    services.order_discount_set(
+        tenant=tenant_for(manager),
+        order_id=order.pk,
+        kind=kind,
+        value=Decimal(value),
+        reason="regular",
+        line_id=line.pk if line is not None else None,
+    )
 
 
 def _line(order: Order, item) -> OrderItem:
@@ -130,51 +116,62 @@ def day(monkeypatch):
     borscht = MenuItemFactory(category=kitchen, title="Borscht", price=Decimal("420.00"))
     pie = MenuItemFactory(category=kitchen, title="Pie", price=Decimal("180.50"))
     waiter_a, waiter_b = staff_of(center), staff_of(harbour)
+    manager_a, manager_b = staff_of(center, Role.MANAGER), staff_of(harbour, Role.MANAGER)
+    owner = owner_of(company)
 
     def create(waiter, items, **fields):
         lines = [{"menu_item": item.pk, "quantity": quantity} for item, quantity in items]
         return services.order_create(tenant=tenant_for(waiter), items=lines, **fields)
 
+    def service_charge(branch, percent: str) -> None:
+        services_accounts.branch_update(
+            tenant=tenant_for(owner), branch_id=branch.pk, service_charge_percent=Decimal(percent)
+        )
+
+    # The tills open before the day's first cash (cash needs an open shift).
+    clock.now = utc("2026-01-14T20:00:00")
+    for manager in (manager_a, manager_b):
+        services.shift_open(tenant=tenant_for(manager), opening_float=Decimal("1000.00"))
+
     # Harbour, B2: the 14th in New York, the 15th in Moscow.
     clock.now = utc("2026-01-15T04:50:00")
     b2 = create(waiter_b, [(pie, 1)], service="takeaway")
     clock.now = utc("2026-01-15T04:59:00")
-    _tenders(b2, clock, ("cash", "180.50", "0", "0"))
+    _pay(b2, ("cash", "180.50"))
 
     clock.now = utc("2026-01-15T09:00:00")
+    service_charge(center, "7.5")  # A1 is taken with it; A3 and A4 after it is lifted.
     a1 = create(waiter_a, [(cappuccino, 2), (borscht, 1)], table=TableFactory(branch=center, number=1).pk, guests=2)
-    _discount(a1, kind="percent", value=Decimal("10"), charge="7.5")
+    service_charge(center, "0")
+    _discount(manager_a, a1, "percent", "10")
     a3 = create(waiter_a, [(borscht, 1), (tea, 1), (pie, 1)], table=TableFactory(branch=center, number=2).pk, guests=1)
     a4 = create(waiter_a, [(cappuccino, 1)], table=TableFactory(branch=center, number=3).pk, guests=1)
     clock.now = utc("2026-01-15T11:00:00")
     services.order_line_void(tenant=tenant_for(waiter_a), order_id=a3.pk, line_id=_line(a3, pie).pk, reason="dropped")
     clock.now = utc("2026-01-15T12:00:00")
-    _tenders(a3, clock, ("cash", "515.15", "0", "84.85"))
+    _pay(a3, ("cash", "600.00"))  # 515.15, 84.85 change
     clock.now = utc("2026-01-15T13:00:00")
     services.order_finish(tenant=tenant_for(waiter_a), order_id=a4.pk, status=OrderStatus.CANCELLED)
 
     clock.now = utc("2026-01-15T18:00:00")
     b1 = create(waiter_b, [(cappuccino, 3)], table=TableFactory(branch=harbour, number=1).pk, guests=3)
-    _discount(b1, lines=[(_line(b1, cappuccino), "percent", "5")])
+    _discount(manager_b, b1, "percent", "5", line=_line(b1, cappuccino))
 
     clock.now = utc("2026-01-15T20:50:00")
     a2 = create(waiter_a, [(pie, 1), (cappuccino, 1)], service="takeaway")
-    _discount(a2, lines=[(_line(a2, pie), "amount", "30.50")])
+    _discount(manager_a, a2, "amount", "30.50", line=_line(a2, pie))
 
     clock.now = utc("2026-01-15T20:59:00")
-    _tenders(a1, clock, ("card", "600.00", "50.00", "0"), ("cash", "483.60", "0", "16.40"))
+    _pay(a1, ("card", "650.00"), tip="50.00")  # a partial payment: 600.00 of the bill and the tip
+    _pay(a1, ("cash", "500.00"))  # the 483.60 left, 16.40 change
     clock.now = utc("2026-01-15T20:59:30")
     services.order_refund(
-        tenant=tenant_for(staff_of(center, Role.MANAGER)),
-        order_id=a1.pk,
-        method="card",
-        reason="cold",
-        amount=Decimal("350.00"),
+        tenant=tenant_for(manager_a), order_id=a1.pk, method="card", reason="cold", amount=Decimal("350.00")
     )
     clock.now = utc("2026-01-15T21:00:00")
-    _tenders(a2, clock, ("transfer", "500.00", "0", "0"))
+    _pay(a2, ("transfer", "500.00"))
     clock.now = utc("2026-01-16T04:59:00")
-    _tenders(b1, clock, ("card", "997.50", "20.00", "0"))
+    _pay(b1, ("card", "1017.50"), tip="20.00")
     monkeypatch.undo()
 
     # The bills came out as worked out above.

@@ -34,6 +34,9 @@ def body(dish, **fields) -> dict:
 
 
 def test_a_cashier_takes_a_takeaway_order_in_their_branch(client_for, branch, dish):
+    # The branch's service charge is for dine-in orders only.
+    branch.service_charge_percent = Decimal("10")
+    branch.save()
     cashier = staff_of(branch, Role.CASHIER)
     response = client_for(cashier).post(
         "/api/cafe/orders/", body(dish, customer_name="Anna", customer_phone="+7 900 123-45-67"), format="json"

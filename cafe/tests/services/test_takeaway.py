@@ -210,7 +210,11 @@ def test_an_order_with_nothing_for_the_kitchen_is_never_ready(waiter, branch):
 
 def test_a_paid_and_closed_takeaway_order_is_still_cooked_and_called(waiter, cook, soup, branch):
     order = takeaway(waiter, [(soup, 1)])
-    services.order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
+    services.order_pay(
+        tenant=tenant_for(waiter), order_id=order.pk, tenders=[{"method": "card", "amount": Decimal("350.00")}]
+    )
+    order.refresh_from_db()
+    assert (order.status, order.paid, order.ready_at) == (OrderStatus.CLOSED, Decimal("350.00"), None)
     task = KitchenTask.unscoped.get(order=order)
     act(cook, [task], "claim")
     before = len(logged_messages(branch.company))
