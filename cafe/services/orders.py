@@ -379,8 +379,11 @@ def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
     order.save(update_fields=["status", "closed_at", "updated_at"])
     kitchen = _release_kitchen(tenant, order) if status == OrderStatus.CANCELLED else []
     extra = []
-    still_open = table is None or table.orders.filter(status=OrderStatus.OPEN).exists()
-    if table is not None and not still_open and table.status == TableStatus.BUSY:
+    if (
+        table is not None
+        and table.status == TableStatus.BUSY
+        and not table.orders.filter(status=OrderStatus.OPEN).exists()
+    ):
         table.status = TableStatus.FREE
         table.save(update_fields=["status", "updated_at"])
         extra.append(events.table_status_changed(table))
