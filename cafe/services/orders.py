@@ -249,18 +249,20 @@ def _bill(tenant: Tenant, order: Order) -> Order:
     return order
 
 
-def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *extra: PendingEvent[Any]) -> Order:
-    """Reports a change to an order (its table already loaded) as its last step,
-    after bringing its bill up to date and its readiness (``ready_at``): new
-    portions make a ready order wait again, cancelled ones may leave it ready."""
+def _settled(tenant: Tenant, type: EventType[OrderData], order: Order) -> list[PendingEvent[Any]]:
+    """Brings a changed order's bill and readiness (``ready_at``) up to date and
+    returns its events: new portions make a ready order wait again, moved or
+    cancelled ones may leave it ready (``order_ready`` then follows)."""
     _bill(tenant, order)
     ready = kitchen_services.readiness_update(tenant, order)
     if ready is not None:
         order.save(update_fields=["ready_at", "updated_at"])
-    announced = [events.order_event(type, order)]
-    if ready:
-        announced.append(events.order_event(ORDER_READY, order))
-    emit(company_id=tenant.company_id, events=[*announced, *extra])
+    return [events.order_event(type, order), *([events.order_event(ORDER_READY, order)] if ready else [])]
+
+
+def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *extra: PendingEvent[Any]) -> Order:
+    """Reports a change to an order (its table already loaded) as its last step."""
+    emit(company_id=tenant.company_id, events=[*_settled(tenant, type, order), *extra])
     return order
 
 

@@ -33,7 +33,7 @@ from cafe.models import (
     TaskStatus,
 )
 from cafe.services import kitchen as kitchen_services
-from cafe.services.orders import _bill, _check_lines, _check_portions, _order_changed
+from cafe.services.orders import _bill, _check_lines, _check_portions, _order_changed, _settled
 from core.errors import Conflict
 from realtime.catalogue import ORDER_CREATED, ORDER_MERGED, ORDER_UPDATED
 from realtime.emit import PendingEvent, emit
@@ -221,13 +221,11 @@ def order_split(
         task.updated_at = now
     tenant.scope(KitchenTask).bulk_update(moved, ["order", "line", "portion", "updated_at"])
     source.save(update_fields=["updated_at"])
-    _bill(tenant, source)
-    _bill(tenant, new)
     emit(
         company_id=tenant.company_id,
         events=[
-            events.order_event(ORDER_UPDATED, source),
-            events.order_event(ORDER_CREATED, new),
+            *_settled(tenant, ORDER_UPDATED, source),
+            *_settled(tenant, ORDER_CREATED, new),
             *(_table_busy(source.table) if source.table else []),
             *kitchen_services.task_events(tenant, moved),
         ],

@@ -184,6 +184,26 @@ def test_split_moves_a_whole_line_and_part_of_another(client_for, waiter, manage
     assert table.status == TableStatus.BUSY
 
 
+def test_splitting_off_the_portions_still_cooking_leaves_the_rest_ready(client_for, waiter, table, soup, hot):
+    """The readiness of both checks follows their portions: the source, left with
+    ready ones only, is announced ready; the new check waits for its cooking one."""
+    salad = station_dish(hot, title="Салат", price=Decimal("200.00"))
+    order = order_for(waiter, table, [(soup, 1), (salad, 1)])
+    set_status(tasks_of(line_of(order, soup)), TaskStatus.READY)
+    set_status(tasks_of(line_of(order, salad)), TaskStatus.IN_PROGRESS)
+    before = len(logged_messages(waiter.company))
+
+    response = split(client_for, waiter, order, [(line_of(order, salad), 1)])
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["order"]["ready_at"] is not None
+    assert body["new_order"]["ready_at"] is None
+    messages = events_since(waiter.company, before)
+    assert [m["type"] for m in messages] == ["order_updated", "order_ready", "order_created", "kitchen_task_updated"]
+    assert messages[1]["data"]["order"]["id"] == str(order.pk)
+
+
 def test_split_takes_guests_and_answers_the_same_to_a_retry(client_for, waiter, table, soup, tea):
     order = order_for(waiter, table, [(soup, 1), (tea, 1)])
     body = {"lines": [{"line": str(line_of(order, tea).pk), "quantity": 1}], "guests": 2}
