@@ -12,6 +12,7 @@ from cafe.models import Order, OrderStatus, Payment, Shift, TableStatus
 from cafe.services import billing
 from cafe.services.billing import allocate, even_shares
 from cafe.services.orders import order_finish, order_line_void
+from cafe.services.split import order_split
 from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, logged_messages, order_for, staff_of
 from cafe.tests.services.test_orders import _run_in_threads
 from core.errors import Conflict
@@ -214,3 +215,35 @@ def test_a_close_racing_a_line_void_does_not_deadlock(services, english_threads)
     assert not [r for r in results if not isinstance(r, Order | Conflict)], [str(r) for r in results]
     order.refresh_from_db()
     assert order.status == OrderStatus.CLOSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_split_racing_a_payment_never_takes_money_twice(services, english_threads):
+    """A tablet pays the whole bill by card while another splits a line off to a new
+    check: either the payment wins (the split is refused, the order paid) or the
+    split does (the card, now above what is due, is refused); never both, never a
+    payment on lines that left the order."""
+    branch, waiter, table, dish = _race_world("350.00")
+    order = order_for(waiter, table, [(dish, 1), (dish, 1)])
+    line = order.items.last()
+
+    def act(i: int):
+        tenant = tenant_for(waiter)
+        if i == 0:
+            return order_split(tenant=tenant, order_id=order.pk, lines=[{"line": line.pk, "quantity": 1}])
+        return billing.order_pay(tenant=tenant, order_id=order.pk, tenders=[tender("card", "700.00")])
+
+    results = _run_in_threads(2, act)
+
+    refused = [r for r in results if isinstance(r, Conflict | ValidationError)]
+    assert len(refused) == 1, [str(r) for r in results]
+    order.refresh_from_db()
+    payments = list(Payment.unscoped.values_list("order", "amount"))
+    if Order.unscoped.filter(split_from=order).exists():
+        # The split came first: the order owes 350.00, and the card for 700.00 is above it.
+        assert isinstance(refused[0], ValidationError)
+        assert (order.status, order.total, order.paid, payments) == (OrderStatus.OPEN, D("350.00"), D("0.00"), [])
+    else:
+        # The payment came first: the closed order cannot be split.
+        assert str(refused[0].detail) == "The order is closed; only open orders can change."
+        assert (order.status, order.paid, payments) == (OrderStatus.CLOSED, D("700.00"), [(order.pk, D("700.00"))])
