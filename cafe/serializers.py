@@ -335,6 +335,15 @@ def _bound(serializer_class: type[serializers.Serializer]) -> serializers.Serial
 
 SMALL: dict[str, Any] = {"min_value": 1, "max_value": 10_000}
 
+# The most one sum a client sends (a tender, a tip, an amount discount, a float, a
+# count, a cash movement, a refund) may be: far above any real bill or drawer, and
+# well inside the money columns (16 digits) however many are added up.
+AMOUNT_MAX = Decimal("10000000.00")
+
+
+def _amount(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=12, decimal_places=2, max_value=AMOUNT_MAX, **kwargs)
+
 
 class TableInput(serializers.Serializer):
     branch = serializers.UUIDField(required=False)
@@ -647,28 +656,19 @@ class SplitSerializer(serializers.Serializer):
 
 # Till: cash shifts, cash movements, the X / Z report, refunds (docs/till.md).
 
-# The most one till amount (a float, a movement, a count, a refund) may be: far above
-# any real drawer, well inside the money columns (12 digits) once summed.
-TILL_AMOUNT_MAX = Decimal("10000000.00")
-
-
-def _till_money(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=12, decimal_places=2, max_value=TILL_AMOUNT_MAX, **kwargs)
-
-
 class ShiftOpenInput(serializers.Serializer):
     # Owners and admins name it; branch-bound staff open their own branch's.
     branch = serializers.UUIDField(required=False)
-    opening_float = _till_money(min_value=Decimal(0))
+    opening_float = _amount(min_value=Decimal(0))
 
 
 class ShiftCloseInput(serializers.Serializer):
-    counted_cash = _till_money(min_value=Decimal(0))
+    counted_cash = _amount(min_value=Decimal(0))
 
 
 class CashMovementInput(serializers.Serializer):
     kind = serializers.ChoiceField(CashMovement.Kind.choices)
-    amount = _till_money(min_value=Decimal("0.01"))
+    amount = _amount(min_value=Decimal("0.01"))
     reason = serializers.CharField(max_length=200)
 
 
@@ -694,7 +694,7 @@ class RefundInput(serializers.Serializer):
     method = serializers.ChoiceField(Tender.choices)
     reason = serializers.CharField(max_length=200)
     lines = RefundLineInput(many=True, required=False, allow_empty=False, max_length=200)  # type: ignore[call-arg]
-    amount = _till_money(min_value=Decimal("0.01"), required=False)
+    amount = _amount(min_value=Decimal("0.01"), required=False)
 
     def validate(self, attrs: dict) -> dict:
         if "lines" in attrs and "amount" in attrs:
@@ -755,30 +755,24 @@ class ShiftReportSerializer(serializers.Serializer):
 
 # Payments, discounts and the even split (docs/payments.md)
 
-# One tender or tip at most this much: ten tenders of fifty checks stay within the money columns.
-TENDER_MAX = Decimal("10000000.00")
 SPLIT_CHECKS_MAX = 50
-
-
-def _money_input(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=12, decimal_places=2, max_value=TENDER_MAX, **kwargs)
 
 
 class TenderInput(serializers.Serializer):
     method = serializers.ChoiceField(Tender.choices)
-    amount = _money_input(min_value=Decimal("0.01"))
+    amount = _amount(min_value=Decimal("0.01"))
 
 
 class PayInput(serializers.Serializer):
     tenders = TenderInput(many=True, allow_empty=False, max_length=10)  # type: ignore[call-arg]
-    tip = _money_input(min_value=Decimal(0), default=Decimal("0.00"))
+    tip = _amount(min_value=Decimal(0), default=Decimal("0.00"))
     # Of an evenly split bill: which check this pays (1..split_checks).
     check = serializers.IntegerField(min_value=1, max_value=SPLIT_CHECKS_MAX, required=False, allow_null=True)
 
 
 class DiscountInput(serializers.Serializer):
     kind = serializers.ChoiceField(DiscountKind.choices)
-    value = _money_input(min_value=Decimal("0.01"))
+    value = _amount(min_value=Decimal("0.01"))
     reason = serializers.CharField(max_length=200)
 
     def validate(self, attrs: dict) -> dict:
