@@ -656,6 +656,7 @@ class SplitSerializer(serializers.Serializer):
 
 # Till: cash shifts, cash movements, the X / Z report, refunds (docs/till.md).
 
+
 class ShiftOpenInput(serializers.Serializer):
     # Owners and admins name it; branch-bound staff open their own branch's.
     branch = serializers.UUIDField(required=False)

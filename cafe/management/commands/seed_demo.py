@@ -7,6 +7,7 @@ from accounts.models import Branch, Company, Role, User
 from accounts.tenancy import tenant_for
 from cafe import services
 from cafe.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Order, Station, Table
+from cafe.selectors.till import cash_flow
 
 PASSWORD = "cafe-demo-2026"
 MENU = {
@@ -30,11 +31,19 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         company, _ = Company.objects.get_or_create(name="Demo Cafe")
-        center, _ = Branch.unscoped.get_or_create(company=company, name="Center", defaults={"address": "1 Main St"})
-        river, _ = Branch.unscoped.get_or_create(company=company, name="Riverside", defaults={"address": "2 River Rd"})
+        center, _ = Branch.unscoped.get_or_create(
+            company=company,
+            name="Center",
+            defaults={"address": "1 Main St", "timezone": "Europe/Moscow", "service_charge_percent": Decimal(5)},
+        )
+        river, _ = Branch.unscoped.get_or_create(
+            company=company, name="Riverside", defaults={"address": "2 River Rd", "timezone": "Asia/Yekaterinburg"}
+        )
         staff = [
             ("owner@demo.cafe", Role.OWNER, None),
             ("admin@demo.cafe", Role.ADMIN, None),
+            ("manager@demo.cafe", Role.MANAGER, center),
+            ("cashier@demo.cafe", Role.CASHIER, center),
             ("waiter@demo.cafe", Role.WAITER, center),
             ("waiter2@demo.cafe", Role.WAITER, river),
             ("cook@demo.cafe", Role.COOK, center),
@@ -85,10 +94,75 @@ class Command(BaseCommand):
                     defaults={"price": Decimal(price), "position": position},
                 )
         if not Order.unscoped.filter(company=company).exists():
+            self._day_at_the_till(center, items)
             self._kitchen_in_progress(center, items)
         self.stdout.write(f"Demo data ready. Logins (password {PASSWORD}):")
         for email, role, branch in staff:
             self.stdout.write(f"  {email:<20} {role:<7} {branch.name if branch else 'all branches'}")
+
+    def _day_at_the_till(self, branch: Branch, items: dict[str, MenuItem]) -> None:
+        """A day at the Center, so the X/Z and daily reports show something: a shift
+        opened, paid orders (cash with a tip and change, card, card and cash, a
+        discount, the 5% service charge, a takeaway), a refund, cash taken to the
+        bank, the shift closed ten short, and the next shift opened."""
+        waiter, cashier, manager, cook = (
+            tenant_for(User.objects.get(email=f"{name}@demo.cafe")) for name in ("waiter", "cashier", "manager", "cook")
+        )
+        shift = services.shift_open(tenant=cashier, opening_float=Decimal("5000.00"))
+        tables = list(Table.unscoped.filter(branch=branch).order_by("number"))
+
+        def served(order: Order) -> Order:
+            tasks = [task.pk for task in order.kitchen_tasks.all()]
+            for tenant, action in ((cook, "claim"), (cook, "ready"), (waiter, "served")):
+                if tasks:
+                    services.task_act(tenant=tenant, task_ids=tasks, action=action)
+            return order
+
+        def order(table: Table | None, lines: list[tuple[str, int]], **fields) -> Order:
+            return served(
+                services.order_create(
+                    tenant=waiter,
+                    table=table.pk if table else None,
+                    items=[{"menu_item": items[title].pk, "quantity": quantity} for title, quantity in lines],
+                    **fields,
+                )
+            )
+
+        def pay(order: Order, *tenders: tuple[str, str], tip: str = "0.00") -> None:
+            services.order_pay(
+                tenant=cashier,
+                order_id=order.pk,
+                tenders=[{"method": method, "amount": Decimal(amount)} for method, amount in tenders],
+                tip=Decimal(tip),
+            )
+
+        # 1200.00 + 5% = 1260.00, in cash with a 100.00 tip: 140.00 change.
+        pay(order(tables[2], [("Борщ", 2), ("Американо", 2)], guests=2), ("cash", "1500.00"), tip="100.00")
+        # 1260.00 − 10% = 1134.00 + 5% = 1190.70, by card with a 50.00 tip; later one portion comes back.
+        regular = order(tables[3], [("Паста карбонара", 1), ("Сырники", 2)], guests=3)
+        services.order_discount_set(
+            tenant=waiter, order_id=regular.pk, kind="percent", value=Decimal(10), reason="постоянный гость"
+        )
+        pay(regular, ("card", "1240.70"), tip="50.00")
+        # 650.00 + 5% = 682.50: 400.00 by card, the rest in cash (17.50 change).
+        pay(order(tables[4], [("Чай", 2), ("Сырники", 1)], guests=1), ("card", "400.00"), ("cash", "300.00"))
+        # Three coffees to go, paid at the counter.
+        takeaway = order(None, [("Американо", 3)], service="takeaway", customer_name="Иван")
+        pay(takeaway, ("cash", "540.00"))
+        cheesecakes = regular.items.get(menu_item=items["Сырники"])
+        services.order_refund(
+            tenant=manager,
+            order_id=regular.pk,
+            method="card",
+            reason="остыли",
+            lines=[{"line": cheesecakes.pk, "quantity": 1}],
+        )
+        services.shift_cash_move(
+            tenant=cashier, shift_id=shift.pk, kind="out", amount=Decimal("1000.00"), reason="инкассация"
+        )
+        expected = cash_flow(tenant=cashier, shift=shift).expected
+        services.shift_close(tenant=cashier, shift_id=shift.pk, counted_cash=expected - Decimal("10.00"))
+        services.shift_open(tenant=cashier, opening_float=Decimal("5000.00"))
 
     def _kitchen_in_progress(self, branch: Branch, items: dict[str, MenuItem]) -> None:
         """Two open orders at the Center (one portion cooking, one ready, a course held) and a takeaway order."""
