@@ -41,7 +41,9 @@ def task_get(*, tenant: Tenant, task_id: uuid.UUID) -> KitchenTask:
 def tasks_locked(*, tenant: Tenant, task_ids: Collection[uuid.UUID]) -> list[KitchenTask]:
     """The tasks, locked in id order (so bulk actions queue rather than deadlock);
     raises ``KitchenTask.DoesNotExist`` unless the tenant may see every one."""
-    tasks = list(tenant.scope(KitchenTask).select_for_update(of=("self",)).filter(pk__in=task_ids).order_by("pk"))
+    tasks = list(
+        tenant.scope(KitchenTask).select_for_update(of=("self",), no_key=True).filter(pk__in=task_ids).order_by("pk")
+    )
     if len(tasks) != len(set(task_ids)):
         raise KitchenTask.DoesNotExist
     return tasks

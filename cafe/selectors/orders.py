@@ -17,5 +17,5 @@ def order_list(*, tenant: Tenant, **filters: Any) -> QuerySet[Order]:
 
 def order_get(*, tenant: Tenant, order_id: uuid.UUID, lock: bool = False) -> Order:
     if lock:
-        return tenant.scope(Order).select_for_update(of=("self",)).select_related("table").get(pk=order_id)
+        return tenant.scope(Order).select_for_update(of=("self",), no_key=True).select_related("table").get(pk=order_id)
     return order_list(tenant=tenant).get(pk=order_id)

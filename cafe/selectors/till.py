@@ -29,7 +29,7 @@ def shift_list(*, tenant: Tenant, branch: uuid.UUID | None = None, status: str |
 def shift_get(*, tenant: Tenant, shift_id: uuid.UUID, lock: bool = False) -> Shift:
     shifts = tenant.scope(Shift)
     if lock:
-        shifts = shifts.select_for_update(of=("self",))
+        shifts = shifts.select_for_update(of=("self",), no_key=True)
     return shifts.get(pk=shift_id)
 
 

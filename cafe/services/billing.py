@@ -278,7 +278,7 @@ def _check_share(tenant: Tenant, order: Order, kind: str, value: Decimal, base: 
 
 
 def _line_for_discount(order: Order, line_id: uuid.UUID) -> OrderItem:
-    line = order.items.select_for_update(of=("self",)).get(pk=line_id)
+    line = order.items.select_for_update(of=("self",), no_key=True).get(pk=line_id)
     if line.voided:
         raise Conflict(_("The line is voided; it cannot change."))
     return line

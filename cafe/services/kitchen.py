@@ -117,7 +117,7 @@ def _orders_locked(tenant: Tenant, task_ids: Sequence[uuid.UUID]) -> dict[uuid.U
 
 
 def _orders_locked_by_id(tenant: Tenant, order_ids: set[uuid.UUID]) -> dict[uuid.UUID, Order]:
-    locked = tenant.scope(Order).select_for_update(of=("self",)).filter(pk__in=order_ids).order_by("pk")
+    locked = tenant.scope(Order).select_for_update(of=("self",), no_key=True).filter(pk__in=order_ids).order_by("pk")
     return {order.pk: order for order in locked}
 
 
@@ -219,7 +219,11 @@ def order_fire(*, tenant: Tenant, order_id: uuid.UUID, course: int | None = None
             _("The order is %(status)s; only open orders can be fired.")
             % {"status": order.get_status_display().lower()}
         )
-    held = tenant.scope(KitchenTask).select_for_update(of=("self",)).filter(order=order, status=TaskStatus.HELD)
+    held = (
+        tenant.scope(KitchenTask)
+        .select_for_update(of=("self",), no_key=True)
+        .filter(order=order, status=TaskStatus.HELD)
+    )
     if course is not None:
         if not order.items.filter(course=course).exists():
             raise ValidationError({"course": [_("The order has no course %(course)s.") % {"course": course}]})

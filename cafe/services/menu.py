@@ -165,7 +165,7 @@ def menu_item_update(*, tenant: Tenant, menu_item_id: uuid.UUID, **changes: Any)
     """Changes the given fields, also the stop-list of a branch item (``is_available``,
     ``remaining``); without ``branch`` the item stays where it is."""
     item = menu_item_get(tenant=tenant, menu_item_id=menu_item_id)
-    item = tenant.scope(MenuItem).select_for_update().get(pk=item.pk)
+    item = tenant.scope(MenuItem).select_for_update(no_key=True).get(pk=item.pk)
     station_given = "station" in changes
     station = changes.pop("station", item.station_id)
     moved = "branch" in changes
@@ -205,7 +205,7 @@ def menu_item_branch_set(
         changes["station"] = _station_in(tenant, changes["station"], branch_obj.pk)
     setting, _created = (
         tenant.scope(MenuItemBranch)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .get_or_create(menu_item=item, branch=branch_obj, defaults={"company": tenant.company})
     )
     for field, value in changes.items():

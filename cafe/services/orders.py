@@ -415,10 +415,10 @@ def _check_payments(order: Order, status: str) -> None:
 def _line_for_edit(tenant: Tenant, order: Order, line_id: uuid.UUID) -> tuple[OrderItem, list[KitchenTask]]:
     """The order's line and its tasks, locked (after the order); 409 once voided,
     and for anyone but a manager once the kitchen has started a portion."""
-    line = order.items.select_for_update(of=("self",)).select_related("menu_item").get(pk=line_id)
+    line = order.items.select_for_update(of=("self",), no_key=True).select_related("menu_item").get(pk=line_id)
     if line.voided:
         raise Conflict(_("The line is voided; it cannot change."))
-    tasks = list(line.tasks.select_for_update(of=("self",)).order_by("portion"))
+    tasks = list(line.tasks.select_for_update(of=("self",), no_key=True).order_by("portion"))
     if any(task.status in STARTED_STATUSES for task in tasks) and not tenant.may_manage:
         raise Conflict(_("The kitchen has started this line; only a manager can change or void it now."))
     return line, tasks
@@ -533,7 +533,7 @@ def order_line_void(*, tenant: Tenant, order_id: uuid.UUID, line_id: uuid.UUID, 
 def _release_kitchen(tenant: Tenant, order: Order) -> list[PendingEvent[Any]]:
     """An order was cancelled: its portions not yet served are cancelled, and those
     never started go back to the stop-list. Runs inside the order's transaction."""
-    tasks = list(order.kitchen_tasks.select_for_update(of=("self",)).order_by("pk"))
+    tasks = list(order.kitchen_tasks.select_for_update(of=("self",), no_key=True).order_by("pk"))
     by_line: dict[uuid.UUID, list[KitchenTask]] = defaultdict(list)
     for task in tasks:
         by_line[task.line_id].append(task)

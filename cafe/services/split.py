@@ -58,11 +58,17 @@ def _lock(
     table_ids = sorted({*at.values(), *also} - {None})
     tables = {
         table.pk: table
-        for table in tenant.scope(Table).filter(pk__in=table_ids).order_by("pk").select_for_update(of=("self",))
+        for table in tenant.scope(Table)
+        .filter(pk__in=table_ids)
+        .order_by("pk")
+        .select_for_update(of=("self",), no_key=True)
     }
     orders = {
         order.pk: order
-        for order in tenant.scope(Order).filter(pk__in=order_ids).order_by("pk").select_for_update(of=("self",))
+        for order in tenant.scope(Order)
+        .filter(pk__in=order_ids)
+        .order_by("pk")
+        .select_for_update(of=("self",), no_key=True)
     }
     if any(orders[pk].table_id != table_id for pk, table_id in at.items()):
         raise _TableChanged
@@ -136,7 +142,7 @@ def order_split(
     wanted = {entry["line"]: entry["quantity"] for entry in lines}
     rows = {
         line.pk: line
-        for line in source.items.select_for_update(of=("self",)).filter(pk__in=list(wanted)).order_by("pk")
+        for line in source.items.select_for_update(of=("self",), no_key=True).filter(pk__in=list(wanted)).order_by("pk")
     }
     errors: dict[str, dict[str, list[str]]] = {}
     for index, entry in enumerate(lines):
@@ -167,7 +173,12 @@ def order_split(
         service_charge_percent=source.service_charge_percent,
     )
     tasks_of: dict[uuid.UUID, list[KitchenTask]] = defaultdict(list)
-    for task in tenant.scope(KitchenTask).select_for_update(of=("self",)).filter(line__in=list(rows)).order_by("pk"):
+    for task in (
+        tenant.scope(KitchenTask)
+        .select_for_update(of=("self",), no_key=True)
+        .filter(line__in=list(rows))
+        .order_by("pk")
+    ):
         tasks_of[task.line_id].append(task)
     now = timezone.now()
     whole, reduced, new_lines, new_modifiers, moved = [], [], [], [], []
@@ -263,7 +274,7 @@ def order_move(*, tenant: Tenant, order_id: uuid.UUID, table: uuid.UUID) -> Orde
     # Locked, so a cook's action on one queues and then reads the new table.
     live = list(
         tenant.scope(KitchenTask)
-        .select_for_update(of=("self",))
+        .select_for_update(of=("self",), no_key=True)
         .filter(order=order)
         .exclude(status__in=[TaskStatus.SERVED, TaskStatus.CANCELLED])
         .order_by("created_at", "portion", "id")
@@ -294,7 +305,7 @@ def order_merge(*, tenant: Tenant, order_id: uuid.UUID, other: uuid.UUID) -> Ord
     _check_lines(target.items.count(), source.items.count())
     tasks = list(
         tenant.scope(KitchenTask)
-        .select_for_update(of=("self",))
+        .select_for_update(of=("self",), no_key=True)
         .filter(order=source)
         .order_by("created_at", "portion", "id")
     )

@@ -19,7 +19,7 @@ def pickup_number_next(
     day = local_day(branch, now)
     counter, _ = (
         tenant.scope(PickupCounter)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .get_or_create(branch=branch, day=day, defaults={"company_id": branch.company_id})
     )
     counter.last += 1

@@ -128,7 +128,9 @@ def _line_money(order: Order, line: OrderItem, quantity: int) -> Decimal:
 def _refund_lines(order: Order, wanted: Sequence[dict[str, Any]] | None) -> list[tuple[OrderItem, int, Decimal]]:
     """(line, portions, money) for each line refunded: those asked for, or (``None``)
     every portion not yet refunded. Runs with the order locked."""
-    lines = {line.pk: line for line in order.items.select_for_update(of=("self",)).order_by("created_at", "id")}
+    lines = {
+        line.pk: line for line in order.items.select_for_update(of=("self",), no_key=True).order_by("created_at", "id")
+    }
     if wanted is None:
         return [
             (

@@ -11,7 +11,7 @@ from accounts.tenancy import tenant_for
 from cafe.models import Order, OrderStatus, Payment, Shift, TableStatus
 from cafe.services import billing
 from cafe.services.billing import allocate, even_shares
-from cafe.services.orders import order_finish, order_line_void
+from cafe.services.orders import order_add_items, order_create, order_finish, order_line_void
 from cafe.services.split import order_split
 from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, logged_messages, order_for, staff_of
 from cafe.tests.services.test_orders import _run_in_threads
@@ -247,3 +247,26 @@ def test_a_split_racing_a_payment_never_takes_money_twice(services, english_thre
         # The payment came first: the closed order cannot be split.
         assert str(refused[0].detail) == "The order is closed; only open orders can change."
         assert (order.status, order.paid, payments) == (OrderStatus.CLOSED, D("700.00"), [(order.pk, D("700.00"))])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lines_added_to_one_order_while_another_is_taken_at_its_table_never_deadlock(services, english_threads):
+    """Adding lines updates the order twice, so PostgreSQL checks its foreign keys again
+    at commit (a key-share lock on the table) after the event counter is taken; a new
+    order at the table holds the table and waits for that counter. With the table
+    locked FOR UPDATE the two deadlocked (a 500 in the chaos test); every domain row
+    lock is FOR NO KEY UPDATE, which key-share locks pass."""
+    branch, waiter, table, dish = _race_world("100.00")
+    first = order_for(waiter, table, [(dish, 1)])
+    line = [{"menu_item": dish.pk, "quantity": 1}]
+
+    def act(i: int):
+        tenant = tenant_for(waiter)
+        if i % 2:
+            return order_add_items(tenant=tenant, order_id=first.pk, items=line)
+        return order_create(tenant=tenant, table=table.pk, guests=1, items=line)
+
+    for _ in range(15):
+        results = _run_in_threads(4, act)
+        assert all(isinstance(r, Order) for r in results), [repr(r) for r in results]
+    assert Order.unscoped.filter(table=table).count() == 1 + 15 * 2
