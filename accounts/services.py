@@ -159,7 +159,7 @@ def branch_update(*, tenant: Tenant, branch_id: uuid.UUID, **changes: Any) -> Br
     after it; open orders keep the percent they were taken with."""
     if not tenant.company_wide:
         raise PermissionDenied(_("Only owners and admins change branches."))
-    branch = tenant.branches().select_for_update().get(pk=branch_id)
+    branch = tenant.branches().select_for_update(no_key=True).get(pk=branch_id)
     taken = _("A branch with this name already exists.")
     if "name" in changes and tenant.branches().filter(name=changes["name"]).exclude(pk=branch.pk).exists():
         raise ValidationError({"name": [taken]})
