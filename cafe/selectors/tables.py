@@ -16,5 +16,5 @@ def table_get(*, tenant: Tenant, table_id: uuid.UUID, lock: bool = False) -> Tab
     ever changes). A plain FOR UPDATE would also block the foreign-key checks of
     other transactions' rows pointing here (an order updated twice is checked again
     at commit), and deadlock with them (docs/bill.md, "Concurrency")."""
-    tables = tenant.scope(Table)
-    return (tables.select_for_update(no_key=True) if lock else tables).get(pk=table_id)
+    tables = tenant.scope(Table).select_related("branch")  # its bill settings, for a new order
+    return (tables.select_for_update(of=("self",), no_key=True) if lock else tables).get(pk=table_id)

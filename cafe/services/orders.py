@@ -44,6 +44,7 @@ from cafe.services.common import branch_for_write
 from core.errors import Conflict
 from realtime.catalogue import (
     KITCHEN_TASK_CREATED,
+    KITCHEN_TASK_UPDATED,
     ORDER_CANCELLED,
     ORDER_CLOSED,
     ORDER_CREATED,
@@ -249,12 +250,28 @@ def _bill(tenant: Tenant, order: Order) -> Order:
     return order
 
 
-def _settled(tenant: Tenant, type: EventType[OrderData], order: Order) -> list[PendingEvent[Any]]:
+def _readiness(tenant: Tenant, order: Order, caused: Sequence[PendingEvent[Any]]) -> bool | None:
+    """Keeps ``ready_at`` in step with what the change did to the order's portions
+    (told by its kitchen events): new portions make it wait (no query needed);
+    changed, moved or cancelled ones may leave it ready, so they are counted; a
+    change that touched no portion leaves it as it was."""
+    types = {event.type for event in caused}
+    if KITCHEN_TASK_UPDATED in types:
+        return kitchen_services.readiness_update(tenant, order)
+    if KITCHEN_TASK_CREATED in types and order.ready_at is not None:
+        order.ready_at = None
+        return False
+    return None
+
+
+def _settled(
+    tenant: Tenant, type: EventType[OrderData], order: Order, *caused: PendingEvent[Any]
+) -> list[PendingEvent[Any]]:
     """Brings a changed order's bill and readiness (``ready_at``) up to date and
-    returns its events: new portions make a ready order wait again, moved or
-    cancelled ones may leave it ready (``order_ready`` then follows)."""
+    returns its events (``order_ready`` after its own when it became ready);
+    ``caused`` are the change's other events."""
     _bill(tenant, order)
-    ready = kitchen_services.readiness_update(tenant, order)
+    ready = _readiness(tenant, order, caused)
     if ready is not None:
         order.save(update_fields=["ready_at", "updated_at"])
     return [events.order_event(type, order), *([events.order_event(ORDER_READY, order)] if ready else [])]
@@ -262,7 +279,7 @@ def _settled(tenant: Tenant, type: EventType[OrderData], order: Order) -> list[P
 
 def _order_changed(tenant: Tenant, type: EventType[OrderData], order: Order, *extra: PendingEvent[Any]) -> Order:
     """Reports a change to an order (its table already loaded) as its last step."""
-    emit(company_id=tenant.company_id, events=[*_settled(tenant, type, order), *extra])
+    emit(company_id=tenant.company_id, events=[*_settled(tenant, type, order, *extra), *extra])
     return order
 
 

@@ -232,13 +232,14 @@ def order_split(
         task.updated_at = now
     tenant.scope(KitchenTask).bulk_update(moved, ["order", "line", "portion", "updated_at"])
     source.save(update_fields=["updated_at"])
+    moved_events = kitchen_services.task_events(tenant, moved)
     emit(
         company_id=tenant.company_id,
         events=[
-            *_settled(tenant, ORDER_UPDATED, source),
-            *_settled(tenant, ORDER_CREATED, new),
+            *_settled(tenant, ORDER_UPDATED, source, *moved_events),
+            *_settled(tenant, ORDER_CREATED, new, *moved_events),
             *(_table_busy(source.table) if source.table else []),
-            *kitchen_services.task_events(tenant, moved),
+            *moved_events,
         ],
     )
     return source, new
