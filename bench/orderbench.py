@@ -1,0 +1,69 @@
+"""Server CPU per order, in process: take an order of two lines (one for a kitchen
+station, one served straight) at one of ten tables and close it, N times, through
+the services, on the database in DATABASE_URL (migrated first). Prints CPU and wall
+time per order; compare two commits by running it in each checkout, alternating
+(docs/benchmarks.md, "The bill").
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cafe_orderbench .venv/bin/python bench/orderbench.py 200
+"""
+
+import os
+import sys
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from accounts.models import Branch, Company, Role, User  # noqa: E402
+from accounts.tenancy import tenant_for  # noqa: E402
+from cafe import services  # noqa: E402
+from cafe.models import Category, MenuItem, Station, Table  # noqa: E402
+
+WARM_UP = 20
+
+
+def main(count: int) -> None:
+    call_command("migrate", verbosity=0)
+    company = Company.objects.create(name=f"orderbench {uuid.uuid4()}")
+    branch = Branch.unscoped.create(company=company, name="Bench")
+    waiter = User.objects.create_user(
+        f"{uuid.uuid4()}@orderbench.test", str(uuid.uuid4()), company=company, branch=branch, role=Role.WAITER
+    )
+    category = Category.unscoped.create(company=company, name="Kitchen")
+    station = Station.unscoped.create(company=company, branch=branch, name="Hot")
+    soup, tea = (
+        MenuItem.unscoped.create(
+            company=company, category=category, branch=branch, title=title, price=Decimal(price), station=where
+        )
+        for title, price, where in (("Soup", "350.00", station), ("Tea", "100.00", None))
+    )
+    tables = [Table.unscoped.create(company=company, branch=branch, number=number) for number in range(1, 11)]
+    tenant = tenant_for(waiter)
+    lines = [{"menu_item": soup.pk, "quantity": 2}, {"menu_item": tea.pk, "quantity": 1}]
+
+    def one(index: int) -> None:
+        order = services.order_create(tenant=tenant, table=tables[index % 10].pk, guests=2, items=lines)
+        services.order_finish(tenant=tenant, order_id=order.pk, status="closed")
+
+    for index in range(WARM_UP):
+        one(index)
+    cpu, wall = time.process_time(), time.perf_counter()
+    for index in range(count):
+        one(index)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(
+        f"{count} orders (take + close): {1000 * cpu / count:.2f} ms CPU, {1000 * wall / count:.2f} ms wall per order"
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
