@@ -348,7 +348,13 @@ def _event(name: str, streams: set[Stream], payload: type[Payload], summary: str
 
 
 ORDER_CREATED = _event("order_created", {Stream.ORDERS}, OrderData, "An order was taken.")
-ORDER_UPDATED = _event("order_updated", {Stream.ORDERS}, OrderData, "Lines were added or the guests changed.")
+ORDER_UPDATED = _event(
+    "order_updated",
+    {Stream.ORDERS},
+    OrderData,
+    "An open order changed: lines, guests, a discount, a partial payment or paid check, an even split, "
+    "its table (moved), lines split off or merged in.",
+)
 ORDER_CLOSED = _event("order_closed", {Stream.ORDERS}, OrderData, "An order was closed (paid).")
 ORDER_CANCELLED = _event("order_cancelled", {Stream.ORDERS}, OrderData, "An order was cancelled.")
 ORDER_PAID = _event(
