@@ -22,10 +22,10 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.tenancy import Tenant
 from cafe import events, money
-from cafe.models import DiscountKind, Order, OrderItem, OrderStatus, Payment, Table, TableStatus, Tender
+from cafe.models import DiscountKind, Order, OrderItem, OrderStatus, Payment, TableStatus, Tender
 from cafe.selectors.billing import shift_open
 from cafe.selectors.orders import order_get
-from cafe.services.orders import _open_order, _order_changed
+from cafe.services.orders import _open_order, _order_changed, order_and_table_locked
 from core.errors import Conflict
 from realtime.catalogue import ORDER_CLOSED, ORDER_PAID, ORDER_UPDATED
 from realtime.emit import PendingEvent, emit
@@ -111,19 +111,6 @@ def allocate(tenders: Sequence[dict[str, Any]], bill: Decimal, tip: Decimal) -> 
     return [shares[index] for index in order]
 
 
-def _lock_order(tenant: Tenant, order_id: uuid.UUID) -> tuple[Order, Table | None]:
-    """The order and its table (if any), locked table first, as every order writer does.
-
-    The table takes ``FOR NO KEY UPDATE``: enough to queue the table's writers, and it
-    lets a writer of the order that got there first commit. That writer's foreign-key
-    checks (deferred to its commit, and made for every key once it updates the order
-    row twice) share-lock the table's key; under ``FOR UPDATE`` each waited for the
-    other and PostgreSQL broke the deadlock (found by the pay-versus-void race test)."""
-    table_id = tenant.scope(Order).values_list("table_id", flat=True).get(pk=order_id)
-    table = tenant.scope(Table).select_for_update(no_key=True).get(pk=table_id) if table_id else None
-    return order_get(tenant=tenant, order_id=order_id, lock=True), table
-
-
 @transaction.atomic
 def order_pay(
     *,
@@ -137,7 +124,7 @@ def order_pay(
     last unpaid check) closes the order: ``order_paid``, ``order_closed`` and the
     table's ``table_status_changed`` when it was its last open order. Less is a
     partial payment (``order_updated``); a check is paid whole or not at all."""
-    order, table = _lock_order(tenant, order_id)
+    order, table = order_and_table_locked(tenant, order_id)
     if order.status != OrderStatus.OPEN:
         raise Conflict(
             _("The order is %(status)s; only open orders can be paid.") % {"status": order.get_status_display().lower()}

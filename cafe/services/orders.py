@@ -376,17 +376,24 @@ def order_update(*, tenant: Tenant, order_id: uuid.UUID, guests: int) -> Order:
     return _order_changed(tenant, ORDER_UPDATED, order)
 
 
+def order_and_table_locked(tenant: Tenant, order_id: uuid.UUID) -> tuple[Order, Table | None]:
+    """The order and its table (none for takeaway), locked table first, as every
+    writer of a table's orders does. The table is read before its lock: should the
+    order move to another table meanwhile (``order_move``), the new one is locked
+    in turn. Runs inside the caller's transaction."""
+    for _attempt in range(3):
+        table_id = tenant.scope(Order).values_list("table_id", flat=True).get(pk=order_id)
+        table = table_get(tenant=tenant, table_id=table_id, lock=True) if table_id is not None else None
+        order = order_get(tenant=tenant, order_id=order_id, lock=True)
+        if order.table_id == table_id:
+            return order, table
+    raise Conflict(_("The order keeps moving between tables; try again."))
+
+
 @transaction.atomic
 def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
     """Closes (paid) or cancels an open order; the table is freed with its last open order."""
-    table_id = tenant.scope(Order).values_list("table_id", flat=True).get(pk=order_id)
-    # A takeaway order has no table to lock or free.
-    table = (
-        tenant.scope(Table).select_for_update(no_key=True).get(pk=table_id)  # see services.billing._lock_order
-        if table_id is not None
-        else None
-    )
-    order = order_get(tenant=tenant, order_id=order_id, lock=True)
+    order, table = order_and_table_locked(tenant, order_id)
     if status not in ORDER_TRANSITIONS[order.status]:
         raise Conflict(
             _("The order is %(status)s; only open orders can be closed or cancelled.")

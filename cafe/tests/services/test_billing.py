@@ -9,10 +9,10 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import tenant_for
 from cafe.models import Order, OrderStatus, Payment, Shift, TableStatus
-from cafe.services import billing
+from cafe.services import billing, orders
 from cafe.services.billing import allocate, even_shares
 from cafe.services.orders import order_add_items, order_create, order_finish, order_line_void
-from cafe.services.split import order_split
+from cafe.services.split import order_move, order_split
 from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, logged_messages, order_for, staff_of
 from cafe.tests.services.test_orders import _run_in_threads
 from core.errors import Conflict
@@ -270,3 +270,33 @@ def test_lines_added_to_one_order_while_another_is_taken_at_its_table_never_dead
         results = _run_in_threads(4, act)
         assert all(isinstance(r, Order) for r in results), [repr(r) for r in results]
     assert Order.unscoped.filter(table=table).count() == 1 + 15 * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_whose_order_moved_before_its_locks_frees_the_new_table(services, english_threads, monkeypatch):
+    """The payment reads the order's table, then locks it; an order moved in between
+    (here: exactly then, in another connection) has its new table locked in turn, and
+    that is the table freed — not the one it left, which would leave a closed order's
+    table busy."""
+    branch, waiter, table, dish = _race_world("350.00")
+    there = TableFactory(branch=branch)
+    order = order_for(waiter, table, [(dish, 1)])
+    locking = orders.table_get
+    moves = []
+
+    def move_first(**kwargs):
+        if not moves:
+            moves.append(
+                _run_in_threads(1, lambda i: order_move(tenant=tenant_for(waiter), order_id=order.pk, table=there.pk))
+            )
+        return locking(**kwargs)
+
+    monkeypatch.setattr(orders, "table_get", move_first)
+    billing.order_pay(tenant=tenant_for(waiter), order_id=order.pk, tenders=[tender("card", "350.00")])
+
+    assert [type(result) for result in moves[0]] == [Order]
+    order.refresh_from_db()
+    table.refresh_from_db()
+    there.refresh_from_db()
+    assert (order.status, order.table_id) == (OrderStatus.CLOSED, there.pk)
+    assert (table.status, there.status) == (TableStatus.FREE, TableStatus.FREE)
