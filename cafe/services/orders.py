@@ -387,7 +387,7 @@ def order_and_table_locked(tenant: Tenant, order_id: uuid.UUID) -> tuple[Order, 
         order = order_get(tenant=tenant, order_id=order_id, lock=True)
         if order.table_id == table_id:
             return order, table
-    raise Conflict(_("The order keeps moving between tables; try again."))
+    raise Conflict(_("The order is being moved to another table; try again."))
 
 
 @transaction.atomic
