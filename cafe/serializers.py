@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cafe import money
 from cafe.models import (
     CashMovement,
     Category,
@@ -187,7 +188,7 @@ class BillSerializer(serializers.Serializer):
     refunded = Money()
 
     def get_due(self, order: Order) -> str:
-        return f"{max(order.total - order.paid, Decimal(0)):.2f}"
+        return f"{money.due(order):.2f}"
 
 
 class PaymentSerializer(serializers.Serializer):
