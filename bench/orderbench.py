@@ -25,8 +25,9 @@ from django.core.management import call_command  # noqa: E402
 
 from accounts.models import Branch, Company, Role, User  # noqa: E402
 from accounts.tenancy import tenant_for  # noqa: E402
-from cafe import services  # noqa: E402
-from cafe.models import Category, MenuItem, Station, Table  # noqa: E402
+from cafe.floor.models import Table  # noqa: E402
+from cafe.menu.models import Category, MenuItem, Station  # noqa: E402
+from cafe.orders.services import order_create, order_finish  # noqa: E402
 
 WARM_UP = 20
 
@@ -51,8 +52,8 @@ def main(count: int) -> None:
     lines = [{"menu_item": soup.pk, "quantity": 2}, {"menu_item": tea.pk, "quantity": 1}]
 
     def one(index: int) -> None:
-        order = services.order_create(tenant=tenant, table=tables[index % 10].pk, guests=2, items=lines)
-        services.order_finish(tenant=tenant, order_id=order.pk, status="closed")
+        order = order_create(tenant=tenant, table=tables[index % 10].pk, guests=2, items=lines)
+        order_finish(tenant=tenant, order_id=order.pk, status="closed")
 
     for index in range(WARM_UP):
         one(index)

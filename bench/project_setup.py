@@ -54,7 +54,8 @@ def main() -> None:
     from django.db import transaction
 
     from accounts.models import Branch, Company, Role, User
-    from cafe.models import Category, MenuItem, MenuItemBranch, Station, Table
+    from cafe.floor.models import Table
+    from cafe.menu.models import Category, MenuItem, MenuItemBranch, Station
 
     if args.reset:
         call_command("migrate", interactive=False, verbosity=0)

@@ -1,25 +1,9 @@
 from django.contrib import admin
 
-from cafe.models import (
-    CashMovement,
-    Category,
-    KitchenTask,
-    MenuItem,
-    MenuItemBranch,
-    Modifier,
-    ModifierGroup,
-    Order,
-    OrderItem,
-    OrderItemEdit,
-    OrderItemModifier,
-    Payment,
-    PickupCounter,
-    Refund,
-    RefundLine,
-    Shift,
-    Station,
-    Table,
-)
+from cafe.bill.models import CashMovement, Payment, Refund, RefundLine, Shift
+from cafe.floor.models import Table
+from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
+from cafe.orders.models import KitchenTask, Order, OrderItem, OrderItemEdit, OrderItemModifier, PickupCounter
 
 
 @admin.register(Table)

@@ -9,7 +9,7 @@ class CafeConfig(AppConfig):
         # The kitchen socket's `&station=` (realtime.catalogue.NARROWINGS): which
         # stations a socket may narrow itself to is the menu's knowledge, read through
         # the tenant's scope; realtime only asks.
-        from cafe.selectors.menu import station_in_scope
+        from cafe.menu.selectors import station_in_scope
         from realtime.catalogue import Stream, register_narrowing_check
 
         register_narrowing_check(

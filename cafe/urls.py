@@ -1,17 +1,19 @@
+"""The cafe's routes: each area's view sets, under ``/api/cafe/``."""
+
 from rest_framework.routers import SimpleRouter
 
-from cafe.api.kitchen import KitchenTaskViewSet
-from cafe.api.menu import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
-from cafe.api.orders import OrderViewSet
-from cafe.api.reports import ReportViewSet
-from cafe.api.tables import TableViewSet
-from cafe.api.till import ShiftViewSet
+from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
+from cafe.floor.api import TableViewSet
+from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
+from cafe.orders.api import KitchenTaskViewSet, OrderViewSet
 
 router = SimpleRouter()
 router.register("tables", TableViewSet, basename="table")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("menu-items", MenuItemViewSet, basename="menu-item")
 router.register("orders", OrderViewSet, basename="order")
+# The bill's actions on an order: orders/{id}/pay/, discount/, split-even/, checks/, refund/.
+router.register("orders", OrderBillViewSet, basename="order-bill")
 router.register("stations", StationViewSet, basename="station")
 router.register("modifier-groups", ModifierGroupViewSet, basename="modifier-group")
 router.register("modifiers", ModifierViewSet, basename="modifier")

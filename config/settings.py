@@ -244,8 +244,8 @@ SPECTACULAR_SETTINGS = {
     # A cash shift's status (open / closed), a subset of the order's: named apart.
     "ENUM_NAME_OVERRIDES": {
         "ShiftStatusEnum": ["open", "closed"],
-        "DiscountKindEnum": "cafe.models.orders.DiscountKind",
-        "CashMovementKindEnum": "cafe.models.billing.CashMovement.Kind",
+        "DiscountKindEnum": "cafe.orders.models.DiscountKind",
+        "CashMovementKindEnum": "cafe.bill.models.CashMovement.Kind",
         "ShiftReportKindEnum": ["x", "z"],
     },
     "POSTPROCESSING_HOOKS": [

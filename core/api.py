@@ -23,6 +23,10 @@ def valid(serializer_class: type[Serializer], data, **options) -> dict:
     return dict(serializer.validated_data)
 
 
+# A UUID in a URL, with or without its dashes (as Django's UUIDField reads it).
+UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
 class TenantViewSet(viewsets.GenericViewSet):
     """Resolves the caller's tenant once (users without a company get 403) and
     checks the roles the subclass declares in ``read_roles`` / ``write_roles``
@@ -33,7 +37,7 @@ class TenantViewSet(viewsets.GenericViewSet):
     lookup_value_converter = "uuid"
     # SimpleRouter builds regex paths and ignores the converter: without this a
     # malformed id reached the query and answered 400 instead of 404.
-    lookup_value_regex = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+    lookup_value_regex = UUID_PATTERN
 
     @cached_property
     def tenant(self) -> Tenant:

@@ -13,7 +13,9 @@ from django.db.models import ProtectedError
 from accounts.models import Branch, User
 from accounts.scoping import ScopedManager, UnscopedQuery
 from accounts.tenancy import tenant_for
-from cafe.models import Category, MenuItem, Order, OrderItem, Table
+from cafe.floor.models import Table
+from cafe.menu.models import Category, MenuItem
+from cafe.orders.models import Order, OrderItem
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,

@@ -4,7 +4,11 @@ from decimal import Decimal
 import factory
 
 from accounts.models import Branch, Company, Role, User
-from cafe.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station, Table
+from cafe.bill.models import Payment, Shift
+from cafe.floor.models import Table
+from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
+from cafe.orders.models import Order, OrderStatus
+from cafe.orders.services import order_create
 from realtime.models import Event
 
 PASSWORD = "correct-horse-battery-42"
@@ -139,10 +143,9 @@ def staff_of(branch: Branch, role: str = Role.WAITER, **fields) -> User:
 def order_for(user: User, table: Table, items=(), guests: int = 2):
     """An open order created through the service, as the API would."""
     from accounts.tenancy import tenant_for
-    from cafe import services
 
     lines = [{"menu_item": item.pk, "quantity": quantity} for item, quantity in items]
-    return services.order_create(tenant=tenant_for(user), table=table.pk, guests=guests, items=lines)
+    return order_create(tenant=tenant_for(user), table=table.pk, guests=guests, items=lines)
 
 
 def logged_messages(company: Company | None = None) -> list[dict]:
@@ -156,7 +159,6 @@ def logged_messages(company: Company | None = None) -> list[dict]:
 
 def open_shift(branch: Branch, user: User | None = None, opening_float: str = "0.00"):
     """An open cash shift of ``branch``, written directly."""
-    from cafe.models import Shift
 
     return Shift.unscoped.create(
         company=branch.company, branch=branch, opened_by=user, opening_float=Decimal(opening_float)
@@ -169,8 +171,6 @@ def paid(order, method: str = "cash", *, amount=None, tip="0.00", change="0.00",
     the branch's open shift), the order's paid/tips/change, and, once paid in full,
     the order closed. ``amount`` defaults to what is due. Returns the order, fresh."""
     from django.utils import timezone
-
-    from cafe.models import Order, OrderStatus, Payment, Shift
 
     order = Order.unscoped.get(pk=order.pk)
     amount = order.total - order.paid if amount is None else Decimal(amount)

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Branch, User
-from cafe.models import Order, OrderStatus, Shift
+from cafe.bill.models import Shift
+from cafe.orders.models import Order, OrderStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.utils import translation
 
-from cafe.models import OrderStatus, TableStatus
+from cafe.floor.models import TableStatus
+from cafe.orders.models import OrderStatus
 from core import messages
 from core.management.commands.messages import MAKEMESSAGES, SOURCE_LANGUAGE, catalogue, compile_po, read_po
 

@@ -6,21 +6,19 @@ import json
 import pytest
 from django.db import transaction
 
-from cafe.serializers import (
+from cafe.bill.serializers import ShiftSerializer
+from cafe.floor.serializers import TableSerializer
+from cafe.menu.serializers import MenuItemSerializer, ModifierGroupSerializer, ModifierSerializer
+from cafe.orders.serializers import (
     BillSerializer,
     DiscountSerializer,
     KitchenTaskSerializer,
     LineModifierSerializer,
-    MenuItemSerializer,
-    ModifierGroupSerializer,
-    ModifierSerializer,
     OrderItemSerializer,
     OrderSerializer,
     PaymentSerializer,
     RefundLineSerializer,
     RefundSerializer,
-    ShiftSerializer,
-    TableSerializer,
 )
 from cafe.tests.factories import BranchFactory, TableFactory, order_for, staff_of
 from realtime import catalogue, eventlog

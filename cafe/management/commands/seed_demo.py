@@ -5,9 +5,14 @@ from django.db import transaction
 
 from accounts.models import Branch, Company, Role, User
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Order, Station, Table
-from cafe.selectors.till import cash_flow
+from cafe.bill.selectors import cash_flow
+from cafe.bill.services import order_discount_set, order_pay
+from cafe.bill.till import order_refund, shift_cash_move, shift_close, shift_open
+from cafe.floor.models import Table
+from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
+from cafe.orders.kitchen import task_act
+from cafe.orders.models import Order
+from cafe.orders.services import order_create
 
 PASSWORD = "cafe-demo-2026"
 MENU = {
@@ -108,19 +113,19 @@ class Command(BaseCommand):
         waiter, cashier, manager, cook = (
             tenant_for(User.objects.get(email=f"{name}@demo.cafe")) for name in ("waiter", "cashier", "manager", "cook")
         )
-        shift = services.shift_open(tenant=cashier, opening_float=Decimal("5000.00"))
+        shift = shift_open(tenant=cashier, opening_float=Decimal("5000.00"))
         tables = list(Table.unscoped.filter(branch=branch).order_by("number"))
 
         def served(order: Order) -> Order:
             tasks = [task.pk for task in order.kitchen_tasks.all()]
             for tenant, action in ((cook, "claim"), (cook, "ready"), (waiter, "served")):
                 if tasks:
-                    services.task_act(tenant=tenant, task_ids=tasks, action=action)
+                    task_act(tenant=tenant, task_ids=tasks, action=action)
             return order
 
         def order(table: Table | None, lines: list[tuple[str, int]], **fields) -> Order:
             return served(
-                services.order_create(
+                order_create(
                     tenant=waiter,
                     table=table.pk if table else None,
                     items=[{"menu_item": items[title].pk, "quantity": quantity} for title, quantity in lines],
@@ -129,7 +134,7 @@ class Command(BaseCommand):
             )
 
         def pay(order: Order, *tenders: tuple[str, str], tip: str = "0.00") -> None:
-            services.order_pay(
+            order_pay(
                 tenant=cashier,
                 order_id=order.pk,
                 tenders=[{"method": method, "amount": Decimal(amount)} for method, amount in tenders],
@@ -140,7 +145,7 @@ class Command(BaseCommand):
         pay(order(tables[2], [("Борщ", 2), ("Американо", 2)], guests=2), ("cash", "1500.00"), tip="100.00")
         # 1260.00 − 10% = 1134.00 + 5% = 1190.70, by card with a 50.00 tip; later one portion comes back.
         regular = order(tables[3], [("Паста карбонара", 1), ("Сырники", 2)], guests=3)
-        services.order_discount_set(
+        order_discount_set(
             tenant=waiter, order_id=regular.pk, kind="percent", value=Decimal(10), reason="постоянный гость"
         )
         pay(regular, ("card", "1240.70"), tip="50.00")
@@ -150,19 +155,17 @@ class Command(BaseCommand):
         takeaway = order(None, [("Американо", 3)], service="takeaway", customer_name="Иван")
         pay(takeaway, ("cash", "540.00"))
         cheesecakes = regular.items.get(menu_item=items["Сырники"])
-        services.order_refund(
+        order_refund(
             tenant=manager,
             order_id=regular.pk,
             method="card",
             reason="остыли",
             lines=[{"line": cheesecakes.pk, "quantity": 1}],
         )
-        services.shift_cash_move(
-            tenant=cashier, shift_id=shift.pk, kind="out", amount=Decimal("1000.00"), reason="инкассация"
-        )
+        shift_cash_move(tenant=cashier, shift_id=shift.pk, kind="out", amount=Decimal("1000.00"), reason="инкассация")
         expected = cash_flow(tenant=cashier, shift=shift).expected
-        services.shift_close(tenant=cashier, shift_id=shift.pk, counted_cash=expected - Decimal("10.00"))
-        services.shift_open(tenant=cashier, opening_float=Decimal("5000.00"))
+        shift_close(tenant=cashier, shift_id=shift.pk, counted_cash=expected - Decimal("10.00"))
+        shift_open(tenant=cashier, opening_float=Decimal("5000.00"))
 
     def _kitchen_in_progress(self, branch: Branch, items: dict[str, MenuItem]) -> None:
         """Two open orders at the Center (one portion cooking, one ready, a course held) and a takeaway order."""
@@ -170,7 +173,7 @@ class Command(BaseCommand):
         cook = tenant_for(User.objects.get(email="cook@demo.cafe"))
         milk = Modifier.unscoped.get(group__menu_item=items["Капучино"], name="Овсяное")
         tables = Table.unscoped.filter(branch=branch).order_by("number")
-        first = services.order_create(
+        first = order_create(
             tenant=waiter,
             table=tables[0].pk,
             guests=2,
@@ -180,19 +183,19 @@ class Command(BaseCommand):
                 {"menu_item": items["Сырники"].pk, "quantity": 2, "course": 2},
             ],
         )
-        services.order_create(
+        order_create(
             tenant=waiter,
             table=tables[1].pk,
             guests=1,
             items=[{"menu_item": items["Паста карбонара"].pk, "quantity": 1}],
         )
         # A coffee to go: no table, today's first pickup number.
-        services.order_create(
+        order_create(
             tenant=waiter,
             service="takeaway",
             customer_name="Анна",
             items=[{"menu_item": items["Капучино"].pk, "quantity": 2, "modifiers": [milk.pk]}],
         )
         soup = list(first.kitchen_tasks.filter(line__menu_item=items["Борщ"]).order_by("portion"))
-        services.task_act(tenant=cook, task_ids=[task.pk for task in soup], action="claim")
-        services.task_act(tenant=cook, task_ids=[soup[0].pk], action="ready")
+        task_act(tenant=cook, task_ids=[task.pk for task in soup], action="claim")
+        task_act(tenant=cook, task_ids=[soup[0].pk], action="ready")

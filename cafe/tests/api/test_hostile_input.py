@@ -10,9 +10,11 @@ from rest_framework import serializers
 
 from accounts import serializers as account_inputs
 from accounts.models import Branch
-from cafe import money
-from cafe import serializers as cafe_inputs
-from cafe.models import Category, MenuItem, Order, OrderItem
+from cafe.menu.models import Category, MenuItem
+from cafe.menu.serializers import CategoryInput, MenuItemInput
+from cafe.orders.models import Order, OrderItem
+from cafe.orders.money import recalculate
+from cafe.orders.serializers import OrderCreateInput
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,
@@ -236,7 +238,7 @@ def test_an_order_at_the_maxima_is_served(client_for, world):
         format="json",
     )
     assert assert_json(created, 201)["price"] == f"{settings.MENU_PRICE_MAX:.2f}"
-    lines_per_request = cafe_inputs.OrderCreateInput().fields["items"].max_length
+    lines_per_request = OrderCreateInput().fields["items"].max_length
     line = {"menu_item": created.json()["id"], "quantity": 1000}
     table = TableFactory(branch=world["branch"], number=99)
     order = assert_json(
@@ -256,7 +258,7 @@ def test_lines_priced_before_the_maximum_still_serialise(client_for, world):
     """A line stored at the column's largest price (before MENU_PRICE_MAX existed)."""
     order = world["order"]
     order.items.update(price=Decimal("99999999.99"), quantity=1000)
-    fields, _ = money.recalculate(order, order.items.all())
+    fields, _ = recalculate(order, order.items.all())
     order.save(update_fields=fields)  # the bill's columns hold it too
     body = assert_json(client_for(world["owner"]).get(f"/api/cafe/orders/{order.pk}/"), 200)
     assert body["items"][0]["total"] == "99999999990.00"
@@ -271,8 +273,8 @@ def _column(model, name: str):
 
 
 INPUT_COLUMNS = [
-    (cafe_inputs.CategoryInput, Category),
-    (cafe_inputs.MenuItemInput, MenuItem),
+    (CategoryInput, Category),
+    (MenuItemInput, MenuItem),
     (account_inputs.BranchInput, Branch),
 ]
 

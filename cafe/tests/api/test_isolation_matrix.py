@@ -18,23 +18,10 @@ everywhere): branch roles read shared items and categories but never change them
 import pytest
 
 from accounts.models import Branch, Role, User
-from cafe.models import (
-    CashMovement,
-    Category,
-    KitchenTask,
-    MenuItem,
-    MenuItemBranch,
-    Modifier,
-    ModifierGroup,
-    Order,
-    OrderItem,
-    Payment,
-    Refund,
-    Shift,
-    Station,
-    Table,
-    TaskStatus,
-)
+from cafe.bill.models import CashMovement, Payment, Refund, Shift
+from cafe.floor.models import Table
+from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
+from cafe.orders.models import KitchenTask, Order, OrderItem, TaskStatus
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,

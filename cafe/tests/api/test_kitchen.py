@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from cafe.models import KitchenTask, MenuItemBranch, Station, TaskStatus
+from cafe.menu.models import MenuItemBranch, Station
+from cafe.orders.models import KitchenTask, TaskStatus
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,

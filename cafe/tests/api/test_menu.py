@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from cafe.models import Category, MenuItem
+from cafe.menu.models import Category, MenuItem
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from cafe.models import OrderItem
+from cafe.orders.models import OrderItem
 from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, order_for, staff_of
 from realtime.models import Event
 

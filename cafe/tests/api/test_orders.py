@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from accounts.models import Role
-from cafe.models import Order, OrderItem, OrderStatus, TableStatus
+from cafe.floor.models import TableStatus
+from cafe.orders.models import Order, OrderItem, OrderStatus
 from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, order_for, owner_of, staff_of
 from core.models import IdempotencyKey
 from realtime.models import Event

@@ -7,8 +7,10 @@ import pytest
 
 from accounts.models import Role
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import Order, OrderStatus, Payment, Shift, TableStatus
+from cafe.bill.models import Payment, Shift
+from cafe.bill.services import order_discount_set, order_pay, order_split_even
+from cafe.floor.models import TableStatus
+from cafe.orders.models import Order, OrderStatus
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
@@ -826,11 +828,11 @@ def test_services_compose_for_a_whole_evening(waiter, branch, table, dish, shift
     """A discount, a split in two, a check by card and one in cash with a tip, all through the services."""
     tenant = tenant_for(waiter)
     order = order_for(waiter, table, [(dish, 3)])  # 1050.00
-    services.order_discount_set(tenant=tenant, order_id=order.pk, kind="amount", value=Decimal("50.00"), reason="r")
-    order, checks = services.order_split_even(tenant=tenant, order_id=order.pk, checks=2)
+    order_discount_set(tenant=tenant, order_id=order.pk, kind="amount", value=Decimal("50.00"), reason="r")
+    order, checks = order_split_even(tenant=tenant, order_id=order.pk, checks=2)
     assert [c.amount for c in checks] == [Decimal("500.00"), Decimal("500.00")]
-    services.order_pay(tenant=tenant, order_id=order.pk, tenders=[{"method": "card", "amount": Decimal(500)}], check=1)
-    paid = services.order_pay(
+    order_pay(tenant=tenant, order_id=order.pk, tenders=[{"method": "card", "amount": Decimal(500)}], check=1)
+    paid = order_pay(
         tenant=tenant,
         order_id=order.pk,
         tenders=[{"method": "cash", "amount": Decimal(600)}],

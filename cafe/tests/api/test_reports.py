@@ -48,8 +48,10 @@ import pytest
 from accounts import services as services_accounts
 from accounts.models import Role
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import Order, OrderItem, OrderStatus
+from cafe.bill.services import order_discount_set, order_pay
+from cafe.bill.till import order_refund, shift_open
+from cafe.orders.models import Order, OrderItem, OrderStatus
+from cafe.orders.services import order_create, order_finish, order_line_void
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,
@@ -79,7 +81,7 @@ class Clock:
 
 def _pay(order: Order, *tenders: tuple[str, str], tip: str = "0") -> None:
     """One payment through the payments service: tenders (method, amount) and a tip."""
-    services.order_pay(
+    order_pay(
         tenant=tenant_for(order.waiter),
         order_id=order.pk,
         tenders=[{"method": method, "amount": Decimal(amount)} for method, amount in tenders],
@@ -88,7 +90,7 @@ def _pay(order: Order, *tenders: tuple[str, str], tip: str = "0") -> None:
 
 
 def _discount(manager, order: Order, kind: str, value: str, line: OrderItem | None = None) -> None:
-    services.order_discount_set(
+    order_discount_set(
         tenant=tenant_for(manager),
         order_id=order.pk,
         kind=kind,
@@ -121,7 +123,7 @@ def day(monkeypatch):
 
     def create(waiter, items, **fields):
         lines = [{"menu_item": item.pk, "quantity": quantity} for item, quantity in items]
-        return services.order_create(tenant=tenant_for(waiter), items=lines, **fields)
+        return order_create(tenant=tenant_for(waiter), items=lines, **fields)
 
     def service_charge(branch, percent: str) -> None:
         services_accounts.branch_update(
@@ -131,7 +133,7 @@ def day(monkeypatch):
     # The tills open before the day's first cash (cash needs an open shift).
     clock.now = utc("2026-01-14T20:00:00")
     for manager in (manager_a, manager_b):
-        services.shift_open(tenant=tenant_for(manager), opening_float=Decimal("1000.00"))
+        shift_open(tenant=tenant_for(manager), opening_float=Decimal("1000.00"))
 
     # Harbour, B2: the 14th in New York, the 15th in Moscow.
     clock.now = utc("2026-01-15T04:50:00")
@@ -147,11 +149,11 @@ def day(monkeypatch):
     a3 = create(waiter_a, [(borscht, 1), (tea, 1), (pie, 1)], table=TableFactory(branch=center, number=2).pk, guests=1)
     a4 = create(waiter_a, [(cappuccino, 1)], table=TableFactory(branch=center, number=3).pk, guests=1)
     clock.now = utc("2026-01-15T11:00:00")
-    services.order_line_void(tenant=tenant_for(waiter_a), order_id=a3.pk, line_id=_line(a3, pie).pk, reason="dropped")
+    order_line_void(tenant=tenant_for(waiter_a), order_id=a3.pk, line_id=_line(a3, pie).pk, reason="dropped")
     clock.now = utc("2026-01-15T12:00:00")
     _pay(a3, ("cash", "600.00"))  # 515.15, 84.85 change
     clock.now = utc("2026-01-15T13:00:00")
-    services.order_finish(tenant=tenant_for(waiter_a), order_id=a4.pk, status=OrderStatus.CANCELLED)
+    order_finish(tenant=tenant_for(waiter_a), order_id=a4.pk, status=OrderStatus.CANCELLED)
 
     clock.now = utc("2026-01-15T18:00:00")
     b1 = create(waiter_b, [(cappuccino, 3)], table=TableFactory(branch=harbour, number=1).pk, guests=3)
@@ -165,9 +167,7 @@ def day(monkeypatch):
     _pay(a1, ("card", "650.00"), tip="50.00")  # a partial payment: 600.00 of the bill and the tip
     _pay(a1, ("cash", "500.00"))  # the 483.60 left, 16.40 change
     clock.now = utc("2026-01-15T20:59:30")
-    services.order_refund(
-        tenant=tenant_for(manager_a), order_id=a1.pk, method="card", reason="cold", amount=Decimal("350.00")
-    )
+    order_refund(tenant=tenant_for(manager_a), order_id=a1.pk, method="card", reason="cold", amount=Decimal("350.00"))
     clock.now = utc("2026-01-15T21:00:00")
     _pay(a2, ("transfer", "500.00"))
     clock.now = utc("2026-01-16T04:59:00")

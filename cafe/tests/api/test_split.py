@@ -8,18 +8,10 @@ import pytest
 
 from accounts.models import Role
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import (
-    KitchenTask,
-    Order,
-    OrderItem,
-    OrderItemModifier,
-    OrderStatus,
-    Payment,
-    Table,
-    TableStatus,
-    TaskStatus,
-)
+from cafe.bill.models import Payment
+from cafe.floor.models import Table, TableStatus
+from cafe.orders.models import KitchenTask, Order, OrderItem, OrderItemModifier, OrderStatus, TaskStatus
+from cafe.orders.services import order_create, order_finish, order_line_update, order_line_void
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
@@ -253,7 +245,7 @@ def test_split_moves_portions_not_started_first_and_served_ones_too(client_for, 
 def test_cancelled_portions_stay_with_the_source_line(client_for, waiter, table, soup, tea):
     order = order_for(waiter, table, [(soup, 3), (tea, 1)])
     line = line_of(order, soup)
-    services.order_line_update(tenant=tenant_for(waiter), order_id=order.pk, line_id=line.pk, quantity=2)
+    order_line_update(tenant=tenant_for(waiter), order_id=order.pk, line_id=line.pk, quantity=2)
     one, two, cancelled = tasks_of(line)
     assert cancelled.status == TaskStatus.CANCELLED
 
@@ -267,7 +259,7 @@ def test_cancelled_portions_stay_with_the_source_line(client_for, waiter, table,
         (cancelled.pk, 3, TaskStatus.CANCELLED),
     ]
     # More of the source line later: its next portion follows the highest (no clash).
-    services.order_line_update(tenant=tenant_for(waiter), order_id=order.pk, line_id=line.pk, quantity=2)
+    order_line_update(tenant=tenant_for(waiter), order_id=order.pk, line_id=line.pk, quantity=2)
     assert [t.portion for t in tasks_of(line)] == [1, 3, 4]
     assert portions_unique()
 
@@ -275,7 +267,7 @@ def test_cancelled_portions_stay_with_the_source_line(client_for, waiter, table,
 def test_a_whole_line_takes_all_its_tasks_even_cancelled_ones(client_for, waiter, table, soup, tea):
     order = order_for(waiter, table, [(soup, 2), (tea, 1)])
     line = line_of(order, soup)
-    services.order_line_update(tenant=tenant_for(waiter), order_id=order.pk, line_id=line.pk, quantity=1)
+    order_line_update(tenant=tenant_for(waiter), order_id=order.pk, line_id=line.pk, quantity=1)
     before = len(logged_messages(waiter.company))
 
     assert split(client_for, waiter, order, [(line, 1)]).status_code == 201
@@ -295,7 +287,7 @@ def test_split_bills_both_orders_with_discounts_service_charge_and_modifiers(cli
     group = ModifierGroupFactory(menu_item=soup, name="Milk")
     oat = ModifierFactory(group=group, name="Oat", price=Decimal("40.00"))
     tenant = tenant_for(waiter)
-    order = services.order_create(
+    order = order_create(
         tenant=tenant,
         table=table.pk,
         guests=2,
@@ -383,7 +375,7 @@ def test_split_of_more_than_200_entries_is_400(client_for, waiter, table, soup):
 def test_voided_lines_do_not_move_nor_stay(client_for, waiter, table, soup, tea):
     order = order_for(waiter, table, [(soup, 1), (tea, 1)])
     soup_line, tea_line = line_of(order, soup), line_of(order, tea)
-    services.order_line_void(tenant=tenant_for(waiter), order_id=order.pk, line_id=tea_line.pk, reason="no")
+    order_line_void(tenant=tenant_for(waiter), order_id=order.pk, line_id=tea_line.pk, reason="no")
 
     voided = split(client_for, waiter, order, [(tea_line, 1)])
     everything = split(client_for, waiter, order, [(soup_line, 1)])
@@ -398,7 +390,7 @@ def test_voided_lines_do_not_move_nor_stay(client_for, waiter, table, soup, tea)
 @pytest.mark.parametrize("status", [OrderStatus.CLOSED, OrderStatus.CANCELLED])
 def test_split_of_an_ended_order_is_409_naming_its_status(client_for, waiter, table, soup, tea, status):
     order = order_for(waiter, table, [(soup, 1), (tea, 1)])
-    services.order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=status)
+    order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=status)
     response = split(client_for, waiter, order, [(line_of(order, tea), 1)])
     assert response.status_code == 409
     assert response.json() == {"detail": f"The order is {status.label.lower()}; only open orders can change."}
@@ -512,7 +504,7 @@ def test_move_to_a_table_not_of_the_branch_is_400(client_for, waiter, table, tea
 
 def test_move_of_an_ended_order_is_409(client_for, waiter, table, table2, tea):
     order = order_for(waiter, table, [(tea, 1)])
-    services.order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
+    order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
     response = move(client_for, waiter, order, table2)
     assert response.status_code == 409
     assert response.json() == {"detail": "The order is closed; only open orders can change."}
@@ -526,7 +518,7 @@ def test_merge_moves_the_other_orders_lines_and_tasks_here(client_for, waiter, m
     own_tea = target.items.get()
     other = order_for(waiter, table, [(soup, 2), (tea, 1)], guests=3)
     soup_line, tea_line = line_of(other, soup), line_of(other, tea)
-    services.order_line_void(tenant=tenant_for(waiter), order_id=other.pk, line_id=tea_line.pk, reason="no")
+    order_line_void(tenant=tenant_for(waiter), order_id=other.pk, line_id=tea_line.pk, reason="no")
     first, second = tasks_of(soup_line)
     before = len(logged_messages(waiter.company))
 
@@ -637,7 +629,7 @@ def test_merge_of_an_order_not_of_this_table_is_400(client_for, waiter, table, t
 def test_merge_with_an_ended_order_is_409(client_for, waiter, table, tea, ended, expected):
     target, other = order_for(waiter, table, [(tea, 1)]), order_for(waiter, table, [(tea, 1)])
     closed = target if ended == "target" else other
-    services.order_finish(tenant=tenant_for(waiter), order_id=closed.pk, status=OrderStatus.CLOSED)
+    order_finish(tenant=tenant_for(waiter), order_id=closed.pk, status=OrderStatus.CLOSED)
     response = merge(client_for, waiter, target, other)
     assert response.status_code == 409
     assert response.json() == {"detail": expected}

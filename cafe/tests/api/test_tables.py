@@ -3,7 +3,7 @@ import json
 import pytest
 
 from accounts.models import Role
-from cafe.models import Table, TableStatus
+from cafe.floor.models import Table, TableStatus
 from cafe.tests.factories import BranchFactory, TableFactory, order_for, owner_of, staff_of
 from realtime.models import Event
 

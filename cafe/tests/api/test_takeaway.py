@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from cafe.models import Order, PickupCounter
+from cafe.orders.models import Order, PickupCounter
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,

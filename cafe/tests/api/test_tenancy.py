@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from cafe.models import Category, MenuItem, Order, OrderStatus, Table, TableStatus
+from cafe.floor.models import Table, TableStatus
+from cafe.menu.models import Category, MenuItem
+from cafe.orders.models import Order, OrderStatus
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from cafe import money
-from cafe.models import CashMovement, Order, OrderItem, OrderStatus, Refund, Shift
+from cafe.bill.models import CashMovement, Refund, Shift
+from cafe.orders.models import Order, OrderItem, OrderStatus
+from cafe.orders.money import recalculate
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
@@ -481,7 +482,7 @@ def _discounted(order: Order, *, percent: str, service: str) -> Order:
     order = Order.unscoped.get(pk=order.pk)
     order.discount_kind, order.discount_value, order.discount_reason = "percent", Decimal(percent), "Regular"
     order.service_charge_percent = Decimal(service)
-    money.recalculate(order, OrderItem.unscoped.filter(order=order))
+    recalculate(order, OrderItem.unscoped.filter(order=order))
     order.save()
     return order
 

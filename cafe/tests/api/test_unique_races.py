@@ -6,7 +6,8 @@ import threading
 import pytest
 from django.db import connection
 
-from cafe.models import Category, Table
+from cafe.floor.models import Table
+from cafe.menu.models import Category
 from cafe.tests.factories import BranchFactory, CategoryFactory, TableFactory, owner_of
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from cafe.models import Category, MenuItem, Order, OrderItem, Table
+from cafe.floor.models import Table
+from cafe.menu.models import Category, MenuItem
+from cafe.orders.models import Order, OrderItem
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,

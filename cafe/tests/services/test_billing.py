@@ -8,11 +8,14 @@ from django.utils import translation
 from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import tenant_for
-from cafe.models import Order, OrderStatus, Payment, Shift, TableStatus
-from cafe.services import billing, orders
-from cafe.services.billing import allocate, even_shares
-from cafe.services.orders import order_add_items, order_create, order_finish, order_line_void
-from cafe.services.split import order_move, order_split
+from cafe.bill.models import Payment, Shift
+from cafe.bill.services import allocate, even_shares, order_pay, order_split_even
+from cafe.floor.models import TableStatus
+from cafe.floor.selectors import table_get
+from cafe.orders import services as orders
+from cafe.orders.models import Order, OrderStatus
+from cafe.orders.services import order_add_items, order_create, order_finish, order_line_void
+from cafe.orders.split import order_move, order_split
 from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, logged_messages, order_for, staff_of
 from cafe.tests.services.test_orders import _run_in_threads
 from core.errors import Conflict
@@ -113,7 +116,7 @@ def test_two_tablets_paying_one_order_at_once_one_wins(services, english_threads
     ]
 
     results = _run_in_threads(
-        2, lambda i: billing.order_pay(tenant=tenant_for(tablets[i]), order_id=order.pk, tenders=bodies[i])
+        2, lambda i: order_pay(tenant=tenant_for(tablets[i]), order_id=order.pk, tenders=bodies[i])
     )
 
     won = [r for r in results if isinstance(r, Order)]
@@ -141,7 +144,7 @@ def test_two_partial_payments_at_once_both_count(services, english_threads):
 
     results = _run_in_threads(
         2,
-        lambda i: billing.order_pay(tenant=tenant_for(waiter), order_id=order.pk, tenders=[tender("card", "300.00")]),
+        lambda i: order_pay(tenant=tenant_for(waiter), order_id=order.pk, tenders=[tender("card", "300.00")]),
     )
 
     assert all(isinstance(r, Order) for r in results), results
@@ -159,7 +162,7 @@ def test_a_payment_racing_a_line_void_leaves_one_consistent_outcome(services, en
         tenant = tenant_for(waiter)
         if i == 0:
             return order_line_void(tenant=tenant, order_id=order.pk, line_id=line.pk, reason="wrong")
-        return billing.order_pay(tenant=tenant, order_id=order.pk, tenders=[tender("cash", "700.00")])
+        return order_pay(tenant=tenant, order_id=order.pk, tenders=[tender("cash", "700.00")])
 
     results = _run_in_threads(2, act)
 
@@ -184,13 +187,11 @@ def test_a_payment_racing_a_line_void_leaves_one_consistent_outcome(services, en
 def test_two_tablets_paying_the_same_check_at_once_one_wins(services, english_threads):
     branch, waiter, table, dish = _race_world("1000.00")
     order = order_for(waiter, table, [(dish, 1)])
-    billing.order_split_even(tenant=tenant_for(waiter), order_id=order.pk, checks=3)
+    order_split_even(tenant=tenant_for(waiter), order_id=order.pk, checks=3)
 
     results = _run_in_threads(
         2,
-        lambda i: billing.order_pay(
-            tenant=tenant_for(waiter), order_id=order.pk, tenders=[tender("card", "333.34")], check=1
-        ),
+        lambda i: order_pay(tenant=tenant_for(waiter), order_id=order.pk, tenders=[tender("card", "333.34")], check=1),
     )
 
     assert [str(r.detail) for r in results if isinstance(r, Conflict)] == ["Check 1 is already paid."]
@@ -231,7 +232,7 @@ def test_a_split_racing_a_payment_never_takes_money_twice(services, english_thre
         tenant = tenant_for(waiter)
         if i == 0:
             return order_split(tenant=tenant, order_id=order.pk, lines=[{"line": line.pk, "quantity": 1}])
-        return billing.order_pay(tenant=tenant, order_id=order.pk, tenders=[tender("card", "700.00")])
+        return order_pay(tenant=tenant, order_id=order.pk, tenders=[tender("card", "700.00")])
 
     results = _run_in_threads(2, act)
 
@@ -281,7 +282,7 @@ def test_a_payment_whose_order_moved_before_its_locks_frees_the_new_table(servic
     branch, waiter, table, dish = _race_world("350.00")
     there = TableFactory(branch=branch)
     order = order_for(waiter, table, [(dish, 1)])
-    locking = orders.table_get
+    locking = table_get
     moves = []
 
     def move_first(**kwargs):
@@ -292,7 +293,7 @@ def test_a_payment_whose_order_moved_before_its_locks_frees_the_new_table(servic
         return locking(**kwargs)
 
     monkeypatch.setattr(orders, "table_get", move_first)
-    billing.order_pay(tenant=tenant_for(waiter), order_id=order.pk, tenders=[tender("card", "350.00")])
+    order_pay(tenant=tenant_for(waiter), order_id=order.pk, tenders=[tender("card", "350.00")])
 
     assert [type(result) for result in moves[0]] == [Order]
     order.refresh_from_db()

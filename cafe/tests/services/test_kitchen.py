@@ -9,8 +9,11 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import Role
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import KitchenTask, OrderItemEdit, OrderStatus, TaskStatus
+from cafe.orders.kitchen import order_fire, task_act
+from cafe.orders.models import KitchenTask, OrderItemEdit, OrderStatus, TaskStatus
+from cafe.orders.serializers import OrderSerializer
+from cafe.orders.services import order_add_items, order_finish, order_line_update, order_line_void
+from cafe.shared.serializers import represent
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
@@ -68,7 +71,7 @@ def manager(branch):
 
 
 def act(user, tasks, action):
-    return services.task_act(tenant=tenant_for(user), task_ids=[task.pk for task in tasks], action=action)
+    return task_act(tenant=tenant_for(user), task_ids=[task.pk for task in tasks], action=action)
 
 
 def statuses(line):
@@ -170,7 +173,7 @@ def test_tasks_of_another_branch_or_company_are_not_found(waiter, table, soup):
 def test_held_lines_wait_until_fired(waiter, cook, table, soup):
     order = order_for(waiter, table)
     tenant = tenant_for(waiter)
-    services.order_add_items(
+    order_add_items(
         tenant=tenant,
         order_id=order.pk,
         items=[
@@ -189,36 +192,36 @@ def test_held_lines_wait_until_fired(waiter, cook, table, soup):
         act(cook, held.tasks.all(), "claim")
     assert held.tasks.first().fired_at is None
 
-    fired = services.order_fire(tenant=tenant, order_id=order.pk, course=2)
+    fired = order_fire(tenant=tenant, order_id=order.pk, course=2)
     assert [task.line_id for task in fired] == [course2.pk]
     assert statuses(held) == [TaskStatus.HELD] * 2
-    fired = services.order_fire(tenant=tenant, order_id=order.pk)
+    fired = order_fire(tenant=tenant, order_id=order.pk)
     assert {task.line_id for task in fired} == {held.pk}
     assert statuses(held) == [TaskStatus.PENDING] * 2
     assert all(task.fired_at is not None for task in held.tasks.all())
-    assert services.order_fire(tenant=tenant, order_id=order.pk) == []
+    assert order_fire(tenant=tenant, order_id=order.pk) == []
 
 
 def test_fire_of_a_missing_course_or_an_ended_order(waiter, table, soup):
     order = order_for(waiter, table, [(soup, 1)])
     tenant = tenant_for(waiter)
     with pytest.raises(ValidationError) as exc:
-        services.order_fire(tenant=tenant, order_id=order.pk, course=4)
+        order_fire(tenant=tenant, order_id=order.pk, course=4)
     assert "course" in exc.value.detail
-    services.order_finish(tenant=tenant, order_id=order.pk, status=OrderStatus.CLOSED)
+    order_finish(tenant=tenant, order_id=order.pk, status=OrderStatus.CLOSED)
     with pytest.raises(Conflict):
-        services.order_fire(tenant=tenant, order_id=order.pk)
+        order_fire(tenant=tenant, order_id=order.pk)
 
 
 # Line edits and the kitchen
 
 
 def edit(user, order, line, **changes):
-    return services.order_line_update(tenant=tenant_for(user), order_id=order.pk, line_id=line.pk, **changes)
+    return order_line_update(tenant=tenant_for(user), order_id=order.pk, line_id=line.pk, **changes)
 
 
 def void(user, order, line, reason="guest changed their mind"):
-    return services.order_line_void(tenant=tenant_for(user), order_id=order.pk, line_id=line.pk, reason=reason)
+    return order_line_void(tenant=tenant_for(user), order_id=order.pk, line_id=line.pk, reason=reason)
 
 
 def test_more_portions_get_more_tasks_and_fewer_cancel_the_last_unstarted(waiter, cook, manager, table, soup):
@@ -291,7 +294,6 @@ def test_voided_line_is_out_of_the_total_and_cannot_change(waiter, table, soup):
     cheap = MenuItemFactory(category__company=waiter.company, price=Decimal("100.00"))
     order = order_for(waiter, table, [(soup, 2), (cheap, 1)])
     line = order.items.get(menu_item=soup)
-    from cafe.serializers import OrderSerializer, represent
 
     assert represent(OrderSerializer, void(waiter, order, line))["total"] == "100.00"
     with pytest.raises(Conflict):
@@ -316,7 +318,7 @@ def test_cancelling_an_order_cancels_its_unserved_tasks(waiter, cook, table, sou
     line = order.items.get()
     act(cook, line.tasks.filter(portion=1), "claim")
     before = len(logged_messages(waiter.company))
-    services.order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CANCELLED)
+    order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CANCELLED)
     assert statuses(line) == [TaskStatus.CANCELLED] * 3
     types = [m["type"] for m in logged_messages(waiter.company)[before:]]
     assert types == ["order_cancelled", "table_status_changed"] + ["kitchen_task_updated"] * 3
@@ -324,7 +326,7 @@ def test_cancelling_an_order_cancels_its_unserved_tasks(waiter, cook, table, sou
 
 def test_closing_an_order_leaves_its_tasks_to_the_kitchen(waiter, table, soup):
     order = order_for(waiter, table, [(soup, 1)])
-    services.order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
+    order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
     assert KitchenTask.unscoped.get().status == TaskStatus.PENDING
 
 

@@ -7,9 +7,10 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import Company, Role
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import Order, OrderItem, OrderStatus, Table, TableStatus
-from cafe.serializers import OrderSerializer
+from cafe.floor.models import Table, TableStatus
+from cafe.orders.models import Order, OrderItem, OrderStatus
+from cafe.orders.serializers import OrderSerializer
+from cafe.orders.services import order_add_items, order_create, order_finish
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
@@ -118,9 +119,7 @@ def test_branch_menu_item_is_accepted_at_its_branch(waiter, table):
 def test_add_items_to_open_order(waiter, table, dish):
     order = order_for(waiter, table, [(dish, 1)])
     soup = MenuItemFactory(category__company=waiter.company, price=Decimal("120.00"))
-    order = services.order_add_items(
-        tenant=tenant_for(waiter), order_id=order.pk, items=[{"menu_item": soup.pk, "quantity": 2}]
-    )
+    order = order_add_items(tenant=tenant_for(waiter), order_id=order.pk, items=[{"menu_item": soup.pk, "quantity": 2}])
     assert sorted((i.price, i.quantity) for i in order.items.all()) == [
         (Decimal("120.00"), 2),
         (Decimal("350.00"), 1),
@@ -133,11 +132,11 @@ def test_finish_frees_table_with_last_open_order(waiter, table, dish, status):
     second = order_for(waiter, table, [(dish, 1)])
     tenant = tenant_for(waiter)
 
-    services.order_finish(tenant=tenant, order_id=first.pk, status=status)
+    order_finish(tenant=tenant, order_id=first.pk, status=status)
     table.refresh_from_db()
     assert table.status == TableStatus.BUSY
 
-    finished = services.order_finish(tenant=tenant, order_id=second.pk, status=status)
+    finished = order_finish(tenant=tenant, order_id=second.pk, status=status)
     assert finished.status == status
     assert finished.closed_at is not None
     table.refresh_from_db()
@@ -149,10 +148,10 @@ def test_finish_frees_table_with_last_open_order(waiter, table, dish, status):
 def test_ending_an_ended_order_conflicts_and_changes_nothing(waiter, table, first, then):
     order = order_for(waiter, table)
     tenant = tenant_for(waiter)
-    services.order_finish(tenant=tenant, order_id=order.pk, status=first)
+    order_finish(tenant=tenant, order_id=order.pk, status=first)
     events_before = Event.objects.count()
     with pytest.raises(Conflict):
-        services.order_finish(tenant=tenant, order_id=order.pk, status=then)
+        order_finish(tenant=tenant, order_id=order.pk, status=then)
     order.refresh_from_db()
     assert order.status == first
     assert Event.objects.count() == events_before
@@ -161,9 +160,9 @@ def test_ending_an_ended_order_conflicts_and_changes_nothing(waiter, table, firs
 def test_adding_items_to_ended_order_conflicts(waiter, table, dish):
     order = order_for(waiter, table)
     tenant = tenant_for(waiter)
-    services.order_finish(tenant=tenant, order_id=order.pk, status=OrderStatus.CLOSED)
+    order_finish(tenant=tenant, order_id=order.pk, status=OrderStatus.CLOSED)
     with pytest.raises(Conflict):
-        services.order_add_items(tenant=tenant, order_id=order.pk, items=[{"menu_item": dish.pk, "quantity": 1}])
+        order_add_items(tenant=tenant, order_id=order.pk, items=[{"menu_item": dish.pk, "quantity": 1}])
     assert OrderItem.unscoped.count() == 0
 
 
@@ -171,7 +170,7 @@ def test_finish_of_another_companys_order_is_not_found(waiter, table):
     order = order_for(waiter, table)
     stranger = owner_of(BranchFactory().company)
     with pytest.raises(Order.DoesNotExist):
-        services.order_finish(tenant=tenant_for(stranger), order_id=order.pk, status=OrderStatus.CLOSED)
+        order_finish(tenant=tenant_for(stranger), order_id=order.pk, status=OrderStatus.CLOSED)
 
 
 # Events
@@ -180,10 +179,10 @@ def test_finish_of_another_companys_order_is_not_found(waiter, table):
 def test_order_lifecycle_writes_events_with_contiguous_seq(waiter, table, dish):
     tenant = tenant_for(waiter)
     order = order_for(waiter, table, [(dish, 2)])
-    services.order_add_items(tenant=tenant, order_id=order.pk, items=[{"menu_item": dish.pk, "quantity": 1}])
-    services.order_finish(tenant=tenant, order_id=order.pk, status=OrderStatus.CLOSED)
+    order_add_items(tenant=tenant, order_id=order.pk, items=[{"menu_item": dish.pk, "quantity": 1}])
+    order_finish(tenant=tenant, order_id=order.pk, status=OrderStatus.CLOSED)
     second = order_for(waiter, table)
-    services.order_finish(tenant=tenant, order_id=second.pk, status=OrderStatus.CANCELLED)
+    order_finish(tenant=tenant, order_id=second.pk, status=OrderStatus.CANCELLED)
 
     rows = list(Event.objects.filter(company=waiter.company).order_by("seq"))
     assert [row.type for row in rows] == [
@@ -257,7 +256,7 @@ def test_rolled_back_service_call_writes_no_event(waiter, table, dish):
 
 def test_failed_service_call_writes_no_event(waiter, table):
     with pytest.raises(ValidationError):
-        services.order_create(
+        order_create(
             tenant=tenant_for(waiter), table=table.pk, guests=2, items=[{"menu_item": table.pk, "quantity": 1}]
         )
     assert Event.objects.count() == 0
@@ -321,7 +320,7 @@ def test_concurrent_close_of_the_last_orders_frees_the_table():
     tenant = tenant_for(waiter)
 
     results = _run_in_threads(
-        4, lambda i: services.order_finish(tenant=tenant, order_id=orders[i].pk, status=OrderStatus.CLOSED)
+        4, lambda i: order_finish(tenant=tenant, order_id=orders[i].pk, status=OrderStatus.CLOSED)
     )
 
     assert [r for r in results if isinstance(r, Exception)] == []
@@ -339,7 +338,7 @@ def test_concurrent_close_and_cancel_of_one_order_one_wins():
     tenant = tenant_for(waiter)
     statuses = [OrderStatus.CLOSED, OrderStatus.CANCELLED] * 2
 
-    results = _run_in_threads(4, lambda i: services.order_finish(tenant=tenant, order_id=order.pk, status=statuses[i]))
+    results = _run_in_threads(4, lambda i: order_finish(tenant=tenant, order_id=order.pk, status=statuses[i]))
 
     assert sum(isinstance(r, Order) for r in results) == 1
     assert sum(isinstance(r, Conflict) for r in results) == 3

@@ -8,8 +8,10 @@ import pytest
 from django.utils import translation
 
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import KitchenTask, Order, OrderItem, OrderStatus, Table, TableStatus, TaskStatus
+from cafe.floor.models import Table, TableStatus
+from cafe.orders.models import KitchenTask, Order, OrderItem, OrderStatus, TaskStatus
+from cafe.orders.services import order_create, order_finish, order_line_update
+from cafe.orders.split import order_merge, order_move, order_split
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
@@ -48,7 +50,7 @@ def _world(branch=None):
 
 def split(user, order, lines, **extra):
     entries = [{"line": line.pk, "quantity": quantity} for line, quantity in lines]
-    return services.order_split(tenant=tenant_for(user), order_id=order.pk, lines=entries, **extra)
+    return order_split(tenant=tenant_for(user), order_id=order.pk, lines=entries, **extra)
 
 
 def _consistent() -> None:
@@ -69,7 +71,7 @@ def test_a_line_grown_after_a_split_gets_its_next_portions(branch):
     order = order_for(waiter, table, [(soup, 3), (tea, 1)])
     line = order.items.get(menu_item=soup)
     split(waiter, order, [(line, 2)])
-    services.order_line_update(tenant=tenant_for(waiter), order_id=order.pk, line_id=line.pk, quantity=3)
+    order_line_update(tenant=tenant_for(waiter), order_id=order.pk, line_id=line.pk, quantity=3)
     assert list(line.tasks.order_by("portion").values_list("portion", "status")) == [
         (1, TaskStatus.PENDING),
         (2, TaskStatus.PENDING),
@@ -84,7 +86,7 @@ def test_a_split_off_order_can_be_merged_back(branch):
     order = order_for(waiter, table, [(soup, 2), (tea, 1)], guests=2)
     line = order.items.get(menu_item=soup)
     _, new = split(waiter, order, [(line, 1)])
-    merged = services.order_merge(tenant=tenant_for(waiter), order_id=order.pk, other=new.pk)
+    merged = order_merge(tenant=tenant_for(waiter), order_id=order.pk, other=new.pk)
     assert (merged.total, merged.guests) == (Decimal("800.00"), 3)
     assert sorted(merged.items.values_list("quantity", flat=True)) == [1, 1, 1]
     assert KitchenTask.unscoped.filter(order=order).count() == 2
@@ -102,7 +104,7 @@ def test_a_takeaway_order_is_not_split_moved_or_merged(branch):
         split(waiter, order, [(order.items.get(), 1)])
     assert str(exc.value.detail) == message
     with pytest.raises(Conflict) as exc:
-        services.order_move(tenant=tenant, order_id=order.pk, table=table.pk)
+        order_move(tenant=tenant, order_id=order.pk, table=table.pk)
     assert str(exc.value.detail) == message
 
 
@@ -111,7 +113,6 @@ def test_a_takeaway_order_is_not_split_moved_or_merged(branch):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_merges_each_way_at_once_one_wins(services, english_threads):
-    from cafe import services as cafe_services
 
     branch, waiter, soup, tea = _world()
     table = TableFactory(branch=branch)
@@ -121,7 +122,7 @@ def test_two_merges_each_way_at_once_one_wins(services, english_threads):
 
     results = _run_in_threads(
         2,
-        lambda i: cafe_services.order_merge(tenant=tenant_for(waiter), order_id=pairs[i][0].pk, other=pairs[i][1].pk),
+        lambda i: order_merge(tenant=tenant_for(waiter), order_id=pairs[i][0].pk, other=pairs[i][1].pk),
     )
 
     winners = [r for r in results if isinstance(r, Order)]
@@ -144,7 +145,6 @@ def test_two_merges_each_way_at_once_one_wins(services, english_threads):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_split_racing_a_close_of_the_same_order_has_one_outcome(services, english_threads):
-    from cafe import services as cafe_services
 
     branch, waiter, soup, tea = _world()
     table = TableFactory(branch=branch)
@@ -154,7 +154,7 @@ def test_a_split_racing_a_close_of_the_same_order_has_one_outcome(services, engl
     def run(i):
         if i == 0:
             return split(waiter, order, [(line, 1)])
-        return cafe_services.order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
+        return order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
 
     results = _run_in_threads(2, run)
 
@@ -181,7 +181,6 @@ def test_a_split_racing_a_close_of_the_same_order_has_one_outcome(services, engl
 
 @pytest.mark.django_db(transaction=True)
 def test_a_move_racing_an_order_taken_at_the_target_table(services, english_threads):
-    from cafe import services as cafe_services
 
     branch, waiter, soup, tea = _world()
     old, target = TableFactory(branch=branch), TableFactory(branch=branch)
@@ -190,8 +189,8 @@ def test_a_move_racing_an_order_taken_at_the_target_table(services, english_thre
     def run(i):
         tenant = tenant_for(waiter)
         if i == 0:
-            return cafe_services.order_move(tenant=tenant, order_id=order.pk, table=target.pk)
-        return cafe_services.order_create(tenant=tenant, table=target.pk, guests=2, items=[])
+            return order_move(tenant=tenant, order_id=order.pk, table=target.pk)
+        return order_create(tenant=tenant, table=target.pk, guests=2, items=[])
 
     results = _run_in_threads(2, run)
 
@@ -212,7 +211,6 @@ def test_a_move_racing_an_order_taken_at_the_target_table(services, english_thre
 
 @pytest.mark.django_db(transaction=True)
 def test_a_split_racing_a_move_of_the_same_order_follows_it(services, english_threads):
-    from cafe import services as cafe_services
 
     branch, waiter, soup, tea = _world()
     old, target = TableFactory(branch=branch), TableFactory(branch=branch)
@@ -222,7 +220,7 @@ def test_a_split_racing_a_move_of_the_same_order_follows_it(services, english_th
     def run(i):
         if i == 0:
             return split(waiter, order, [(line, 1)])
-        return cafe_services.order_move(tenant=tenant_for(waiter), order_id=order.pk, table=target.pk)
+        return order_move(tenant=tenant_for(waiter), order_id=order.pk, table=target.pk)
 
     results = _run_in_threads(2, run)
 

@@ -9,9 +9,10 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import Role
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import MenuItem, MenuItemBranch, Order, OrderItem, OrderStatus
-from cafe.services.orders import StockShort
+from cafe.menu.models import MenuItem, MenuItemBranch
+from cafe.menu.services import menu_item_branch_set, menu_item_update
+from cafe.orders.models import Order, OrderItem, OrderStatus
+from cafe.orders.services import StockShort, order_create, order_finish, order_line_update, order_line_void
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
@@ -72,7 +73,7 @@ def line(item, quantity=1, **fields):
 
 
 def create(user, table, *lines):
-    return services.order_create(tenant=tenant_for(user), table=table.pk, guests=1, items=list(lines))
+    return order_create(tenant=tenant_for(user), table=table.pk, guests=1, items=list(lines))
 
 
 def test_line_price_includes_its_modifiers_which_are_copied(waiter, table, coffee, milk, extras):
@@ -144,15 +145,13 @@ def test_company_wide_item_is_stopped_per_branch(waiter, table, branch):
     item = MenuItemFactory(category__company=branch.company)
     other_branch = BranchFactory(company=branch.company)
     manager = owner_of(branch.company)
-    services.menu_item_branch_set(
-        tenant=tenant_for(manager), menu_item_id=item.pk, branch=branch.pk, is_available=False
-    )
+    menu_item_branch_set(tenant=tenant_for(manager), menu_item_id=item.pk, branch=branch.pk, is_available=False)
     with pytest.raises(ValidationError) as exc:
         create(waiter, table, line(item))
     assert exc.value.detail["items"]["0"]["menu_item"] == ["This menu item is not available."]
     create(staff_of(other_branch), TableFactory(branch=other_branch), line(item))  # fine elsewhere
 
-    services.menu_item_branch_set(
+    menu_item_branch_set(
         tenant=tenant_for(manager), menu_item_id=item.pk, branch=branch.pk, is_available=True, remaining=1
     )
     create(waiter, table, line(item))
@@ -164,7 +163,7 @@ def test_company_wide_item_is_stopped_per_branch(waiter, table, branch):
 def test_every_stop_list_change_emits_menu_item_updated(waiter, table, branch):
     manager = staff_of(branch, Role.MANAGER)
     item = MenuItemFactory(category__company=branch.company, branch=branch)
-    services.menu_item_update(tenant=tenant_for(manager), menu_item_id=item.pk, remaining=2)
+    menu_item_update(tenant=tenant_for(manager), menu_item_id=item.pk, remaining=2)
     create(waiter, table, line(item, 2))
     messages = logged_messages(branch.company)
     updates = [m["data"] for m in messages if m["type"] == "menu_item_updated"]
@@ -178,7 +177,7 @@ def test_every_stop_list_change_emits_menu_item_updated(waiter, table, branch):
 def test_company_wide_change_is_reported_to_every_branch(branch):
     other_branch = BranchFactory(company=branch.company)
     item = MenuItemFactory(category__company=branch.company)
-    services.menu_item_update(tenant=tenant_for(owner_of(branch.company)), menu_item_id=item.pk, is_available=False)
+    menu_item_update(tenant=tenant_for(owner_of(branch.company)), menu_item_id=item.pk, is_available=False)
     updates = [m["data"] for m in logged_messages(branch.company) if m["type"] == "menu_item_updated"]
     assert sorted(u["branch_id"] for u in updates) == sorted([str(branch.pk), str(other_branch.pk)])
     assert all(u["menu_item"]["is_available"] is False for u in updates)
@@ -189,16 +188,16 @@ def test_voided_reduced_and_cancelled_portions_go_back_on_the_list(waiter, table
     order = create(waiter, table, line(item, 4))
     row = order.items.get()
     tenant = tenant_for(waiter)
-    services.order_line_update(tenant=tenant, order_id=order.pk, line_id=row.pk, quantity=6)
+    order_line_update(tenant=tenant, order_id=order.pk, line_id=row.pk, quantity=6)
     assert MenuItem.unscoped.get(pk=item.pk).remaining == 4
-    services.order_line_update(tenant=tenant, order_id=order.pk, line_id=row.pk, quantity=5)
+    order_line_update(tenant=tenant, order_id=order.pk, line_id=row.pk, quantity=5)
     assert MenuItem.unscoped.get(pk=item.pk).remaining == 5
     with pytest.raises(StockShort):
-        services.order_line_update(tenant=tenant, order_id=order.pk, line_id=row.pk, quantity=11)
-    services.order_line_void(tenant=tenant, order_id=order.pk, line_id=row.pk, reason="spilt")
+        order_line_update(tenant=tenant, order_id=order.pk, line_id=row.pk, quantity=11)
+    order_line_void(tenant=tenant, order_id=order.pk, line_id=row.pk, reason="spilt")
     assert MenuItem.unscoped.get(pk=item.pk).remaining == 10
     second = create(waiter, table, line(item, 3))
-    services.order_finish(tenant=tenant, order_id=second.pk, status=OrderStatus.CANCELLED)
+    order_finish(tenant=tenant, order_id=second.pk, status=OrderStatus.CANCELLED)
     assert MenuItem.unscoped.get(pk=item.pk).remaining == 10
 
 
@@ -206,7 +205,7 @@ def test_station_and_remaining_of_a_company_wide_item_are_set_per_branch(branch)
     item = MenuItemFactory(category__company=branch.company)
     owner = tenant_for(owner_of(branch.company))
     with pytest.raises(ValidationError) as exc:
-        services.menu_item_update(tenant=owner, menu_item_id=item.pk, remaining=5)
+        menu_item_update(tenant=owner, menu_item_id=item.pk, remaining=5)
     assert "remaining" in exc.value.detail
 
 

@@ -10,8 +10,10 @@ from django.utils import translation
 
 from accounts.models import Role
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import KitchenTask, Order, OrderStatus, PickupCounter, Service, TaskStatus
+from cafe.bill.services import order_pay
+from cafe.orders.kitchen import task_act
+from cafe.orders.models import KitchenTask, Order, OrderStatus, PickupCounter, Service, TaskStatus
+from cafe.orders.services import order_add_items, order_create, order_finish, order_line_void
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
@@ -57,11 +59,11 @@ def cook(branch):
 
 def takeaway(user, items=(), **fields) -> Order:
     lines = [{"menu_item": item.pk, "quantity": quantity} for item, quantity in items]
-    return services.order_create(tenant=tenant_for(user), service=Service.TAKEAWAY, items=lines, **fields)
+    return order_create(tenant=tenant_for(user), service=Service.TAKEAWAY, items=lines, **fields)
 
 
 def act(user, tasks, action):
-    return services.task_act(tenant=tenant_for(user), task_ids=[task.pk for task in tasks], action=action)
+    return task_act(tenant=tenant_for(user), task_ids=[task.pk for task in tasks], action=action)
 
 
 def at(monkeypatch, moment: str) -> None:
@@ -133,8 +135,8 @@ def test_takeaway_goes_through_the_kitchen_with_its_pickup_number(waiter, soup, 
 def test_closing_and_cancelling_takeaway_touch_no_table(waiter, soup, branch):
     first, second = takeaway(waiter, [(soup, 1)]), takeaway(waiter, [(soup, 1)])
     before = len(logged_messages(branch.company))
-    services.order_finish(tenant=tenant_for(waiter), order_id=first.pk, status=OrderStatus.CLOSED)
-    services.order_finish(tenant=tenant_for(waiter), order_id=second.pk, status=OrderStatus.CANCELLED)
+    order_finish(tenant=tenant_for(waiter), order_id=first.pk, status=OrderStatus.CLOSED)
+    order_finish(tenant=tenant_for(waiter), order_id=second.pk, status=OrderStatus.CANCELLED)
     types = [m["type"] for m in logged_messages(branch.company)[before:]]
     assert types == ["order_closed", "order_cancelled", "kitchen_task_updated"]
 
@@ -178,9 +180,7 @@ def test_a_portion_back_on_the_stove_or_new_portions_clear_ready(waiter, cook, s
     act(cook, [task], "ready")
     assert _types_since(branch, before)[-1] == "order_ready"
     before = len(logged_messages(branch.company))
-    services.order_add_items(
-        tenant=tenant_for(waiter), order_id=order.pk, items=[{"menu_item": soup.pk, "quantity": 1}]
-    )
+    order_add_items(tenant=tenant_for(waiter), order_id=order.pk, items=[{"menu_item": soup.pk, "quantity": 1}])
     messages = logged_messages(branch.company)[before:]
     assert [m["type"] for m in messages] == ["order_updated", "kitchen_task_created"]
     assert messages[0]["data"]["order"]["ready_at"] is None
@@ -197,7 +197,7 @@ def test_voiding_the_last_waiting_line_makes_the_order_ready(waiter, cook, soup,
     act(cook, [soup_task], "ready")
     before = len(logged_messages(branch.company))
     salad_line = order.items.get(menu_item=salad)
-    services.order_line_void(tenant=tenant_for(waiter), order_id=order.pk, line_id=salad_line.pk, reason="no")
+    order_line_void(tenant=tenant_for(waiter), order_id=order.pk, line_id=salad_line.pk, reason="no")
     assert _types_since(branch, before) == ["order_updated", "order_ready", "kitchen_task_updated"]
 
 
@@ -210,9 +210,7 @@ def test_an_order_with_nothing_for_the_kitchen_is_never_ready(waiter, branch):
 
 def test_a_paid_and_closed_takeaway_order_is_still_cooked_and_called(waiter, cook, soup, branch):
     order = takeaway(waiter, [(soup, 1)])
-    services.order_pay(
-        tenant=tenant_for(waiter), order_id=order.pk, tenders=[{"method": "card", "amount": Decimal("350.00")}]
-    )
+    order_pay(tenant=tenant_for(waiter), order_id=order.pk, tenders=[{"method": "card", "amount": Decimal("350.00")}])
     order.refresh_from_db()
     assert (order.status, order.paid, order.ready_at) == (OrderStatus.CLOSED, Decimal("350.00"), None)
     task = KitchenTask.unscoped.get(order=order)
@@ -233,7 +231,7 @@ def test_a_cancelled_order_is_never_announced_ready(waiter, cook, soup, branch):
     act(cook, [first], "claim")
     act(cook, [first], "ready")
     act(waiter, [first], "served")
-    services.order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CANCELLED)
+    order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CANCELLED)
     assert "order_ready" not in _types_since(branch, 0)
 
 

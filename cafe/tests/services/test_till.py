@@ -8,18 +8,20 @@ from django.utils import translation
 
 from accounts.models import Role
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import Order, Refund, Shift
-from cafe.selectors.till import cash_flow
-from cafe.services.till import (
+from cafe.bill.models import Refund, Shift
+from cafe.bill.selectors import cash_flow
+from cafe.bill.till import (
     NotEnoughCash,
     RefundTooLarge,
     ShiftAlreadyOpen,
     _fit,
     order_refund,
     shift_cash_move,
+    shift_close,
     shift_open,
 )
+from cafe.orders.models import Order
+from cafe.orders.services import order_finish
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
@@ -57,18 +59,16 @@ def _paid_order(branch, price="1000.00", method="card"):
 def test_expected_cash_adds_float_cash_taken_and_movements(branch):
     cashier = staff_of(branch, Role.CASHIER)
     tenant = tenant_for(cashier)
-    shift = services.shift_open(tenant=tenant, opening_float=Decimal("1000.00"))
+    shift = shift_open(tenant=tenant, opening_float=Decimal("1000.00"))
     # Cash: 700 of the bill, a 30 tip, 270 change (1000 tendered): 730 stays in the drawer.
     waiter = staff_of(branch)
     dish = MenuItemFactory(category__company=branch.company, price=Decimal("700.00"))
     order = paid(order_for(waiter, TableFactory(branch=branch), [(dish, 1)]), "cash", tip="30.00", change="270.00")
     _paid_order(branch, "500.00", method="card")  # not cash: not in the drawer
-    services.shift_cash_move(tenant=tenant, shift_id=shift.pk, kind="in", amount=Decimal("200.00"), reason="Coins")
-    services.shift_cash_move(tenant=tenant, shift_id=shift.pk, kind="out", amount=Decimal("450.00"), reason="Safe")
+    shift_cash_move(tenant=tenant, shift_id=shift.pk, kind="in", amount=Decimal("200.00"), reason="Coins")
+    shift_cash_move(tenant=tenant, shift_id=shift.pk, kind="out", amount=Decimal("450.00"), reason="Safe")
     manager = staff_of(branch, Role.MANAGER)
-    services.order_refund(
-        tenant=tenant_for(manager), order_id=order.pk, method="cash", reason="x", amount=Decimal("100.00")
-    )
+    order_refund(tenant=tenant_for(manager), order_id=order.pk, method="cash", reason="x", amount=Decimal("100.00"))
     flow = cash_flow(tenant=tenant, shift=Shift.unscoped.get(pk=shift.pk))
     assert (flow.opening_float, flow.taken, flow.refunded, flow.cash_in, flow.cash_out) == (
         Decimal("1000.00"),
@@ -78,7 +78,7 @@ def test_expected_cash_adds_float_cash_taken_and_movements(branch):
         Decimal("450.00"),
     )
     assert flow.expected == Decimal("1380.00")
-    closed = services.shift_close(tenant=tenant, shift_id=shift.pk, counted_cash=Decimal("1400.00"))
+    closed = shift_close(tenant=tenant, shift_id=shift.pk, counted_cash=Decimal("1400.00"))
     assert (closed.expected_cash, closed.counted_cash, closed.difference) == (
         Decimal("1380.00"),
         Decimal("1400.00"),
@@ -100,10 +100,10 @@ def test_a_cancelled_order_cannot_be_refunded(branch):
     waiter = staff_of(branch)
     dish = MenuItemFactory(category__company=branch.company)
     order = order_for(waiter, TableFactory(branch=branch), [(dish, 1)])
-    services.order_finish(tenant=tenant_for(waiter), order_id=order.pk, status="cancelled")
+    order_finish(tenant=tenant_for(waiter), order_id=order.pk, status="cancelled")
     manager = staff_of(branch, Role.MANAGER)
     with pytest.raises(Conflict, match="Only closed, paid orders can be refunded."):
-        services.order_refund(tenant=tenant_for(manager), order_id=order.pk, method="card", reason="x")
+        order_refund(tenant=tenant_for(manager), order_id=order.pk, method="card", reason="x")
 
 
 # Races (PostgreSQL: each thread its own connection)

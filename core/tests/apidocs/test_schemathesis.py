@@ -19,7 +19,7 @@ import pytest
 
 from accounts.models import Role
 from accounts.services import tokens_for
-from cafe.models import OrderStatus
+from cafe.orders.models import OrderStatus
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,

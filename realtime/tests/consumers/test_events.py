@@ -13,9 +13,10 @@ from django.db import transaction
 
 from accounts.models import Role
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import Order, Table
-from cafe.serializers import OrderSerializer
+from cafe.floor.models import Table
+from cafe.orders.models import Order
+from cafe.orders.serializers import OrderSerializer
+from cafe.orders.services import order_create
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,
@@ -290,7 +291,7 @@ async def test_events_follow_service_calls_without_rest(ws, transport, client_fo
     orders, _ = await listen(ws, ORDERS, w.owner)
     await transport()
     tenant = await db(tenant_for)(w.owner)
-    order = await db(services.order_create)(tenant=tenant, table=w.other_table.pk, guests=3)
+    order = await db(order_create)(tenant=tenant, table=w.other_table.pk, guests=3)
     created, busy = await orders.receive_many(2)
     rest = await db(client_for(w.owner).get)(f"/api/cafe/orders/{order.pk}/")
     assert checked(created) == order_event("order_created", rest.json(), w, branch=w.other_branch)

@@ -10,7 +10,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from accounts.tenancy import tenant_for
-from cafe import services
+from cafe.floor.services import table_create
 from cafe.tests.factories import UserFactory
 from config.asgi import application
 from realtime import hub as hub_module
@@ -253,7 +253,7 @@ async def test_a_failed_write_leaves_nothing(waiter, settings, when):
 
     consumer.base_send = gone
     tenant = await db(tenant_for)(waiter)
-    await db(services.table_create)(tenant=tenant, number=99, seats=2)
+    await db(table_create)(tenant=tenant, number=99, seats=2)
     for _ in range(50):
         if not subscriptions():
             break

@@ -8,7 +8,7 @@ import pytest
 from channels.db import database_sync_to_async as db
 
 from accounts.tenancy import tenant_for
-from cafe import services
+from cafe.floor.services import table_create
 from cafe.tests.factories import BranchFactory, UserFactory
 from realtime import eventlog
 from realtime import hub as hub_module
@@ -37,7 +37,7 @@ async def company(settings):
     tenant = await db(tenant_for)(owner)
 
     async def add_table(number: int) -> None:
-        await db(services.table_create)(tenant=tenant, number=number, seats=2, branch=branch.pk)
+        await db(table_create)(tenant=tenant, number=number, seats=2, branch=branch.pk)
 
     return owner, add_table
 

@@ -9,7 +9,9 @@ change before it ("yes") or not at all ("no")."""
 import pytest
 
 from accounts.tenancy import tenant_for
-from cafe import services
+from cafe.floor.services import table_update
+from cafe.menu.services import menu_item_update
+from cafe.orders.kitchen import task_act
 from cafe.tests.api.test_isolation_matrix import build, cells
 from cafe.tests.factories import owner_of
 from realtime.tests.consumers.conftest import ORDERS, TABLES, access_token, db
@@ -21,7 +23,7 @@ PATHS = {"orders": ORDERS, "tables": TABLES, "kitchen": KITCHEN}
 
 
 def reserve(owner, table) -> None:
-    services.table_update(tenant=tenant_for(owner), table_id=table.pk, status="reserved")
+    table_update(tenant=tenant_for(owner), table_id=table.pk, status="reserved")
 
 
 def changes(world: dict) -> None:
@@ -33,9 +35,9 @@ def changes(world: dict) -> None:
 def kitchen_changes(world: dict) -> None:
     """A portion of the target's branch is claimed, then the caller's own branch's
     sentinel menu item changes (``menu_item_updated`` reaches the kitchen socket)."""
-    services.task_act(tenant=tenant_for(world["boss"]), task_ids=[world["task"].pk], action="claim")
+    task_act(tenant=tenant_for(world["boss"]), task_ids=[world["task"].pk], action="claim")
     owner = tenant_for(owner_of(world["here"].company))
-    services.menu_item_update(tenant=owner, menu_item_id=world["sentinel_item"].pk, remaining=5)
+    menu_item_update(tenant=owner, menu_item_id=world["sentinel_item"].pk, remaining=5)
 
 
 async def seen_before_sentinel(socket, world: dict, stream: str) -> bool:

@@ -7,7 +7,8 @@ import pytest
 
 from accounts.models import Role
 from accounts.tenancy import tenant_for
-from cafe import services
+from cafe.menu.services import menu_item_update
+from cafe.orders.kitchen import task_act
 from cafe.tests.factories import (
     BranchFactory,
     StationFactory,
@@ -81,8 +82,8 @@ async def test_greeting_ping_and_tasks_as_they_move(ws, transport):
     assert [e["type"] for e in await orders.receive_many(2)] == ["order_created", "table_status_changed"]
 
     cook = tenant_for(w["cook"])
-    await db(services.task_act)(tenant=cook, task_ids=[task["id"]], action="claim")
-    await db(services.task_act)(tenant=cook, task_ids=[task["id"]], action="ready")
+    await db(task_act)(tenant=cook, task_ids=[task["id"]], action="claim")
+    await db(task_act)(tenant=cook, task_ids=[task["id"]], action="ready")
     claimed, ready = await kitchen.receive_many(2)
     assert (claimed["data"]["task"]["status"], ready["data"]["task"]["status"]) == ("in_progress", "ready")
     pick_up = await orders.receive()
@@ -97,7 +98,7 @@ async def test_station_narrows_the_socket_live_and_on_resume(ws, transport):
     everything, _ = await listen(ws, KITCHEN, w["cook"])
     await transport()
     await db(order_for)(w["waiter"], w["table"], [(w["soup"], 1), (w["mojito"], 1)])
-    menu = await db(services.menu_item_update)(tenant=tenant_for(w["owner"]), menu_item_id=w["mojito"].pk, remaining=3)
+    menu = await db(menu_item_update)(tenant=tenant_for(w["owner"]), menu_item_id=w["mojito"].pk, remaining=3)
 
     mojito = await bar.receive()
     assert (mojito["type"], mojito["data"]["task"]["title"]) == ("kitchen_task_created", "Мохито")

@@ -9,7 +9,7 @@ import pytest
 from channels.db import database_sync_to_async as db
 
 from accounts.tenancy import tenant_for
-from cafe import services
+from cafe.floor.services import table_create
 from cafe.tests.factories import BranchFactory, UserFactory
 from realtime import eventlog
 from realtime import hub as hub_module
@@ -155,7 +155,7 @@ async def tables(settings):
     owner = await db(UserFactory)(role="owner", branch=None, company=branch.company)
     tenant = await db(tenant_for)(owner)
     for number in range(1, 13):
-        await db(services.table_create)(tenant=tenant, number=number, seats=2, branch=branch.pk)
+        await db(table_create)(tenant=tenant, number=number, seats=2, branch=branch.pk)
     return owner
 
 

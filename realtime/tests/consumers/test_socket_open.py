@@ -5,7 +5,7 @@ take one query, and a second only when it has events to catch up on."""
 import pytest
 
 from accounts.tenancy import tenant_for
-from cafe import services
+from cafe.floor.services import table_create
 from cafe.tests.factories import BranchFactory, staff_of
 from realtime import access
 from realtime.models import Event
@@ -22,7 +22,7 @@ def open_socket(token, since=None, branch=None):
 def branch():
     branch = BranchFactory()
     for number in (1, 2):
-        services.table_create(tenant=tenant_for(company_wide(branch.company)), number=number, seats=4, branch=branch.pk)
+        table_create(tenant=tenant_for(company_wide(branch.company)), number=number, seats=4, branch=branch.pk)
     return branch
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from accounts.models import Role
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import KitchenTask
+from cafe.orders.kitchen import task_act
+from cafe.orders.models import KitchenTask
 from cafe.tests.factories import StationFactory, staff_of, station_dish
 from realtime.tests.consumers.conftest import ORDERS, TABLES, db
 from realtime.tests.consumers.test_events import checked, listen, make_world, order_event
@@ -38,7 +38,7 @@ async def test_a_takeaway_order_reaches_its_branchs_orders_socket_only(ws, trans
     def cook_it():
         task = KitchenTask.unscoped.get(order_id=response.json()["id"])
         for action in ("claim", "ready"):
-            services.task_act(tenant=tenant_for(cook), task_ids=[task.pk], action=action)
+            task_act(tenant=tenant_for(cook), task_ids=[task.pk], action=action)
 
     await db(cook_it)()
     ready, announced = await there.receive_many(2)

@@ -10,7 +10,8 @@ import redis
 
 from accounts.models import Branch, Company
 from accounts.services import tokens_for
-from cafe.models import MenuItem, Table
+from cafe.floor.models import Table
+from cafe.menu.models import MenuItem
 from cafe.tests.factories import BranchFactory, CompanyFactory, MenuItemFactory, TableFactory, owner_of, staff_of
 from cafe.tests.servers import free_port
 

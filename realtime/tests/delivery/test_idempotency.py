@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from cafe.models import Order, OrderItem
+from cafe.orders.models import Order, OrderItem
 from cafe.tests.factories import MenuItemFactory, TableFactory, UserFactory, staff_of
 from core.models import IdempotencyKey
 from realtime.models import Event

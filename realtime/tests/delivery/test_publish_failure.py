@@ -7,8 +7,9 @@ from django.db import transaction
 
 from accounts.models import Company
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import OrderStatus, Table
+from cafe.floor.models import Table
+from cafe.orders.models import OrderStatus
+from cafe.orders.services import order_finish
 from cafe.tests.factories import order_for
 from cafe.tests.servers import free_port
 from realtime import publishing
@@ -106,7 +107,7 @@ def test_a_dropped_redis_message_is_filled_from_the_log_in_order(
         monkeypatch.setattr(publishing, "publish", publish)
         assert_quiet(ws, 1)  # nothing told the server yet
         order = order_for(waiter, world.tables[branch][2])
-        services.order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
+        order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
         expected = branch_events(world, branch, before)
         assert len(expected) == 6
         assert recv_events(ws, 6) == expected

@@ -11,8 +11,8 @@ from django.core.management import call_command
 
 from accounts.models import Company
 from accounts.tenancy import tenant_for
-from cafe import services
-from cafe.models import OrderStatus
+from cafe.orders.models import OrderStatus
+from cafe.orders.services import order_finish
 from cafe.tests.factories import order_for
 from realtime.models import Event
 from realtime.tests.delivery.helpers import (
@@ -46,7 +46,7 @@ def history(world, rounds: int = 3) -> None:
         for branch in world.branches:
             waiter = world.waiters[str(branch.pk)][0][0]
             order = order_for(waiter, world.tables[str(branch.pk)][0], items=[(world.menu[0], 1)])
-            services.order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
+            order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
 
 
 def scope(world, stream="orders", branch=None, after=0):
@@ -200,7 +200,7 @@ def test_resync_required_when_since_is_older_than_the_log(server, make_world, se
             assert_quiet(ws, 0.5)
             before = latest(world)
             order = order_for(waiter, world.tables[branch][1])
-            services.order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CANCELLED)
+            order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CANCELLED)
             live = scope(world, branch=branch, after=before)
             assert recv_events(ws, len(live)) == live  # goes on live from the latest
             assert_quiet(ws, 0.5)

@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from accounts.tenancy import tenant_for
-from cafe import services
+from cafe.orders.services import order_update
 from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, order_for, staff_of
 from realtime.tests.consumers.conftest import access_token
 from realtime.tests.delivery.helpers import open_socket
@@ -142,7 +142,7 @@ def test_sockets_that_never_read_cannot_grow_the_server(server, settings):
     order = order_for(waiter, TableFactory(branch=branch), items=lines)
     guests = iter(range(2, 1000))
     for _ in range(LOGGED_BEFORE):
-        services.order_update(tenant=tenant, order_id=order.pk, guests=next(guests))
+        order_update(tenant=tenant, order_id=order.pk, guests=next(guests))
     path = f"/ws/cafe/orders/?token={access_token(waiter)}"
 
     non_readers = [RawSocket(server.port, path) for _ in range(NON_READERS)]
@@ -168,7 +168,7 @@ def test_sockets_that_never_read_cannot_grow_the_server(server, settings):
             for _ in range(RESUMES_EACH):
                 raw.send_text('{"action": "resume", "since": 0}')
         for _ in range(LIVE):
-            services.order_update(tenant=tenant, order_id=order.pk, guests=next(guests))
+            order_update(tenant=tenant, order_id=order.pk, guests=next(guests))
         reading.join(60)
         assert received == list(range(latest + 1, latest + LIVE + 1)), "a reading socket is held up by no one"
         time.sleep(1)

@@ -1,1 +1,0 @@
-"""REST edges, one module per area: parse, call one service or selector, serialise."""

@@ -1,0 +1,64 @@
+"""Tables: set-up by managers, status by any staff member."""
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from accounts.tenancy import Tenant
+from cafe.floor.events import table_event, table_status_changed
+from cafe.floor.models import Table, TableStatus
+from cafe.floor.selectors import table_get
+from cafe.shared.services import branch_for_write, save_unique
+from core.errors import Conflict
+from realtime.catalogue import TABLE_CREATED, TABLE_DELETED, TABLE_UPDATED
+from realtime.emit import PendingEvent, emit
+
+
+@transaction.atomic
+def table_create(
+    *, tenant: Tenant, number: int, seats: int, branch: uuid.UUID | None = None, status: str = TableStatus.FREE
+) -> Table:
+    table = Table(
+        company=tenant.company, branch=branch_for_write(tenant, branch), number=number, seats=seats, status=status
+    )
+    save_unique(table, "number", _("A table with this number already exists in this branch."))
+    emit(company_id=tenant.company_id, events=[table_event(TABLE_CREATED, table)])
+    return table
+
+
+@transaction.atomic
+def table_update(*, tenant: Tenant, table_id: uuid.UUID, **changes: Any) -> Table:
+    """Changes number, seats or status (to ``reserved`` or ``free``); a table with
+    open orders stays ``busy``. Owners, admins and managers change anything; other
+    staff only the status."""
+    table = table_get(tenant=tenant, table_id=table_id, lock=True)
+    if not tenant.may_manage and set(changes) != {"status"}:
+        raise PermissionDenied(
+            _("Only owners, admins and managers change a table; other staff change its status only.")
+        )
+    if "branch" in changes and changes.pop("branch") != table.branch_id:
+        raise ValidationError({"branch": [_("A table cannot move to another branch.")]})
+    old_status = table.status
+    if "status" in changes and changes["status"] != old_status and table.status == TableStatus.BUSY:
+        raise Conflict(_("The table has open orders; it stays busy until they end."))
+    for field, value in changes.items():
+        setattr(table, field, value)
+    save_unique(table, "number", _("A table with this number already exists in this branch."))
+    pending: list[PendingEvent[Any]] = [table_event(TABLE_UPDATED, table)]
+    if table.status != old_status:
+        pending.insert(0, table_status_changed(table))
+    emit(company_id=tenant.company_id, events=pending)
+    return table
+
+
+@transaction.atomic
+def table_delete(*, tenant: Tenant, table_id: uuid.UUID) -> None:
+    table = table_get(tenant=tenant, table_id=table_id, lock=True)
+    if table.orders.exists():
+        raise Conflict(_("The table has orders; it cannot be deleted."))
+    event = table_event(TABLE_DELETED, table)
+    table.delete()
+    emit(company_id=tenant.company_id, events=[event])
