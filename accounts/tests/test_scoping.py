@@ -130,7 +130,7 @@ def test_only_listed_modules_look_users_up_without_a_tenant():
 def test_the_check_sees_the_project():
     """Guards the scan itself: it reads the services and selectors it is meant to police."""
     modules = {str(path.relative_to(ROOT)) for path in _project_modules()}
-    assert {"cafe/selectors/orders.py", "cafe/services/orders.py", "accounts/services.py"} <= modules
+    assert {"cafe/orders/selectors.py", "cafe/orders/services.py", "accounts/services.py"} <= modules
     assert not any("/tests/" in module or "/migrations/" in module for module in modules)
 
 

@@ -15,24 +15,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum, prefetch_related_objects
-from django.utils import timezone
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.tenancy import Tenant
 from cafe.bill.models import Payment, Tender
 from cafe.bill.selectors import ZERO, shift_current_or_none
-from cafe.floor.events import table_status_changed
-from cafe.floor.models import TableStatus
-from cafe.orders.events import order_event
+from cafe.orders.locking import order_locked
 from cafe.orders.models import DiscountKind, Order, OrderItem, OrderStatus
 from cafe.orders.money import CENT, HUNDRED, due
 from cafe.orders.selectors import order_get
-from cafe.orders.services import _open_order, _order_changed, order_and_table_locked
+from cafe.orders.services import order_changed, order_open_locked
 from core.errors import Conflict
-from realtime.catalogue import ORDER_CLOSED, ORDER_PAID, ORDER_UPDATED
-from realtime.emit import PendingEvent, emit
+from realtime.catalogue import ORDER_UPDATED
 
 ZERO = ZERO
 
@@ -128,7 +124,7 @@ def order_pay(
     last unpaid check) closes the order: ``order_paid``, ``order_closed`` and the
     table's ``table_status_changed`` when it was its last open order. Less is a
     partial payment (``order_updated``); a check is paid whole or not at all."""
-    order, table = order_and_table_locked(tenant, order_id)
+    order = order_locked(tenant, order_id, table=True)
     if order.status != OrderStatus.OPEN:
         raise Conflict(
             _("The order is %(status)s; only open orders can be paid.") % {"status": order.get_status_display().lower()}
@@ -194,25 +190,7 @@ def order_pay(
     order.paid += bill
     order.tips += tip
     order.change += sum((share.change for share in shares), ZERO)
-    fields = ["paid", "tips", "change", "updated_at"]
-    if order.paid < order.total:
-        order.save(update_fields=fields)
-        return _order_changed(tenant, ORDER_UPDATED, order)
-    now = timezone.now()
-    order.status, order.paid_at, order.closed_at = OrderStatus.CLOSED, now, now
-    order.save(update_fields=[*fields, "status", "paid_at", "closed_at"])
-    extra: list[PendingEvent[Any]] = []
-    last = table is not None and not table.orders.filter(status=OrderStatus.OPEN).exists()
-    if table is not None and last and table.status == TableStatus.BUSY:
-        table.status = TableStatus.FREE
-        table.save(update_fields=["status", "updated_at"])
-        extra.append(table_status_changed(table))
-    prefetch_related_objects([order], "items__modifiers", "payments")
-    emit(
-        company_id=tenant.company_id,
-        events=[order_event(ORDER_PAID, order), order_event(ORDER_CLOSED, order), *extra],
-    )
-    return order
+    return order_changed(tenant, ORDER_UPDATED, order, fields=["paid", "tips", "change"])
 
 
 def _check_amount(order: Order, check: int | None) -> Decimal:
@@ -238,15 +216,14 @@ def _check_amount(order: Order, check: int | None) -> Decimal:
 def order_split_even(*, tenant: Tenant, order_id: uuid.UUID, checks: int | None) -> tuple[Order, list[Check]]:
     """Splits the bill into ``checks`` equal checks, or (None) undoes the split; the
     split may change until a check is paid (409 after)."""
-    order = _open_order(tenant, order_id)
+    order = order_open_locked(tenant, order_id)
     if order.split_checks and order.payments.filter(check_number__isnull=False).exists():
         raise Conflict(_("A check of this order is already paid; its split can no longer change."))
     if checks is not None and due(order) == ZERO:
         raise Conflict(_("Nothing is due on this order; there is nothing to split."))
     if order.split_checks != checks:
         order.split_checks = checks
-        order.save(update_fields=["split_checks", "updated_at"])
-        _order_changed(tenant, ORDER_UPDATED, order)
+        order_changed(tenant, ORDER_UPDATED, order, fields=["split_checks"])
     return order, order_checks(order)
 
 
@@ -282,7 +259,7 @@ def order_discount_set(
     """Sets the order's discount (after line discounts, on the subtotal) or a line's (on
     its price × quantity), replacing any; the bill follows (``cafe.money``), and a bill
     below what was already paid is refused (409)."""
-    order = _open_order(tenant, order_id)
+    order = order_open_locked(tenant, order_id)
     row: Order | OrderItem
     if line_id is not None:
         row = _line_for_discount(order, line_id)
@@ -291,21 +268,24 @@ def order_discount_set(
         row = order
         _check_share(tenant, order, kind, value, order.subtotal)
     row.discount_kind, row.discount_value, row.discount_reason = kind, value, reason
-    row.save(update_fields=["discount_kind", "discount_value", "discount_reason", "updated_at"])
-    if row is not order:
-        order.save(update_fields=["updated_at"])
-    return _order_changed(tenant, ORDER_UPDATED, order)
+    return _discount_changed(tenant, order, row)
 
 
 @transaction.atomic
 def order_discount_remove(*, tenant: Tenant, order_id: uuid.UUID, line_id: uuid.UUID | None = None) -> Order:
     """Removes the order's (or a line's) discount; without one, nothing changes."""
-    order = _open_order(tenant, order_id)
+    order = order_open_locked(tenant, order_id)
     row: Order | OrderItem = _line_for_discount(order, line_id) if line_id is not None else order
     if not row.discount_kind:
         return order_get(tenant=tenant, order_id=order_id)
     row.discount_kind, row.discount_value, row.discount_reason = "", None, ""
-    row.save(update_fields=["discount_kind", "discount_value", "discount_reason", "updated_at"])
+    return _discount_changed(tenant, order, row)
+
+
+def _discount_changed(tenant: Tenant, order: Order, row: Order | OrderItem) -> Order:
+    """Saves a discount set on the order (with its settling: one save) or on a line."""
+    fields = ["discount_kind", "discount_value", "discount_reason"]
     if row is not order:
-        order.save(update_fields=["updated_at"])
-    return _order_changed(tenant, ORDER_UPDATED, order)
+        row.save(update_fields=[*fields, "updated_at"])
+        fields = ["updated_at"]
+    return order_changed(tenant, ORDER_UPDATED, order, fields=fields)

@@ -20,6 +20,7 @@ from cafe.bill.events import shift_event
 from cafe.bill.models import CashMovement, Refund, RefundLine, Shift, Tender
 from cafe.bill.selectors import ZERO, cash_flow, shift_current_or_none, shift_get
 from cafe.orders.events import order_event
+from cafe.orders.locking import order_locked
 from cafe.orders.models import Order, OrderItem, OrderStatus
 from cafe.orders.money import rounded
 from cafe.orders.selectors import order_get
@@ -197,7 +198,7 @@ def order_refund(
     paid − refunded (409; the database's ``order_refunded_at_most_paid`` holds it
     too); tips are not refunded. A cash refund needs the branch's open shift and
     cash in its drawer (409). Records the branch's open shift, if any."""
-    order = order_get(tenant=tenant, order_id=order_id, lock=True)
+    order = order_locked(tenant, order_id, table=False)
     if order.status != OrderStatus.CLOSED or not order.paid:
         raise Conflict(_("Only closed, paid orders can be refunded."))
     left = order.paid - order.refunded

@@ -13,6 +13,15 @@ class TableStatus(models.TextChoices):
     RESERVED = "reserved", _("Reserved")
 
 
+# Who moves a table between them: staff reserve and free it (``table_update``); its
+# orders make it busy and, with the last one, free again (``cafe.orders.occupancy``).
+TABLE_TRANSITIONS: dict[str, frozenset[str]] = {
+    TableStatus.FREE: frozenset({TableStatus.RESERVED, TableStatus.BUSY}),
+    TableStatus.RESERVED: frozenset({TableStatus.FREE, TableStatus.BUSY}),
+    TableStatus.BUSY: frozenset({TableStatus.FREE}),
+}
+
+
 class Table(TenantOwned):
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="tables")
     number = models.PositiveIntegerField()

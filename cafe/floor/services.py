@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.tenancy import Tenant
 from cafe.floor.events import table_event, table_status_changed
-from cafe.floor.models import Table, TableStatus
+from cafe.floor.models import TABLE_TRANSITIONS, Table, TableStatus
 from cafe.floor.selectors import table_get
 from cafe.shared.services import branch_for_write, save_unique
 from core.errors import Conflict
@@ -41,17 +41,33 @@ def table_update(*, tenant: Tenant, table_id: uuid.UUID, **changes: Any) -> Tabl
         )
     if "branch" in changes and changes.pop("branch") != table.branch_id:
         raise ValidationError({"branch": [_("A table cannot move to another branch.")]})
-    old_status = table.status
-    if "status" in changes and changes["status"] != old_status and table.status == TableStatus.BUSY:
+    status = changes.pop("status", table.status)
+    if status != table.status and table.status == TableStatus.BUSY:
         raise Conflict(_("The table has open orders; it stays busy until they end."))
     for field, value in changes.items():
         setattr(table, field, value)
+    pending: list[PendingEvent[Any]] = table_status_set(table, status, save=False)
     save_unique(table, "number", _("A table with this number already exists in this branch."))
-    pending: list[PendingEvent[Any]] = [table_event(TABLE_UPDATED, table)]
-    if table.status != old_status:
-        pending.insert(0, table_status_changed(table))
-    emit(company_id=tenant.company_id, events=pending)
+    emit(company_id=tenant.company_id, events=[*pending, table_event(TABLE_UPDATED, table)])
     return table
+
+
+def table_status_set(table: Table, status: str, *, save: bool = True) -> list[PendingEvent[Any]]:
+    """The one place a table's status changes, as ``TABLE_TRANSITIONS`` allows (409
+    otherwise); ``table_status_changed`` only when it really changes. Runs with the
+    table locked, inside the caller's transaction; ``save=False`` leaves the save to
+    the caller, which writes the row once."""
+    if status == table.status:
+        return []
+    if status not in TABLE_TRANSITIONS[table.status]:
+        raise Conflict(
+            _("The table is %(status)s; it cannot become %(to)s.")
+            % {"status": table.get_status_display().lower(), "to": TableStatus(status).label.lower()}
+        )
+    table.status = status
+    if save:
+        table.save(update_fields=["status", "updated_at"])
+    return [table_status_changed(table)]
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import Tenant
 from cafe.orders.events import order_event, task_event
+from cafe.orders.locking import order_locked, orders_locked
 from cafe.orders.models import TASK_TRANSITIONS, KitchenTask, Order, OrderItem, OrderStatus, TaskStatus
 from cafe.orders.selectors import TASK_PREFETCHED, TASK_SELECTED, order_get, tasks_locked
 from core.errors import Conflict
@@ -68,9 +69,15 @@ TIMING_FIELDS = ["status", "cook", "fired_at", "claimed_at", "ready_at", "served
 
 
 def task_events(
-    tenant: Tenant, tasks: Iterable[KitchenTask], type: EventType[KitchenTaskData] = KITCHEN_TASK_UPDATED
+    tenant: Tenant,
+    tasks: Iterable[KitchenTask],
+    type: EventType[KitchenTaskData] = KITCHEN_TASK_UPDATED,
+    *,
+    order: Order | None = None,
 ) -> list[PendingEvent[KitchenTaskData]]:
-    """Events for tasks just saved, read back with what their payload shows."""
+    """Events for tasks just saved, read back with what their payload shows; ``order``
+    is their order as it stands in memory when its row is saved later in the
+    request (a move: the kitchen must see the new table)."""
     ids = [task.pk for task in tasks]
     if not ids:
         return []
@@ -80,6 +87,8 @@ def task_events(
     by_id = {task.pk: task for task in loaded}
     pending: list[PendingEvent[KitchenTaskData]] = []
     for pk in ids:
+        if order is not None:
+            by_id[pk].order = order
         pending.append(task_event(type, by_id[pk]))
         if type is KITCHEN_TASK_UPDATED and by_id[pk].status == TaskStatus.READY:
             pending.append(task_event(KITCHEN_TASK_READY, by_id[pk]))
@@ -108,24 +117,36 @@ def readiness_update(tenant: Tenant, order: Order, now=None) -> bool | None:
     return None
 
 
-def _orders_locked(tenant: Tenant, task_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Order]:
-    """The orders of these tasks, locked before the tasks (the order → tasks lock
-    order that line edits follow, so a claim and a void queue instead of deadlocking)."""
-    order_ids = set(tenant.scope(KitchenTask).filter(pk__in=task_ids).values_list("order_id", flat=True))
-    return _orders_locked_by_id(tenant, order_ids)
+class _TaskMoved(Exception):
+    """A task moved to another order (a split) between reading its order and locking it."""
 
 
-def _orders_locked_by_id(tenant: Tenant, order_ids: set[uuid.UUID]) -> dict[uuid.UUID, Order]:
-    locked = tenant.scope(Order).select_for_update(of=("self",), no_key=True).filter(pk__in=order_ids).order_by("pk")
-    return {order.pk: order for order in locked}
+# How often the locks are taken again after a task moved to another order meanwhile.
+LOCK_ATTEMPTS = 3
+
+
+def _locked(tenant: Tenant, task_ids: Sequence[uuid.UUID]) -> tuple[dict[uuid.UUID, Order], list[KitchenTask]]:
+    """The tasks' orders, then the tasks (``cafe.orders.locking``'s order → tasks, the
+    order line edits follow, so a claim and a void queue instead of deadlocking).
+    Should a task move to another order between the two, the locks are let go (the
+    savepoint rolled back) and taken again."""
+    for _attempt in range(LOCK_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                order_ids = set(tenant.scope(KitchenTask).filter(pk__in=task_ids).values_list("order_id", flat=True))
+                orders = orders_locked(tenant, order_ids, lock_tables=False)[0]
+                tasks = tasks_locked(tenant=tenant, task_ids=task_ids)
+                if any(task.order_id not in orders for task in tasks):
+                    raise _TaskMoved
+                return orders, tasks
+        except _TaskMoved:
+            continue
+    raise Conflict(_("The portions are being moved to another order; try again."))
 
 
 def _readiness_events(tenant: Tenant, orders: dict[uuid.UUID, Order], tasks: Sequence[KitchenTask], now) -> list:
     """After tasks moved: each of their orders that became ready (``order_ready``) or
     stopped being ready (``order_updated``, with ``ready_at`` null)."""
-    missing = {task.order_id for task in tasks} - set(orders)
-    if missing:  # a task moved to another order (a split) between the two reads
-        orders.update(_orders_locked_by_id(tenant, missing))
     pending: list[PendingEvent[Any]] = []
     for order_id in sorted(dict.fromkeys(task.order_id for task in tasks), key=str):
         order = orders[order_id]
@@ -143,8 +164,7 @@ def task_act(*, tenant: Tenant, task_ids: Sequence[uuid.UUID], action: str) -> l
     """Claims, readies, un-readies or serves tasks, all or none: one task that cannot
     (another tenant's: 404; in another status: 409) changes nothing."""
     required, to = ACTIONS[action]
-    orders = _orders_locked(tenant, task_ids)
-    tasks = tasks_locked(tenant=tenant, task_ids=task_ids)
+    orders, tasks = _locked(tenant, task_ids)
     wrong = [task for task in tasks if task.status != required]
     if wrong:
         raise Conflict(
@@ -212,8 +232,8 @@ def tasks_cancel(tenant: Tenant, tasks: Iterable[KitchenTask]) -> list[KitchenTa
 @transaction.atomic
 def order_fire(*, tenant: Tenant, order_id: uuid.UUID, course: int | None = None) -> list[KitchenTask]:
     """Releases an open order's held portions (all, or one course's) to their stations."""
-    order = order_get(tenant=tenant, order_id=order_id, lock=True)
-    if order.status != "open":
+    order = order_locked(tenant, order_id, table=False)
+    if order.status != OrderStatus.OPEN:
         raise Conflict(
             _("The order is %(status)s; only open orders can be fired.")
             % {"status": order.get_status_display().lower()}

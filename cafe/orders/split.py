@@ -1,10 +1,10 @@
 """Split a bill by lines, move an order to another table, merge two orders of a
 table (docs/split.md). Each public function is one transaction that ends by
-handing its events to ``emit``. Locks follow ``services.orders``: the tables (in
-id order), then the orders (in id order), then their lines and kitchen tasks,
-then the company (``emit``); so these writes racing each other, a close or a
-payment queue on the same rows instead of deadlocking. Every check of an
-order's state (open, paid) runs after its lock."""
+handing its events to ``emit``. Locks follow ``cafe.orders.locking``: the orders
+(in id order), then their tables and the table moved to (in id order), then
+their lines and kitchen tasks, then the company (``emit``); so these writes
+racing each other, a close or a payment queue on the same rows instead of
+deadlocking. Every check of an order's state (open, paid) runs after its lock."""
 
 import uuid
 from collections import defaultdict
@@ -17,12 +17,10 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import Tenant
-from cafe.floor.events import table_status_changed
-from cafe.floor.models import Table, TableStatus
 from cafe.orders.events import order_event
 from cafe.orders.kitchen import task_events
+from cafe.orders.locking import orders_locked
 from cafe.orders.models import (
-    ORDER_TRANSITIONS,
     STARTED_STATUSES,
     DiscountKind,
     KitchenTask,
@@ -33,64 +31,17 @@ from cafe.orders.models import (
     Service,
     TaskStatus,
 )
-from cafe.orders.services import _bill, _check_lines, _check_portions, _order_changed, _settled
+from cafe.orders.money import recalculate
+from cafe.orders.occupancy import table_occupy, table_vacate
+from cafe.orders.services import check_lines, check_portions, order_changed
+from cafe.orders.settle import order_settle, order_transition
+from cafe.shared.services import with_prefetched
 from core.errors import Conflict
-from realtime.catalogue import ORDER_CREATED, ORDER_MERGED, ORDER_UPDATED
-from realtime.emit import PendingEvent, emit
+from realtime.catalogue import ORDER_CREATED, ORDER_MERGED, ORDER_READY, ORDER_UPDATED
+from realtime.emit import emit
 
-# How often a lock is retried when the order moved to another table between
-# reading its table and locking it (a concurrent move).
-LOCK_ATTEMPTS = 3
 # Order.guests is a PositiveSmallIntegerField.
 GUESTS_MAX = 32767
-
-
-class _TableChanged(Exception):
-    """An order moved to another table while its (old) table was being locked."""
-
-
-def _lock(
-    tenant: Tenant, order_ids: Sequence[uuid.UUID], also: Sequence[uuid.UUID]
-) -> tuple[dict[uuid.UUID, Table], dict[uuid.UUID, Order]]:
-    at = dict(tenant.scope(Order).filter(pk__in=order_ids).values_list("pk", "table_id"))
-    if len(at) != len(set(order_ids)):
-        raise Order.DoesNotExist
-    table_ids = sorted({*at.values(), *also} - {None})
-    tables = {
-        table.pk: table
-        for table in tenant.scope(Table)
-        .filter(pk__in=table_ids)
-        .order_by("pk")
-        .select_for_update(of=("self",), no_key=True)
-    }
-    orders = {
-        order.pk: order
-        for order in tenant.scope(Order)
-        .filter(pk__in=order_ids)
-        .order_by("pk")
-        .select_for_update(of=("self",), no_key=True)
-    }
-    if any(orders[pk].table_id != table_id for pk, table_id in at.items()):
-        raise _TableChanged
-    for order in orders.values():
-        order.table = tables.get(order.table_id) if order.table_id else None
-    return tables, orders
-
-
-def _locked(
-    tenant: Tenant, order_ids: Sequence[uuid.UUID], also: Sequence[uuid.UUID] = ()
-) -> tuple[dict[uuid.UUID, Table], dict[uuid.UUID, Order]]:
-    """Locks the orders' tables and the tables ``also`` names (those the tenant
-    may see; in id order), then the orders (in id order). An order moved to
-    another table meanwhile is locked again at its new table, the first locks
-    released (the savepoint is rolled back). A missing order: 404."""
-    for _attempt in range(LOCK_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return _lock(tenant, order_ids, also)
-        except _TableChanged:
-            continue
-    raise Conflict(_("The order is being moved to another table; try again."))
 
 
 def _must_be_open(order: Order, *, other: bool = False) -> None:
@@ -112,14 +63,6 @@ def _must_have_no_payments(order: Order) -> None:
         )
 
 
-def _table_busy(table: Table) -> list[PendingEvent[Any]]:
-    if table.status == TableStatus.BUSY:
-        return []
-    table.status = TableStatus.BUSY
-    table.save(update_fields=["status", "updated_at"])
-    return [table_status_changed(table)]
-
-
 def _moving_order(task: KitchenTask) -> tuple[bool, int]:
     """Which of a line's portions go first when part of it moves: as a reduced
     quantity cancels them, those the kitchen has not started first, the last first."""
@@ -135,15 +78,12 @@ def order_split(
     (``split_from`` the source line) taking that many of its portions. Returns the
     source order and the new one."""
     order_id = uuid.UUID(str(order_id))  # the URL's id is a string
-    orders = _locked(tenant, [order_id])[1]
-    source = orders[order_id]
+    source = orders_locked(tenant, [order_id])[0][order_id]
     _must_be_open(source)
     _must_have_no_payments(source)
     wanted = {entry["line"]: entry["quantity"] for entry in lines}
-    rows = {
-        line.pk: line
-        for line in source.items.select_for_update(of=("self",), no_key=True).filter(pk__in=list(wanted)).order_by("pk")
-    }
+    locked = source.items.select_for_update(of=("self",), no_key=True).filter(pk__in=list(wanted)).order_by("pk")
+    rows = {line.pk: line for line in locked.prefetch_related("modifiers")}
     errors: dict[str, dict[str, list[str]]] = {}
     for index, entry in enumerate(lines):
         line = rows.get(entry["line"])
@@ -162,7 +102,7 @@ def order_split(
     if all(wanted.get(pk) == quantity for pk, quantity in staying):
         raise ValidationError({"lines": [_("At least one line must stay on the order; move less.")]})
 
-    new = Order.objects.create(
+    new = Order(
         company=tenant.company,
         branch_id=source.branch_id,
         table=source.table,
@@ -209,7 +149,7 @@ def order_split(
             part.discount_kind, part.discount_value = line.discount_kind, line.discount_value
             part.discount_reason = line.discount_reason
         new_lines.append(part)
-        new_modifiers += [
+        copied = [
             OrderItemModifier(
                 company_id=line.company_id,
                 line=part,
@@ -220,10 +160,19 @@ def order_split(
             )
             for modifier in line.modifiers.all()
         ]
+        with_prefetched(part, modifiers=copied)
+        new_modifiers += copied
         live = sorted((task for task in tasks_of[line.pk] if task.status != TaskStatus.CANCELLED), key=_moving_order)
         for portion, task in enumerate(sorted(live[:quantity], key=lambda task: task.portion), start=1):
             task.order, task.line, task.portion = new, part, portion
             moved.append(task)
+    # The new order is written once, with its bill and readiness worked out from the
+    # lines and portions it takes (all in memory here).
+    recalculate(new, [*whole, *new_lines])
+    live = [task for task in moved if task.status != TaskStatus.CANCELLED]
+    ready = bool(live) and all(task.status in (TaskStatus.READY, TaskStatus.SERVED) for task in live)
+    new.ready_at = now if ready else None
+    new.save()
     OrderItem.objects.bulk_create(new_lines)
     OrderItemModifier.objects.bulk_create(new_modifiers)
     tenant.scope(OrderItem).bulk_update(whole, ["order", "updated_at"])
@@ -231,14 +180,15 @@ def order_split(
     for task in moved:
         task.updated_at = now
     tenant.scope(KitchenTask).bulk_update(moved, ["order", "line", "portion", "updated_at"])
-    source.save(update_fields=["updated_at"])
     moved_events = task_events(tenant, moved)
+    created = order_settle(tenant, new, ORDER_CREATED, lines=[*whole, *new_lines])
     emit(
         company_id=tenant.company_id,
         events=[
-            *_settled(tenant, ORDER_UPDATED, source, *moved_events),
-            *_settled(tenant, ORDER_CREATED, new, *moved_events),
-            *(_table_busy(source.table) if source.table else []),
+            *order_settle(tenant, source, ORDER_UPDATED, *moved_events, fields=["updated_at"]),
+            *created,
+            *([order_event(ORDER_READY, new)] if ready else []),
+            *(table_occupy(source.table) if source.table else []),
             *moved_events,
         ],
     )
@@ -251,27 +201,16 @@ def order_move(*, tenant: Tenant, order_id: uuid.UUID, table: uuid.UUID) -> Orde
     freed with its last open order, the new one becomes busy (a reserved one too);
     the kitchen sees the new table number on the portions still to make or serve."""
     order_id = uuid.UUID(str(order_id))  # the URL's id is a string
-    branch_id, table_id = tenant.scope(Order).values_list("branch_id", "table_id").get(pk=order_id)
-    if table == table_id:
-        raise ValidationError({"table": [_("The order is already at this table.")]})
-    if not tenant.scope(Table).filter(pk=table, branch=branch_id).exists():
-        raise ValidationError({"table": [_("Table not found.")]})
-    tables, orders = _locked(tenant, [order_id], also=[table])
+    orders, tables = orders_locked(tenant, [order_id], tables=[table])
     order = orders[order_id]
-    _must_be_open(order)
-    if table not in tables:
-        raise ValidationError({"table": [_("Table not found.")]})
     if order.table_id == table:
         raise ValidationError({"table": [_("The order is already at this table.")]})
+    if table not in tables or tables[table].branch_id != order.branch_id:
+        raise ValidationError({"table": [_("Table not found.")]})
+    _must_be_open(order)
     old, new = tables[cast(uuid.UUID, order.table_id)], tables[table]
     order.table = new
-    order.save(update_fields=["table", "updated_at"])
-    extra = []
-    if old.status == TableStatus.BUSY and not old.orders.filter(status=OrderStatus.OPEN).exists():
-        old.status = TableStatus.FREE
-        old.save(update_fields=["status", "updated_at"])
-        extra.append(table_status_changed(old))
-    extra += _table_busy(new)
+    extra = [*table_vacate(old, order), *table_occupy(new)]
     # Locked, so a cook's action on one queues and then reads the new table.
     live = list(
         tenant.scope(KitchenTask)
@@ -280,7 +219,8 @@ def order_move(*, tenant: Tenant, order_id: uuid.UUID, table: uuid.UUID) -> Orde
         .exclude(status__in=[TaskStatus.SERVED, TaskStatus.CANCELLED])
         .order_by("created_at", "portion", "id")
     )
-    return _order_changed(tenant, ORDER_UPDATED, order, *extra, *task_events(tenant, live))
+    kitchen = task_events(tenant, live, order=order)
+    return order_changed(tenant, ORDER_UPDATED, order, *extra, *kitchen, fields=["table"])
 
 
 @transaction.atomic
@@ -291,10 +231,12 @@ def order_merge(*, tenant: Tenant, order_id: uuid.UUID, other: uuid.UUID) -> Ord
     order_id = uuid.UUID(str(order_id))  # the URL's id is a string
     if other == order_id:
         raise ValidationError({"order": [_("An order cannot be merged into itself.")]})
-    tenant.scope(Order).values_list("pk").get(pk=order_id)
-    if not tenant.scope(Order).filter(pk=other).exists():
+    found = set(tenant.scope(Order).filter(pk__in=[order_id, other]).values_list("pk", flat=True))
+    if order_id not in found:
+        raise Order.DoesNotExist
+    if other not in found:
         raise ValidationError({"order": [_("Order not found.")]})
-    orders = _locked(tenant, [order_id, other])[1]
+    orders = orders_locked(tenant, [order_id, other])[0]
     target, source = orders[order_id], orders[other]
     _must_be_open(target)
     _must_be_open(source, other=True)
@@ -303,27 +245,19 @@ def order_merge(*, tenant: Tenant, order_id: uuid.UUID, other: uuid.UUID) -> Ord
     _must_have_no_payments(source)
     if target.guests + source.guests > GUESTS_MAX:
         raise Conflict(_("An order seats at most %(limit)s guests.") % {"limit": GUESTS_MAX})
-    _check_lines(target.items.count(), source.items.count())
+    check_lines(target.items.count(), source.items.count())
     tasks = list(
         tenant.scope(KitchenTask)
         .select_for_update(of=("self",), no_key=True)
         .filter(order=source)
         .order_by("created_at", "portion", "id")
     )
-    _check_portions(tenant, target, sum(1 for task in tasks if task.status != TaskStatus.CANCELLED))
+    check_portions(tenant, target, sum(1 for task in tasks if task.status != TaskStatus.CANCELLED))
     now = timezone.now()
     source.items.update(order=target, updated_at=now)
     tenant.scope(KitchenTask).filter(pk__in=[task.pk for task in tasks]).update(order=target, updated_at=now)
-    assert OrderStatus.MERGED in ORDER_TRANSITIONS[source.status]
-    source.status, source.merged_into, source.closed_at = OrderStatus.MERGED, target, now
-    source.save(update_fields=["status", "merged_into", "closed_at", "updated_at"])
+    order_transition(source, OrderStatus.MERGED)
+    source.merged_into = target
+    merged = order_settle(tenant, source, ORDER_MERGED, fields=["status", "merged_into", "closed_at"])
     target.guests += source.guests
-    target.save(update_fields=["guests", "updated_at"])
-    _bill(tenant, source)
-    return _order_changed(
-        tenant,
-        ORDER_UPDATED,
-        target,
-        order_event(ORDER_MERGED, source),
-        *task_events(tenant, tasks),
-    )
+    return order_changed(tenant, ORDER_UPDATED, target, *merged, *task_events(tenant, tasks), fields=["guests"])

@@ -25,7 +25,7 @@ def imports(app: str) -> list[tuple[str, str]]:
 
 
 def test_the_checker_sees_imports():
-    assert ("cafe/services/orders.py", "realtime.emit.emit") in imports("cafe")
+    assert ("cafe/orders/services.py", "realtime.emit.emit") in imports("cafe")
 
 
 @pytest.mark.parametrize("app", APPS)

@@ -274,20 +274,23 @@ def test_paying_again_after_it_was_paid_is_409(api, order):
     assert Payment.unscoped.count() == 1
 
 
-def test_an_open_order_with_nothing_due_is_already_paid(api, waiter, table):
+def test_an_order_whose_void_leaves_nothing_due_is_paid(api, waiter, table):
+    """Issue 18: whichever write brings the bill down to what was paid, the order is
+    paid then (``cafe.orders.settle``): it used to stay open and close unpaid."""
     soup = MenuItemFactory(category__company=waiter.company, price=Decimal("350.00"))
     order = order_for(waiter, table, [(soup, 1), (soup, 1)])
     assert pay(api, order, ("card", "350.00")).status_code == 200
     line = order.items.last()
     void = api.post(f"/api/cafe/orders/{order.pk}/lines/{line.pk}/void/", {"reason": "wrong"}, format="json")
-    assert void.status_code == 200 and void.json()["money"]["due"] == "0.00"
+    assert void.status_code == 200
+    assert (void.json()["money"]["due"], void.json()["status"]) == ("0.00", "closed")
+    assert void.json()["paid_at"] is not None
 
     response = pay(api, order, ("card", "1.00"))
 
     assert response.status_code == 409
-    assert response.json() == {"detail": "The order is already paid."}
-    # Fully paid by then: closing it is allowed.
-    assert api.post(url(order, "close")).json()["status"] == "closed"
+    assert response.json() == {"detail": "The order is closed; only open orders can be paid."}
+    assert api.post(url(order, "close"), **EN).status_code == 409
 
 
 def test_nothing_due_on_an_empty_order(api, waiter, table):

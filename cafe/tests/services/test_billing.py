@@ -8,11 +8,10 @@ from django.utils import translation
 from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import tenant_for
+from cafe.bill import services as billing
 from cafe.bill.models import Payment, Shift
 from cafe.bill.services import allocate, even_shares, order_pay, order_split_even
 from cafe.floor.models import TableStatus
-from cafe.floor.selectors import table_get
-from cafe.orders import services as orders
 from cafe.orders.models import Order, OrderStatus
 from cafe.orders.services import order_add_items, order_create, order_finish, order_line_void
 from cafe.orders.split import order_move, order_split
@@ -275,24 +274,24 @@ def test_lines_added_to_one_order_while_another_is_taken_at_its_table_never_dead
 
 @pytest.mark.django_db(transaction=True)
 def test_a_payment_whose_order_moved_before_its_locks_frees_the_new_table(services, english_threads, monkeypatch):
-    """The payment reads the order's table, then locks it; an order moved in between
-    (here: exactly then, in another connection) has its new table locked in turn, and
-    that is the table freed — not the one it left, which would leave a closed order's
-    table busy."""
+    """The payment locks the order, then the table it is at (cafe.orders.locking); an
+    order moved just before (here: exactly then, in another connection) is paid at
+    its new table, and that is the table freed — not the one it left, which would
+    leave a closed order's table busy."""
     branch, waiter, table, dish = _race_world("350.00")
     there = TableFactory(branch=branch)
     order = order_for(waiter, table, [(dish, 1)])
-    locking = table_get
+    locking = billing.order_locked
     moves = []
 
-    def move_first(**kwargs):
+    def move_first(*args, **kwargs):
         if not moves:
             moves.append(
                 _run_in_threads(1, lambda i: order_move(tenant=tenant_for(waiter), order_id=order.pk, table=there.pk))
             )
-        return locking(**kwargs)
+        return locking(*args, **kwargs)
 
-    monkeypatch.setattr(orders, "table_get", move_first)
+    monkeypatch.setattr(billing, "order_locked", move_first)
     order_pay(tenant=tenant_for(waiter), order_id=order.pk, tenders=[tender("card", "350.00")])
 
     assert [type(result) for result in moves[0]] == [Order]

@@ -11,8 +11,9 @@ from accounts.models import Role
 from accounts.tenancy import tenant_for
 from cafe.menu.models import MenuItem, MenuItemBranch
 from cafe.menu.services import menu_item_branch_set, menu_item_update
+from cafe.menu.stock import StockShort
 from cafe.orders.models import Order, OrderItem, OrderStatus
-from cafe.orders.services import StockShort, order_create, order_finish, order_line_update, order_line_void
+from cafe.orders.services import order_create, order_finish, order_line_update, order_line_void
 from cafe.tests.factories import (
     BranchFactory,
     MenuItemFactory,

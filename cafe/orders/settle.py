@@ -1,0 +1,145 @@
+"""Settling an order after a change: the one place an order's bill, its paid state
+and its readiness are brought up to date, and the one place its row is saved.
+
+Every write of an order ends here (``order_settle``), after its lines, kitchen
+tasks and payments are written:
+
+1. the bill (``cafe.orders.money``) from the lines as they now stand; a bill below
+   what was already paid is refused (409: refund first);
+2. the staff discount limit on the bill as it now stands: a change by someone who
+   does not manage may not raise the share the discounts take off the lines'
+   gross above the branch's ``staff_discount_limit_percent`` (403), however it got
+   there: a new discount, or fewer portions under an amount discount;
+3. paid: an open order whose payments cover its bill (paid > 0 and paid ≥ total)
+   is paid and closed, whichever write got it there (a payment, a discount, a
+   void); ``paid_at`` is set, ``order_paid`` and ``order_closed`` are sent and its
+   table is freed with its last open order (``cafe.orders.occupancy``);
+4. readiness (``ready_at``), from what the change did to the order's portions;
+5. the row is saved once, with every field that changed.
+
+Runs inside the order's transaction, with the order locked (and its table, when
+the order has payments: ``cafe.orders.locking.order_locked``)."""
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import PermissionDenied
+
+from accounts.tenancy import Tenant
+from cafe.orders.events import order_event
+from cafe.orders.kitchen import readiness_update
+from cafe.orders.models import ORDER_TRANSITIONS, Order, OrderItem, OrderStatus
+from cafe.orders.money import HUNDRED, ZERO, recalculate
+from cafe.orders.occupancy import table_vacate
+from cafe.shared.services import with_prefetched
+from core.errors import Conflict
+from realtime.catalogue import (
+    KITCHEN_TASK_CREATED,
+    KITCHEN_TASK_UPDATED,
+    ORDER_CLOSED,
+    ORDER_PAID,
+    ORDER_READY,
+    EventType,
+    OrderData,
+)
+from realtime.emit import PendingEvent
+
+
+def order_transition(order: Order, status: str) -> None:
+    """The one place an order's status changes, as ``ORDER_TRANSITIONS`` allows (409
+    otherwise); stamps ``closed_at`` when it ends. The caller saves (``order_settle``)."""
+    if status not in ORDER_TRANSITIONS[order.status]:
+        raise Conflict(
+            _("The order is %(status)s; it cannot become %(to)s.")
+            % {"status": order.get_status_display().lower(), "to": OrderStatus(status).label.lower()}
+        )
+    order.status = status
+    order.closed_at = timezone.now()
+
+
+def _shares(order: Order) -> tuple[Decimal, Decimal]:
+    """(what the discounts take off, the lines' gross) of the bill as stored on the order."""
+    order_discount = order.subtotal + order.service_charge - order.total
+    return order.discount_total, order.subtotal + order.discount_total - order_discount
+
+
+def _check_discount_limit(tenant: Tenant, order: Order, before: tuple[Decimal, Decimal]) -> None:
+    if tenant.may_manage or order.discount_total == ZERO:
+        return
+    (taken, gross), (taken_before, gross_before) = _shares(order), before
+    grew = taken * gross_before > taken_before * gross if gross_before else taken > ZERO
+    limit = order.branch.staff_discount_limit_percent
+    if grew and taken * HUNDRED > limit * gross:
+        raise PermissionDenied(
+            _(
+                "After this change the discounts would take %(share)s%% off the bill, above the %(limit)s%% "
+                "staff limit: a manager, an admin or the owner must make it."
+            )
+            % {"share": f"{(taken * HUNDRED / gross).quantize(Decimal('0.01'))}", "limit": f"{limit.normalize():f}"}
+        )
+
+
+def _readiness(tenant: Tenant, order: Order, caused: Iterable[PendingEvent[Any]]) -> bool | None:
+    """New portions make an order wait (no query needed); changed, moved or cancelled
+    ones may leave it ready, so they are counted; a change that touched no portion
+    leaves it as it was."""
+    types = {event.type for event in caused}
+    if KITCHEN_TASK_UPDATED in types:
+        return readiness_update(tenant, order)
+    if KITCHEN_TASK_CREATED in types and order.ready_at is not None:
+        order.ready_at = None
+        return False
+    return None
+
+
+def order_settle(
+    tenant: Tenant,
+    order: Order,
+    type: EventType[OrderData],
+    *caused: PendingEvent[Any],
+    fields: Sequence[str] = (),
+    lines: Sequence[OrderItem] | None = None,
+) -> list[PendingEvent[Any]]:
+    """Settles a changed order (see the module) and saves it once: ``fields`` are
+    those the caller changed, ``caused`` the change's other events (its kitchen
+    events tell readiness), ``lines`` the order's lines with their modifiers when
+    the caller holds them all (a new order), else they are read. Returns the
+    order's events: ``type`` (or ``order_paid`` and ``order_closed`` when it became
+    paid, then its table's), and ``order_ready`` when it became ready."""
+    if lines is None:
+        prefetch_related_objects([order], "items__modifiers")
+        lines = list(order.items.all())
+    else:
+        with_prefetched(order, items=lines)  # what the answer shows, unread
+    before = _shares(order)
+    bill_fields, discounted = recalculate(order, lines)
+    if discounted:
+        tenant.scope(OrderItem).bulk_update(discounted, ["discount_amount"])
+    _check_discount_limit(tenant, order, before)
+    changed = [*fields, *bill_fields]
+    became_paid = order.paid > ZERO and order.paid >= order.total and order.paid_at is None
+    table_events: list[PendingEvent[Any]] = []
+    if became_paid and order.status in (OrderStatus.OPEN, OrderStatus.CLOSED):
+        if order.status == OrderStatus.OPEN:
+            order_transition(order, OrderStatus.CLOSED)
+            table_events = table_vacate(order.table if order.table_id else None, order)
+        order.paid_at = order.closed_at
+        changed += ["status", "closed_at", "paid_at"]
+    else:
+        became_paid = False
+    ready = _readiness(tenant, order, caused)
+    if ready is not None:
+        changed.append("ready_at")
+    if order._state.adding:
+        order.save()
+    elif changed:
+        order.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
+    if became_paid:
+        events = [order_event(ORDER_PAID, order), order_event(ORDER_CLOSED, order), *table_events]
+    else:
+        events = [order_event(type, order)]
+    return [*events, *([order_event(ORDER_READY, order)] if ready else [])]
