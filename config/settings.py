@@ -341,6 +341,9 @@ SERVER_FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1
 # A request head (and a WebSocket's acceptance) must be complete this many seconds
 # after the connection opened or its previous response ended; else it is closed.
 HTTP_HEADER_TIMEOUT = env.float("HTTP_HEADER_TIMEOUT", default=10.0)
+# A request body must be complete this many seconds after its head; else the request
+# is answered 408 and the connection closed.
+HTTP_BODY_TIMEOUT = env.float("HTTP_BODY_TIMEOUT", default=20.0)
 # Open connections (HTTP and WebSocket) per server process. It must stay below the
 # process's open-file limit, so by default it leaves 200 of those for the database
 # pool, Redis and logs. See docs/security.md.
