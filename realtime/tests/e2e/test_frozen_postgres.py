@@ -10,6 +10,7 @@ import asyncio
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
@@ -32,6 +33,7 @@ POOL_TIMEOUT, CONNECT_TIMEOUT, STATEMENT_TIMEOUT = 2, 2, 3
 # waits as long as a connection attempt), and one whose statement was sent before it.
 ARRIVING_BOUND = POOL_TIMEOUT + CONNECT_TIMEOUT + 1
 IN_FLIGHT_BOUND = POOL_TIMEOUT + STATEMENT_TIMEOUT + STATEMENT_MARGIN + 1
+SOCKETS = 30
 UNAVAILABLE = {"detail": "The service is temporarily unavailable; try again shortly."}
 
 
@@ -107,6 +109,11 @@ def proxy(services):
     proxy.close()
 
 
+def refused_socket(server, token: str, bound: float) -> int | None:
+    with connect(url(server, ORDERS, token), open_timeout=2 * bound) as socket:
+        return close_code(socket, timeout=2 * bound)
+
+
 def timed(call, *args, **kwargs):
     started = time.monotonic()
     result = call(*args, **kwargs)
@@ -146,6 +153,12 @@ def test_a_frozen_postgresql_answers_503_within_the_bound_and_recovers(start_ser
         with connect(url(server, ORDERS, token), open_timeout=bound) as refused:
             assert close_code(refused, timeout=bound) == 1013
         assert time.monotonic() - started < bound
+        # Many at once: the first to find the database frozen wait for it, the others are
+        # refused at once instead of each waiting out the same timeouts a few at a time.
+        with ThreadPoolExecutor(SOCKETS) as opening:
+            refusals = list(opening.map(lambda _: timed(refused_socket, server, token, bound), range(SOCKETS)))
+        assert [code for code, _ in refusals] == [1013] * SOCKETS
+        assert max(took for _, took in refusals) < 2 * bound
         live.send(json.dumps({"action": "ping"}))
         assert receive(live) == {"type": "pong"}
 
