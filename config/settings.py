@@ -18,6 +18,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from core.postgres import STATEMENT_MARGIN, bounded_connection_class
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -131,13 +133,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # per test process, so parallel runs do not clobber each other's database.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"cafe-test-{os.getpid()}.sqlite3")}
 else:
-    # An unreachable database answers 503 within seconds (see core/availability.py)
+    # An unreachable or frozen database answers 503 within seconds (see core/availability.py)
     # instead of hanging a request for libpq's and the pool's defaults (forever, 30 s).
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)  # seconds; libpq's minimum is 2
+    connect_timeout = options["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)  # libpq's min: 2
     statement_timeout = env.float("DATABASE_STATEMENT_TIMEOUT", default=30)  # seconds; 0 turns it off
     if statement_timeout:
         options["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+    # A connection whose peer is gone (host down, network cut) is dropped within about this
+    # many seconds: unacknowledged data (tcp_user_timeout), or an idle one's keepalives.
+    tcp_timeout = env.int("DATABASE_TCP_TIMEOUT", default=10)  # 0: the system's defaults (hours)
+    if tcp_timeout:
+        options |= {
+            "keepalives": 1,
+            "keepalives_idle": max(tcp_timeout // 2, 1),
+            "keepalives_interval": max(tcp_timeout // 6, 1),
+            "keepalives_count": 3,
+            "tcp_user_timeout": tcp_timeout * 1000,
+        }
     # Each connection is checked before use, so the dead ones a database restart
     # leaves in the pool are replaced instead of failing requests.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_HEALTH_CHECKS", default=True)
@@ -149,6 +162,11 @@ else:
             "max_size": env.int("DATABASE_POOL_SIZE", default=20),
             # How long a request waits for a free connection before answering 503.
             "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5),
+            # A frozen server acknowledges and never answers: the client gives up (core/postgres.py).
+            "connection_class": bounded_connection_class(
+                answer_timeout=statement_timeout + STATEMENT_MARGIN if statement_timeout else None,
+                check_timeout=connect_timeout,
+            ),
         }
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -341,6 +359,9 @@ SERVER_FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1
 # A request head (and a WebSocket's acceptance) must be complete this many seconds
 # after the connection opened or its previous response ended; else it is closed.
 HTTP_HEADER_TIMEOUT = env.float("HTTP_HEADER_TIMEOUT", default=10.0)
+# A request body must be complete this many seconds after its head; else the request
+# is answered 408 and the connection closed.
+HTTP_BODY_TIMEOUT = env.float("HTTP_BODY_TIMEOUT", default=20.0)
 # Open connections (HTTP and WebSocket) per server process. It must stay below the
 # process's open-file limit, so by default it leaves 200 of those for the database
 # pool, Redis and logs. See docs/security.md.

@@ -3,6 +3,9 @@ right now" — answered 503 with ``Retry-After`` on HTTP and closed 1013 on a
 socket — as opposed to a programming error, which stays a 500."""
 
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import redis
 from django.db import InterfaceError, OperationalError
@@ -34,3 +37,39 @@ def backend_unavailable(exc: BaseException) -> bool:
     sqlstate = getattr(cause, "sqlstate", None)
     # No SQLSTATE: the client library failed (refused, reset, timed out connecting).
     return sqlstate is None or sqlstate.startswith(_UNAVAILABLE_CLASSES)
+
+
+class DatabaseOutage:
+    """What one process last learnt of the database, so that work queued behind a
+    failure is refused at once instead of each call waiting out the same timeouts
+    (a frozen database costs each call ``DATABASE_POOL_TIMEOUT`` +
+    ``DATABASE_CONNECT_TIMEOUT``, and a few threads serve them all).
+
+    After a call fails as unreachable, the next one finds out whether the database
+    is back; while it runs, other calls are refused with an ``OperationalError``
+    (unreachable); a call that succeeds ends the outage."""
+
+    REFUSED = "The database could not be reached a moment ago; it is being tried again."
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._down = False
+        self._probing = False
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        with self._lock:
+            if self._probing:
+                raise OperationalError(self.REFUSED)
+            probe = self._probing = self._down
+        try:
+            yield
+        except Exception as exc:
+            if backend_unavailable(exc):
+                self._down = True
+            raise
+        else:
+            self._down = False
+        finally:
+            if probe:
+                self._probing = False

@@ -19,13 +19,18 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
-from core.availability import backend_unavailable
+from core.availability import DatabaseOutage, backend_unavailable
 from realtime import access, envelope, eventlog
 from realtime.catalogue import CATALOGUE
 
 log = logging.getLogger(__name__)
 
 BACKLOG_PAGE = 1000
+
+
+# This process's sockets and hub share a few threads: while the database cannot be
+# reached, one call at a time waits for it and the others are refused at once.
+DATABASE = DatabaseOutage()
 
 
 def in_thread(func):
@@ -38,7 +43,8 @@ def in_thread(func):
 
     def run(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
+            with DATABASE.guard():
+                return func(*args, **kwargs)
         finally:
             close_old_connections()
 

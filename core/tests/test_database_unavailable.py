@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.utils import translation
 from psycopg_pool import PoolTimeout
 
-from core.availability import backend_unavailable
+from core.availability import DatabaseOutage, backend_unavailable
 from core.errors import BackendUnavailableMiddleware, exception_handler, server_error
 
 
@@ -89,3 +89,25 @@ def test_an_unreachable_redis_is_unavailable_too():
     assert backend_unavailable(redis.ConnectionError("Error 111 connecting to 127.0.0.1:1"))
     assert backend_unavailable(redis.TimeoutError("Timeout reading from socket"))
     assert not backend_unavailable(redis.ResponseError("WRONGTYPE"))
+
+
+def test_after_an_outage_one_call_at_a_time_tries_the_database_and_the_others_are_refused():
+    outage = DatabaseOutage()
+    with outage.guard(), outage.guard():  # no outage known: nothing is refused
+        pass
+    with pytest.raises(PoolTimeout), outage.guard():
+        raise PoolTimeout("couldn't get a connection")
+    with pytest.raises(OperationalError), outage.guard():  # the next call tries again, and fails
+        with pytest.raises(OperationalError) as refused, outage.guard():
+            pass  # meanwhile others are refused, as unreachable
+        assert backend_unavailable(refused.value)
+        assert str(refused.value) == "The database could not be reached a moment ago; it is being tried again."
+        raise OperationalError("connection refused") from psycopg.OperationalError("connection refused")
+    with outage.guard(), pytest.raises(OperationalError), outage.guard():  # tried again: it answers
+        pass
+    with outage.guard(), outage.guard():  # the outage is over
+        pass
+    with pytest.raises(ValueError), outage.guard():  # a bug is no outage
+        raise ValueError("boom")
+    with outage.guard(), outage.guard():
+        pass

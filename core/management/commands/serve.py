@@ -30,6 +30,7 @@ class Command(BaseCommand):
             http=partial(  # type: ignore[arg-type]
                 GuardedHttpToolsProtocol,
                 header_timeout=settings.HTTP_HEADER_TIMEOUT,
+                body_timeout=settings.HTTP_BODY_TIMEOUT,
                 max_connections=settings.MAX_CONNECTIONS,
             ),
             ws="websockets-sansio",  # core/server.py reads its handshake state

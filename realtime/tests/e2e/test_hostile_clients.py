@@ -1,7 +1,9 @@
-"""End to end: clients that open connections and never finish a request, or hold
-more connections than a process serves, against a real server process."""
+"""End to end: clients that open connections and never finish a request (its head
+or its body), or hold more connections than a process serves, against a real
+server process."""
 
 import json
+import select
 import socket
 import time
 import urllib.error
@@ -20,8 +22,14 @@ from realtime.tests.e2e.test_two_servers import ORDERS, receive, url
 pytestmark = pytest.mark.django_db(transaction=True)
 
 HEADER_TIMEOUT = 2
+BODY_TIMEOUT = 3
 CAP = 20
 PARTIAL_HEAD = b"GET /api/users/me/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+BODY = b'{"email": "slow@x.cafe", "password": "dribbled-one-byte-at-a-time"}'
+POST_HEAD = (
+    b"POST /api/users/me/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    b"Content-Length: %d\r\n\r\n" % len(BODY)
+)
 
 
 def get(server, path: str = "/api/users/me/") -> tuple[int, Message, dict]:
@@ -50,7 +58,8 @@ def closed_after(sock: socket.socket, timeout: float) -> bytes:
 
 @pytest.fixture
 def server(start_server):
-    return start_server("guarded", HTTP_HEADER_TIMEOUT=str(HEADER_TIMEOUT), MAX_CONNECTIONS=str(CAP))
+    timeouts = {"HTTP_HEADER_TIMEOUT": str(HEADER_TIMEOUT), "HTTP_BODY_TIMEOUT": str(BODY_TIMEOUT)}
+    return start_server("guarded", MAX_CONNECTIONS=str(CAP), **timeouts)
 
 
 def test_silent_connections_are_closed_and_never_starve_a_real_request(server):
@@ -88,6 +97,77 @@ def test_a_keep_alive_connection_gets_the_same_time_for_its_next_head(server):
         started = time.monotonic()
         assert closed_after(sock, timeout=HEADER_TIMEOUT + 3).startswith(b"HTTP/1.1 408 ")
         assert time.monotonic() - started < HEADER_TIMEOUT + 2
+
+
+def dribble(sockets: list[socket.socket], byte: int) -> list[socket.socket]:
+    """Sends the body's next byte on each socket the server has not answered yet
+    (writing after its answer could reset the connection before the answer is
+    read); those sockets."""
+    readable, _, _ = select.select(sockets, [], [], 0)
+    alive = [sock for sock in sockets if sock not in readable]
+    for sock in alive:
+        sock.sendall(BODY[byte : byte + 1])
+    return alive
+
+
+def answer(sock: socket.socket) -> bytes:
+    """The whole answer to a request with a JSON body (or an empty one)."""
+    sock.settimeout(5)
+    response = b""
+    while not (response.endswith(b"}") or response.endswith(b"\r\n\r\n") and b"content-length: 0" in response):
+        chunk = sock.recv(4096)
+        assert chunk, response
+        response += chunk
+    return response
+
+
+def test_a_body_that_does_not_arrive_in_time_is_answered_408(server):
+    with raw(server, POST_HEAD + BODY[:1]) as sock:
+        started = time.monotonic()
+        # A byte a second keeps the connection busy, but never past the body's deadline.
+        for byte in range(1, len(BODY)):
+            time.sleep(1)
+            if not dribble([sock], byte):
+                break
+        assert byte < len(BODY) - 1
+        assert closed_after(sock, timeout=BODY_TIMEOUT + 3).startswith(b"HTTP/1.1 408 ")
+        assert BODY_TIMEOUT - 0.5 < time.monotonic() - started < BODY_TIMEOUT + 2
+    assert get(server)[0] == 401
+
+
+def test_a_body_in_pieces_within_the_deadline_is_served(server):
+    with raw(server, POST_HEAD) as sock:
+        for piece in (BODY[:10], BODY[10:30], BODY[30:]):
+            time.sleep(0.5)
+            sock.sendall(piece)
+        assert answer(sock).startswith(b"HTTP/1.1 401 ")
+        # The same connection, kept alive: its next body has its own deadline.
+        sock.sendall(POST_HEAD + BODY[:5])
+        assert closed_after(sock, timeout=BODY_TIMEOUT + 3).startswith(b"HTTP/1.1 408 ")
+
+
+def test_dribbled_bodies_never_starve_a_real_request(server):
+    with ExitStack() as stack:
+        started = time.monotonic()
+        slow = [stack.enter_context(raw(server, POST_HEAD + BODY[:1])) for _ in range(CAP)]
+        time.sleep(0.5)
+        alive = dribble(slow, 1)
+        assert len(alive) == CAP  # every place is held by a request whose body is arriving
+        # A real request takes the place of the body that has waited longest, which is answered 408.
+        status, _, body = get(server)
+        assert status == 401 and "detail" in body
+        assert closed_after(slow[0], timeout=1).startswith(b"HTTP/1.1 408 ")
+        with raw(server, POST_HEAD + BODY) as sock:
+            assert answer(sock).startswith(b"HTTP/1.1 401 ")
+        for byte in range(2, len(BODY)):
+            time.sleep(0.5)
+            if not (alive := dribble(alive, byte)):
+                break
+        assert byte < len(BODY) - 1
+        for sock in slow[1:]:
+            assert closed_after(sock, timeout=BODY_TIMEOUT + 3).startswith(b"HTTP/1.1 408 ")
+        assert time.monotonic() - started < BODY_TIMEOUT + 3
+    assert get(server)[0] == 401
 
 
 def test_a_websocket_handshake_never_completed_is_closed(server):
