@@ -288,6 +288,16 @@ MENU_PRICE_MAX = Decimal(env.str("MENU_PRICE_MAX", default="1000000.00"))
 if not Decimal(0) < MENU_PRICE_MAX <= Decimal("99999999.99"):
     raise ImproperlyConfigured("MENU_PRICE_MAX must be above 0 and fit the price column (at most 99999999.99).")
 
+# Reports (docs/reports.md, "Limits"): how many report requests (daily or range,
+# JSON or CSV) may run at once per user and per company, across every process
+# (in Redis with REDIS_URL, else per process); one more answers 429. A slot is a
+# lease: a process that dies mid-report leaves it to expire after REPORT_LEASE_SECONDS.
+REPORT_CONCURRENCY_PER_USER = env.int("REPORT_CONCURRENCY_PER_USER", default=1)
+REPORT_CONCURRENCY_PER_COMPANY = env.int("REPORT_CONCURRENCY_PER_COMPANY", default=4)
+REPORT_LEASE_SECONDS = env.float("REPORT_LEASE_SECONDS", default=300)
+if min(REPORT_CONCURRENCY_PER_USER, REPORT_CONCURRENCY_PER_COMPANY) < 1 or REPORT_LEASE_SECONDS <= 0:
+    raise ImproperlyConfigured("REPORT_CONCURRENCY_* must be at least 1 and REPORT_LEASE_SECONDS above 0.")
+
 # Throttles (accounts.throttle; the policy is in docs/security.md). Failed password
 # checks per window: one account from one address, one account from anywhere, one
 # address for any account. Registrations: per client address.

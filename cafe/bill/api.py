@@ -1,10 +1,9 @@
 """The bill's REST edges: an order's bill (``orders/{id}/pay/``, discounts, the even
 split, refunds), the till's cash shifts and the sales reports."""
 
-import csv
-import io
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -13,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.models import Branch
-from accounts.tenancy import ALL_ROLES, MANAGING_ROLES, ORDER_TAKING_ROLES, TILL_ROLES
+from accounts.tenancy import ALL_ROLES, MANAGING_ROLES, ORDER_TAKING_ROLES, TILL_ROLES, Tenant
 from cafe.bill.reports import report
 from cafe.bill.schema import PAYMENTS, REFUNDS, REPORTS, SHIFTS
 from cafe.bill.selectors import cash_movement_list, shift_current, shift_get, shift_list, shift_report
@@ -41,6 +40,8 @@ from cafe.orders.selectors import order_get
 from cafe.orders.serializers import OrderSerializer
 from cafe.shared.serializers import represent
 from core.api import UUID_PATTERN, TenantViewSet, valid
+from core.concurrency import Limit, slot
+from core.csvfile import Cell, csv_response
 from core.idempotency import idempotent
 
 
@@ -170,7 +171,30 @@ class ShiftViewSet(TenantViewSet):
 # and every error answer stay JSON.
 
 
-CSV_TYPE = "text/csv; charset=utf-8"
+# Seconds a refused report (429) is asked to wait: a report takes about a second.
+BUSY_RETRY_AFTER = 2
+
+
+def report_limits(tenant: Tenant) -> list[Limit]:
+    """The concurrency bounds every report request is under (docs/reports.md, "Limits")."""
+    per_user, per_company = settings.REPORT_CONCURRENCY_PER_USER, settings.REPORT_CONCURRENCY_PER_COMPANY
+    return [
+        Limit(
+            f"report:user:{tenant.user.pk}",
+            per_user,
+            _(
+                "A report you asked for is still being prepared (at most %(count)s at a time per user); "
+                "ask again when it is done."
+            )
+            % {"count": per_user},
+        ),
+        Limit(
+            f"report:company:{tenant.company.pk}",
+            per_company,
+            _("Your company has %(count)s reports being prepared, the most at a time; ask again shortly.")
+            % {"count": per_company},
+        ),
+    ]
 
 
 @REPORTS
@@ -193,14 +217,15 @@ class ReportViewSet(TenantViewSet):
 
     def _answer(self, query: dict, first, last, kind: str) -> HttpResponse:
         branch = self._branch(query.get("branch"))
-        answer = represent(ReportSerializer, report(tenant=self.tenant, first=first, last=last, branch=branch))
-        if query["format"] != "csv":
-            return Response(answer)
-        where = answer["branch"]["id"] if answer["branch"] else "company"
-        name = f"report-{kind}-{first}" + (f"-{last}" if last != first else "") + f"-{where}.csv"
-        response = HttpResponse(report_csv(answer), content_type=CSV_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        # The slot covers building the answer too: a company's CSV is work as well.
+        with slot(*report_limits(self.tenant), lease=settings.REPORT_LEASE_SECONDS, retry_after=BUSY_RETRY_AFTER):
+            figures = report(tenant=self.tenant, first=first, last=last, branch=branch)
+            if query["format"] != "csv":
+                return Response(represent(ReportSerializer, figures))
+            where = branch.pk if branch is not None else "company"
+            name = f"report-{kind}-{first}" + (f"-{last}" if last != first else "") + f"-{where}.csv"
+            # From the figures as computed (money as Decimal): core.csvfile writes numbers as numbers.
+            return csv_response(report_csv(figures), filename=name)
 
     def _branch(self, branch_id) -> Branch | None:
         """The asked branch (``filters`` checked it), a branch-bound user's own, or
@@ -210,14 +235,16 @@ class ReportViewSet(TenantViewSet):
         return self.tenant.branch
 
 
-def report_csv(answer: dict[str, Any]) -> str:
-    """The report's tables one after another, each under its title line and a header
-    line, with an empty line between; each row starts with its scope (the branch's
-    name; ``all`` for a company report's totals). Money as plain ``350.00``."""
+def report_csv(answer: dict[str, Any]) -> list[list[Cell]]:
+    """The rows of the report's CSV (``cafe.bill.reports.report``'s answer): its
+    tables one after another, each under its title line and a header line, with an
+    empty line between; each row starts with its scope (the branch's name; ``all``
+    for a company report's totals). Money is ``Decimal`` (written plain, ``350.00``);
+    names are text, which ``core.csvfile`` escapes."""
     scopes = [(answer["branch"]["name"] if answer["branch"] else "all", answer["totals"])]
     scopes += [(part["branch"]["name"], part) for part in answer["branches"]]
     fields = list(answer["totals"]["summary"])
-    sections: list[tuple[str, list[str], list[list[Any]]]] = [
+    sections: list[tuple[str, list[Cell], list[list[Cell]]]] = [
         ("summary", ["scope", *fields], [[name, *(f["summary"][key] for key in fields)] for name, f in scopes]),
         (
             "payments",
@@ -241,12 +268,7 @@ def report_csv(answer: dict[str, Any]) -> str:
             for rank, row in enumerate(f[key], start=1)
         ]
         sections.append((title, ["scope", "rank", "id", "name", "quantity", "revenue"], rows))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["report", answer["from"], answer["to"]])
+    lines: list[list[Cell]] = [["report", answer["from"], answer["to"]]]
     for title, header, rows in sections:
-        writer.writerow([])
-        writer.writerow([title])
-        writer.writerow(header)
-        writer.writerows(rows)
-    return out.getvalue()
+        lines += [[], [title], header, *rows]
+    return lines

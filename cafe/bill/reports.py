@@ -1,19 +1,23 @@
 """Daily and range reports: what a branch (or the whole company) took and gave
 back over whole business days, each branch counted in its own time zone
-(``cafe.business_day``). Every figure is one SQL aggregate over the rows of those
+(``cafe.business_day``). Every figure is an SQL aggregate over the rows of those
 days; docs/reports.md defines each one.
 
-A company report filters each table once with one condition per branch
-("this branch and its own day"), so its totals, top items and top categories are
-the company's own aggregates, not sums of the branches' top tens."""
+The number of queries does not grow with the company's branches: a report runs
+one query per figure group (paid orders, cancellations, payments, refunds, voids;
+top items and top categories for the whole and, ranked by a window function, for
+each branch), each grouped by branch. Branches whose days are the same UTC
+instants (one time zone) share one condition ("these branches and this span"),
+so the SQL grows with the time zones in use, not with the branches. A company's
+sums and counts are the exact sum of its branches' groups; its top tens are
+aggregated over all its branches at once, not merged from the branches' tens."""
 
 import datetime
-import functools
-import operator
+from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, IntegerField, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.models import Branch
 from accounts.tenancy import Tenant
@@ -38,107 +42,183 @@ def _count_sum(field: str) -> Coalesce:
 
 
 def _within(spans: list[Span], moment: str, branch: str = "branch") -> Q:
-    """Rows of each branch whose ``moment`` falls in that branch's own days."""
+    """Rows of each branch whose ``moment`` falls in that branch's own days: one
+    condition per distinct span (branches of one time zone share it)."""
     if not spans:
         return Q(pk__in=[])
-    return functools.reduce(
-        operator.or_,
-        (Q(**{branch: where.pk, f"{moment}__gte": start, f"{moment}__lt": end}) for where, start, end in spans),
-    )
+    alike: dict[tuple[datetime.datetime, datetime.datetime], list[Any]] = defaultdict(list)
+    for where, start, end in spans:
+        alike[start, end].append(where.pk)
+    condition = Q()
+    for (start, end), ids in alike.items():
+        condition |= Q(**{f"{branch}__in": ids, f"{moment}__gte": start, f"{moment}__lt": end})
+    return condition
 
 
 LINE_TOTAL = F("price") * F("quantity") - F("discount_amount")
 
 
-def _figures(tenant: Tenant, spans: list[Span]) -> dict[str, Any]:
-    paid = (
+def _grouped(rows: QuerySet, key: str) -> dict[Any, list[dict[str, Any]]]:
+    grouped: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row.pop(key)].append(row)
+    return grouped
+
+
+def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str, Any], dict[Any, dict[str, Any]]]:
+    """The figures of all ``spans`` together and, with ``each``, of each branch
+    (keyed by branch id) — in a fixed number of queries, whatever the branches."""
+    paid = _grouped(
         tenant.scope(Order)
         .filter(_within(spans, "paid_at"))
-        .aggregate(
+        .order_by()
+        .values("branch")
+        .annotate(
             revenue=_money("total"),
             orders=Count("pk"),
             guests=_count_sum("guests"),
             discounts=_money("discount_total"),
             service_charge=_money("service_charge"),
-        )
+        ),
+        "branch",
     )
-    cancelled = tenant.scope(Order).filter(_within(spans, "closed_at"), status=OrderStatus.CANCELLED).count()
-    taken = {
-        row["method"]: row
-        for row in tenant.scope(Payment)
+    cancelled = _grouped(
+        tenant.scope(Order)
+        .filter(_within(spans, "closed_at"), status=OrderStatus.CANCELLED)
+        .order_by()
+        .values("branch")
+        .annotate(count=Count("pk")),
+        "branch",
+    )
+    taken = _grouped(
+        tenant.scope(Payment)
         .filter(_within(spans, "created_at"))
         .order_by()
-        .values("method")
-        .annotate(amount=_money("amount"), tips=_money("tip"), count=Count("pk"))
-    }
-    given = {
-        row["method"]: row
-        for row in tenant.scope(Refund)
+        .values("branch", "method")
+        .annotate(amount=_money("amount"), tips=_money("tip"), count=Count("pk")),
+        "branch",
+    )
+    given = _grouped(
+        tenant.scope(Refund)
         .filter(_within(spans, "created_at"))
         .order_by()
-        .values("method")
-        .annotate(amount=_money("amount"), count=Count("pk"))
-    }
-    voids = (
+        .values("branch", "method")
+        .annotate(amount=_money("amount"), count=Count("pk")),
+        "branch",
+    )
+    voids = _grouped(
         tenant.scope(OrderItem)
         .filter(_within(spans, "voided_at", "order__branch"))
-        .aggregate(count=Count("pk"), value=_money(F("price") * F("quantity")))
+        .order_by()
+        .values("order__branch")
+        .annotate(count=Count("pk"), value=_money(F("price") * F("quantity"))),
+        "order__branch",
     )
+    sold = tenant.scope(OrderItem).filter(_within(spans, "order__paid_at", "order__branch"), voided_at__isnull=True)
+    tops = {
+        "top_items": ("menu_item", "menu_item__title"),
+        "top_categories": ("menu_item__category", "menu_item__category__name"),
+    }
+    ids = [where.pk for where, _start, _end in spans]
+    parts = {
+        pk: _summed(paid.get(pk, []), cancelled.get(pk, []), taken.get(pk, []), given.get(pk, []), voids.get(pk, []))
+        for pk in ids
+    }
+    whole = _summed(
+        [row for pk in ids for row in paid.get(pk, [])],
+        [row for pk in ids for row in cancelled.get(pk, [])],
+        [row for pk in ids for row in taken.get(pk, [])],
+        [row for pk in ids for row in given.get(pk, [])],
+        [row for pk in ids for row in voids.get(pk, [])],
+    )
+    for figure, (key, name) in tops.items():
+        whole[figure] = _top(sold, key, name)
+        if each:
+            ranked = _grouped(_top_each(sold, key, name), "order__branch")
+            for pk in ids:
+                parts[pk][figure] = [_top_row(row, key, name) for row in ranked.get(pk, [])]
+    return whole, parts if each else {}
+
+
+_COUNTS = frozenset({"orders", "guests", "count"})
+
+
+def _summed(paid: list[dict], cancelled: list[dict], taken: list[dict], given: list[dict], voids: list[dict]) -> dict:
+    """Summary, payments and refunds from the per-branch (and per-method) groups:
+    each group's money rounded, then added exactly."""
+
+    def total(rows: list[dict], field: str, **match: Any) -> Any:
+        chosen = [row[field] for row in rows if all(row[k] == v for k, v in match.items())]
+        if field in _COUNTS:
+            return sum(chosen, 0)
+        return sum((rounded(value) for value in chosen), ZERO)
+
     payments = [
         {
             "method": method,
-            "amount": rounded(taken.get(method, {}).get("amount", ZERO)),
-            "tips": rounded(taken.get(method, {}).get("tips", ZERO)),
-            "count": taken.get(method, {}).get("count", 0),
+            "amount": total(taken, "amount", method=method),
+            "tips": total(taken, "tips", method=method),
+            "count": total(taken, "count", method=method),
         }
         for method in Tender.values
     ]
     refunds = [
         {
             "method": method,
-            "amount": rounded(given.get(method, {}).get("amount", ZERO)),
-            "count": given.get(method, {}).get("count", 0),
+            "amount": total(given, "amount", method=method),
+            "count": total(given, "count", method=method),
         }
         for method in Tender.values
     ]
-    revenue = rounded(paid["revenue"])
+    revenue, orders = total(paid, "revenue"), total(paid, "orders")
     refunded = sum((row["amount"] for row in refunds), ZERO)
     summary = {
         "revenue": revenue,
-        "orders": paid["orders"],
-        "average_bill": rounded(revenue / paid["orders"]) if paid["orders"] else ZERO,
-        "guests": paid["guests"],
-        "discounts": rounded(paid["discounts"]),
-        "service_charge": rounded(paid["service_charge"]),
+        "orders": orders,
+        "average_bill": rounded(revenue / orders) if orders else ZERO,
+        "guests": total(paid, "guests"),
+        "discounts": total(paid, "discounts"),
+        "service_charge": total(paid, "service_charge"),
         "tips": sum((row["tips"] for row in payments), ZERO),
         "refunds": refunded,
         "net_revenue": revenue - refunded,
-        "voided_lines": voids["count"],
-        "voided_value": rounded(voids["value"]),
-        "cancelled_orders": cancelled,
+        "voided_lines": total(voids, "count"),
+        "voided_value": total(voids, "value"),
+        "cancelled_orders": total(cancelled, "count"),
     }
-    sold = tenant.scope(OrderItem).filter(_within(spans, "order__paid_at", "order__branch"), voided_at__isnull=True)
-    return {
-        "summary": summary,
-        "payments": payments,
-        "refunds": refunds,
-        "top_items": _top(sold, "menu_item", "menu_item__title"),
-        "top_categories": _top(sold, "menu_item__category", "menu_item__category__name"),
-    }
+    return {"summary": summary, "payments": payments, "refunds": refunds}
 
 
-def _top(lines, key: str, name: str) -> list[dict[str, Any]]:
+def _ranking(name: str, key: str) -> list[Any]:
+    return [F("portions").desc(), F("takings").desc(), F(name).asc(), F(key).asc()]
+
+
+def _top(lines: QuerySet, key: str, name: str) -> list[dict[str, Any]]:
     """The ``TOP`` best sellers by portions (then by revenue, then by name)."""
     rows = (
         lines.order_by()
         .values(key, name)
         .annotate(portions=_count_sum("quantity"), takings=_money(LINE_TOTAL))
-        .order_by("-portions", "-takings", name)[:TOP]
+        .order_by(*_ranking(name, key))[:TOP]
     )
-    return [
-        {"id": row[key], "name": row[name], "quantity": row["portions"], "revenue": rounded(row["takings"])}
-        for row in rows
-    ]
+    return [_top_row(row, key, name) for row in rows]
+
+
+def _top_each(lines: QuerySet, key: str, name: str) -> QuerySet:
+    """Each branch's ``TOP`` best sellers, in one query: ranked within the branch
+    by a window function and cut at ``TOP``."""
+    return (
+        lines.order_by()
+        .values("order__branch", key, name)
+        .annotate(portions=_count_sum("quantity"), takings=_money(LINE_TOTAL))
+        .annotate(place=Window(RowNumber(), partition_by=[F("order__branch")], order_by=_ranking(name, key)))
+        .filter(place__lte=TOP)
+        .order_by("order__branch", "place")
+    )
+
+
+def _top_row(row: dict[str, Any], key: str, name: str) -> dict[str, Any]:
+    return {"id": row[key], "name": row[name], "quantity": row["portions"], "revenue": rounded(row["takings"])}
 
 
 def _about(branch: Branch) -> dict[str, Any]:
@@ -150,13 +230,13 @@ def report(*, tenant: Tenant, first: datetime.date, last: datetime.date, branch:
     ``branch=None`` (owners and admins), the company's totals and each branch's."""
     branches = [branch] if branch is not None else list(tenant.branches().order_by("created_at", "name"))
     spans = [(where, *day_span(where, first, last)) for where in branches]
-    answer: dict[str, Any] = {
+    totals, parts = _figures(tenant, spans, each=branch is None)
+    return {
         "from": first,
         "to": last,
         "branch": _about(branch) if branch is not None else None,
-        "totals": _figures(tenant, spans),
-        "branches": [],
+        "totals": totals,
+        "branches": [{"branch": _about(where), **parts[where.pk]} for where, _start, _end in spans]
+        if branch is None
+        else [],
     }
-    if branch is None:
-        answer["branches"] = [{"branch": _about(span[0]), **_figures(tenant, [span])} for span in spans]
-    return answer

@@ -277,7 +277,9 @@ SALES_REPORT_ROLES = (
 SALES_REPORT_FORMAT = (
     "`format=csv` answers the same tables as a CSV file (`text/csv; charset=utf-8`, an attachment): a title line, "
     "then summary, payments, refunds, top items and top categories, each under its title and a header line. "
-    "`format` is `json` (the default) or `csv`; any other value answers 400 naming it."
+    "`format` is `json` (the default) or `csv`; any other value answers 400 naming it. A user runs at most "
+    "`REPORT_CONCURRENCY_PER_USER` (1) reports at once and a company `REPORT_CONCURRENCY_PER_COMPANY` (4): "
+    "one more answers 429 with `Retry-After`."
 )
 
 
@@ -298,7 +300,7 @@ def _report(summary: str, filters: type[Serializer], what: str) -> object:
                 description="The report as CSV (`format=csv`).",
                 examples=[OpenApiExample("CSV", SALES_REPORT_CSV_EXAMPLE, response_only=True)],
             ),
-            **errors(400, 401, 403),
+            **errors(400, 401, 403, 429),
         },
     )
 
