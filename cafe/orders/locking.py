@@ -20,11 +20,16 @@ from cafe.floor.models import Table
 from cafe.orders.models import Order
 
 
-def tables_locked(tenant: Tenant, table_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Table]:
-    """The tenant's tables of ``table_ids`` (those it may see), locked in id order."""
+def tables_locked(
+    tenant: Tenant, table_ids: Collection[uuid.UUID], *, with_branch: bool = False
+) -> dict[uuid.UUID, Table]:
+    """The tenant's tables of ``table_ids`` (those it may see), locked in id order
+    (``with_branch``: their branch read with them, for a new order's settings)."""
     if not table_ids:
         return {}
-    rows = tenant.scope(Table).filter(pk__in=sorted(set(table_ids))).select_related("branch").order_by("pk")
+    rows = tenant.scope(Table).filter(pk__in=sorted(set(table_ids))).order_by("pk")
+    if with_branch:
+        rows = rows.select_related("branch")
     return {table.pk: table for table in rows.select_for_update(of=("self",), no_key=True)}
 
 
@@ -54,7 +59,8 @@ def order_locked(tenant: Tenant, order_id: uuid.UUID, *, table: bool | None = No
     after it, when ``table`` is true, or by default when the order has payments: a
     change to such an order may settle it paid (``cafe.orders.settle``) and free
     its table, which must then already be held."""
-    order = tenant.scope(Order).select_for_update(of=("self",), no_key=True).select_related("table").get(pk=order_id)
+    rows = tenant.scope(Order).select_for_update(of=("self",), no_key=True)
+    order = rows.get(pk=order_id) if table else rows.select_related("table").get(pk=order_id)
     if order.table_id is not None and (table or (table is None and order.paid > 0)):
         order.table = tables_locked(tenant, [order.table_id])[order.table_id]
     return order

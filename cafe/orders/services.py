@@ -20,9 +20,10 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import Tenant
 from cafe.menu.events import menu_item_updated
-from cafe.menu.models import MenuItem, ModifierGroup
+from cafe.menu.models import MenuItem, ModifierGroup, Station
 from cafe.menu.selectors import in_branch, menu_for_branch, menu_item_views
 from cafe.menu.stock import stock_return, stock_take
+from cafe.orders.events import task_event
 from cafe.orders.kitchen import task_events, tasks_cancel, tasks_create
 from cafe.orders.locking import order_locked, tables_locked
 from cafe.orders.models import (
@@ -217,7 +218,14 @@ def lines_write(tenant: Tenant, order: Order, new: NewLines) -> list[PendingEven
     if new.modifiers:
         OrderItemModifier.objects.bulk_create(new.modifiers)
     tasks = tasks_create(order, new.kitchen)
-    return [*task_events(tenant, tasks, KITCHEN_TASK_CREATED), *_menu_events(tenant, order, new.restocked)]
+    # The new tasks' events from the rows in memory (their lines, modifiers and order
+    # are): only their stations' names are read.
+    stations = tenant.scope(Station).in_bulk({task.station_id for task in tasks}) if tasks else {}
+    created = []
+    for task in tasks:
+        task.station = stations[task.station_id]
+        created.append(task_event(KITCHEN_TASK_CREATED, task))
+    return [*created, *_menu_events(tenant, order, new.restocked)]
 
 
 def _menu_events(tenant: Tenant, order: Order, item_ids: Sequence[uuid.UUID]) -> list[PendingEvent[Any]]:
@@ -275,7 +283,7 @@ def order_create(
         if table is None:
             raise ValidationError({"table": [_("This field is required.")]})
         try:
-            order.table = tables_locked(tenant, [table])[table]
+            order.table = tables_locked(tenant, [table], with_branch=True)[table]
         except KeyError:
             raise ValidationError({"table": [_("Table not found.")]}) from None
         order.branch_id = order.table.branch_id

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
@@ -32,7 +32,7 @@ from rest_framework.exceptions import PermissionDenied
 from accounts.tenancy import Tenant
 from cafe.orders.events import order_event
 from cafe.orders.kitchen import readiness_update
-from cafe.orders.models import ORDER_TRANSITIONS, Order, OrderItem, OrderStatus
+from cafe.orders.models import ORDER_TRANSITIONS, Order, OrderItem, OrderItemModifier, OrderStatus
 from cafe.orders.money import HUNDRED, ZERO, recalculate
 from cafe.orders.occupancy import table_vacate
 from cafe.shared.services import with_prefetched
@@ -96,6 +96,17 @@ def _readiness(tenant: Tenant, order: Order, caused: Iterable[PendingEvent[Any]]
     return None
 
 
+def _lines_read(tenant: Tenant, order: Order) -> Sequence[OrderItem]:
+    """The order's lines with their modifiers, which are read only for the lines that have some."""
+    chosen = tenant.scope(OrderItemModifier).filter(line=OuterRef("pk"))
+    lines = list(order.items.annotate(has_modifiers=Exists(chosen)))
+    prefetch_related_objects([line for line in lines if line.has_modifiers], "modifiers")
+    for line in lines:
+        if not line.has_modifiers:
+            with_prefetched(line, modifiers=[])
+    return lines
+
+
 def order_settle(
     tenant: Tenant,
     order: Order,
@@ -111,10 +122,8 @@ def order_settle(
     order's events: ``type`` (or ``order_paid`` and ``order_closed`` when it became
     paid, then its table's), and ``order_ready`` when it became ready."""
     if lines is None:
-        prefetch_related_objects([order], "items__modifiers")
-        lines = list(order.items.all())
-    else:
-        with_prefetched(order, items=lines)  # what the answer shows, unread
+        lines = _lines_read(tenant, order)
+    with_prefetched(order, items=lines)  # what the answer shows
     before = _shares(order)
     bill_fields, discounted = recalculate(order, lines)
     if discounted:

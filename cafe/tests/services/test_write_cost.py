@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db
 
 # Statements per write (PostgreSQL and SQLite alike); before the order kernel (6cc80a9)
 # they were 22, 22, 14 and 11, the order row written up to three times.
-TAKE = 12
-ADD = 15
-PAY = 14
-CLOSE = 10
+TAKE = 11
+ADD = 13
+PAY = 13
+CLOSE = 9
 
 
 @pytest.fixture
