@@ -357,4 +357,3 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         if not self.closing:
             self._leave_soon()
             asyncio.get_running_loop().create_task(self.close(code=code))
-

@@ -124,8 +124,6 @@ def test_an_event_is_logged_under_its_declared_name():
         table_id="t", table_number=1, status="busy", status_display="Занят", branch_id=str(branch.pk)
     )
     with transaction.atomic():
-        [row] = emit(
-            company_id=branch.company_id, events=[PendingEvent(TABLE_STATUS_CHANGED, branch.pk, data)]
-        )
+        [row] = emit(company_id=branch.company_id, events=[PendingEvent(TABLE_STATUS_CHANGED, branch.pk, data)])
     assert row.type == "table_status_changed"
     assert json.loads(row.message)["type"] == "table_status_changed"
