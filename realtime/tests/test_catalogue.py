@@ -1,7 +1,11 @@
 """The event catalogue: one declaration per event type, exact routing, payloads in
 step with the REST shapes, and a JSON Schema for each."""
 
+import importlib
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -26,9 +30,11 @@ from cafe.orders.serializers import (
     RefundSerializer,
 )
 from cafe.tests.factories import BranchFactory, TableFactory, order_for, staff_of
-from realtime import catalogue, eventlog
+from realtime import asyncapi, catalogue, eventlog
 from realtime.emit import PendingEvent, emit
 from realtime.models import Event
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_event_type_is_declared_once_with_its_streams():
@@ -127,3 +133,36 @@ def test_an_event_is_logged_under_its_declared_name():
         [row] = emit(company_id=branch.company_id, events=[PendingEvent(TABLE_STATUS_CHANGED, branch.pk, data)])
     assert row.type == "table_status_changed"
     assert json.loads(row.message)["type"] == "table_status_changed"
+
+
+def test_every_event_type_the_cafe_declares_is_registered():
+    areas = sorted(path.parent.name for path in (ROOT / "cafe").glob("*/events.py"))
+    assert areas == ["bill", "floor", "menu", "orders", "shared"]
+    declared = {
+        value.name: value
+        for area in areas
+        for value in vars(importlib.import_module(f"cafe.{area}.events")).values()
+        if isinstance(value, catalogue.EventType)
+    }
+    assert declared == catalogue.CATALOGUE
+    assert list(catalogue.STREAMS) == ["orders", "tables", "kitchen"]
+    assert list(catalogue.NARROWINGS) == ["kitchen"]
+
+
+DOCUMENT = "import json; from realtime import asyncapi; print(json.dumps(asyncapi.document()))"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param([sys.executable, "-c", f"import config.asgi; {DOCUMENT}"], id="the ASGI application"),
+        pytest.param(
+            [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", DOCUMENT], id="a management command"
+        ),
+    ],
+)
+def test_every_entry_point_sees_the_whole_catalogue(command):
+    """The catalogue is filled when Django sets up (``CafeConfig.ready``): a process
+    started through the ASGI application or ``manage.py`` documents every socket."""
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=True).stdout
+    assert json.loads(out) == json.loads(json.dumps(asyncapi.document()))
