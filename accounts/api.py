@@ -20,7 +20,8 @@ from accounts.serializers import (
     UserSerializer,
 )
 from accounts.tenancy import ALL_ROLES
-from core.api import TenantViewSet, valid
+from accounts.viewsets import TenantViewSet
+from core.api import valid
 
 
 def client_address(request) -> str:

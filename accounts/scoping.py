@@ -1,6 +1,6 @@
 """The managers that make a tenant's scope impossible to forget.
 
-Every tenant-owned model (``cafe.models.TenantOwned`` and ``accounts.Branch``)
+Every tenant-owned model (``accounts.models.TenantOwned`` and ``accounts.Branch``)
 has two managers:
 
 - ``objects`` (a ``ScopedManager``) refuses to read: ``Order.objects.filter(...)``

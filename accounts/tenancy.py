@@ -17,11 +17,6 @@ M = TypeVar("M", bound=Model)
 
 ALL_ROLES = frozenset(Role)
 MANAGING_ROLES = COMPANY_WIDE_ROLES | {Role.MANAGER}
-ORDER_TAKING_ROLES = ALL_ROLES - {Role.COOK}
-# Who works the kitchen screens (claims a portion, makes it ready): cooks, and managers and above.
-KITCHEN_ROLES = MANAGING_ROLES | {Role.COOK}
-# Who works the till (opens and closes cash shifts, moves cash): cashiers, and managers and above.
-TILL_ROLES = MANAGING_ROLES | {Role.CASHIER}
 
 
 class NoCompany(Exception):
@@ -47,11 +42,6 @@ class Tenant:
     def may_manage(self) -> bool:
         """Owners, admins and managers set up tables and the menu."""
         return self.user.role in MANAGING_ROLES
-
-    @property
-    def may_take_orders(self) -> bool:
-        """Everyone but the kitchen takes, changes and ends orders."""
-        return self.user.role in ORDER_TAKING_ROLES
 
     @property
     def company_id(self) -> uuid.UUID:

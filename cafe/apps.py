@@ -6,13 +6,17 @@ class CafeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The kitchen socket's `&station=` (realtime.catalogue.NARROWINGS): which
-        # stations a socket may narrow itself to is the menu's knowledge, read through
-        # the tenant's scope; realtime only asks.
-        from cafe.menu.selectors import station_in_scope
-        from realtime.catalogue import Stream, register_narrowing_check
+        # The cafe's sockets and events, registered with realtime before anything
+        # reads its catalogue (commands, the ASGI app and tests set Django up first).
+        from cafe.bill.events import SHIFT_EVENTS
+        from cafe.floor.events import TABLE_EVENTS
+        from cafe.menu.events import MENU_EVENTS, STATION
+        from cafe.orders.events import KITCHEN_EVENTS, ORDER_EVENTS
+        from cafe.shared.events import Stream
+        from realtime.catalogue import register_events, register_stream
 
-        register_narrowing_check(
-            Stream.KITCHEN,
-            lambda tenant, station, branch_id: station_in_scope(tenant=tenant, station_id=station, branch_id=branch_id),
-        )
+        register_stream(Stream.ORDERS)
+        register_stream(Stream.TABLES)
+        register_stream(Stream.KITCHEN, narrowing=STATION)
+        # In this order the sockets' documentation lists them.
+        register_events(*ORDER_EVENTS, *SHIFT_EVENTS, *TABLE_EVENTS, *KITCHEN_EVENTS, *MENU_EVENTS)

@@ -12,7 +12,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from accounts import tokens
 from accounts.models import Branch, Company, User
 from accounts.tenancy import BranchNotAllowed, NoCompany, tenant_for
-from realtime.catalogue import NARROWINGS, Stream, narrowing_allowed
+from realtime.catalogue import NARROWINGS, narrowing_allowed
 from realtime.eventlog import CatchUp, catch_up_from, db_uuid
 from realtime.models import Event
 
@@ -116,7 +116,7 @@ def socket_open(
     known = {requested: Branch(pk=requested, company_id=requested_company)} if requested and requested_company else {}
     company_id, branch_id = socket_scope(user=user, requested_branch=requested_branch, known_branches=known)
     assert user.company is not None  # socket_scope refuses users without one
-    narrowed_to = _narrowed_to(user, Stream(stream), narrowing, branch_id) if narrowing is not None else None
+    narrowed_to = _narrowed_to(user, stream, narrowing, branch_id) if narrowing is not None else None
     start = catch_up_from(
         user.company.event_seq,
         first_seq,
@@ -130,7 +130,7 @@ def socket_open(
     return granted, start
 
 
-def _narrowed_to(user: User, stream: Stream, value: str, branch_id: str | None) -> str:
+def _narrowed_to(user: User, stream: str, value: str, branch_id: str | None) -> str:
     """The id a socket narrows itself to, as events name it; 4005 unless the stream
     declares a narrowing and the domain's check allows this id for the socket's scope
     (``catalogue.Narrowing``: realtime asks, the domain that owns the objects decides)."""

@@ -1,8 +1,8 @@
 """The AsyncAPI 3 document of the sockets, generated from the event catalogue.
 
-Channels come from ``catalogue.Stream`` (a new stream appears here by itself),
-each channel's events from ``catalogue.TYPES_BY_STREAM`` and every event's
-payload from ``catalogue.describe()``. The control frames (greeting, ping,
+Channels come from the registered streams (``catalogue.STREAMS``: a new stream
+appears here by itself), each channel's events from ``catalogue.TYPES_BY_STREAM``
+and every event's payload from ``catalogue.describe()``. The control frames (greeting, ping,
 resume, errors) and the close codes are the consumers' protocol, declared
 once below; a test checks them against ``realtime/consumers.py`` and
 ``realtime/access.py``. Served at ``/api/asyncapi.yaml`` / ``.json`` and
@@ -160,7 +160,7 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
-def _query_schema(stream: catalogue.Stream) -> dict[str, Any]:
+def _query_schema(stream: str) -> dict[str, Any]:
     narrowing = catalogue.NARROWINGS.get(stream)
     narrowed = {narrowing.param: {**UUID, "description": narrowing.description}} if narrowing else {}
     return {
@@ -222,8 +222,8 @@ def document(*, host: str = "localhost:8000", protocol: str = "ws") -> dict[str,
 
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
-    for stream in catalogue.Stream:
-        channel = str(stream)
+    for stream in catalogue.STREAMS:
+        channel = stream
         events = ", ".join(f"`{name}`" for name in catalogue.TYPES_BY_STREAM[stream])
         sent = [*SERVER_CONTROL, *catalogue.TYPES_BY_STREAM[stream]]
         narrowing = catalogue.NARROWINGS.get(stream)

@@ -1,6 +1,6 @@
-"""The WebSocket endpoints, one per ``catalogue.Stream``. A consumer authorises the
-socket, registers it with this process's hub and forwards what the hub gives it;
-it builds no events."""
+"""The WebSocket endpoint of every registered stream (``ws/cafe/<stream>/``, see
+``realtime.routing``). A consumer authorises the socket, registers it with this
+process's hub and forwards what the hub gives it; it builds no events."""
 
 import asyncio
 import json
@@ -96,6 +96,8 @@ async def _drive(coroutine: Coroutine[Any, Any, Any], waiting: Any) -> None:
 
 
 class EventsConsumer(Subscription, AsyncWebsocketConsumer):
+    """One socket of any registered stream; which one comes from its URL."""
+
     stream: str
     outbox: deque[str]
     # Characters in the outbox (queued behind the write in progress), and in the live
@@ -111,6 +113,8 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
     language: str = settings.LANGUAGE_CODE
     # A socket narrowed to one object (``catalogue.NARROWINGS``, ``&station=`` on the
     # kitchen socket): (text every event naming one has, text one naming this one has).
+    # The hub routes it by (company, branch, stream) as every socket and ``deliver``
+    # drops events naming another object, so its catch-up and live events narrow alike.
     markers: tuple[str, str] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -128,11 +132,12 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
     async def connect(self) -> None:
         # Accept first: close codes sent before accept reach clients as a bare HTTP 403.
         await self.accept()
+        self.stream = self.scope["url_route"]["kwargs"]["stream"]
         params = {key: values[-1] for key, values in parse_qs(self.scope["query_string"].decode("latin1")).items()}
         self.language = socket_language(params)
         self.requested_branch = params.get("branch_id") or None
         since = _since(params["since"]) if "since" in params else None
-        narrowing = catalogue.NARROWINGS.get(catalogue.Stream(self.stream))
+        narrowing = catalogue.NARROWINGS.get(self.stream)
         try:
             granted, start = await in_thread(access.socket_open)(
                 token=params.get("token"),
@@ -352,19 +357,3 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         if not self.closing:
             self._leave_soon()
             asyncio.get_running_loop().create_task(self.close(code=code))
-
-
-class OrdersConsumer(EventsConsumer):
-    stream = catalogue.Stream.ORDERS
-
-
-class TablesConsumer(EventsConsumer):
-    stream = catalogue.Stream.TABLES
-
-
-class KitchenConsumer(EventsConsumer):
-    """``&station=ID`` narrows the socket to one station: the hub routes by (company,
-    branch, stream) as for every socket, and ``deliver`` drops events naming another
-    station, so its catch-up and its live events narrow alike."""
-
-    stream = catalogue.Stream.KITCHEN

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company
 from core.errors import Conflict
 from realtime import envelope, publishing
-from realtime.catalogue import EventType, Payload
+from realtime.catalogue import CatalogueError, EventType, Payload, is_registered
 from realtime.models import Event
 
 
@@ -66,11 +66,15 @@ def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent[Any]]) -> list[
     Must run inside the transaction of the change, as its last step: the company
     row stays locked until commit, so sequence numbers are contiguous and commit
     in order. An event over ``EVENT_MAX_BYTES`` (UTF-8) raises ``EventTooLarge``
-    before anything is written, so the change rolls back.
+    before anything is written, so the change rolls back; so does an event type
+    nobody registered (``CatalogueError``: no socket could receive it).
     """
     pending = list(events)
     if not pending:
         return []
+    for event in pending:
+        if not is_registered(event.type):
+            raise CatalogueError(f"{event.type.name} is not registered (realtime.catalogue.register_events)")
     connection = transaction.get_connection()
     assert connection.in_atomic_block, "emit() runs inside the change's transaction"
     last = _take_seqs(connection, company_id, len(pending))

@@ -68,6 +68,8 @@ def event_backlog(
     (``PAGE_BYTES``); ``more_after`` tells whether another page may follow."""
     table = Event._meta.db_table
     types = TYPES_BY_STREAM[stream]
+    if not types:  # a stream registered before any event goes to it
+        return []
     sql = (
         f"SELECT seq, message FROM {table} WHERE company_id = %s AND seq > %s AND seq <= %s"
         f" AND type IN ({', '.join(['%s'] * len(types))})"

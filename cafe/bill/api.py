@@ -12,7 +12,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.models import Branch
-from accounts.tenancy import ALL_ROLES, MANAGING_ROLES, ORDER_TAKING_ROLES, TILL_ROLES, Tenant
+from accounts.tenancy import ALL_ROLES, MANAGING_ROLES, Tenant
+from accounts.viewsets import TenantViewSet
 from cafe.bill.reports import report
 from cafe.bill.schema import PAYMENTS, REFUNDS, REPORTS, SHIFTS
 from cafe.bill.selectors import cash_movement_list, shift_current, shift_get, shift_list, shift_report
@@ -38,8 +39,9 @@ from cafe.bill.services import order_checks, order_discount_remove, order_discou
 from cafe.bill.till import order_refund, shift_cash_move, shift_close, shift_open
 from cafe.orders.selectors import order_get
 from cafe.orders.serializers import OrderSerializer
+from cafe.shared.roles import ORDER_TAKING_ROLES, TILL_ROLES
 from cafe.shared.serializers import represent
-from core.api import UUID_PATTERN, TenantViewSet, valid
+from core.api import UUID_PATTERN, valid
 from core.concurrency import Limit, slot
 from core.csvfile import Cell, csv_response
 from core.idempotency import idempotent

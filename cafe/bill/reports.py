@@ -22,9 +22,8 @@ from django.db.models.functions import Coalesce, RowNumber
 from accounts.models import Branch
 from accounts.tenancy import Tenant
 from cafe.bill.models import Payment, Refund, Tender
-from cafe.bill.selectors import ZERO
 from cafe.orders.models import Order, OrderItem, OrderStatus
-from cafe.orders.money import rounded
+from cafe.orders.money import ZERO, rounded
 from cafe.shared.business_day import day_span
 
 TOP = 10

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.tenancy import Tenant
 from cafe.bill.models import CashMovement, Payment, Refund, Shift, Tender
 from cafe.orders.models import Order, OrderItem
+from cafe.orders.money import ZERO
 
 
 def shift_current_or_none(*, tenant: Tenant, branch_id: uuid.UUID, lock: bool = False) -> Shift | None:
@@ -20,9 +21,6 @@ def shift_current_or_none(*, tenant: Tenant, branch_id: uuid.UUID, lock: bool = 
 # The till's reads: cash shifts, their cash movements, the cash a drawer should
 # hold, and the X / Z report. Payments and refunds belong to a shift through their
 # ``shift`` (the branch's open shift when they were taken); see docs/till.md.
-
-
-ZERO = Decimal("0.00")
 
 
 def shift_list(*, tenant: Tenant, branch: uuid.UUID | None = None, status: str | None = None) -> QuerySet[Shift]:

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from cafe.bill.models import CashMovement, Shift, Tender
 from cafe.orders.models import DiscountKind
 from cafe.orders.serializers import OrderSerializer
-from cafe.shared.serializers import Money, _amount
+from cafe.shared.serializers import Money, amount_field
 
 
 class ShiftSerializer(serializers.Serializer):
@@ -151,16 +151,16 @@ class ReportSerializer(serializers.Serializer):
 class ShiftOpenInput(serializers.Serializer):
     # Owners and admins name it; branch-bound staff open their own branch's.
     branch = serializers.UUIDField(required=False)
-    opening_float = _amount(min_value=Decimal(0))
+    opening_float = amount_field(min_value=Decimal(0))
 
 
 class ShiftCloseInput(serializers.Serializer):
-    counted_cash = _amount(min_value=Decimal(0))
+    counted_cash = amount_field(min_value=Decimal(0))
 
 
 class CashMovementInput(serializers.Serializer):
     kind = serializers.ChoiceField(CashMovement.Kind.choices)
-    amount = _amount(min_value=Decimal("0.01"))
+    amount = amount_field(min_value=Decimal("0.01"))
     reason = serializers.CharField(max_length=200)
 
 
@@ -186,7 +186,7 @@ class RefundInput(serializers.Serializer):
     method = serializers.ChoiceField(Tender.choices)
     reason = serializers.CharField(max_length=200)
     lines = RefundLineInput(many=True, required=False, allow_empty=False, max_length=200)  # type: ignore[call-arg]
-    amount = _amount(min_value=Decimal("0.01"), required=False)
+    amount = amount_field(min_value=Decimal("0.01"), required=False)
 
     def validate(self, attrs: dict) -> dict:
         if "lines" in attrs and "amount" in attrs:
@@ -252,19 +252,19 @@ SPLIT_CHECKS_MAX = 50
 
 class TenderInput(serializers.Serializer):
     method = serializers.ChoiceField(Tender.choices)
-    amount = _amount(min_value=Decimal("0.01"))
+    amount = amount_field(min_value=Decimal("0.01"))
 
 
 class PayInput(serializers.Serializer):
     tenders = TenderInput(many=True, allow_empty=False, max_length=10)  # type: ignore[call-arg]
-    tip = _amount(min_value=Decimal(0), default=Decimal("0.00"))
+    tip = amount_field(min_value=Decimal(0), default=Decimal("0.00"))
     # Of an evenly split bill: which check this pays (1..split_checks).
     check = serializers.IntegerField(min_value=1, max_value=SPLIT_CHECKS_MAX, required=False, allow_null=True)
 
 
 class DiscountInput(serializers.Serializer):
     kind = serializers.ChoiceField(DiscountKind.choices)
-    value = _amount(min_value=Decimal("0.01"))
+    value = amount_field(min_value=Decimal("0.01"))
     reason = serializers.CharField(max_length=200)
 
     def validate(self, attrs: dict) -> dict:

@@ -21,17 +21,14 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.tenancy import Tenant
 from cafe.bill.models import Payment, Tender
-from cafe.bill.selectors import ZERO, shift_current_or_none
+from cafe.bill.selectors import shift_current_or_none
+from cafe.orders.events import ORDER_UPDATED
 from cafe.orders.locking import order_locked
 from cafe.orders.models import DiscountKind, Order, OrderItem, OrderStatus
-from cafe.orders.money import CENT, HUNDRED, due
+from cafe.orders.money import CENT, HUNDRED, ZERO, due
 from cafe.orders.selectors import order_get
 from cafe.orders.services import order_changed, order_open_locked
 from core.errors import Conflict
-from realtime.catalogue import ORDER_UPDATED
-
-ZERO = ZERO
-
 
 # Even split: the checks' amounts
 

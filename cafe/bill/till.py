@@ -16,17 +16,16 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import Tenant
-from cafe.bill.events import shift_event
+from cafe.bill.events import SHIFT_CLOSED, SHIFT_OPENED, shift_event
 from cafe.bill.models import CashMovement, Refund, RefundLine, Shift, Tender
-from cafe.bill.selectors import ZERO, cash_flow, shift_current_or_none, shift_get
-from cafe.orders.events import order_event
+from cafe.bill.selectors import cash_flow, shift_current_or_none, shift_get
+from cafe.orders.events import ORDER_REFUNDED, order_event
 from cafe.orders.locking import order_locked
 from cafe.orders.models import Order, OrderItem, OrderStatus
-from cafe.orders.money import rounded
+from cafe.orders.money import ZERO, rounded
 from cafe.orders.selectors import order_get
 from cafe.shared.services import branch_for_write
 from core.errors import Conflict
-from realtime.catalogue import ORDER_REFUNDED, SHIFT_CLOSED, SHIFT_OPENED
 from realtime.emit import emit
 
 

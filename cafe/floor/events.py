@@ -1,19 +1,26 @@
-"""TODO"""
+"""The floor's event types (registered with ``realtime`` in ``CafeConfig.ready``)
+and their builders."""
 
 from typing import cast
 
 from cafe.floor.models import Table
+from cafe.floor.payloads import TableData, TableObject, TableStatusData, TableStatusName
 from cafe.floor.serializers import TableSerializer
+from cafe.shared.events import Stream
 from cafe.shared.serializers import represent
-from realtime.catalogue import (
-    TABLE_STATUS_CHANGED,
-    EventType,
-    TableData,
-    TableObject,
-    TableStatusData,
-    TableStatusName,
-)
+from realtime.catalogue import EventType, event_type
 from realtime.emit import PendingEvent, in_event_language
+
+TABLE_STATUS_CHANGED = event_type(
+    "table_status_changed",
+    {Stream.ORDERS, Stream.TABLES},
+    TableStatusData,
+    "A table became free, busy or reserved (sent only when the status really changes).",
+)
+TABLE_CREATED = event_type("table_created", {Stream.TABLES}, TableData, "A table was set up.")
+TABLE_UPDATED = event_type("table_updated", {Stream.TABLES}, TableData, "A table's number, seats or status changed.")
+TABLE_DELETED = event_type("table_deleted", {Stream.TABLES}, TableData, "A table was removed.")
+TABLE_EVENTS = (TABLE_STATUS_CHANGED, TABLE_CREATED, TABLE_UPDATED, TABLE_DELETED)
 
 
 @in_event_language

@@ -8,12 +8,11 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.tenancy import Tenant
-from cafe.floor.events import table_event, table_status_changed
+from cafe.floor.events import TABLE_CREATED, TABLE_DELETED, TABLE_UPDATED, table_event, table_status_changed
 from cafe.floor.models import TABLE_TRANSITIONS, Table, TableStatus
 from cafe.floor.selectors import table_get
 from cafe.shared.services import branch_for_write, save_unique
 from core.errors import Conflict
-from realtime.catalogue import TABLE_CREATED, TABLE_DELETED, TABLE_UPDATED
 from realtime.emit import PendingEvent, emit
 
 

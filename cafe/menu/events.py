@@ -1,23 +1,45 @@
-"""TODO"""
+"""The menu's event types (registered with ``realtime`` in ``CafeConfig.ready``), their
+builder, and the kitchen socket's station narrowing (stations are the menu's)."""
 
 import uuid
 from collections.abc import Iterable
 from typing import cast
 
+from accounts.tenancy import Tenant
 from cafe.menu.models import MenuItem
+from cafe.menu.payloads import MenuItemData, MenuItemObject
+from cafe.menu.selectors import station_in_scope
 from cafe.menu.serializers import MenuItemSerializer
+from cafe.shared.events import Stream
 from cafe.shared.serializers import represent
-from realtime.catalogue import (
-    MENU_ITEM_UPDATED,
-    MenuItemData,
-    MenuItemObject,
-)
+from realtime.catalogue import Narrowing, event_type
 from realtime.emit import PendingEvent, in_event_language
+
+MENU_ITEM_UPDATED = event_type(
+    "menu_item_updated",
+    {Stream.ORDERS, Stream.KITCHEN},
+    MenuItemData,
+    "A menu item changed in a branch: price, station, availability or the portions remaining.",
+)
+MENU_EVENTS = (MENU_ITEM_UPDATED,)
+
+
+def _station_allowed(tenant: Tenant, station: uuid.UUID, branch_id: str | None) -> bool:
+    return station_in_scope(tenant=tenant, station_id=station, branch_id=branch_id)
+
+
+# `&station=ID` on the kitchen socket: kitchen tasks and menu items name their station.
+STATION = Narrowing(
+    "station",
+    "A station of the socket's branch (or, company-wide, of the company): only events of that station's "
+    "portions are sent, and events that name no station (an item served straight by the waiter).",
+    allows=_station_allowed,
+)
 
 
 @in_event_language
 def menu_item_updated(items_by_branch: Iterable[tuple[uuid.UUID, MenuItem]]) -> list[PendingEvent[MenuItemData]]:
-    """One event per (branch, item as that branch sees it: ``selectors.menu.in_branch``)."""
+    """One event per (branch, item as that branch sees it: ``cafe.menu.selectors.in_branch``)."""
     return [
         PendingEvent(
             MENU_ITEM_UPDATED,

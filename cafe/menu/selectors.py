@@ -75,8 +75,8 @@ def station_get(*, tenant: Tenant, station_id: uuid.UUID) -> Station:
 
 def station_in_scope(*, tenant: Tenant, station_id: uuid.UUID, branch_id: str | None) -> bool:
     """Whether a socket of ``tenant`` bound to ``branch_id`` (None: the whole company)
-    may narrow itself to the station (registered in ``cafe.apps`` as the kitchen
-    socket's narrowing check, see ``realtime.catalogue.NARROWINGS``)."""
+    may narrow itself to the station (the kitchen socket's narrowing check,
+    ``cafe.menu.events.STATION``)."""
     stations = tenant.scope(Station).filter(pk=station_id)
     return (stations.filter(branch=uuid.UUID(branch_id)) if branch_id else stations).exists()
 

@@ -2,7 +2,8 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.tenancy import ALL_ROLES, KITCHEN_ROLES, ORDER_TAKING_ROLES
+from accounts.tenancy import ALL_ROLES
+from accounts.viewsets import TenantViewSet
 from cafe.orders.kitchen import order_fire, task_act
 from cafe.orders.models import OrderStatus
 from cafe.orders.schema import KITCHEN_TASKS, ORDERS
@@ -34,8 +35,9 @@ from cafe.orders.services import (
     order_update,
 )
 from cafe.orders.split import order_merge, order_move, order_split
+from cafe.shared.roles import KITCHEN_ROLES, ORDER_TAKING_ROLES
 from cafe.shared.serializers import represent
-from core.api import UUID_PATTERN, TenantViewSet, valid
+from core.api import UUID_PATTERN, valid
 from core.idempotency import idempotent
 
 

@@ -17,19 +17,20 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import Tenant
-from cafe.orders.events import order_event, task_event
-from cafe.orders.locking import order_locked, orders_locked
-from cafe.orders.models import TASK_TRANSITIONS, KitchenTask, Order, OrderItem, OrderStatus, TaskStatus
-from cafe.orders.selectors import TASK_PREFETCHED, TASK_SELECTED, order_get, tasks_locked
-from core.errors import Conflict
-from realtime.catalogue import (
+from cafe.orders.events import (
     KITCHEN_TASK_READY,
     KITCHEN_TASK_UPDATED,
     ORDER_READY,
     ORDER_UPDATED,
-    EventType,
-    KitchenTaskData,
+    order_event,
+    task_event,
 )
+from cafe.orders.locking import order_locked, orders_locked
+from cafe.orders.models import TASK_TRANSITIONS, KitchenTask, Order, OrderItem, OrderStatus, TaskStatus
+from cafe.orders.payloads import KitchenTaskData
+from cafe.orders.selectors import TASK_PREFETCHED, TASK_SELECTED, order_get, tasks_locked
+from core.errors import Conflict
+from realtime.catalogue import EventType
 from realtime.emit import PendingEvent, emit
 
 # action: (the status a task must be in, the status it goes to)

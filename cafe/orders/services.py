@@ -23,7 +23,14 @@ from cafe.menu.events import menu_item_updated
 from cafe.menu.models import MenuItem, ModifierGroup, Station
 from cafe.menu.selectors import in_branch, menu_for_branch, menu_item_views
 from cafe.menu.stock import stock_return, stock_take
-from cafe.orders.events import task_event
+from cafe.orders.events import (
+    KITCHEN_TASK_CREATED,
+    ORDER_CANCELLED,
+    ORDER_CLOSED,
+    ORDER_CREATED,
+    ORDER_UPDATED,
+    task_event,
+)
 from cafe.orders.kitchen import task_events, tasks_cancel, tasks_create
 from cafe.orders.locking import order_locked, tables_locked
 from cafe.orders.models import (
@@ -40,19 +47,12 @@ from cafe.orders.models import (
 )
 from cafe.orders.money import ZERO, recalculate
 from cafe.orders.occupancy import table_occupy, table_vacate
+from cafe.orders.payloads import OrderData
 from cafe.orders.settle import order_settle, order_transition
 from cafe.orders.takeaway import pickup_number_next
 from cafe.shared.services import branch_for_write, with_prefetched
 from core.errors import Conflict
-from realtime.catalogue import (
-    KITCHEN_TASK_CREATED,
-    ORDER_CANCELLED,
-    ORDER_CLOSED,
-    ORDER_CREATED,
-    ORDER_UPDATED,
-    EventType,
-    OrderData,
-)
+from realtime.catalogue import EventType
 from realtime.emit import PendingEvent, emit
 
 

@@ -30,22 +30,22 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 
 from accounts.tenancy import Tenant
-from cafe.orders.events import order_event
-from cafe.orders.kitchen import readiness_update
-from cafe.orders.models import ORDER_TRANSITIONS, Order, OrderItem, OrderItemModifier, OrderStatus
-from cafe.orders.money import HUNDRED, ZERO, recalculate
-from cafe.orders.occupancy import table_vacate
-from cafe.shared.services import with_prefetched
-from core.errors import Conflict
-from realtime.catalogue import (
+from cafe.orders.events import (
     KITCHEN_TASK_CREATED,
     KITCHEN_TASK_UPDATED,
     ORDER_CLOSED,
     ORDER_PAID,
     ORDER_READY,
-    EventType,
-    OrderData,
+    order_event,
 )
+from cafe.orders.kitchen import readiness_update
+from cafe.orders.models import ORDER_TRANSITIONS, Order, OrderItem, OrderItemModifier, OrderStatus
+from cafe.orders.money import HUNDRED, ZERO, recalculate
+from cafe.orders.occupancy import table_vacate
+from cafe.orders.payloads import OrderData
+from cafe.shared.services import with_prefetched
+from core.errors import Conflict
+from realtime.catalogue import EventType
 from realtime.emit import PendingEvent
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import Tenant
-from cafe.orders.events import order_event
+from cafe.orders.events import ORDER_CREATED, ORDER_MERGED, ORDER_READY, ORDER_UPDATED, order_event
 from cafe.orders.kitchen import task_events
 from cafe.orders.locking import orders_locked
 from cafe.orders.models import (
@@ -37,7 +37,6 @@ from cafe.orders.services import check_lines, check_portions, order_changed
 from cafe.orders.settle import order_settle, order_transition
 from cafe.shared.services import with_prefetched
 from core.errors import Conflict
-from realtime.catalogue import ORDER_CREATED, ORDER_MERGED, ORDER_READY, ORDER_UPDATED
 from realtime.emit import emit
 
 # Order.guests is a PositiveSmallIntegerField.

@@ -7,14 +7,15 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
+from accounts.viewsets import TenantViewSet
 from cafe.shared.serializers import BranchFilter
-from core.api import TenantViewSet, valid
+from core.api import valid
 
 
 class ResourceViewSet(TenantViewSet):
     """List, retrieve, create, update and delete through one selector pair and
     three services named in the subclass, which also declares who may read and
-    write (``read_roles`` / ``write_roles``, see ``core.permissions``)."""
+    write (``read_roles`` / ``write_roles``, see ``accounts.permissions``)."""
 
     serializer_class: type[Serializer]
     input_class: type[Serializer]

@@ -43,7 +43,8 @@ SMALL: dict[str, Any] = {"min_value": 1, "max_value": 10_000}
 AMOUNT_MAX = Decimal("10000000.00")
 
 
-def _amount(**kwargs: Any) -> serializers.DecimalField:
+def amount_field(**kwargs: Any) -> serializers.DecimalField:
+    """A sum a client sends, up to ``AMOUNT_MAX``."""
     return serializers.DecimalField(max_digits=12, decimal_places=2, max_value=AMOUNT_MAX, **kwargs)
 
 

@@ -1,14 +1,23 @@
 """The event catalogue: one declaration per event type, exact routing, payloads in
 step with the REST shapes, and a JSON Schema for each."""
 
+import importlib
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import transaction
 
+from cafe.bill import payloads as bill
 from cafe.bill.serializers import ShiftSerializer
+from cafe.floor import payloads as floor
+from cafe.floor.events import TABLE_STATUS_CHANGED
 from cafe.floor.serializers import TableSerializer
+from cafe.menu import payloads as menu
 from cafe.menu.serializers import MenuItemSerializer, ModifierGroupSerializer, ModifierSerializer
+from cafe.orders import payloads as orders
 from cafe.orders.serializers import (
     BillSerializer,
     DiscountSerializer,
@@ -21,9 +30,11 @@ from cafe.orders.serializers import (
     RefundSerializer,
 )
 from cafe.tests.factories import BranchFactory, TableFactory, order_for, staff_of
-from realtime import catalogue, eventlog
+from realtime import asyncapi, catalogue, eventlog
 from realtime.emit import PendingEvent, emit
 from realtime.models import Event
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_event_type_is_declared_once_with_its_streams():
@@ -51,20 +62,20 @@ def test_every_event_type_is_declared_once_with_its_streams():
 @pytest.mark.parametrize(
     ("payload", "serializer"),
     [
-        (catalogue.OrderObject, OrderSerializer),
-        (catalogue.Bill, BillSerializer),
-        (catalogue.Discount, DiscountSerializer),
-        (catalogue.PaymentObject, PaymentSerializer),
-        (catalogue.RefundObject, RefundSerializer),
-        (catalogue.RefundLineObject, RefundLineSerializer),
-        (catalogue.ShiftObject, ShiftSerializer),
-        (catalogue.OrderLine, OrderItemSerializer),
-        (catalogue.TableObject, TableSerializer),
-        (catalogue.LineModifier, LineModifierSerializer),
-        (catalogue.KitchenTaskObject, KitchenTaskSerializer),
-        (catalogue.MenuItemObject, MenuItemSerializer),
-        (catalogue.ModifierGroupObject, ModifierGroupSerializer),
-        (catalogue.ModifierObject, ModifierSerializer),
+        (orders.OrderObject, OrderSerializer),
+        (orders.Bill, BillSerializer),
+        (orders.Discount, DiscountSerializer),
+        (orders.PaymentObject, PaymentSerializer),
+        (orders.RefundObject, RefundSerializer),
+        (orders.RefundLineObject, RefundLineSerializer),
+        (bill.ShiftObject, ShiftSerializer),
+        (orders.OrderLine, OrderItemSerializer),
+        (floor.TableObject, TableSerializer),
+        (orders.LineModifier, LineModifierSerializer),
+        (orders.KitchenTaskObject, KitchenTaskSerializer),
+        (menu.MenuItemObject, MenuItemSerializer),
+        (menu.ModifierGroupObject, ModifierGroupSerializer),
+        (menu.ModifierObject, ModifierSerializer),
     ],
 )
 def test_declared_payloads_have_the_rest_shapes_fields(payload, serializer):
@@ -89,7 +100,7 @@ def test_describe_gives_a_json_schema_per_event():
         "additionalProperties": False,
     }
     order = described["order_created"]["payload"]["properties"]["order"]
-    assert order["properties"]["items"]["items"]["required"] == sorted(catalogue.OrderLine.__annotations__)
+    assert order["properties"]["items"]["items"]["required"] == sorted(orders.OrderLine.__annotations__)
     assert order["properties"]["waiter"] == {"anyOf": [{"type": "string"}, {"type": "null"}]}
     json.dumps(described)  # plain JSON all the way down
 
@@ -115,12 +126,43 @@ def test_a_socket_reads_back_exactly_the_event_types_of_its_stream():
 @pytest.mark.django_db
 def test_an_event_is_logged_under_its_declared_name():
     branch = BranchFactory()
-    data = catalogue.TableStatusData(
+    data = floor.TableStatusData(
         table_id="t", table_number=1, status="busy", status_display="Занят", branch_id=str(branch.pk)
     )
     with transaction.atomic():
-        [row] = emit(
-            company_id=branch.company_id, events=[PendingEvent(catalogue.TABLE_STATUS_CHANGED, branch.pk, data)]
-        )
+        [row] = emit(company_id=branch.company_id, events=[PendingEvent(TABLE_STATUS_CHANGED, branch.pk, data)])
     assert row.type == "table_status_changed"
     assert json.loads(row.message)["type"] == "table_status_changed"
+
+
+def test_every_event_type_the_cafe_declares_is_registered():
+    areas = sorted(path.parent.name for path in (ROOT / "cafe").glob("*/events.py"))
+    assert areas == ["bill", "floor", "menu", "orders", "shared"]
+    declared = {
+        value.name: value
+        for area in areas
+        for value in vars(importlib.import_module(f"cafe.{area}.events")).values()
+        if isinstance(value, catalogue.EventType)
+    }
+    assert declared == catalogue.CATALOGUE
+    assert list(catalogue.STREAMS) == ["orders", "tables", "kitchen"]
+    assert list(catalogue.NARROWINGS) == ["kitchen"]
+
+
+DOCUMENT = "import json; from realtime import asyncapi; print(json.dumps(asyncapi.document()))"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param([sys.executable, "-c", f"import config.asgi; {DOCUMENT}"], id="the ASGI application"),
+        pytest.param(
+            [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", DOCUMENT], id="a management command"
+        ),
+    ],
+)
+def test_every_entry_point_sees_the_whole_catalogue(command):
+    """The catalogue is filled when Django sets up (``CafeConfig.ready``): a process
+    started through the ASGI application or ``manage.py`` documents every socket."""
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=True).stdout
+    assert json.loads(out) == json.loads(json.dumps(asyncapi.document()))

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from drf_spectacular.settings import spectacular_settings
 
 from core import postman
-from realtime.catalogue import Stream
+from realtime.catalogue import STREAMS
 
 COLLECTION_FILE = "cafe.postman_collection.json"
 ENVIRONMENT_FILE = "cafe.postman_environment.json"
@@ -17,7 +17,7 @@ ENVIRONMENT_FILE = "cafe.postman_environment.json"
 def build() -> tuple[str, str]:
     """The collection's and the environment's text, as checked in under docs/postman/."""
     document = spectacular_settings.DEFAULT_GENERATOR_CLASS().get_schema(request=None, public=True)
-    collection = postman.collection(document, streams=[str(stream) for stream in Stream])
+    collection = postman.collection(document, streams=list(STREAMS))
     return postman.dumps(collection), postman.dumps(postman.environment())
 
 

@@ -3,7 +3,7 @@
 import asyncio
 from collections import deque
 
-from realtime.consumers import OrdersConsumer, run_eagerly
+from realtime.consumers import EventsConsumer, run_eagerly
 
 
 class SlowTransport:
@@ -19,8 +19,9 @@ class SlowTransport:
         self.sent.append(message["text"])
 
 
-def consumer_on(transport: SlowTransport) -> OrdersConsumer:
-    consumer = OrdersConsumer()
+def consumer_on(transport: SlowTransport) -> EventsConsumer:
+    consumer = EventsConsumer()
+    consumer.stream = "orders"
     consumer.base_send = transport.send
     consumer.outbox = deque()
     consumer.writer = None

@@ -6,8 +6,8 @@ Like pretix's ``permission`` / ``write_permission``: a view states
     write_roles = MANAGING_ROLES    # POST, PUT, PATCH, DELETE
     action_roles = {"partial_update": ALL_ROLES}   # optional, per action
 
-and ``DeclaredRoles`` (installed by ``TenantViewSet``) checks them before the
-handler runs. Which fields a role may change, and which objects (a branch-bound
+and ``DeclaredRoles`` (installed by ``accounts.viewsets.TenantViewSet``) checks
+them before the handler runs. Which fields a role may change, and which objects (a branch-bound
 role never changes a company-wide one), are the services' rules: they receive
 the tenant and raise ``PermissionDenied``.
 """

@@ -1,0 +1,5 @@
+"""The scalars every event payload of the cafe is written in (``cafe/<area>/payloads.py``)."""
+
+Money = str  # a decimal with two places, "350.00"
+Uuid = str
+Timestamp = str  # ISO 8601 with time zone
