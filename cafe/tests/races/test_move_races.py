@@ -11,6 +11,7 @@ all run before the answers are judged, so a failure tells how many of them went
 wrong and why (a 500's exception, with PostgreSQL's DETAIL lines)."""
 
 import threading
+import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -19,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from accounts.models import Branch, Company, User
@@ -330,3 +331,105 @@ def test_moves_back_and_forth_racing_a_payment(world):
         return [[move(order, there), move(order, home)], [move(order, third)], [pay(order)]]
 
     _rounds(world, parties, tables=3)
+
+
+# The same cycle, scheduled: rather than hope the rounds hit it, row locks held by
+# stand-ins hold each party at the point where the next must start. The stand-ins do
+# what any write does: append to the company's event log last (the company row) and
+# lock an order to change it (adding lines, a discount).
+
+
+def _lock_waits() -> int:
+    """How many connections to the test database wait for a lock now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def _until(done: Callable[[], bool], seconds: float = 10) -> None:
+    """Waits (bounded) for the schedule's next point; a party that did not block there
+    (a lock protocol that never makes it wait) just lets the schedule go on."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+class _Holder(threading.Thread):
+    """A connection that takes row locks (waiting for them if need be) and keeps them
+    until released."""
+
+    def __init__(self, lock: Callable[[], object]) -> None:
+        super().__init__()
+        self.lock, self.holding, self.release = lock, threading.Event(), threading.Event()
+
+    def run(self) -> None:
+        try:
+            with transaction.atomic():
+                self.lock()
+                self.holding.set()
+                self.release.wait(timeout=60)
+        finally:
+            connection.close()
+
+    def done(self) -> None:
+        self.release.set()
+        self.join(timeout=60)
+
+
+class _Party(threading.Thread):
+    def __init__(self, client: APIClient, request: Request) -> None:
+        super().__init__()
+        self.client, self.request = client, request
+        self.answer: Answer | None = None
+
+    def run(self) -> None:
+        try:
+            self.answer = _send(self.client, self.request)
+        finally:
+            connection.close()
+
+
+@pytest.mark.parametrize("third", ["split", "move"])
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_an_end_of_the_order_finding_it_moved_while_another_write_holds_its_new_table(world, ending, third):
+    """The order is being moved from A to B (its events wait for the company's log)
+    when a tablet ends it: that request reads table A and waits for it. Another write
+    holds the order as the move commits, so the ending gets A and waits for the order.
+    Then a split (or a move on to C) of the same order reads it at B, takes B and waits
+    for the order. The order is freed: the ending takes it, finds it at B and wants B,
+    which the split holds while it waits for the order. Every request must still be
+    answered 2xx or refused clearly, and everything hold."""
+    home, there, third_table = (TableFactory(branch=world.branch) for _ in range(3))
+    order = order_for(world.waiter, home, [(world.soup, 2), (world.tea, 1)])
+    soup = order.items.get(menu_item=world.soup)
+    clients = [_client(tablet) for tablet in world.tablets]
+    company = _Holder(lambda: list(Company.objects.select_for_update(no_key=True).filter(pk=world.company.pk)))
+    company.start()
+    assert company.holding.wait(timeout=10)
+    mover = _Party(clients[0], move(order, there))
+    mover.start()
+    _until(lambda: _lock_waits() == 1 or not mover.is_alive())  # the move holds A, B and the order
+    ender = _Party(clients[1], ending(order))
+    ender.start()
+    _until(lambda: _lock_waits() == 2 or not ender.is_alive())  # the ending read A and waits
+    writer = _Holder(lambda: list(Order.unscoped.select_for_update(no_key=True).filter(pk=order.pk).values("pk")))
+    writer.start()
+    _until(lambda: _lock_waits() == 3 or writer.holding.is_set())  # it waits for the order
+    company.done()
+    mover.join(timeout=60)
+    _until(lambda: writer.holding.is_set() and (_lock_waits() == 1 or not ender.is_alive()))
+    last = _Party(clients[2], split(order, soup) if third == "split" else move(order, third_table))
+    last.start()
+    _until(lambda: _lock_waits() == 2 or not last.is_alive())  # it took B and waits for the order
+    writer.done()
+    for party in (ender, last):
+        party.join(timeout=60)
+
+    answers = [party.answer for party in (mover, ender, last)]
+    assert None not in answers
+    unclear = [answer for answer in answers if answer and not answer.ok and not _refused_clearly(answer)]
+    assert not unclear, "\n".join(f"{a.request.action} -> {a.status} {a.error or a.body}" for a in unclear)
+    _agrees(order, home, [answer for answer in answers if answer])
+    _invariants(world)
