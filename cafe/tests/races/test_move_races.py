@@ -348,6 +348,17 @@ def _lock_waits() -> int:
         return cursor.fetchone()[0]
 
 
+def _blocked_by(pid: int) -> int:
+    """How many connections wait for a lock that connection ``pid`` holds (read from
+    the lock manager, never a stale wait state)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+            [pid],
+        )
+        return cursor.fetchone()[0]
+
+
 def _until(done: Callable[[], bool], seconds: float = 10) -> None:
     """Waits (bounded) for the schedule's next point; a party that did not block there
     (a lock protocol that never makes it wait) just lets the schedule go on."""
@@ -363,10 +374,16 @@ class _Holder(threading.Thread):
     def __init__(self, lock: Callable[[], object]) -> None:
         super().__init__()
         self.lock, self.holding, self.release = lock, threading.Event(), threading.Event()
+        self.pid = 0
+        self.started = threading.Event()
 
     def run(self) -> None:
         try:
             with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    self.pid = cursor.fetchone()[0]
+                self.started.set()
                 self.lock()
                 self.holding.set()
                 self.release.wait(timeout=60)
@@ -416,10 +433,12 @@ def test_an_end_of_the_order_finding_it_moved_while_another_write_holds_its_new_
     _until(lambda: _lock_waits() == 2 or not ender.is_alive())  # the ending read A and waits
     writer = _Holder(lambda: list(Order.unscoped.select_for_update(no_key=True).filter(pk=order.pk).values("pk")))
     writer.start()
+    assert writer.started.wait(timeout=10)
     _until(lambda: _lock_waits() == 3 or writer.holding.is_set())  # it waits for the order
     company.done()
     mover.join(timeout=60)
-    _until(lambda: writer.holding.is_set() and (_lock_waits() == 1 or not ender.is_alive()))
+    # The ending took A and queues for the order (a stale wait for A would not count).
+    _until(lambda: writer.holding.is_set() and (_blocked_by(writer.pid) == 1 or not ender.is_alive()))
     last = _Party(clients[2], split(order, soup) if third == "split" else move(order, third_table))
     last.start()
     _until(lambda: _lock_waits() == 2 or not last.is_alive())  # it took B and waits for the order
