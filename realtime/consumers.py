@@ -162,19 +162,28 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         latest, covered, _page = start
         try:
             self.slot = await get_hub().admission.admit(user_id=self.user_id, company_id=self.company_id)
-            if since is not None and covered and since < latest:
-                await self._count_replay()
         except admission.Refused as refused:
-            self._leave()
-            code = "too_many_sockets" if refused.retry_after is None else "too_many_resumes"
-            await self.send(text_data=self._error_frame(code, refused.message, **refused.params))
-            await self.close(code=4029)
-            return
+            return await self._refuse(
+                self._error_frame(code="too_many_sockets", message=refused.message, **refused.params)
+            )
+        if since is not None and covered and since < latest:
+            try:
+                await self._count_replay()
+            except admission.Refused as refused:
+                return await self._refuse(
+                    self._error_frame(code="too_many_resumes", message=refused.message, **refused.params)
+                )
         if narrowing is not None and granted.narrowed_to is not None:
             self.markers = narrowing.marker(granted.narrowed_to)
         self.expiry = asyncio.get_running_loop().call_later(max(granted.expires_at - time.time(), 0), self.revoke)
         self.subscribed = True
         await get_hub().subscribe(self, start, self._greet)
+
+    async def _refuse(self, error: str) -> None:
+        """A socket over a limit (``admission``): its error frame, then close 4029."""
+        self._leave()
+        await self.send(text_data=error)
+        await self.close(code=4029)
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections around every message, a thread

@@ -50,7 +50,11 @@ def closed_after(sock: socket.socket, timeout: float) -> bytes:
 
 @pytest.fixture
 def server(start_server):
-    return start_server("guarded", HTTP_HEADER_TIMEOUT=str(HEADER_TIMEOUT), MAX_CONNECTIONS=str(CAP))
+    # One company may take every place here: these tests are about the process's cap
+    # itself (its share of it per company: test_socket_limits.py).
+    return start_server(
+        "guarded", HTTP_HEADER_TIMEOUT=str(HEADER_TIMEOUT), MAX_CONNECTIONS=str(CAP), WEBSOCKET_COMPANY_SHARE="1"
+    )
 
 
 def test_silent_connections_are_closed_and_never_starve_a_real_request(server):
