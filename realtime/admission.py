@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 REPLAY_WINDOW = 60.0
 # Redis must answer an admission within this, or it is made on this process's counts.
 REDIS_TIMEOUT = 0.5
+REDIS_CONNECTIONS = 4
 
 # Both sets lose their expired members first; then the socket is added to both, unless
 # one is full: 1 the user's, 2 the company's. Scores are Redis's clock, so processes
@@ -162,15 +163,25 @@ class Admission:
         self.users: Counter[str] = Counter()
         self.companies: Counter[str] = Counter()
         self.replays: defaultdict[str, ReplayWindow] = defaultdict(ReplayWindow)
+        # A few connections, however many sockets join at once: they wait for a free one
+        # (within REDIS_TIMEOUT) rather than each opening its own.
         self.redis = (
-            redis.asyncio.Redis.from_url(
-                settings.REDIS_URL, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+            redis.asyncio.Redis.from_pool(  # closing the client closes its pool
+                redis.asyncio.BlockingConnectionPool.from_url(
+                    settings.REDIS_URL,
+                    max_connections=REDIS_CONNECTIONS,
+                    timeout=REDIS_TIMEOUT,
+                    socket_timeout=REDIS_TIMEOUT,
+                    socket_connect_timeout=REDIS_TIMEOUT,
+                )
             )
             if settings.REDIS_URL
             else None
         )
-        # Removals in flight (the loop keeps only weak references to tasks).
-        self.releases: set[asyncio.Task] = set()
+        # Slots given back here and not yet in Redis, and the task that removes them
+        # there, all in one round trip (a thousand sockets closing at once make one).
+        self.released: list[Slot] = []
+        self.releasing: asyncio.Task | None = None
 
     async def admit(self, *, user_id: str, company_id: str) -> Slot:
         """Takes a slot for a new socket, or raises ``Refused``."""
@@ -213,9 +224,9 @@ class Admission:
             return
         self._forget(slot)
         if self.redis is not None:
-            task = asyncio.get_running_loop().create_task(self._remove(slot))
-            self.releases.add(task)
-            task.add_done_callback(self.releases.discard)
+            self.released.append(slot)
+            if self.releasing is None:
+                self.releasing = asyncio.get_running_loop().create_task(self._remove())
 
     def _forget(self, slot: Slot) -> None:
         del self.slots[slot.id]
@@ -224,15 +235,23 @@ class Admission:
             if not counts[key]:
                 del counts[key]
 
-    async def _remove(self, slot: Slot) -> None:
+    async def _remove(self) -> None:
         assert self.redis is not None
         try:
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.zrem(_key("sockets:user", slot.user_id), slot.id)
-            pipe.zrem(_key("sockets:company", slot.company_id), slot.id)
-            await pipe.execute()
-        except (redis.RedisError, OSError) as exc:
-            log.warning("could not give a socket's slot back in Redis (%s); it expires by itself", exc)
+            while self.released:
+                slots, self.released = self.released, []
+                pipe = self.redis.pipeline(transaction=False)
+                for slot in slots:
+                    pipe.zrem(_key("sockets:user", slot.user_id), slot.id)
+                    pipe.zrem(_key("sockets:company", slot.company_id), slot.id)
+                try:
+                    await pipe.execute()
+                except (redis.RedisError, OSError) as exc:
+                    log.warning(
+                        "could not give %d slots back in Redis (%s); they expire by themselves", len(slots), exc
+                    )
+        finally:
+            self.releasing = None
 
     async def replay(self, *, user_id: str) -> None:
         """Counts a replay of the event log for a user, or raises ``Refused``."""
