@@ -380,6 +380,24 @@ MAX_CONNECTIONS = env.int(
     "MAX_CONNECTIONS", default=100_000 if _OPEN_FILES == resource.RLIM_INFINITY else max(_OPEN_FILES - 200, 100)
 )
 
+# Sockets per tenant (realtime/admission.py, docs/security.md "Sockets per tenant"): open
+# sockets per user and per company over every server process (in Redis with REDIS_URL),
+# and the share of one process's MAX_CONNECTIONS one company's sockets may take, so the
+# other companies still get in. A slot in Redis expires WEBSOCKET_SLOT_SECONDS after its
+# process last renewed it (a killed process's slots come back by then).
+WEBSOCKET_MAX_PER_USER = env.int("WEBSOCKET_MAX_PER_USER", default=30)
+WEBSOCKET_MAX_PER_COMPANY = env.int("WEBSOCKET_MAX_PER_COMPANY", default=2000)
+WEBSOCKET_COMPANY_SHARE = env.float("WEBSOCKET_COMPANY_SHARE", default=0.5)
+WEBSOCKET_SLOT_SECONDS = env.float("WEBSOCKET_SLOT_SECONDS", default=60.0)
+# Replays of the event log (a join with `since` behind the latest event, a `resume`)
+# per sliding minute: per socket, and per user over every process.
+WEBSOCKET_REPLAYS_PER_SOCKET = env.int("WEBSOCKET_REPLAYS_PER_SOCKET", default=5)
+WEBSOCKET_REPLAYS_PER_USER = env.int("WEBSOCKET_REPLAYS_PER_USER", default=30)
+if min(WEBSOCKET_MAX_PER_USER, WEBSOCKET_MAX_PER_COMPANY, WEBSOCKET_REPLAYS_PER_SOCKET, WEBSOCKET_REPLAYS_PER_USER) < 1:
+    raise ImproperlyConfigured("The WEBSOCKET_MAX_PER_* and WEBSOCKET_REPLAYS_PER_* limits must be at least 1.")
+if not 0 < WEBSOCKET_COMPANY_SHARE <= 1 or WEBSOCKET_SLOT_SECONDS < 3:
+    raise ImproperlyConfigured("WEBSOCKET_COMPANY_SHARE must be in (0, 1] and WEBSOCKET_SLOT_SECONDS at least 3.")
+
 # One level for the project and the server's own logs (uvicorn logs each request and
 # each WebSocket open and close at INFO).
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -32,6 +32,13 @@ CLOSE_CODES: dict[int, str] = {
         "socket when its token expires or its user is deactivated or moved (within about two seconds)."
     ),
     4004: "The user has no company.",
+    4029: (
+        "Too many (after an `error` frame saying which): the user or the company already holds the most sockets "
+        "allowed (`too_many_sockets`: `WEBSOCKET_MAX_PER_USER`, `WEBSOCKET_MAX_PER_COMPANY`, or its share of "
+        "the server process's connections), or `since` would replay the log more often than "
+        "`WEBSOCKET_REPLAYS_PER_USER` times a minute (`too_many_resumes`, with `retry_after`). Reconnect later "
+        "(after `retry_after` seconds) with `since`: nothing is lost."
+    ),
     4005: (
         "`branch_id` is not a UUID, not a branch of the user's company, or a branch-bound user asked "
         "for another branch than their own; or a narrowing parameter (`station` on the kitchen socket) "
@@ -47,6 +54,13 @@ ERROR_CODES: dict[str, str] = {
     "invalid_message": "The frame is JSON but not an object.",
     "invalid_since": "`since` is not an integer from 0 to 2^63-1.",
     "server_error": "The server failed handling the socket; it is closed with 1011: reconnect with `since`.",
+    "too_many_resumes": (
+        "More replays of the event log (`resume`, or `since` behind the latest event) than "
+        "`WEBSOCKET_REPLAYS_PER_SOCKET` a minute on this socket or `WEBSOCKET_REPLAYS_PER_USER` for the user: "
+        "nothing was replayed, the socket stays open (closed 4029 when `since` came in the URL); resume after "
+        "`retry_after` seconds."
+    ),
+    "too_many_sockets": "The user or company holds the most sockets allowed; the socket is closed with 4029.",
     "unknown_action": "`action` is neither `ping` nor `resume`.",
 }
 
@@ -116,8 +130,14 @@ def _control_schemas() -> dict[str, dict[str, Any]]:
                     "type": "string",
                     "description": "For people, in the socket's language (`lang`); match on `code`.",
                 },
+                "retry_after": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "With `too_many_resumes`: seconds until a replay is allowed again.",
+                },
             },
-            "A frame the server could not use; the socket stays open.",
+            "A frame the server could not use; the socket stays open (except as `code` says).",
+            required=["type", "code", "message"],
         ),
         "resync_required": _closed(
             {"type": _const("resync_required"), "seq": {**SEQ, "description": "The company's latest event number."}},

@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.availability import backend_unavailable
-from realtime import access, catalogue, eventlog
+from realtime import access, admission, catalogue, eventlog
 from realtime.hub import BACKLOG_PAGE, Subscription, get_hub, in_thread
 
 log = logging.getLogger(__name__)
@@ -116,10 +116,13 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
     # The hub routes it by (company, branch, stream) as every socket and ``deliver``
     # drops events naming another object, so its catch-up and live events narrow alike.
     markers: tuple[str, str] | None = None
+    # The socket's place in the per-user and per-company counts (``admission``).
+    slot: admission.Slot | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.outbox = deque()
+        self.replays = admission.ReplayWindow()
 
     async def __call__(self, scope, receive, send) -> None:
         # However the socket ends (a disconnect, a close of ours, an error in a handler,
@@ -161,11 +164,31 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             return
         self.user_id, self.company_id, self.branch_id = granted.user_id, granted.company_id, granted.branch_id
         self.token_version = granted.token_version
+        latest, covered, _page = start
+        try:
+            self.slot = await get_hub().admission.admit(user_id=self.user_id, company_id=self.company_id)
+        except admission.Refused as refused:
+            return await self._refuse(
+                self._error_frame(code="too_many_sockets", message=refused.message, **refused.params)
+            )
+        if since is not None and covered and since < latest:
+            try:
+                await self._count_replay()
+            except admission.Refused as refused:
+                return await self._refuse(
+                    self._error_frame(code="too_many_resumes", message=refused.message, **refused.params)
+                )
         if narrowing is not None and granted.narrowed_to is not None:
             self.markers = narrowing.marker(granted.narrowed_to)
         self.expiry = asyncio.get_running_loop().call_later(max(granted.expires_at - time.time(), 0), self.revoke)
         self.subscribed = True
         await get_hub().subscribe(self, start, self._greet)
+
+    async def _refuse(self, error: str) -> None:
+        """A socket over a limit (``admission``): its error frame, then close 4029."""
+        self._leave()
+        await self.send(text_data=error)
+        await self.close(code=4029)
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections around every message, a thread
@@ -224,6 +247,9 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         if self.expiry is not None:
             self.expiry.cancel()
             self.expiry = None
+        if self.slot is not None:
+            get_hub().admission.release(self.slot)
+            self.slot = None
         self._drop()
 
     def _drop(self) -> None:
@@ -265,6 +291,10 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
                 return self._error("invalid_since", INVALID_SINCE, max=MAX_SEQ)
             if self.subscribed:
                 try:
+                    await self._count_replay()
+                except admission.Refused as refused:
+                    return self._error("too_many_resumes", refused.message, **refused.params)
+                try:
                     await get_hub().resume(self, since)
                 except Exception as exc:
                     if not backend_unavailable(exc):
@@ -275,13 +305,24 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
                 "unknown_action", _("Unknown action: %(action)s. Use 'ping' or 'resume'."), action=reprlib.repr(action)
             )
 
+    async def _count_replay(self) -> None:
+        """Counts a replay of the log against this socket's and its user's minute, or
+        raises ``admission.Refused``."""
+        limit = settings.WEBSOCKET_REPLAYS_PER_SOCKET
+        if wait := self.replays.take(limit):
+            raise admission.Refused(admission.REPLAYS_PER_SOCKET, limit=limit, retry_after=wait)
+        await get_hub().admission.replay(user_id=self.user_id)
+
     def _error(self, code: str, message: Promise, **params: object) -> None:
         self.deliver(self._error_frame(code, message, **params))
 
     def _error_frame(self, code: str, message: Promise, **params: object) -> str:
-        """An error frame, its message in the socket's language (`lang`)."""
+        """An error frame, its message in the socket's language (`lang`); a
+        ``retry_after`` parameter is a field of the frame too."""
         with translation.override(self.language):
             text = str(message) % params if params else str(message)
+        if "retry_after" in params:
+            return _frame(type="error", code=code, message=text, retry_after=params["retry_after"])
         return _frame(type="error", code=code, message=text)
 
     # Subscription

@@ -21,6 +21,7 @@ from django.db import close_old_connections
 
 from core.availability import DatabaseOutage, backend_unavailable
 from realtime import access, envelope, eventlog
+from realtime.admission import Admission
 from realtime.catalogue import CATALOGUE
 
 log = logging.getLogger(__name__)
@@ -108,9 +109,11 @@ class Hub:
         self.last_seq: dict[str, int] = {}
         # The user rows the last access check saw, to re-check only what changed.
         self.user_states: dict[str, tuple] = {}
+        # How many sockets each user and company holds (here, and with Redis everywhere).
+        self.admission = Admission()
         self.tasks = [loop.create_task(self._process()), loop.create_task(self._poll())]
         if settings.REDIS_URL:
-            self.tasks.append(loop.create_task(self._listen()))
+            self.tasks += [loop.create_task(self._listen()), loop.create_task(self.admission.renew())]
 
     # Sockets
 

@@ -58,8 +58,10 @@ def closed_after(sock: socket.socket, timeout: float) -> bytes:
 
 @pytest.fixture
 def server(start_server):
+    # One company may take every place here: these tests are about the process's cap
+    # itself (its share of it per company: test_socket_limits.py).
     timeouts = {"HTTP_HEADER_TIMEOUT": str(HEADER_TIMEOUT), "HTTP_BODY_TIMEOUT": str(BODY_TIMEOUT)}
-    return start_server("guarded", MAX_CONNECTIONS=str(CAP), **timeouts)
+    return start_server("guarded", MAX_CONNECTIONS=str(CAP), WEBSOCKET_COMPANY_SHARE="1", **timeouts)
 
 
 def test_silent_connections_are_closed_and_never_starve_a_real_request(server):

@@ -127,7 +127,10 @@ class PeakRss(threading.Thread):
 def server(start_server, settings):
     channel = f"cafe.events.test.{uuid.uuid4().hex}"  # no cross-talk with other runs on a shared Redis
     settings.EVENTS_CHANNEL = channel  # what this test process writes reaches the server
-    return start_server("memory", EVENTS_CHANNEL=channel)
+    # One waiter's 221 sockets, resuming 100 times: the memory bounds are under test
+    # here, not the per-tenant limits (test_socket_limits.py).
+    limits = {"WEBSOCKET_MAX_PER_USER": "1000", "WEBSOCKET_REPLAYS_PER_USER": "1000", "WEBSOCKET_COMPANY_SHARE": "1"}
+    return start_server("memory", EVENTS_CHANNEL=channel, **limits)
 
 
 def test_sockets_that_never_read_cannot_grow_the_server(server, settings):
