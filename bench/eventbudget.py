@@ -58,7 +58,7 @@ def measure(label: str, company: Company, change) -> None:
     size = events.aggregate(total=Sum(Length("message")))["total"] or 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{label}: {answer[:160]}")
-    print(f"  events {written}, {size / 1e6:.1f} MB of messages; RSS {rss:.0f} -> {rss_mb():.0f} MB, peak {peak:.0f} MB")
+    print(f"  events {written}, {size / 1e6:.1f} MB; RSS {rss:.0f} -> {rss_mb():.0f} MB, peak {peak:.0f} MB")
     Event.objects.filter(company=company).delete()
 
 
