@@ -107,9 +107,13 @@ def main(branches: int, modifiers: int, portions: int, keep_limits: bool) -> Non
     )
     table = Table.unscoped.create(company=company, branch=branch, number=1)
     waiter_tenant = tenant_for(waiter)
+    # The line as one written before the caps: a note edit is what is measured.
+    limits = settings.ORDER_LINE_MAX_QUANTITY, settings.ORDER_MAX_PORTIONS
+    settings.ORDER_LINE_MAX_QUANTITY = settings.ORDER_MAX_PORTIONS = portions
     order = order_create(
         tenant=waiter_tenant, table=table.pk, guests=1, items=[{"menu_item": soup.pk, "quantity": portions}]
     )
+    settings.ORDER_LINE_MAX_QUANTITY, settings.ORDER_MAX_PORTIONS = limits
     Event.objects.filter(company=company).delete()
     line = order.items.get()
     measure(
