@@ -329,7 +329,7 @@ ORDER_MAX_PORTIONS = env.int("ORDER_MAX_PORTIONS", default=500)
 # legitimate ones: an order of ORDER_MAX_PORTIONS portions (one event each, plus
 # the order's, its table's and its items' stop-list counts), and a change to a
 # company-wide item of MENU_ITEM_MAX_MODIFIERS modifiers, one event for each of
-# COMPANY_MAX_BRANCHES branches (about 1.5 MB with 20-character names; names of
+# COMPANY_MAX_BRANCHES branches (about 1.8 MB with 25-character names; names of
 # 120 characters JSON escapes to 6 bytes each can pass the bytes budget: 409).
 EVENTS_MAX_PER_REQUEST = env.int("EVENTS_MAX_PER_REQUEST", default=2000)
 EVENTS_MAX_BYTES_PER_REQUEST = env.int("EVENTS_MAX_BYTES_PER_REQUEST", default=8 * 1024 * 1024)
