@@ -15,6 +15,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts import throttle, tokens
 from accounts.models import BRANCH_ROLES, Branch, Company, Role, User
 from accounts.tenancy import BranchNotAllowed, Tenant
+from core.errors import Conflict
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -141,9 +142,19 @@ def _token_user(token) -> User:
         raise InvalidToken({"detail": str(exc), "code": "token_not_valid"}) from None
 
 
+@transaction.atomic
 def branch_create(*, tenant: Tenant, name: str, address: str = "") -> Branch:
+    """A company has at most ``COMPANY_MAX_BRANCHES`` branches (a change to a
+    company-wide menu item is an event for each): counted with the company row
+    locked, so two concurrent creations cannot both pass it."""
     if not tenant.company_wide:
         raise PermissionDenied(_("Only owners and admins create branches."))
+    list(Company.objects.select_for_update(no_key=True).filter(pk=tenant.company_id).values_list("pk"))
+    if tenant.branches().count() >= settings.COMPANY_MAX_BRANCHES:
+        raise Conflict(
+            _("A company has at most %(limit)s branches (COMPANY_MAX_BRANCHES).")
+            % {"limit": settings.COMPANY_MAX_BRANCHES}
+        )
     taken = _("A branch with this name already exists.")
     if tenant.branches().filter(name=name).exists():
         raise ValidationError({"name": [taken]})

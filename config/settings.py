@@ -352,6 +352,20 @@ WEBSOCKET_MAX_FRAME = env.int("WEBSOCKET_MAX_FRAME", default=64 * 1024)
 EVENT_MAX_BYTES = env.int("EVENT_MAX_BYTES", default=512 * 1024)
 ORDER_MAX_LINES = env.int("ORDER_MAX_LINES", default=200)
 ORDER_MAX_PORTIONS = env.int("ORDER_MAX_PORTIONS", default=500)
+# One request (one transaction, however many times it emits) writes at most this
+# many events and bytes of them (docs/security.md, "Input limits"). The largest
+# legitimate ones: an order of ORDER_MAX_PORTIONS portions (one event each, plus
+# the order's, its table's and its items' stop-list counts), and a change to a
+# company-wide item of MENU_ITEM_MAX_MODIFIERS modifiers, one event for each of
+# COMPANY_MAX_BRANCHES branches (about 1.8 MB with 25-character names; names of
+# 120 characters JSON escapes to 6 bytes each can pass the bytes budget: 409).
+EVENTS_MAX_PER_REQUEST = env.int("EVENTS_MAX_PER_REQUEST", default=2000)
+EVENTS_MAX_BYTES_PER_REQUEST = env.int("EVENTS_MAX_BYTES_PER_REQUEST", default=8 * 1024 * 1024)
+COMPANY_MAX_BRANCHES = env.int("COMPANY_MAX_BRANCHES", default=100)
+MENU_ITEM_MAX_MODIFIERS = env.int("MENU_ITEM_MAX_MODIFIERS", default=100)
+ORDER_LINE_MAX_QUANTITY = env.int("ORDER_LINE_MAX_QUANTITY", default=100)
+if not 1 <= ORDER_LINE_MAX_QUANTITY <= 1000:
+    raise ImproperlyConfigured("ORDER_LINE_MAX_QUANTITY must be from 1 to 1000 (the quantity a line's input takes).")
 WEBSOCKET_OUTBOX_BYTES = env.int("WEBSOCKET_OUTBOX_BYTES", default=1024 * 1024)
 if WEBSOCKET_OUTBOX_BYTES < 2 * EVENT_MAX_BYTES:
     raise ImproperlyConfigured("WEBSOCKET_OUTBOX_BYTES must be at least twice EVENT_MAX_BYTES.")

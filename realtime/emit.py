@@ -35,6 +35,64 @@ class EventTooLarge(Conflict):
     default_code = "event_too_large"
 
 
+class TooManyEvents(Conflict):
+    """A transaction whose events pass ``EVENTS_MAX_PER_REQUEST`` or
+    ``EVENTS_MAX_BYTES_PER_REQUEST``: the change is refused (409) and rolls back."""
+
+    default_code = "too_many_events"
+
+
+class _Budget:
+    """What the current transaction has emitted so far. Registered as an on-commit
+    no-op: Django drops it with the transaction (commit, rollback, or the rollback of
+    the savepoint it was registered in), which is how ``emit`` tells the next
+    transaction from this one."""
+
+    def __init__(self, key: str | None) -> None:
+        self.key = key
+        self.events = 0
+        self.bytes = 0
+
+    def __call__(self) -> None:
+        pass
+
+
+def _budget(connection) -> _Budget:
+    key = _change_savepoint(connection)
+    budget = getattr(connection, "_event_budget", None)
+    if budget is None or budget.key != key or not any(entry[1] is budget for entry in connection.run_on_commit):
+        budget = connection._event_budget = _Budget(key)
+        transaction.on_commit(budget)
+    return budget
+
+
+def _change_savepoint(connection) -> str | None:
+    """The savepoint of the change's outermost atomic block: None when it is the
+    transaction itself; inside a test case's transaction (``_from_testcase``), the
+    savepoint of each request, so that every request of a test has its own budget."""
+    for index, block in enumerate(connection.atomic_blocks):
+        if not block._from_testcase:
+            return connection.savepoint_ids[index - 1] if index else None
+    return None
+
+
+def _too_many_events(count: int) -> TooManyEvents:
+    return TooManyEvents(
+        _("This change would send %(count)s events; one request sends at most %(limit)s (EVENTS_MAX_PER_REQUEST).")
+        % {"count": count, "limit": settings.EVENTS_MAX_PER_REQUEST}
+    )
+
+
+def _too_many_bytes() -> TooManyEvents:
+    return TooManyEvents(
+        _(
+            "This change would send more than %(limit)s bytes of events; one request sends at most "
+            "that many (EVENTS_MAX_BYTES_PER_REQUEST)."
+        )
+        % {"limit": settings.EVENTS_MAX_BYTES_PER_REQUEST}
+    )
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -65,9 +123,13 @@ def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent[Any]]) -> list[
 
     Must run inside the transaction of the change, as its last step: the company
     row stays locked until commit, so sequence numbers are contiguous and commit
-    in order. An event over ``EVENT_MAX_BYTES`` (UTF-8) raises ``EventTooLarge``
-    before anything is written, so the change rolls back; so does an event type
-    nobody registered (``CatalogueError``: no socket could receive it).
+    in order. An event over ``EVENT_MAX_BYTES`` (UTF-8) raises ``EventTooLarge``,
+    and the transaction's events (every ``emit`` of it together) past
+    ``EVENTS_MAX_PER_REQUEST`` or ``EVENTS_MAX_BYTES_PER_REQUEST`` raise
+    ``TooManyEvents``, before any event is written, so the change rolls back; so
+    does an event type nobody registered (``CatalogueError``: no socket could
+    receive it). The count is checked before anything is serialised, the bytes as
+    each message is.
     """
     pending = list(events)
     if not pending:
@@ -77,6 +139,10 @@ def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent[Any]]) -> list[
             raise CatalogueError(f"{event.type.name} is not registered (realtime.catalogue.register_events)")
     connection = transaction.get_connection()
     assert connection.in_atomic_block, "emit() runs inside the change's transaction"
+    budget = _budget(connection)
+    if budget.events + len(pending) > settings.EVENTS_MAX_PER_REQUEST:
+        raise _too_many_events(budget.events + len(pending))
+    budget.events += len(pending)
     last = _take_seqs(connection, company_id, len(pending))
     now = timezone.now()
     rows = []
@@ -96,6 +162,9 @@ def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent[Any]]) -> list[
                 )
                 % {"type": event.type.name, "size": size, "limit": settings.EVENT_MAX_BYTES}
             )
+        budget.bytes += size
+        if budget.bytes > settings.EVENTS_MAX_BYTES_PER_REQUEST:
+            raise _too_many_bytes()
         rows.append(
             Event(
                 id=event_id,

@@ -3,13 +3,13 @@ builder, and the kitchen socket's station narrowing (stations are the menu's).""
 
 import uuid
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
 from accounts.tenancy import Tenant
 from cafe.menu.models import MenuItem
 from cafe.menu.payloads import MenuItemData, MenuItemObject
 from cafe.menu.selectors import station_in_scope
-from cafe.menu.serializers import MenuItemSerializer
+from cafe.menu.serializers import MenuItemSerializer, ModifierGroupSerializer
 from cafe.shared.events import Stream
 from cafe.shared.serializers import represent
 from realtime.catalogue import Narrowing, event_type
@@ -37,18 +37,32 @@ STATION = Narrowing(
 )
 
 
+class _ItemWithoutGroups(MenuItemSerializer):
+    """``MenuItemSerializer`` up to its last field, ``modifier_groups``, which is the
+    same in every branch and is represented once per item."""
+
+    modifier_groups = None  # type: ignore[assignment]
+
+
 @in_event_language
 def menu_item_updated(items_by_branch: Iterable[tuple[uuid.UUID, MenuItem]]) -> list[PendingEvent[MenuItemData]]:
-    """One event per (branch, item as that branch sees it: ``cafe.menu.selectors.in_branch``)."""
-    return [
-        PendingEvent(
-            MENU_ITEM_UPDATED,
-            branch_id,
-            MenuItemData(
-                menu_item=cast(MenuItemObject, represent(MenuItemSerializer, item)),
-                company_id=str(item.company_id),
-                branch_id=str(branch_id),
-            ),
+    """One event per (branch, item as that branch sees it: ``cafe.menu.selectors.menu_item_views``).
+    An item's modifier groups are represented once and shared by its branches' payloads."""
+    groups: dict[uuid.UUID, list[Any]] = {}
+    events = []
+    for branch_id, item in items_by_branch:
+        if item.pk not in groups:
+            groups[item.pk] = [represent(ModifierGroupSerializer, group) for group in item.modifier_groups.all()]
+        menu_item = {**represent(_ItemWithoutGroups, item), "modifier_groups": groups[item.pk]}
+        events.append(
+            PendingEvent(
+                MENU_ITEM_UPDATED,
+                branch_id,
+                MenuItemData(
+                    menu_item=cast(MenuItemObject, menu_item),
+                    company_id=str(item.company_id),
+                    branch_id=str(branch_id),
+                ),
+            )
         )
-        for branch_id, item in items_by_branch
-    ]
+    return events

@@ -10,6 +10,7 @@ stop-list of a shared item (``menu_item_branch_set``), and nothing else."""
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
@@ -258,6 +259,18 @@ def modifier_group_delete(*, tenant: Tenant, group_id: uuid.UUID) -> None:
     _report(tenant, group.menu_item_id)
 
 
+def _check_modifier_room(tenant: Tenant, menu_item_id: uuid.UUID) -> None:
+    """An item has at most ``MENU_ITEM_MAX_MODIFIERS`` modifiers, counted across its
+    groups (each change to the item is an event with all of them, for every branch):
+    counted with the item row locked, so two concurrent creations cannot both pass."""
+    list(tenant.scope(MenuItem).select_for_update(no_key=True).filter(pk=menu_item_id).values_list("pk"))
+    if tenant.scope(Modifier).filter(group__menu_item=menu_item_id).count() >= settings.MENU_ITEM_MAX_MODIFIERS:
+        raise Conflict(
+            _("A menu item has at most %(limit)s modifiers (MENU_ITEM_MAX_MODIFIERS).")
+            % {"limit": settings.MENU_ITEM_MAX_MODIFIERS}
+        )
+
+
 @transaction.atomic
 def modifier_create(*, tenant: Tenant, group: uuid.UUID, **fields: Any) -> Modifier:
     try:
@@ -265,6 +278,7 @@ def modifier_create(*, tenant: Tenant, group: uuid.UUID, **fields: Any) -> Modif
     except ModifierGroup.DoesNotExist:
         raise ValidationError({"group": [_("Modifier group not found.")]}) from None
     _refuse_shared_item(tenant, group_obj.menu_item)
+    _check_modifier_room(tenant, group_obj.menu_item_id)
     modifier = Modifier(company=tenant.company, group=group_obj, **fields)
     save_unique(modifier, "name", _("This group already has a modifier with this name."))
     _report(tenant, group_obj.menu_item_id)

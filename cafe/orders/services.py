@@ -100,6 +100,14 @@ def portions_conflict(live: int) -> Conflict:
     )
 
 
+def line_quantity_error() -> str:
+    """A line has at most ``ORDER_LINE_MAX_QUANTITY`` portions: each may be a kitchen
+    task, and a change of the line's note is an event for each."""
+    return _("A line has at most %(limit)s portions (ORDER_LINE_MAX_QUANTITY).") % {
+        "limit": settings.ORDER_LINE_MAX_QUANTITY
+    }
+
+
 def check_lines(existing: int, adding: int) -> None:
     """An order holds at most ``ORDER_MAX_LINES`` lines (which keeps its events under
     ``EVENT_MAX_BYTES``): 409 for ``adding`` more to one of ``existing``."""
@@ -153,7 +161,9 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
     errors: dict[str, dict[str, list[str]]] = {}
     for index, line in enumerate(lines):
         item = menu.get(line["menu_item"])
-        if item is None:
+        if line["quantity"] > settings.ORDER_LINE_MAX_QUANTITY:
+            errors[str(index)] = {"quantity": [line_quantity_error()]}
+        elif item is None:
             errors[str(index)] = {"menu_item": [_("Menu item not found in this branch's menu.")]}
         elif not item.available_here:
             errors[str(index)] = {"menu_item": [_("This menu item is not available.")]}
@@ -429,6 +439,8 @@ def order_line_update(
     )
     caused: list[PendingEvent[Any]] = []
     changed_tasks: list[KitchenTask] = []
+    if quantity is not None and quantity > max(line.quantity, settings.ORDER_LINE_MAX_QUANTITY):
+        raise ValidationError({"quantity": [line_quantity_error()]})
     if quantity is not None and quantity > line.quantity:
         restocked = stock_take(
             tenant=tenant, branch_id=order.branch_id, wanted={line.menu_item: quantity - line.quantity}

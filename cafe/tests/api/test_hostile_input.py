@@ -229,8 +229,10 @@ def test_menu_price_above_the_maximum_is_400(client_for, world):
     assert list(assert_json(patch, 400)) == ["price"]
 
 
-def test_an_order_at_the_maxima_is_served(client_for, world):
-    """The most expensive dish, 1000 of it on each of the most lines an order holds."""
+def test_an_order_at_the_maxima_is_served(client_for, world, settings):
+    """The most expensive dish, 1000 of it (the most a line's input takes, with
+    ORDER_LINE_MAX_QUANTITY raised to it) on each of the most lines an order holds."""
+    settings.ORDER_LINE_MAX_QUANTITY = 1000
     client = client_for(world["owner"])
     created = client.post(
         "/api/cafe/menu-items/",

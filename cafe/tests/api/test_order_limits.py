@@ -37,9 +37,12 @@ def test_the_defaults_are_consistent():
     assert django_settings.WEBSOCKET_OUTBOX_BYTES >= 2 * django_settings.EVENT_MAX_BYTES
 
 
-def test_a_full_order_of_the_largest_lines_still_makes_an_event_under_the_cap(client_for, waiter, table, branch):
+def test_a_full_order_of_the_largest_lines_still_makes_an_event_under_the_cap(
+    client_for, waiter, table, branch, settings
+):
     """Max lines x the largest line (a 200-character title of characters JSON escapes
-    to six bytes each, a large price, the largest quantity) < EVENT_MAX_BYTES."""
+    to six bytes each, a large price, the largest quantity the input takes) < EVENT_MAX_BYTES."""
+    settings.ORDER_LINE_MAX_QUANTITY = 1000
     worst = MenuItemFactory(category__company=branch.company, title="\x01" * 200, price=Decimal("9999999.99"))
     client = client_for(waiter)
     body = {"table": str(table.pk), "guests": 1000, "items": []}
