@@ -206,7 +206,7 @@ CACHES = {
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            # Redis unreachable: fail within a second (503), never hang a request.
+            # Unused by the server today; were it used, Redis unreachable fails within a second (503).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         if REDIS_URL
