@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.models import Branch, Role, User
+from core.fields import StrictDecimalField
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -29,6 +30,10 @@ class EmployeeSerializer(UserSerializer):
 
 
 class BranchSerializer(serializers.ModelSerializer):
+    # Declared, not generated from the model: no serializer holds DRF's own DecimalField.
+    service_charge_percent = StrictDecimalField(max_digits=5, required=False)
+    staff_discount_limit_percent = StrictDecimalField(max_digits=5, required=False)
+
     class Meta:
         model = Branch
         fields = [
@@ -74,10 +79,8 @@ class BranchInput(serializers.Serializer):
     address = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
 
-def _percent() -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), required=False
-    )
+def _percent() -> StrictDecimalField:
+    return StrictDecimalField(max_digits=5, min_value=Decimal(0), max_value=Decimal(100), required=False)
 
 
 class BranchSettingsInput(serializers.Serializer):

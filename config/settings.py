@@ -206,7 +206,7 @@ CACHES = {
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            # Redis unreachable: fail within a second (503), never hang a request.
+            # Unused by the server today; were it used, Redis unreachable fails within a second (503).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         if REDIS_URL
@@ -338,6 +338,11 @@ EVENTS_CHANNEL = env.str("EVENTS_CHANNEL", default="cafe.events")
 REDIS_PUBLISH_CONNECTIONS = env.int("REDIS_PUBLISH_CONNECTIONS", default=20)
 EVENT_RETENTION = timedelta(hours=env.float("EVENT_RETENTION_HOURS", default=24))
 IDEMPOTENCY_RETENTION = timedelta(hours=env.float("IDEMPOTENCY_RETENTION_HOURS", default=24))
+# The answers kept for one user's Idempotency-Keys, in UTF-8 bytes of JSON: storing a
+# new one drops the bodies of that user's oldest until it fits (core/idempotency.py;
+# a retry of a dropped one answers 409). Twice EVENT_MAX_BYTES by default, so even the
+# largest order's answer is kept.
+IDEMPOTENCY_USER_BYTES = env.int("IDEMPOTENCY_USER_BYTES", default=1024 * 1024)
 # How often each server process checks the event log and its sockets' rights.
 HUB_POLL_SECONDS = env.float("HUB_POLL_SECONDS", default=1.0)
 WEBSOCKET_MAX_FRAME = env.int("WEBSOCKET_MAX_FRAME", default=64 * 1024)

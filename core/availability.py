@@ -1,4 +1,4 @@
-"""Which errors mean "the database (or Redis, for the cache) cannot be reached
+"""Which errors mean "the database (or Redis) cannot be reached
 right now" — answered 503 with ``Retry-After`` on HTTP and closed 1013 on a
 socket — as opposed to a programming error, which stays a 500."""
 
@@ -23,7 +23,7 @@ _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
 def backend_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
-        return True  # the cache (login throttling) is unreachable
+        return True  # Redis is unreachable (the reports' concurrency slots, core.concurrency)
     if isinstance(exc, PoolTimeout | InterfaceError):
         return True  # no free connection within DATABASE_POOL_TIMEOUT; a closed connection
     if not isinstance(exc, OperationalError):

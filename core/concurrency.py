@@ -7,7 +7,7 @@ requests; without it, in this process's memory. Each slot is a lease of
 ``lease`` seconds: the request frees it when it ends, and a process that dies
 mid-request leaves it to expire. A request that finds every slot taken is
 refused at once with 429 and ``Retry-After`` (it never waits in line); with
-Redis unreachable it answers 503 (``core.availability``), like a login."""
+Redis unreachable it answers 503 (``core.availability``)."""
 
 import math
 import threading

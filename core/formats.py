@@ -4,12 +4,15 @@
   gets JSON too, not a 406 and not DRF's HTML pages.
 - JSON bodies nested deeper than ``JSON_MAX_DEPTH`` answer 400; they used to
   reach Python's recursion limit and answer 500.
+- A JSON number with a fraction or an exponent is read as ``Decimal``, not
+  ``float``: a sum's field (``core.fields``) sees the number as it was written.
 - ``OPTIONS`` answers the view's name and formats only: DRF's default walked
   the serializers and looked the object up, and a detail URL answered 500.
 """
 
 import contextlib
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +22,7 @@ from rest_framework.exceptions import NotAcceptable, ParseError
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
+from rest_framework.utils import json
 
 
 class JSONOnly(DefaultContentNegotiation):
@@ -59,9 +63,14 @@ class BoundedJSONParser(JSONParser):
         limit = settings.JSON_MAX_DEPTH
         message = _("JSON parse error - nested deeper than %(limit)s levels.") % {"limit": limit}
         try:
-            data = super().parse(stream, media_type, parser_context)
+            # DRF's JSONParser.parse, with fractions kept exact.
+            text = stream.read().decode((parser_context or {}).get("encoding", settings.DEFAULT_CHARSET))
+            parse_constant = json.strict_constant if self.strict else None
+            data = json.loads(text, parse_constant=parse_constant, parse_float=Decimal)
         except RecursionError:
             raise ParseError(message) from None
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
         if nested_deeper_than(data, limit):
             raise ParseError(message)
         return data

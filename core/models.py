@@ -11,6 +11,9 @@ class IdempotencyKey(models.Model):
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
     body = models.JSONField(encoder=DjangoJSONEncoder)
+    # UTF-8 bytes of ``body`` as JSON, counted against IDEMPOTENCY_USER_BYTES; NULL once
+    # the answer was dropped to make room (``body`` is then ``{}``).
+    body_bytes = models.PositiveIntegerField(null=True, default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -198,7 +198,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description=(
         "Makes the write safe to retry: a retry with the same key and body answers exactly as the first "
         "time (with `Idempotent-Replayed: true`) and changes nothing; the same key with another body "
-        "answers 422. 1–255 characters, per user, kept at least 24 hours."
+        "answers 422. 1–255 characters, per user, kept at least 24 hours. The answers kept for one user are "
+        "bounded (`IDEMPOTENCY_USER_BYTES`, 1 MiB): a retry whose answer was dropped to stay within it "
+        "answers 409 (with `Idempotent-Replayed: true`) and changes nothing."
     ),
 )
 
@@ -244,7 +246,7 @@ def operation(
     if request not in (None, NO_BODY):
         codes.add(400)
     if idempotent:
-        codes.update({400, 422})
+        codes.update({400, 409, 422})
     responses: dict[int, Any] = {status: response}
     responses.update(errors(*sorted(codes)))
     extra = [*parameters, *((ID,) if detail else ()), *((IDEMPOTENCY_KEY,) if idempotent else ())]

@@ -11,6 +11,7 @@ from cafe.bill.models import CashMovement, Shift, Tender
 from cafe.orders.models import DiscountKind
 from cafe.orders.serializers import OrderSerializer
 from cafe.shared.serializers import Money, amount_field
+from core.fields import StrictDateField
 
 
 class ShiftSerializer(serializers.Serializer):
@@ -65,13 +66,13 @@ class ReportFilter(serializers.Serializer):
 
 
 class DailyReportFilter(ReportFilter):
-    date = serializers.DateField(validators=[_report_day], help_text="The branch-local day, YYYY-MM-DD.")
+    date = StrictDateField(validators=[_report_day], help_text="The branch-local day, YYYY-MM-DD.")
 
 
 class RangeReportFilter(ReportFilter):
     # "from" is a Python keyword: declared through the class namespace.
-    locals()["from"] = serializers.DateField(validators=[_report_day], help_text="The first day, YYYY-MM-DD.")
-    to = serializers.DateField(validators=[_report_day], help_text="The last day (inclusive), YYYY-MM-DD.")
+    locals()["from"] = StrictDateField(validators=[_report_day], help_text="The first day, YYYY-MM-DD.")
+    to = StrictDateField(validators=[_report_day], help_text="The last day (inclusive), YYYY-MM-DD.")
 
     def validate(self, attrs: dict) -> dict:
         first, last = attrs["from"], attrs["to"]
@@ -138,8 +139,8 @@ class ReportBranchFiguresSerializer(ReportFiguresSerializer):
 
 
 class ReportSerializer(serializers.Serializer):
-    locals()["from"] = serializers.DateField()
-    to = serializers.DateField()
+    locals()["from"] = StrictDateField()
+    to = StrictDateField()
     branch = ReportBranchSerializer(allow_null=True)
     totals = ReportFiguresSerializer()
     branches = ReportBranchFiguresSerializer(many=True)

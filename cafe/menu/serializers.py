@@ -6,6 +6,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from cafe.menu.models import Category, MenuItem
+from core.fields import StrictDecimalField
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -25,7 +26,7 @@ class ModifierSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     group = serializers.UUIDField(source="group_id")
     name = serializers.CharField()
-    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    price = StrictDecimalField(max_digits=10)
     position = serializers.IntegerField()
 
 
@@ -47,7 +48,7 @@ class MenuItemSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     category = serializers.UUIDField(source="category_id")
     title = serializers.CharField()
-    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    price = StrictDecimalField(max_digits=10)
     is_available = serializers.SerializerMethodField()
     branch = serializers.UUIDField(source="branch_id", allow_null=True)
     station = serializers.SerializerMethodField()
@@ -83,9 +84,7 @@ class CategoryInput(serializers.Serializer):
 class MenuItemInput(serializers.Serializer):
     category = serializers.UUIDField()
     title = serializers.CharField(max_length=200)
-    price = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=Decimal(0), max_value=settings.MENU_PRICE_MAX
-    )
+    price = StrictDecimalField(max_digits=10, min_value=Decimal(0), max_value=settings.MENU_PRICE_MAX)
     is_available = serializers.BooleanField(default=True)
     # Omitted: a manager's own branch or, for owners and admins, every branch
     # (on create; an update leaves it). null: every branch (owners and admins only).
@@ -119,8 +118,8 @@ class ModifierGroupInput(serializers.Serializer):
 class ModifierInput(serializers.Serializer):
     group = serializers.UUIDField()
     name = serializers.CharField(max_length=120)
-    price = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=Decimal(0), max_value=settings.MENU_PRICE_MAX, default=Decimal(0)
+    price = StrictDecimalField(
+        max_digits=10, min_value=Decimal(0), max_value=settings.MENU_PRICE_MAX, default=Decimal(0)
     )
     position = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
 

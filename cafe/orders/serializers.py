@@ -12,6 +12,7 @@ from rest_framework import serializers
 from cafe.orders.models import DiscountKind, Order, OrderItem, OrderStatus, Service, TaskStatus
 from cafe.orders.money import due
 from cafe.shared.serializers import Money
+from core.fields import StrictDecimalField
 
 # Orders are serialised on every write (for the event and the answer): plain
 # serializers skip ModelSerializer's per-instance model introspection.
@@ -21,14 +22,14 @@ class LineModifierSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="modifier_id", allow_null=True)
     group = serializers.CharField()
     name = serializers.CharField()
-    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    price = StrictDecimalField(max_digits=10)
 
 
 class DiscountSerializer(serializers.Serializer):
     """A discount as it was given: ``amount`` (a sum) or ``percent`` of what it applies to."""
 
     kind = serializers.ChoiceField(DiscountKind.choices)
-    value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    value = StrictDecimalField(max_digits=12)
     reason = serializers.CharField()
     amount = Money()  # what it took off
 
@@ -48,7 +49,7 @@ class OrderItemSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     menu_item = serializers.UUIDField(source="menu_item_id")
     title = serializers.CharField()
-    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    price = StrictDecimalField(max_digits=10)
     quantity = serializers.IntegerField()
     discount = serializers.SerializerMethodField()
     total = Money()  # price × quantity − the line's discount
@@ -69,7 +70,7 @@ class BillSerializer(serializers.Serializer):
 
     subtotal = Money()
     discounts = Money(source="discount_total")
-    service_charge_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    service_charge_percent = StrictDecimalField(max_digits=5)
     service_charge = Money()
     total = Money()
     paid = Money()

@@ -7,6 +7,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import StrictDecimalField
+
 
 @extend_schema_field({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "350.00"})
 class Money(serializers.Field):
@@ -43,9 +45,9 @@ SMALL: dict[str, Any] = {"min_value": 1, "max_value": 10_000}
 AMOUNT_MAX = Decimal("10000000.00")
 
 
-def amount_field(**kwargs: Any) -> serializers.DecimalField:
-    """A sum a client sends, up to ``AMOUNT_MAX``."""
-    return serializers.DecimalField(max_digits=12, decimal_places=2, max_value=AMOUNT_MAX, **kwargs)
+def amount_field(**kwargs: Any) -> StrictDecimalField:
+    """A sum a client sends, up to ``AMOUNT_MAX``: a plain ASCII decimal (``core.fields``)."""
+    return StrictDecimalField(max_digits=12, max_value=AMOUNT_MAX, **kwargs)
 
 
 class BranchFilter(serializers.Serializer):
