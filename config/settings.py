@@ -297,6 +297,18 @@ LOGIN_ADDRESS_FAILURES_ALLOWED = env.int("LOGIN_ADDRESS_FAILURES_ALLOWED", defau
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 REGISTRATIONS_ALLOWED = env.int("REGISTRATIONS_ALLOWED", default=10)
 REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW_SECONDS", default=3600)
+# Staff accounts an owner or admin may create (or emails they may set) per company
+# per window: each attempt tells whether an email is taken, so it is bounded.
+EMPLOYEE_EMAILS_ALLOWED = env.int("EMPLOYEE_EMAILS_ALLOWED", default=50)
+EMPLOYEE_EMAIL_WINDOW = env.int("EMPLOYEE_EMAIL_WINDOW_SECONDS", default=3600)
+# Password hashing (accounts.passwords): at most this many hashes at once per server
+# process (login, password change, registration, new staff); a request waits at
+# most LOGIN_QUEUE_SECONDS for a turn (or for the checks in flight on its throttle
+# counters), then answers 503 with Retry-After. No connection is held meanwhile.
+LOGIN_CONCURRENCY = env.int("LOGIN_CONCURRENCY", default=4)
+LOGIN_QUEUE_SECONDS = env.float("LOGIN_QUEUE_SECONDS", default=3.0)
+if LOGIN_CONCURRENCY < 1:
+    raise ImproperlyConfigured("LOGIN_CONCURRENCY must be at least 1.")
 
 # HTTPS. Behind a TLS-terminating proxy set HTTPS=true (every setting `manage.py
 # check --deploy` asks for) and let the server see the original scheme and client
