@@ -53,6 +53,6 @@ class UserAdmin(BaseUserAdmin):
 class AttemptCounterAdmin(admin.ModelAdmin):
     """Open throttle windows; deleting one lifts that throttle at once."""
 
-    list_display = ["key", "count", "expires_at"]
+    list_display = ["key", "count", "pending", "expires_at"]
     search_fields = ["key"]
-    readonly_fields = ["key", "count", "expires_at"]
+    readonly_fields = ["key", "count", "pending", "expires_at"]

@@ -80,11 +80,12 @@ def client_address(address: str) -> str:
 
 @dataclass(frozen=True)
 class Refusal:
-    """A full counter: ``wait`` seconds until its window ends; ``pending`` of its
-    slots are held by password checks still running."""
+    """A full counter: ``wait`` seconds until its window ends. ``failed`` when its
+    slots are all failures; otherwise some are held by checks still running (or
+    were given back since), so it may free up."""
 
     wait: int
-    pending: int
+    failed: bool
 
 
 def _try_take(key: str, *, limit: int, window: float, pending: bool) -> Slot | Refusal:
@@ -96,9 +97,13 @@ def _try_take(key: str, *, limit: int, window: float, pending: bool) -> Slot | R
         if random.random() < PRUNE_CHANCE:
             prune()
         return Slot(key, row[0])
-    expires_at, held = AttemptCounter.objects.filter(key=key).values_list("expires_at", "pending").first() or (now, 0)
+    # Read apart from the refusal: slots may have been given back, or the window ended, since.
+    expires_at, count, held = AttemptCounter.objects.filter(key=key).values_list(
+        "expires_at", "count", "pending"
+    ).first() or (now, 0, 0)
     # A window opened by a request that started after this one can end a moment past now + window.
-    return Refusal(wait=min(math.ceil(window), max(1, math.ceil(expires_at - now))), pending=held)
+    wait = min(math.ceil(window), max(1, math.ceil(expires_at - now)))
+    return Refusal(wait=wait, failed=expires_at > now and count - held >= limit)
 
 
 def take(key: str, *, limit: int, window: float) -> Slot:
@@ -187,7 +192,7 @@ def login_attempt(*, email: str, address: str, deadline: float) -> Iterator[Logi
             slots.append(taken)
         if refusal is None:
             break
-        if not refusal.pending:
+        if refusal.failed:
             raise LoginThrottled(wait=refusal.wait)
         if time.monotonic() >= deadline:
             raise PasswordChecksBusy()

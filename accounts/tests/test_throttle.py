@@ -41,6 +41,53 @@ def test_forty_concurrent_wrong_passwords_get_exactly_five_checks(monkeypatch):
     assert hasher.calls == 5
 
 
+@pytest.mark.django_db(transaction=True)
+@override_settings(LOGIN_FAILURES_ALLOWED=5, LOGIN_CONCURRENCY=12)
+def test_twelve_concurrent_right_passwords_all_get_in(monkeypatch):
+    """Only failures count: the slots right passwords hold while they are checked are
+    waited for, not refused (they used to be: 7 of 12 got 429, Retry-After 900)."""
+    UserFactory(email="tablet@example.com")
+    hasher = CountingHasher(monkeypatch, delay=0.2)
+    answers = in_parallel(12, lambda i: login("tablet@example.com", PASSWORD))
+    assert [answer.status_code for answer in answers] == [200] * 12
+    assert hasher.calls == 12
+    assert AttemptCounter.objects.filter(count__gt=0).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(LOGIN_FAILURES_ALLOWED=5, LOGIN_CONCURRENCY=12)
+def test_right_passwords_wait_for_the_last_free_slot_instead_of_being_refused(monkeypatch):
+    """Four failures leave one slot of five: twelve right passwords at once are
+    checked one after another through it, and the first success clears the failures."""
+    UserFactory(email="owner@example.com")
+    for i in range(4):
+        assert login("owner@example.com", f"guess-{i}").status_code == 401
+    hasher = CountingHasher(monkeypatch, delay=0.05)
+    answers = in_parallel(12, lambda i: login("owner@example.com", PASSWORD))
+    assert [answer.status_code for answer in answers] == [200] * 12
+    assert hasher.calls == 12
+    # Failures still count afterwards: five fill the counter again.
+    for i in range(5):
+        assert login("owner@example.com", f"again-{i}").status_code == 401
+    assert login("owner@example.com", PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_CONCURRENCY=1, LOGIN_QUEUE_SECONDS=0)
+def test_no_free_turn_answers_503_without_checking(monkeypatch):
+    from accounts import passwords
+
+    UserFactory(email="owner@example.com")
+    hasher = CountingHasher(monkeypatch)
+    with passwords.turn(0):
+        response = login("owner@example.com", PASSWORD, address="198.51.100.7")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert hasher.calls == 0
+    assert AttemptCounter.objects.count() == 0
+    assert login("owner@example.com", PASSWORD).status_code == 200
+
+
 @pytest.mark.django_db
 @override_settings(LOGIN_FAILURES_ALLOWED=3, LOGIN_ACCOUNT_FAILURES_ALLOWED=50)
 def test_a_stranger_failing_does_not_lock_the_owner_out():
