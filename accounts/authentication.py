@@ -47,7 +47,7 @@ class ThrottledModelBackend(ModelBackend):
         until = passwords.deadline()
         with passwords.turn(until), throttle.login_attempt(email=email, address=address, deadline=until) as attempt:
             try:
-                user: User | None = User._default_manager.get_by_natural_key(email.lower())
+                user: User | None = User.objects.get_by_natural_key(email.lower())
             except User.DoesNotExist:
                 user = None
             passwords.release_connection()

@@ -1,4 +1,6 @@
+import copy
 import uuid
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts import throttle, tokens
 from accounts.models import BRANCH_ROLES, Branch, Company, Role, User
 from accounts.tenancy import BranchNotAllowed, Tenant
+from core.errors import Conflict
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -206,13 +209,73 @@ def employee_get(*, tenant: Tenant, employee_id: uuid.UUID) -> User:
     return employee_list(tenant=tenant).get(pk=employee_id)
 
 
+LAST_OWNER = gettext_lazy("A company needs an active owner: make someone else an owner first.")
+
+
+def is_active_owner(user: User) -> bool:
+    return user.role == Role.OWNER and user.is_active and user.company_id is not None
+
+
+def owners_lock(*, company_id: uuid.UUID | None) -> None:
+    """Locks the rows of the company's active owners, in one order. Every change
+    that can take an owner's rights away (role, activity, company, deletion) takes
+    this lock first — before locking the user it changes — inside its transaction,
+    so two such changes (two owners demoting each other) run one after the other
+    and the second sees the first's result."""
+    if company_id is not None:
+        owners = User.objects.filter(company_id=company_id, role=Role.OWNER, is_active=True)
+        list(owners.order_by("pk").select_for_update().values_list("pk", flat=True))
+
+
+def owner_remains_check(*, before: User, after: User | None) -> None:
+    """409 if changing ``before`` (the row as it is, read after ``owners_lock``) into
+    ``after`` (None: deleted) leaves its company without an active owner."""
+    if before.company_id is None or not is_active_owner(before):
+        return
+    if after is not None and is_active_owner(after) and after.company_id == before.company_id:
+        return
+    others = User.objects.filter(company_id=before.company_id, role=Role.OWNER, is_active=True).exclude(pk=before.pk)
+    if not others.exists():
+        raise Conflict(LAST_OWNER)
+
+
+@transaction.atomic
+def user_change_check(*, user: User) -> None:
+    """For changes made outside ``employee_update`` (the Django admin), before saving
+    ``user`` (changed in memory) inside the change's transaction: locks the owners of
+    its company as stored and refuses (409) a change that leaves it without an
+    active owner."""
+    company_id = User.objects.filter(pk=user.pk).values_list("company_id", flat=True).first()
+    owners_lock(company_id=company_id)
+    owner_remains_check(before=User.objects.select_for_update().get(pk=user.pk), after=user)
+
+
+@transaction.atomic
+def users_delete(*, user_ids: Collection[uuid.UUID]) -> None:
+    """Deletes users (the Django admin), or none of them (409) if that leaves a
+    company without an active owner."""
+    companies = User.objects.filter(pk__in=user_ids).values_list("company_id", flat=True)
+    for company_id in sorted({company_id for company_id in companies if company_id is not None}):
+        owners_lock(company_id=company_id)
+    for user in User.objects.filter(pk__in=user_ids).select_for_update():
+        if user.company_id is None or not is_active_owner(user):
+            continue
+        others = User.objects.filter(company_id=user.company_id, role=Role.OWNER, is_active=True)
+        if not others.exclude(pk__in=user_ids).exists():
+            raise Conflict(LAST_OWNER)
+    User.objects.filter(pk__in=user_ids).delete()
+
+
 @transaction.atomic
 def employee_update(*, tenant: Tenant, employee_id: uuid.UUID, **changes: Any) -> User:
     """Changes role, branch, names, email, activity or password. A new password or a
     deactivation revokes every token of the user; a socket of a user who is
     deactivated, moved or whose tokens were revoked is closed by the hub within
-    seconds (4003)."""
+    seconds (4003). A change that would leave the company without an active owner
+    (the last owner deactivated or demoted, themself or by another) answers 409."""
+    owners_lock(company_id=tenant.company.pk)
     user = employee_list(tenant=tenant).select_for_update(of=("self",)).get(pk=employee_id)
+    before = copy.copy(user)
     if user.role == Role.OWNER and tenant.user.role != Role.OWNER:
         raise PermissionDenied(_("Only an owner manages owners."))
     password = changes.pop("password", None)
@@ -225,6 +288,7 @@ def employee_update(*, tenant: Tenant, employee_id: uuid.UUID, **changes: Any) -
     if password is not None:
         _check_password(password, user)
         user.set_password(password)
+    owner_remains_check(before=before, after=user)
     if password is not None or changes.get("is_active") is False:
         tokens.revoke_all(user)
     _save_unique(user, "email", EMAIL_TAKEN)

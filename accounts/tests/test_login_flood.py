@@ -81,7 +81,9 @@ def test_parallel_right_password_logins_all_get_in(start_server, real_hasher):
     UserFactory(email="tablet@example.com")
     env = {"LOGIN_FAILURES_ALLOWED": "5", "LOGIN_CONCURRENCY": "6", "LOGIN_QUEUE_SECONDS": "60"}
     servers = [start_server("a", **env), start_server("b", **env)]
-    answers = in_parallel(12, lambda i: call(servers[i % 2], LOGIN, {"email": "tablet@example.com", "password": PASSWORD}))
+    answers = in_parallel(
+        12, lambda i: call(servers[i % 2], LOGIN, {"email": "tablet@example.com", "password": PASSWORD})
+    )
     assert [status for status, _, _ in answers] == [200] * 12
     # Failures still count: 5 wrong guesses fill the counter, the sixth (and the right password) waits it out.
     for _ in range(5):
