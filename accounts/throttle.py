@@ -215,6 +215,18 @@ def registration(*, address: str) -> None:
     )
 
 
+def employee_email(*, company_id: object) -> None:
+    """Takes a slot of a company's staff-email counter: ``EMPLOYEE_EMAILS_ALLOWED``
+    (50) staff accounts created or emails set per ``EMPLOYEE_EMAIL_WINDOW_SECONDS``
+    (3600); every attempt counts. Each tells whether an email is taken, and anyone
+    can register a company, so this bounds how fast an owner can probe addresses."""
+    take(
+        f"employee-email:company:{company_id}",
+        limit=settings.EMPLOYEE_EMAILS_ALLOWED,
+        window=settings.EMPLOYEE_EMAIL_WINDOW,
+    )
+
+
 # Finished windows are deleted now and then by the requests themselves, so the
 # table stays about as large as the windows currently open.
 PRUNE_CHANCE = 0.01

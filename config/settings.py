@@ -171,6 +171,21 @@ else:
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Mail (registration's welcome and "someone tried to register with your address"
+# notices): EMAIL_URL as django-environ reads it, e.g. smtp+tls://user:password@host:587.
+# By default mail is written to the server's log (console), for local use.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# A mail server that does not answer must not hold a registration for long.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cafe@localhost")
+
 AUTH_USER_MODEL = "accounts.User"
 # Every password check (API login and password change, the admin's login page)
 # goes through the login throttle (accounts.throttle).

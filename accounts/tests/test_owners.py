@@ -103,6 +103,8 @@ def test_two_owners_demoting_each_other_at_once_leave_one(services, client_for):
         User.objects.filter(company=company).delete()
         owners = [owner_of(company, email=f"o{round_}-{i}@example.com") for i in range(2)]
         clients = [client_for(owner) for owner in owners]
-        answers = in_parallel(2, lambda i: employee(clients[i], "patch", owners[1 - i], {"role": "admin"}))
+        answers = in_parallel(
+            2, lambda i, clients=clients, owners=owners: employee(clients[i], "patch", owners[1 - i], {"role": "admin"})
+        )
         assert Counter(answer.status_code for answer in answers) == {200: 1, 409: 1}, round_
         assert len(active_owners(company)) == 1
