@@ -8,10 +8,8 @@ process serves them. No Redis: login keeps working, and keeps being throttled,
 when Redis is down. The policy is in docs/security.md.
 """
 
-import functools
 import ipaddress
 import math
-import operator
 import random
 import time
 from collections.abc import Iterator
@@ -20,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, F, Q, When
+from django.db.models import F, QuerySet
 from django.http import HttpResponse
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
@@ -116,16 +114,18 @@ def take(key: str, *, limit: int, window: float) -> Slot:
     return taken
 
 
-def _slots(slots: list[Slot]) -> Q:
-    return functools.reduce(operator.or_, (Q(key=slot.key, expires_at=slot.expires_at) for slot in slots))
+# Each statement below changes one counter row: statements that lock several rows
+# at once, in whatever order the database scans them, deadlock each other.
+
+
+def _slot(slot: Slot) -> "QuerySet[AttemptCounter]":
+    return AttemptCounter.objects.filter(key=slot.key, expires_at=slot.expires_at, pending__gt=0)
 
 
 def _give_back(slots: list[Slot]) -> None:
     """Returns pending slots to their windows (if those are still the current ones)."""
-    if slots:
-        AttemptCounter.objects.filter(_slots(slots), pending__gt=0).update(
-            count=F("count") - 1, pending=F("pending") - 1
-        )
+    for slot in slots:
+        _slot(slot).update(count=F("count") - 1, pending=F("pending") - 1)
 
 
 def _settle(slots: list[Slot], *, succeeded: bool) -> None:
@@ -133,12 +133,12 @@ def _settle(slots: list[Slot], *, succeeded: bool) -> None:
     gives them back and clears the failures of the first counter (this account from
     this address), keeping the slots of other checks still running."""
     if not succeeded:
-        AttemptCounter.objects.filter(_slots(slots), pending__gt=0).update(pending=F("pending") - 1)
+        for slot in slots:
+            _slot(slot).update(pending=F("pending") - 1)
         return
-    AttemptCounter.objects.filter(_slots(slots), pending__gt=0).update(
-        count=Case(When(key=slots[0].key, then=F("pending") - 1), default=F("count") - 1),
-        pending=F("pending") - 1,
-    )
+    first, *others = slots
+    _slot(first).update(count=F("pending") - 1, pending=F("pending") - 1)
+    _give_back(others)
 
 
 class LoginAttempt:
