@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.http import HttpResponseRedirect
 
-from accounts import tokens
+from accounts import services, tokens
 from accounts.models import AttemptCounter, Branch, Company, User
+from core.errors import Conflict
 
 
 @admin.register(Company)
@@ -43,16 +45,43 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
+    # The admin keeps a company's last active owner too (accounts.services.owners_lock):
+    # a change or deletion that would leave none is rolled back and shown as an error.
+
     def save_model(self, request, obj: User, form, change: bool) -> None:
+        if change:
+            services.user_change_check(user=obj)
         if change and "is_active" in form.changed_data and not obj.is_active:
             tokens.revoke_all(obj)
         super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj: User) -> None:
+        services.users_delete(user_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset) -> None:
+        services.users_delete(user_ids=list(queryset.values_list("pk", flat=True)))
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._refusing_last_owner(request, super().changeform_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._refusing_last_owner(request, super().delete_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._refusing_last_owner(request, super().changelist_view, *args, **kwargs)
+
+    def _refusing_last_owner(self, request, view, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Conflict as refused:
+            self.message_user(request, str(refused.detail), messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
 
 @admin.register(AttemptCounter)
 class AttemptCounterAdmin(admin.ModelAdmin):
     """Open throttle windows; deleting one lifts that throttle at once."""
 
-    list_display = ["key", "count", "expires_at"]
+    list_display = ["key", "count", "pending", "expires_at"]
     search_fields = ["key"]
-    readonly_fields = ["key", "count", "expires_at"]
+    readonly_fields = ["key", "count", "pending", "expires_at"]

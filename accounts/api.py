@@ -40,13 +40,12 @@ class NoStore(APIView):
 
 
 @schema.REGISTER
-class RegisterView(NoStore):
+class RegisterView(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request) -> Response:
-        user = services.user_register(**valid(RegisterInput, request.data), address=client_address(request))
-        body = {"user": UserSerializer(user).data, **services.tokens_for(user)}
-        return Response(body, status=status.HTTP_201_CREATED)
+        detail = services.user_register(**valid(RegisterInput, request.data), address=client_address(request))
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
 
 @schema.LOGIN

@@ -3,7 +3,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts import throttle, tokens
+from accounts import passwords, throttle, tokens
 from accounts.models import User
 
 
@@ -28,9 +28,15 @@ class TenantJWTAuthentication(JWTAuthentication):
 
 
 class ThrottledModelBackend(ModelBackend):
-    """Django's email-and-password check, behind the login throttle. Every password
-    check passes here — the API's login and password change, and the admin's login
-    page — so one limit covers them all (accounts.throttle.login_attempt)."""
+    """Django's email-and-password check, behind the login throttle and the password
+    turns. Every password check passes here — the API's login and password change,
+    and the admin's login page — so one limit covers them all
+    (accounts.throttle.login_attempt, accounts.passwords.turn).
+
+    The user's row is read, then the database connection given back, then the
+    password hashed: a flood of logins holds at most ``LOGIN_CONCURRENCY`` hashes
+    per process and no connection while hashing. An unknown email is hashed too,
+    so it takes as long as a known one."""
 
     def authenticate(self, request, username=None, password=None, address=None, **kwargs):
         email = username if username is not None else kwargs.get(User.USERNAME_FIELD)
@@ -38,7 +44,15 @@ class ThrottledModelBackend(ModelBackend):
             return None
         if address is None:
             address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
-        with throttle.login_attempt(email=email, address=address) as attempt:
-            user = super().authenticate(request, username=email.lower(), password=password)
-            attempt.succeeded = user is not None
-        return user
+        until = passwords.deadline()
+        with passwords.turn(until), throttle.login_attempt(email=email, address=address, deadline=until) as attempt:
+            try:
+                user: User | None = User.objects.get_by_natural_key(email.lower())
+            except User.DoesNotExist:
+                user = None
+            passwords.release_connection()
+            if user is None:
+                User().set_password(password)
+            elif user.check_password(password) and self.user_can_authenticate(user):
+                attempt.succeeded = True
+        return user if attempt.succeeded else None

@@ -126,10 +126,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class AttemptCounter(models.Model):
     """One throttle window: how many slots of ``key`` are taken until ``expires_at``
-    (seconds since the epoch). Changed only by accounts.throttle's atomic upsert."""
+    (seconds since the epoch), and how many of them are held by password checks
+    still running (``pending``: not yet known to be failures). Changed only by
+    accounts.throttle's atomic statements."""
 
     key = models.CharField(max_length=400, primary_key=True)
     count = models.PositiveIntegerField()
+    pending = models.PositiveIntegerField(default=0)
     expires_at = models.FloatField()
 
     def __str__(self) -> str:

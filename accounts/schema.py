@@ -33,6 +33,13 @@ class Tokens(serializers.Serializer):
     user = UserSerializer()
 
 
+class Registered(serializers.Serializer):
+    detail = serializers.CharField(
+        help_text="The same text whether the address was free (the account is now ready: log in) or already "
+        "had an account."
+    )
+
+
 class Refreshed(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField(required=False, help_text="A rotated refresh token, when rotation is on.")
@@ -66,18 +73,32 @@ REGISTER = document(
         tag="accounts",
         summary="Register",
         request=RegisterInput,
-        response=Tokens,
-        status=201,
+        response=Registered,
+        status=202,
         authenticated=False,
-        errors_=(429,),
+        errors_=(429, 503),
         description='With `company_name`: a new company, its first branch ("Main") and the user as its owner. '
-        "Without: a user with no company (the cafe API answers 403, sockets close with 4004).",
+        "Without: a user with no company (the cafe API answers 403, sockets close with 4004). The answer is "
+        "the same whether the address was free or already had an account, so it tells no one who has one: "
+        "log in next (`login/`). The address gets a message either way: a welcome, or a notice that someone "
+        "tried to register with it (nothing is changed). 400 names a field (a weak password is refused alike "
+        "for free and taken addresses); 429 after 10 registrations from one address in an hour; 503 with "
+        "`Retry-After` when the server is checking too many passwords at once.",
         examples=[
             OpenApiExample(
                 "New company",
                 {"email": "owner@example.com", "password": "a-long-passphrase", "company_name": "Blue Cup"},
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "Received",
+                {
+                    "detail": "Registration received: if the address was free, the account is ready and you can "
+                    "log in with it. A message has been sent to the address either way."
+                },
+                response_only=True,
+                status_codes=["202"],
+            ),
         ],
     )
 )
@@ -89,9 +110,10 @@ LOGIN = document(
         request=LoginInput,
         response=Tokens,
         authenticated=False,
-        errors_=(401, 429),
-        description="Step 1 of the quick start. 401 on wrong credentials; 429 after 5 failures for one email "
-        "within 15 minutes.",
+        errors_=(401, 429, 503),
+        description="Step 1 of the quick start. 401 on wrong credentials; 429 (with `Retry-After`) after 5 "
+        "failures for one email from one address within 15 minutes (only failures count); 503 with "
+        "`Retry-After` when the server is checking too many passwords at once.",
         examples=[
             OpenApiExample("Demo waiter", LOGIN_BODY, request_only=True),
             OpenApiExample("Tokens", TOKENS_EXAMPLE, response_only=True),
@@ -131,8 +153,9 @@ PASSWORD_CHANGE = document(
         summary="Change my password",
         request=PasswordChangeInput,
         response=Refreshed,
-        errors_=(429,),
-        description="The old password is checked behind the login throttle (429 with `Retry-After`). Every "
+        errors_=(429, 503),
+        description="The old password is checked behind the login throttle (429 with `Retry-After`; 503 with "
+        "`Retry-After` when the server is checking too many passwords at once). Every "
         "earlier token of the user is revoked; the answer carries new ones.",
     )
 )
@@ -192,6 +215,11 @@ BRANCHES = document(
 )
 
 _STAFF = "Owner and admin only; `waiter`, `cook`, `cashier` and `manager` need a `branch` of the company."
+_EMAILS = (
+    "Each new staff account, and each new `email`, takes one of the company's tries (50 an hour by default; 429 with "
+    "`Retry-After` beyond): the answer tells whether an address is taken."
+)
+_LAST_OWNER = "409 if it would leave the company without an active owner (the last one deactivated or demoted)."
 EMPLOYEES = document(
     list=operation(tag="accounts", summary="List staff", response=EmployeeSerializer, description=_STAFF, paged=True),
     retrieve=operation(tag="accounts", summary="Get a staff member", response=EmployeeSerializer, detail=True),
@@ -201,7 +229,8 @@ EMPLOYEES = document(
         request=EmployeeInput,
         response=EmployeeSerializer,
         status=201,
-        description=_STAFF,
+        errors_=(429, 503),
+        description=f"{_STAFF} {_EMAILS}",
         examples=[
             OpenApiExample(
                 "New waiter",
@@ -217,7 +246,8 @@ EMPLOYEES = document(
         request=EmployeeInput,
         response=EmployeeSerializer,
         detail=True,
-        description=_STAFF,
+        errors_=(409, 429, 503),
+        description=f"{_STAFF} {_EMAILS} {_LAST_OWNER}",
     ),
     destroy=operation(
         tag="accounts",
@@ -225,6 +255,8 @@ EMPLOYEES = document(
         response=None,
         status=204,
         detail=True,
-        description="The user is deactivated (`is_active: false`), not deleted; their sockets close with 4003.",
+        errors_=(409,),
+        description="The user is deactivated (`is_active: false`), not deleted; their sockets close with 4003. "
+        + _LAST_OWNER,
     ),
 )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import HttpResponse
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
@@ -26,17 +26,25 @@ from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import Throttled
 
 from accounts.models import AttemptCounter
+from accounts.passwords import PasswordChecksBusy, release_connection
 
 _TABLE = AttemptCounter._meta.db_table
 
+# "pending" counts the slots held by password checks still running: the counter is
+# full, but some of it may yet be given back (those checks may succeed).
 _TAKE_SQL = f"""
-INSERT INTO {_TABLE} ("key", "count", "expires_at") VALUES (%s, 1, %s)
+INSERT INTO {_TABLE} ("key", "count", "pending", "expires_at") VALUES (%s, 1, %s, %s)
 ON CONFLICT ("key") DO UPDATE SET
     "count" = CASE WHEN {_TABLE}."expires_at" <= %s THEN 1 ELSE {_TABLE}."count" + 1 END,
+    "pending" = CASE WHEN {_TABLE}."expires_at" <= %s
+        THEN excluded."pending" ELSE {_TABLE}."pending" + excluded."pending" END,
     "expires_at" = CASE WHEN {_TABLE}."expires_at" <= %s THEN excluded."expires_at" ELSE {_TABLE}."expires_at" END
 WHERE {_TABLE}."expires_at" <= %s OR {_TABLE}."count" < %s
 RETURNING "expires_at"
 """
+
+# How often a login whose counter is full of checks still running looks again.
+PENDING_POLL_SECONDS = 0.05
 
 
 class LoginThrottled(Throttled):
@@ -68,29 +76,69 @@ def client_address(address: str) -> str:
     return str(ip)
 
 
-def take(key: str, *, limit: int, window: float) -> Slot:
-    """Takes one slot of ``key`` or raises LoginThrottled. Must not run inside a
-    transaction that may roll back (a rolled-back slot would not count)."""
+@dataclass(frozen=True)
+class Refusal:
+    """A full counter: ``wait`` seconds until its window ends. ``failed`` when its
+    slots are all failures; otherwise some are held by checks still running (or
+    were given back since), so it may free up."""
+
+    wait: int
+    failed: bool
+
+
+def _try_take(key: str, *, limit: int, window: float, pending: bool) -> Slot | Refusal:
     now = time.time()
     with connection.cursor() as cursor:
-        cursor.execute(_TAKE_SQL, [key, now + window, now, now, now, limit])
+        cursor.execute(_TAKE_SQL, [key, int(pending), now + window, now, now, now, now, limit])
         row = cursor.fetchone()
     if row is not None:
         if random.random() < PRUNE_CHANCE:
             prune()
         return Slot(key, row[0])
-    expires_at = AttemptCounter.objects.filter(key=key).values_list("expires_at", flat=True).first() or now
+    # Read apart from the refusal: slots may have been given back, or the window ended, since.
+    expires_at, count, held = AttemptCounter.objects.filter(key=key).values_list(
+        "expires_at", "count", "pending"
+    ).first() or (now, 0, 0)
     # A window opened by a request that started after this one can end a moment past now + window.
-    raise LoginThrottled(wait=min(math.ceil(window), max(1, math.ceil(expires_at - now))))
+    wait = min(math.ceil(window), max(1, math.ceil(expires_at - now)))
+    return Refusal(wait=wait, failed=expires_at > now and count - held >= limit)
 
 
-def give_back(slot: Slot) -> None:
-    """Returns a slot to its window (if that window is still the current one)."""
-    AttemptCounter.objects.filter(key=slot.key, expires_at=slot.expires_at, count__gt=0).update(count=F("count") - 1)
+def take(key: str, *, limit: int, window: float) -> Slot:
+    """Takes one slot of ``key`` for good (every attempt counts) or raises
+    LoginThrottled. Must not run inside a transaction that may roll back (a
+    rolled-back slot would not count)."""
+    taken = _try_take(key, limit=limit, window=window, pending=False)
+    if isinstance(taken, Refusal):
+        raise LoginThrottled(wait=taken.wait)
+    return taken
 
 
-def reset(slot: Slot) -> None:
-    AttemptCounter.objects.filter(key=slot.key, expires_at=slot.expires_at).delete()
+# Each statement below changes one counter row: statements that lock several rows
+# at once, in whatever order the database scans them, deadlock each other.
+
+
+def _slot(slot: Slot) -> "QuerySet[AttemptCounter]":
+    return AttemptCounter.objects.filter(key=slot.key, expires_at=slot.expires_at, pending__gt=0)
+
+
+def _give_back(slots: list[Slot]) -> None:
+    """Returns pending slots to their windows (if those are still the current ones)."""
+    for slot in slots:
+        _slot(slot).update(count=F("count") - 1, pending=F("pending") - 1)
+
+
+def _settle(slots: list[Slot], *, succeeded: bool) -> None:
+    """Ends a password check: a failure keeps its slots (they now count); a success
+    gives them back and clears the failures of the first counter (this account from
+    this address), keeping the slots of other checks still running."""
+    if not succeeded:
+        for slot in slots:
+            _slot(slot).update(pending=F("pending") - 1)
+        return
+    first, *others = slots
+    _slot(first).update(count=F("pending") - 1, pending=F("pending") - 1)
+    _give_back(others)
 
 
 class LoginAttempt:
@@ -102,7 +150,7 @@ class LoginAttempt:
 
 
 @contextmanager
-def login_attempt(*, email: str, address: str) -> Iterator[LoginAttempt]:
+def login_attempt(*, email: str, address: str, deadline: float) -> Iterator[LoginAttempt]:
     """Holds a password check's slots in three counters, per window of
     ``LOGIN_FAILURE_WINDOW_SECONDS``:
 
@@ -110,12 +158,20 @@ def login_attempt(*, email: str, address: str) -> Iterator[LoginAttempt]:
     - this account from anywhere: ``LOGIN_ACCOUNT_FAILURES_ALLOWED`` (50);
     - this address, any account: ``LOGIN_ADDRESS_FAILURES_ALLOWED`` (50).
 
-    Raises LoginThrottled (429) if any is full. Set ``attempt.succeeded`` when the
-    password was right: the first counter is cleared and the others get their slot
-    back, so only failures count. A stranger failing from their own addresses
-    fills the first counter for their address only; locking the real owner out
-    takes ``LOGIN_ACCOUNT_FAILURES_ALLOWED / LOGIN_FAILURES_ALLOWED`` addresses and
-    lasts only while they keep failing, one window at a time."""
+    Only failures count. A slot is held while the password is checked (so any
+    number of concurrent guesses get at most ``limit`` checks); set
+    ``attempt.succeeded`` when the password was right and the slots are given back
+    (and the first counter's failures cleared) when the block ends; otherwise they
+    stay, as failures. A counter full of failures raises LoginThrottled (429). A
+    counter full while some of its slots are held by checks still running may yet
+    free up: the attempt waits for them (without a database connection) until
+    ``deadline`` (``time.monotonic()``), then raises PasswordChecksBusy (503). So
+    concurrent right-password logins are never refused for each other's slots.
+
+    A stranger failing from their own addresses fills the first counter for their
+    address only; locking the real owner out takes ``LOGIN_ACCOUNT_FAILURES_ALLOWED
+    / LOGIN_FAILURES_ALLOWED`` addresses and lasts only while they keep failing,
+    one window at a time."""
     window = settings.LOGIN_FAILURE_WINDOW
     email = email.strip().lower()[:254]
     address = client_address(address)
@@ -124,20 +180,29 @@ def login_attempt(*, email: str, address: str) -> Iterator[LoginAttempt]:
         (f"login:address:{address}", settings.LOGIN_ADDRESS_FAILURES_ALLOWED),
         (f"login:account:{email}", settings.LOGIN_ACCOUNT_FAILURES_ALLOWED),
     ]
-    slots: list[Slot] = []
-    try:
+    while True:
+        slots: list[Slot] = []
+        refusal: Refusal | None = None
         for key, limit in counters:
-            slots.append(take(key, limit=limit, window=window))
-    except LoginThrottled:
-        for slot in slots:
-            give_back(slot)
-        raise
+            taken = _try_take(key, limit=limit, window=window, pending=True)
+            if isinstance(taken, Refusal):
+                refusal = taken
+                _give_back(slots)
+                break
+            slots.append(taken)
+        if refusal is None:
+            break
+        if refusal.failed:
+            raise LoginThrottled(wait=refusal.wait)
+        if time.monotonic() >= deadline:
+            raise PasswordChecksBusy()
+        release_connection()
+        time.sleep(PENDING_POLL_SECONDS)
     attempt = LoginAttempt(slots)
-    yield attempt
-    if attempt.succeeded:
-        reset(slots[0])
-        for slot in slots[1:]:
-            give_back(slot)
+    try:
+        yield attempt
+    finally:
+        _settle(slots, succeeded=attempt.succeeded)
 
 
 def registration(*, address: str) -> None:
@@ -147,6 +212,18 @@ def registration(*, address: str) -> None:
         f"register:address:{client_address(address)}",
         limit=settings.REGISTRATIONS_ALLOWED,
         window=settings.REGISTRATION_WINDOW,
+    )
+
+
+def employee_email(*, company_id: object) -> None:
+    """Takes a slot of a company's staff-email counter: ``EMPLOYEE_EMAILS_ALLOWED``
+    (50) staff accounts created or emails set per ``EMPLOYEE_EMAIL_WINDOW_SECONDS``
+    (3600); every attempt counts. Each tells whether an email is taken, and anyone
+    can register a company, so this bounds how fast an owner can probe addresses."""
+    take(
+        f"employee-email:company:{company_id}",
+        limit=settings.EMPLOYEE_EMAILS_ALLOWED,
+        window=settings.EMPLOYEE_EMAIL_WINDOW,
     )
 
 

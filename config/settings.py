@@ -171,6 +171,21 @@ else:
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Mail (registration's welcome and "someone tried to register with your address"
+# notices): EMAIL_URL as django-environ reads it, e.g. smtp+tls://user:password@host:587.
+# By default mail is written to the server's log (console), for local use.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# A mail server that does not answer must not hold a registration for long.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cafe@localhost")
+
 AUTH_USER_MODEL = "accounts.User"
 # Every password check (API login and password change, the admin's login page)
 # goes through the login throttle (accounts.throttle).
@@ -307,6 +322,18 @@ LOGIN_ADDRESS_FAILURES_ALLOWED = env.int("LOGIN_ADDRESS_FAILURES_ALLOWED", defau
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 REGISTRATIONS_ALLOWED = env.int("REGISTRATIONS_ALLOWED", default=10)
 REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW_SECONDS", default=3600)
+# Staff accounts an owner or admin may create (or emails they may set) per company
+# per window: each attempt tells whether an email is taken, so it is bounded.
+EMPLOYEE_EMAILS_ALLOWED = env.int("EMPLOYEE_EMAILS_ALLOWED", default=50)
+EMPLOYEE_EMAIL_WINDOW = env.int("EMPLOYEE_EMAIL_WINDOW_SECONDS", default=3600)
+# Password hashing (accounts.passwords): at most this many hashes at once per server
+# process (login, password change, registration, new staff); a request waits at
+# most LOGIN_QUEUE_SECONDS for a turn (or for the checks in flight on its throttle
+# counters), then answers 503 with Retry-After. No connection is held meanwhile.
+LOGIN_CONCURRENCY = env.int("LOGIN_CONCURRENCY", default=4)
+LOGIN_QUEUE_SECONDS = env.float("LOGIN_QUEUE_SECONDS", default=3.0)
+if LOGIN_CONCURRENCY < 1:
+    raise ImproperlyConfigured("LOGIN_CONCURRENCY must be at least 1.")
 
 # HTTPS. Behind a TLS-terminating proxy set HTTPS=true (every setting `manage.py
 # check --deploy` asks for) and let the server see the original scheme and client

@@ -151,6 +151,7 @@ _ERROR_EXAMPLES: dict[int, tuple[str, str]] = {
     409: ("Wrong state", "The order is closed; only open orders can be closed or cancelled."),
     422: ("Key reused", f"This {HEADER} was already used for a different request."),
     429: ("Throttled", "Too many failed logins. Try again in 900 seconds."),
+    503: ("Busy", "Too many password checks at once; try again in a moment."),
 }
 _ERROR_MEANING = {
     400: "Invalid input: the field errors.",
@@ -159,7 +160,8 @@ _ERROR_MEANING = {
     404: "No such object in the caller's company (another company's object answers the same).",
     409: "The object is not in a state that allows this.",
     422: f"The {HEADER} was already used for a different request.",
-    429: "Too many attempts; try again later.",
+    429: "Too many attempts; try again later (`Retry-After` says when).",
+    503: "The server is busy or cannot reach its database; try again after `Retry-After` seconds.",
 }
 
 

@@ -9,8 +9,10 @@ from collections import Counter
 
 import pytest
 from django.test import override_settings
+from rest_framework.test import APIClient
 
 from accounts.models import AttemptCounter, User
+from accounts.services import tokens_for
 from accounts.tests.helpers import CountingHasher, in_parallel, post
 from accounts.throttle import client_address
 from cafe.tests.factories import PASSWORD, UserFactory
@@ -25,7 +27,7 @@ def login(email: str, password: str, address: str = "127.0.0.1"):
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(LOGIN_FAILURES_ALLOWED=5)
+@override_settings(LOGIN_FAILURES_ALLOWED=5, LOGIN_QUEUE_SECONDS=60)
 def test_forty_concurrent_wrong_passwords_get_exactly_five_checks(monkeypatch):
     UserFactory(email="owner@example.com")
     hasher = CountingHasher(monkeypatch)
@@ -39,6 +41,53 @@ def test_forty_concurrent_wrong_passwords_get_exactly_five_checks(monkeypatch):
     # The right password waits out the window too, and is not checked.
     assert login("owner@example.com", PASSWORD).status_code == 429
     assert hasher.calls == 5
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(LOGIN_FAILURES_ALLOWED=5, LOGIN_CONCURRENCY=12)
+def test_twelve_concurrent_right_passwords_all_get_in(monkeypatch):
+    """Only failures count: the slots right passwords hold while they are checked are
+    waited for, not refused (they used to be: 7 of 12 got 429, Retry-After 900)."""
+    UserFactory(email="tablet@example.com")
+    hasher = CountingHasher(monkeypatch, delay=0.2)
+    answers = in_parallel(12, lambda i: login("tablet@example.com", PASSWORD))
+    assert [answer.status_code for answer in answers] == [200] * 12
+    assert hasher.calls == 12
+    assert AttemptCounter.objects.filter(count__gt=0).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(LOGIN_FAILURES_ALLOWED=5, LOGIN_CONCURRENCY=12)
+def test_right_passwords_wait_for_the_last_free_slot_instead_of_being_refused(monkeypatch):
+    """Four failures leave one slot of five: twelve right passwords at once are
+    checked one after another through it, and the first success clears the failures."""
+    UserFactory(email="owner@example.com")
+    for i in range(4):
+        assert login("owner@example.com", f"guess-{i}").status_code == 401
+    hasher = CountingHasher(monkeypatch, delay=0.05)
+    answers = in_parallel(12, lambda i: login("owner@example.com", PASSWORD))
+    assert [answer.status_code for answer in answers] == [200] * 12
+    assert hasher.calls == 12
+    # Failures still count afterwards: five fill the counter again.
+    for i in range(5):
+        assert login("owner@example.com", f"again-{i}").status_code == 401
+    assert login("owner@example.com", PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_CONCURRENCY=1, LOGIN_QUEUE_SECONDS=0)
+def test_no_free_turn_answers_503_without_checking(monkeypatch):
+    from accounts import passwords
+
+    UserFactory(email="owner@example.com")
+    hasher = CountingHasher(monkeypatch)
+    with passwords.turn(0):
+        response = login("owner@example.com", PASSWORD, address="198.51.100.7")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert hasher.calls == 0
+    assert AttemptCounter.objects.count() == 0
+    assert login("owner@example.com", PASSWORD).status_code == 200
 
 
 @pytest.mark.django_db
@@ -106,12 +155,12 @@ def test_ipv6_addresses_count_per_64_network():
 def test_registration_is_throttled_per_address():
     for i in range(2):
         response = post("/api/users/register/", {"email": f"u{i}@example.com", "password": STRONG})
-        assert response.status_code == 201
+        assert response.status_code == 202
     response = post("/api/users/register/", {"email": "u3@example.com", "password": STRONG, "company_name": "X"})
     assert response.status_code == 429
     assert "Retry-After" in response.headers
     other = post("/api/users/register/", {"email": "u4@example.com", "password": STRONG}, address="198.51.100.7")
-    assert other.status_code == 201
+    assert other.status_code == 202
 
 
 @pytest.mark.django_db(transaction=True)
@@ -123,7 +172,7 @@ def test_concurrent_registrations_from_one_address_are_bounded():
             "/api/users/register/", {"email": f"c{i}@example.com", "password": STRONG, "company_name": f"Cafe {i}"}
         ),
     )
-    assert Counter(answer.status_code for answer in answers) == {201: 3, 429: 17}
+    assert Counter(answer.status_code for answer in answers) == {202: 3, 429: 17}
     assert User.objects.count() == 3
 
 
@@ -178,7 +227,54 @@ def test_login_works_with_redis_down(start_server, real_hasher):
 
 def test_throttle_holds_across_server_processes(start_server, real_hasher):
     UserFactory(email="owner@example.com")
-    servers = [start_server("a", LOGIN_FAILURES_ALLOWED="5"), start_server("b", LOGIN_FAILURES_ALLOWED="5")]
+    env = {"LOGIN_FAILURES_ALLOWED": "5", "LOGIN_QUEUE_SECONDS": "60"}  # the throttle, not the queue, is tested
+    servers = [start_server("a", **env), start_server("b", **env)]
     answers = in_parallel(40, lambda i: http_login(servers[i % 2], "owner@example.com", f"guess-{i}"))
     assert Counter(answers) == {401: 5, 429: 35}
     assert http_login(servers[0], "owner@example.com", PASSWORD) == 429
+
+
+# Staff emails: each answer tells whether an address is taken
+
+
+@pytest.mark.django_db
+@override_settings(EMPLOYEE_EMAILS_ALLOWED=3)
+def test_a_self_registered_owner_probing_emails_through_staff_is_throttled(mailoutbox):
+    """Anyone can register a company and be its owner; creating staff tells them
+    whether an address is taken, so their company gets 3 tries per window."""
+    UserFactory(email="victim@example.com")
+    registered = post("/api/users/register/", {"email": "eve@example.com", "password": STRONG, "company_name": "Eve"})
+    assert registered.status_code == 202
+    token = login("eve@example.com", STRONG).json()["access"]
+
+    def probe(email: str):
+        body = {"email": email, "password": STRONG, "role": "admin"}
+        return post("/api/users/employees/", body, token=token)
+
+    assert probe("victim@example.com").status_code == 400
+    assert probe("nobody@example.com").status_code == 201
+    eve = User.objects.get(email="eve@example.com")
+    me = UserFactory(email="admin@example.com", company=eve.company, role="admin", branch=None)
+    changed = patch_employee(token, me.pk, {"email": "victim2@example.com"})
+    assert changed.status_code == 200
+    refused = probe("victim@example.com")
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 3600
+    assert patch_employee(token, me.pk, {"email": "victim3@example.com"}).status_code == 429
+    # Other changes of staff are not throttled; another company is not either.
+    assert patch_employee(token, me.pk, {"first_name": "Ann"}).status_code == 200
+    other = UserFactory(role="owner", branch=None)
+    assert (
+        post(
+            "/api/users/employees/",
+            {"email": "x@example.com", "password": STRONG, "role": "admin"},
+            token=tokens_for(other)["access"],
+        ).status_code
+        == 201
+    )
+
+
+def patch_employee(token: str, user_id, body: dict):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client.patch(f"/api/users/employees/{user_id}/", body, format="json")

@@ -37,7 +37,6 @@ def login(email: str, password: str = PASSWORD) -> dict:
 def test_every_answer_with_tokens_is_no_store():
     user = UserFactory(email="waiter@example.com")
     answers = [
-        post("/api/users/register/", {"email": "new@example.com", "password": STRONG}),
         post("/api/users/login/", {"email": "waiter@example.com", "password": PASSWORD}),
         refresh(tokens_for(user)["refresh"]),
         post(

@@ -105,8 +105,12 @@ def test_postgresql_outage_answers_503_and_recovers_without_a_500(start_server, 
     status, _, registered = request(
         server, "POST", "/api/users/register/", body={"email": "o@x.cafe", "password": password, "company_name": "X"}
     )
-    assert status == 201, registered
-    token = registered["access"]
+    assert status == 202, registered
+    status, _, logged_in = request(
+        server, "POST", "/api/users/login/", body={"email": "o@x.cafe", "password": password}
+    )
+    assert status == 200, logged_in
+    token = logged_in["access"]
     assert request(server, "GET", "/api/cafe/tables/", token)[0] == 200
     with connect(url(server, ORDERS, token), open_timeout=10) as live:
         assert receive(live)["type"] == "connection_established"
