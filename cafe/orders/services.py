@@ -6,7 +6,7 @@ ends by handing its events to ``emit``."""
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -20,8 +20,8 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import Tenant
 from cafe.menu.events import menu_item_updated
-from cafe.menu.models import MenuItem, ModifierGroup, Station
-from cafe.menu.selectors import in_branch, menu_for_branch, menu_item_views
+from cafe.menu.models import MenuItem, MenuItemBranch, ModifierGroup, Station
+from cafe.menu.selectors import menu_for_branch, menu_item_views
 from cafe.menu.stock import stock_return, stock_take
 from cafe.orders.events import (
     KITCHEN_TASK_CREATED,
@@ -136,6 +136,30 @@ class NewLines:
     restocked: list[uuid.UUID] = field(default_factory=list)
 
 
+def _as_the_branch_sees_them(tenant: Tenant, branch_id: uuid.UUID, items: Iterable[Any]) -> None:
+    """Sets ``station_here``, ``available_here`` and ``remaining_here`` on each item, as
+    ``cafe.menu.selectors.in_branch`` annotates them; a company-wide item's come from its
+    branch row, read only for such items."""
+    shared = [item.pk for item in items if item.branch_id is None]
+    rows = tenant.scope(MenuItemBranch).filter(branch=branch_id, menu_item__in=shared) if shared else []
+    here = {row.menu_item_id: row for row in rows}
+    for item in items:
+        if item.branch_id is not None:  # the branch's own item
+            item.station_here, item.available_here, item.remaining_here = (
+                item.station_id,
+                item.is_available,
+                item.remaining,
+            )
+        elif (row := here.get(item.pk)) is not None:
+            item.station_here, item.available_here, item.remaining_here = (
+                row.station_id,
+                item.is_available and row.is_available,
+                row.remaining,
+            )
+        else:  # served in every branch, with nothing set for this one
+            item.station_here, item.available_here, item.remaining_here = None, item.is_available, None
+
+
 def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]], *, existing: int = 0) -> NewLines:
     """Checks lines for an order that has ``existing`` lines (at most
     ``ORDER_MAX_LINES``, which keeps its events under ``EVENT_MAX_BYTES``; at most
@@ -147,12 +171,12 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
         return NewLines()
     check_lines(existing, len(lines))
     offered = tenant.scope(ModifierGroup).filter(menu_item=OuterRef("pk"))
-    # Each item as the order's branch sees it (``in_branch``: station_here, available_here, remaining_here).
     menu: dict[Any, Any] = (
-        in_branch(tenant, menu_for_branch(tenant=tenant, branch_id=order.branch_id), order.branch_id)
+        menu_for_branch(tenant=tenant, branch_id=order.branch_id)
         .annotate(has_modifiers=Exists(offered))
         .in_bulk({line["menu_item"] for line in lines})
     )
+    _as_the_branch_sees_them(tenant, order.branch_id, menu.values())
     groups: dict[uuid.UUID, list[ModifierGroup]] = {pk: [] for pk in menu}
     if any(item.has_modifiers for item in menu.values()):
         for group in tenant.scope(ModifierGroup).filter(menu_item__in=list(menu)).prefetch_related("modifiers"):
