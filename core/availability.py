@@ -4,10 +4,12 @@ socket — as opposed to a programming error, which stays a 500."""
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import redis
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from psycopg_pool import PoolTimeout
 
@@ -39,6 +41,10 @@ def backend_unavailable(exc: BaseException) -> bool:
     return sqlstate is None or sqlstate.startswith(_UNAVAILABLE_CLASSES)
 
 
+def _pool_ran_out(exc: BaseException) -> bool:
+    return isinstance(exc, PoolTimeout) or isinstance(exc.__cause__, PoolTimeout)
+
+
 class DatabaseOutage:
     """What one process last learnt of the database, so that work queued behind a
     failure is refused at once instead of each call waiting out the same timeouts
@@ -47,7 +53,10 @@ class DatabaseOutage:
 
     After a call fails as unreachable, the next one finds out whether the database
     is back; while it runs, other calls are refused with an ``OperationalError``
-    (unreachable); a call that succeeds ends the outage."""
+    (unreachable); a call that succeeds ends the outage. A wait for a free pool
+    connection that ran out is an outage only when no call has got through for as
+    long: while others still do, the pool is busy (a reconnect storm), not the
+    database gone, and refusing everyone would make the storm worse."""
 
     REFUSED = "The database could not be reached a moment ago; it is being tried again."
 
@@ -55,6 +64,7 @@ class DatabaseOutage:
         self._lock = threading.Lock()
         self._down = False
         self._probing = False
+        self._last_success = float("-inf")  # nothing has got through yet
 
     @contextmanager
     def guard(self) -> Iterator[None]:
@@ -65,11 +75,18 @@ class DatabaseOutage:
         try:
             yield
         except Exception as exc:
-            if backend_unavailable(exc):
+            if backend_unavailable(exc) and not self._only_busy(exc):
                 self._down = True
             raise
         else:
             self._down = False
+            self._last_success = time.monotonic()
         finally:
             if probe:
                 self._probing = False
+
+    def _only_busy(self, exc: BaseException) -> bool:
+        """A pool wait that ran out while other calls got through meanwhile."""
+        pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
+        waited = pool.get("timeout", 30) if isinstance(pool, dict) else 30  # psycopg_pool's default
+        return _pool_ran_out(exc) and time.monotonic() - self._last_success < waited

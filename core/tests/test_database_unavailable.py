@@ -95,8 +95,8 @@ def test_after_an_outage_one_call_at_a_time_tries_the_database_and_the_others_ar
     outage = DatabaseOutage()
     with outage.guard(), outage.guard():  # no outage known: nothing is refused
         pass
-    with pytest.raises(PoolTimeout), outage.guard():
-        raise PoolTimeout("couldn't get a connection")
+    with pytest.raises(OperationalError), outage.guard():  # the database stops answering
+        raise OperationalError("connection refused") from psycopg.OperationalError("connection refused")
     with pytest.raises(OperationalError), outage.guard():  # the next call tries again, and fails
         with pytest.raises(OperationalError) as refused, outage.guard():
             pass  # meanwhile others are refused, as unreachable
@@ -111,3 +111,23 @@ def test_after_an_outage_one_call_at_a_time_tries_the_database_and_the_others_ar
         raise ValueError("boom")
     with outage.guard(), outage.guard():
         pass
+
+
+def test_a_pool_that_serves_no_one_is_an_outage():
+    outage = DatabaseOutage()  # nothing got through yet (or not for DATABASE_POOL_TIMEOUT)
+    with pytest.raises(PoolTimeout), outage.guard():
+        raise PoolTimeout("couldn't get a connection")
+    with pytest.raises(OperationalError, match="being tried again"), outage.guard(), outage.guard():
+        pass
+
+
+def test_a_pool_busy_while_calls_get_through_is_no_outage():
+    """A reconnect storm: every pool connection busy, one wait runs out, while other
+    calls are served. Refusing everyone then would make the storm worse."""
+    outage = DatabaseOutage()
+    with outage.guard():
+        pass  # a call got through just now
+    with pytest.raises(PoolTimeout), outage.guard():
+        raise PoolTimeout("couldn't get a connection")
+    with outage.guard():
+        pass  # not refused: the database answers, the pool was only busy
