@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 
 from accounts.services import tokens_for
 
-pytest_plugins = ["cafe.tests.servers", "realtime.tests.event_schema"]
+pytest_plugins = ["cafe.tests.servers", "cafe.tests.matrix", "realtime.tests.event_schema"]
 
 
 @pytest.fixture(autouse=True)
