@@ -15,7 +15,8 @@ from realtime import publishing
 from realtime.models import Event
 from realtime.tests.delivery.helpers import assert_quiet, expected_events, http, open_socket, recv, recv_events, ws_url
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real server processes: the delivery tests run one after another on one worker (make test).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("delivery")]
 
 
 def latest(world) -> int:

@@ -27,7 +27,8 @@ from realtime.tests.delivery.helpers import (
     ws_url,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real server processes: the delivery tests run one after another on one worker (make test).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("delivery")]
 
 
 @pytest.fixture

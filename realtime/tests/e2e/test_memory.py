@@ -26,7 +26,8 @@ from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, o
 from realtime.tests.consumers.conftest import access_token
 from realtime.tests.delivery.helpers import open_socket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real server processes: the end-to-end tests run one after another on one worker (make test).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
 
 NON_READERS = 200
 RESUMERS = 20

@@ -27,7 +27,8 @@ from cafe.tests.factories import (
 )
 from realtime.tests.consumers.conftest import access_token
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real server processes: the end-to-end tests run one after another on one worker (make test).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
 
 ORDERS = "/ws/cafe/orders/"
 TABLES = "/ws/cafe/tables/"
