@@ -34,3 +34,9 @@ def run_in_threads():
     once, each closing its database connection; their results (or exceptions), in the
     order they finished (tests using it need ``transaction=True``)."""
     return _run_in_threads
+
+
+@pytest.fixture
+def english_threads(settings):
+    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
+    settings.LANGUAGE_CODE = "en"

@@ -25,12 +25,6 @@ def _english():
         yield
 
 
-@pytest.fixture
-def english_threads(settings):
-    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
-    settings.LANGUAGE_CODE = "en"
-
-
 def tender(method: str, amount: str) -> dict:
     return {"method": method, "amount": D(amount)}
 

@@ -31,12 +31,6 @@ def _english():
         yield
 
 
-@pytest.fixture
-def english_threads(settings):
-    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
-    settings.LANGUAGE_CODE = "en"
-
-
 def _world(branch=None):
     branch = branch or BranchFactory()
     waiter = staff_of(branch)

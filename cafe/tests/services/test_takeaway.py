@@ -34,12 +34,6 @@ def _english():
 
 
 @pytest.fixture
-def english_threads(settings):
-    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
 def hot(branch):
     return StationFactory(branch=branch, name="Hot kitchen")
 

@@ -41,12 +41,6 @@ def _english():
         yield
 
 
-@pytest.fixture
-def english_threads(settings):
-    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
-    settings.LANGUAGE_CODE = "en"
-
-
 def _paid_order(branch, price="1000.00", method="card"):
     waiter = staff_of(branch)
     dish = MenuItemFactory(category__company=branch.company, price=Decimal(price))
