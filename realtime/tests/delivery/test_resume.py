@@ -15,7 +15,7 @@ from cafe import services
 from cafe.models import OrderStatus
 from cafe.tests.factories import order_for
 from realtime.models import Event
-from realtime.tests.delivery.helpers import (
+from realtime.tests.delivery.conftest import (
     Reader,
     assert_quiet,
     event_key,
