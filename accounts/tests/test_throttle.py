@@ -11,7 +11,7 @@ import pytest
 from django.test import override_settings
 
 from accounts.models import AttemptCounter, User
-from accounts.tests.helpers import CountingHasher, in_parallel, post
+from accounts.tests.conftest import CountingHasher, in_parallel, post
 from accounts.throttle import client_address
 from cafe.tests.factories import PASSWORD, UserFactory
 from cafe.tests.servers import free_port
