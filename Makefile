@@ -26,8 +26,14 @@ $(NEWMAN):
 		npm install --prefix .tools --no-audit --no-fund --loglevel=error newman@6.2.2; \
 	else echo "npm not found: the Postman collection run is skipped"; fi
 
+# The suite in parallel: TEST_WORKERS processes (pytest-xdist), each with its own test
+# database and events channel; the cells of one isolation-matrix world, and the tests
+# that start real server processes, each run on one worker (xdist_group, --dist loadgroup).
+# Tests wait on sockets and servers more than they compute: more workers than cores pay.
+TEST_WORKERS ?= 4
+
 test: $(BIN)/.installed $(NEWMAN)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The checked-in Postman collection and environment, regenerated from the code.
 docs: $(BIN)/.installed

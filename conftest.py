@@ -1,10 +1,23 @@
+import os
+
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_for
 
-pytest_plugins = ["cafe.tests.servers", "realtime.tests.event_schema"]
+pytest_plugins = ["cafe.tests.servers", "cafe.tests.matrix", "realtime.tests.event_schema"]
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (``make test``) each worker has its own test database
+    (pytest-django names it after the worker) and its own events channel, which the
+    server processes it starts inherit (``cafe/tests/servers.py``): workers sharing
+    one Redis never hear each other's events."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        django_settings.EVENTS_CHANNEL = f"{django_settings.EVENTS_CHANNEL}.{worker}"
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import pytest
 
 from accounts.models import Branch, Company, User
 from accounts.services import tokens_for
-from accounts.tests.helpers import in_parallel, post
+from accounts.tests.conftest import in_parallel, post
 from cafe.tests.factories import PASSWORD, BranchFactory, UserFactory, owner_of
 
 STRONG = "Tr0ub4dor&3-horse"

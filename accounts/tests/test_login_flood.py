@@ -12,7 +12,7 @@ from email.message import Message
 import pytest
 
 from accounts.services import tokens_for
-from accounts.tests.helpers import in_parallel
+from accounts.tests.conftest import in_parallel
 from cafe.tests.factories import PASSWORD, UserFactory
 
 LOGIN = "/api/users/login/"

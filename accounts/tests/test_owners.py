@@ -7,7 +7,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from accounts.models import Role, User
-from accounts.tests.helpers import in_parallel
+from accounts.tests.conftest import in_parallel
 from cafe.tests.factories import BranchFactory, UserFactory, owner_of
 
 LAST_OWNER = {"detail": "A company needs an active owner: make someone else an owner first."}

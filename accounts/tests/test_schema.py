@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 from django.test import override_settings
 
-from accounts.tests.helpers import post
+from accounts.tests.conftest import post
 from cafe.tests.factories import BranchFactory, UserFactory, owner_of
 
 pytestmark = pytest.mark.django_db

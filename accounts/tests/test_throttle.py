@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AttemptCounter, User
 from accounts.services import tokens_for
-from accounts.tests.helpers import CountingHasher, in_parallel, post
+from accounts.tests.conftest import CountingHasher, in_parallel, post
 from accounts.throttle import client_address
 from cafe.tests.factories import PASSWORD, UserFactory
 from cafe.tests.servers import free_port

@@ -4,8 +4,7 @@ token issued after the revocation stays open."""
 import pytest
 
 from accounts.services import tokens_for
-from accounts.tests.helpers import post
-from accounts.tests.test_tokens import NEWER, login
+from accounts.tests.conftest import NEWER, login, post
 from cafe.tests.factories import PASSWORD, UserFactory
 from realtime.tests.consumers import conftest as consumers
 from realtime.tests.consumers.conftest import ORDERS, db

@@ -10,11 +10,10 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.models import User
 from accounts.services import tokens_for
-from accounts.tests.helpers import in_parallel, post
+from accounts.tests.conftest import NEWER, in_parallel, login, post
 from cafe.tests.factories import PASSWORD, BranchFactory, UserFactory, owner_of, staff_of
 
 STRONG = "Tr0ub4dor&3-horse"
-NEWER = "Gl4ss-of-w4ter&toast"
 
 
 def me(access: str) -> int:
@@ -25,12 +24,6 @@ def me(access: str) -> int:
 
 def refresh(token: str):
     return post("/api/users/token/refresh/", {"refresh": token})
-
-
-def login(email: str, password: str = PASSWORD) -> dict:
-    response = post("/api/users/login/", {"email": email, "password": password})
-    assert response.status_code == 200, response.json()
-    return response.json()
 
 
 @pytest.mark.django_db

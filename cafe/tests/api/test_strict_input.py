@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Branch, Role
-from cafe.models import MenuItem, Order, OrderStatus, Payment
+from cafe.bill.models import Payment
+from cafe.menu.models import MenuItem
+from cafe.orders.models import Order, OrderStatus
 from cafe.tests.factories import CategoryFactory, MenuItemFactory, TableFactory, order_for, staff_of
 
 pytestmark = pytest.mark.django_db

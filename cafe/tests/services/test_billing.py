@@ -16,7 +16,6 @@ from cafe.orders.models import Order, OrderStatus
 from cafe.orders.services import order_add_items, order_create, order_finish, order_line_void
 from cafe.orders.split import order_move, order_split
 from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, logged_messages, order_for, staff_of
-from cafe.tests.services.test_orders import _run_in_threads
 from core.errors import Conflict
 
 D = Decimal
@@ -26,12 +25,6 @@ D = Decimal
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def english_threads(settings):
-    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
-    settings.LANGUAGE_CODE = "en"
 
 
 def tender(method: str, amount: str) -> dict:
@@ -105,7 +98,7 @@ def _race_world(price: str = "700.00"):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_tablets_paying_one_order_at_once_one_wins(services, english_threads):
+def test_two_tablets_paying_one_order_at_once_one_wins(services, english_threads, run_in_threads):
     branch, waiter, table, dish = _race_world()
     order = order_for(waiter, table, [(dish, 1)])
     tablets = [staff_of(branch) for _ in range(2)]
@@ -114,7 +107,7 @@ def test_two_tablets_paying_one_order_at_once_one_wins(services, english_threads
         [tender("transfer", "700.00")],
     ]
 
-    results = _run_in_threads(
+    results = run_in_threads(
         2, lambda i: order_pay(tenant=tenant_for(tablets[i]), order_id=order.pk, tenders=bodies[i])
     )
 
@@ -137,11 +130,11 @@ def test_two_tablets_paying_one_order_at_once_one_wins(services, english_threads
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_partial_payments_at_once_both_count(services, english_threads):
+def test_two_partial_payments_at_once_both_count(services, english_threads, run_in_threads):
     branch, waiter, table, dish = _race_world()
     order = order_for(waiter, table, [(dish, 1)])
 
-    results = _run_in_threads(
+    results = run_in_threads(
         2,
         lambda i: order_pay(tenant=tenant_for(waiter), order_id=order.pk, tenders=[tender("card", "300.00")]),
     )
@@ -152,7 +145,7 @@ def test_two_partial_payments_at_once_both_count(services, english_threads):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_payment_racing_a_line_void_leaves_one_consistent_outcome(services, english_threads):
+def test_a_payment_racing_a_line_void_leaves_one_consistent_outcome(services, english_threads, run_in_threads):
     branch, waiter, table, dish = _race_world("350.00")
     order = order_for(waiter, table, [(dish, 1), (dish, 1)])
     line = order.items.last()
@@ -163,7 +156,7 @@ def test_a_payment_racing_a_line_void_leaves_one_consistent_outcome(services, en
             return order_line_void(tenant=tenant, order_id=order.pk, line_id=line.pk, reason="wrong")
         return order_pay(tenant=tenant, order_id=order.pk, tenders=[tender("cash", "700.00")])
 
-    results = _run_in_threads(2, act)
+    results = run_in_threads(2, act)
 
     assert not [r for r in results if not isinstance(r, Order | Conflict)], [str(r) for r in results]
     order.refresh_from_db()
@@ -183,12 +176,12 @@ def test_a_payment_racing_a_line_void_leaves_one_consistent_outcome(services, en
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_tablets_paying_the_same_check_at_once_one_wins(services, english_threads):
+def test_two_tablets_paying_the_same_check_at_once_one_wins(services, english_threads, run_in_threads):
     branch, waiter, table, dish = _race_world("1000.00")
     order = order_for(waiter, table, [(dish, 1)])
     order_split_even(tenant=tenant_for(waiter), order_id=order.pk, checks=3)
 
-    results = _run_in_threads(
+    results = run_in_threads(
         2,
         lambda i: order_pay(tenant=tenant_for(waiter), order_id=order.pk, tenders=[tender("card", "333.34")], check=1),
     )
@@ -199,7 +192,7 @@ def test_two_tablets_paying_the_same_check_at_once_one_wins(services, english_th
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_close_racing_a_line_void_does_not_deadlock(services, english_threads):
+def test_a_close_racing_a_line_void_does_not_deadlock(services, english_threads, run_in_threads):
     branch, waiter, table, dish = _race_world("350.00")
     order = order_for(waiter, table, [(dish, 1), (dish, 1)])
     line = order.items.last()
@@ -210,7 +203,7 @@ def test_a_close_racing_a_line_void_does_not_deadlock(services, english_threads)
             return order_line_void(tenant=tenant, order_id=order.pk, line_id=line.pk, reason="wrong")
         return order_finish(tenant=tenant, order_id=order.pk, status=OrderStatus.CLOSED)
 
-    results = _run_in_threads(2, act)
+    results = run_in_threads(2, act)
 
     assert not [r for r in results if not isinstance(r, Order | Conflict)], [str(r) for r in results]
     order.refresh_from_db()
@@ -218,7 +211,7 @@ def test_a_close_racing_a_line_void_does_not_deadlock(services, english_threads)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_split_racing_a_payment_never_takes_money_twice(services, english_threads):
+def test_a_split_racing_a_payment_never_takes_money_twice(services, english_threads, run_in_threads):
     """A tablet pays the whole bill by card while another splits a line off to a new
     check: either the payment wins (the split is refused, the order paid) or the
     split does (the card, now above what is due, is refused); never both, never a
@@ -233,7 +226,7 @@ def test_a_split_racing_a_payment_never_takes_money_twice(services, english_thre
             return order_split(tenant=tenant, order_id=order.pk, lines=[{"line": line.pk, "quantity": 1}])
         return order_pay(tenant=tenant, order_id=order.pk, tenders=[tender("card", "700.00")])
 
-    results = _run_in_threads(2, act)
+    results = run_in_threads(2, act)
 
     refused = [r for r in results if isinstance(r, Conflict | ValidationError)]
     assert len(refused) == 1, [str(r) for r in results]
@@ -250,7 +243,9 @@ def test_a_split_racing_a_payment_never_takes_money_twice(services, english_thre
 
 
 @pytest.mark.django_db(transaction=True)
-def test_lines_added_to_one_order_while_another_is_taken_at_its_table_never_deadlock(services, english_threads):
+def test_lines_added_to_one_order_while_another_is_taken_at_its_table_never_deadlock(
+    services, english_threads, run_in_threads
+):
     """Adding lines updates the order twice, so PostgreSQL checks its foreign keys again
     at commit (a key-share lock on the table) after the event counter is taken; a new
     order at the table holds the table and waits for that counter. With the table
@@ -267,13 +262,15 @@ def test_lines_added_to_one_order_while_another_is_taken_at_its_table_never_dead
         return order_create(tenant=tenant, table=table.pk, guests=1, items=line)
 
     for _ in range(15):
-        results = _run_in_threads(4, act)
+        results = run_in_threads(4, act)
         assert all(isinstance(r, Order) for r in results), [repr(r) for r in results]
     assert Order.unscoped.filter(table=table).count() == 1 + 15 * 2
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_payment_whose_order_moved_before_its_locks_frees_the_new_table(services, english_threads, monkeypatch):
+def test_a_payment_whose_order_moved_before_its_locks_frees_the_new_table(
+    services, english_threads, monkeypatch, run_in_threads
+):
     """The payment locks the order, then the table it is at (cafe.orders.locking); an
     order moved just before (here: exactly then, in another connection) is paid at
     its new table, and that is the table freed — not the one it left, which would
@@ -287,7 +284,7 @@ def test_a_payment_whose_order_moved_before_its_locks_frees_the_new_table(servic
     def move_first(*args, **kwargs):
         if not moves:
             moves.append(
-                _run_in_threads(1, lambda i: order_move(tenant=tenant_for(waiter), order_id=order.pk, table=there.pk))
+                run_in_threads(1, lambda i: order_move(tenant=tenant_for(waiter), order_id=order.pk, table=there.pk))
             )
         return locking(*args, **kwargs)
 

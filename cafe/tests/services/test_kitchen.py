@@ -26,7 +26,6 @@ from cafe.tests.factories import (
     staff_of,
     station_dish,
 )
-from cafe.tests.services.test_orders import _run_in_threads
 from core.errors import Conflict
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +36,6 @@ def _english():
     """The messages below are asserted as written in the code (the default language is Russian)."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def english_threads(settings):
-    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture
@@ -383,12 +376,12 @@ def _race_world():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_cooks_claiming_one_task_one_wins(services, english_threads):
+def test_two_cooks_claiming_one_task_one_wins(services, english_threads, run_in_threads):
     branch, _, _, line = _race_world()
     cooks = [staff_of(branch, Role.COOK) for _ in range(2)]
     task = line.tasks.get()
 
-    results = _run_in_threads(2, lambda i: act(cooks[i], [task], "claim"))
+    results = run_in_threads(2, lambda i: act(cooks[i], [task], "claim"))
 
     assert sum(isinstance(r, list) for r in results) == 1
     assert sum(isinstance(r, Conflict) for r in results) == 1
@@ -400,11 +393,11 @@ def test_two_cooks_claiming_one_task_one_wins(services, english_threads):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_void_racing_a_claim_leaves_one_consistent_outcome(services, english_threads):
+def test_void_racing_a_claim_leaves_one_consistent_outcome(services, english_threads, run_in_threads):
     branch, waiter, order, line = _race_world()
     cook = staff_of(branch, Role.COOK)
     task = line.tasks.get()
-    results = _run_in_threads(2, lambda i: void(waiter, order, line) if i == 0 else act(cook, [task], "claim"))
+    results = run_in_threads(2, lambda i: void(waiter, order, line) if i == 0 else act(cook, [task], "claim"))
 
     task.refresh_from_db()
     line.refresh_from_db()

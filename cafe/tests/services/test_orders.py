@@ -1,8 +1,7 @@
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Company, Role
@@ -266,38 +265,14 @@ def test_failed_service_call_writes_no_event(waiter, table):
 # Concurrency
 
 
-def _run_in_threads(count: int, target) -> list:
-    barrier = threading.Barrier(count)
-    results: list = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcome = target(index)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            outcome = exc
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
-def test_six_concurrent_creates_on_one_free_table():
+def test_six_concurrent_creates_on_one_free_table(run_in_threads):
     branch = BranchFactory()
     table = TableFactory(branch=branch)
     dish = MenuItemFactory(category__company=branch.company)
     waiters = [staff_of(branch) for _ in range(6)]
 
-    results = _run_in_threads(6, lambda i: order_for(waiters[i], table, [(dish, 1)]))
+    results = run_in_threads(6, lambda i: order_for(waiters[i], table, [(dish, 1)]))
 
     assert [r for r in results if isinstance(r, Exception)] == []
     assert len(results) == 6
@@ -312,16 +287,14 @@ def test_six_concurrent_creates_on_one_free_table():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_close_of_the_last_orders_frees_the_table():
+def test_concurrent_close_of_the_last_orders_frees_the_table(run_in_threads):
     branch = BranchFactory()
     table = TableFactory(branch=branch)
     waiter = staff_of(branch)
     orders = [order_for(waiter, table) for _ in range(4)]
     tenant = tenant_for(waiter)
 
-    results = _run_in_threads(
-        4, lambda i: order_finish(tenant=tenant, order_id=orders[i].pk, status=OrderStatus.CLOSED)
-    )
+    results = run_in_threads(4, lambda i: order_finish(tenant=tenant, order_id=orders[i].pk, status=OrderStatus.CLOSED))
 
     assert [r for r in results if isinstance(r, Exception)] == []
     table.refresh_from_db()
@@ -330,7 +303,7 @@ def test_concurrent_close_of_the_last_orders_frees_the_table():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_close_and_cancel_of_one_order_one_wins():
+def test_concurrent_close_and_cancel_of_one_order_one_wins(run_in_threads):
     branch = BranchFactory()
     table = TableFactory(branch=branch)
     waiter = staff_of(branch, role=Role.CASHIER)
@@ -338,7 +311,7 @@ def test_concurrent_close_and_cancel_of_one_order_one_wins():
     tenant = tenant_for(waiter)
     statuses = [OrderStatus.CLOSED, OrderStatus.CANCELLED] * 2
 
-    results = _run_in_threads(4, lambda i: order_finish(tenant=tenant, order_id=order.pk, status=statuses[i]))
+    results = run_in_threads(4, lambda i: order_finish(tenant=tenant, order_id=order.pk, status=statuses[i]))
 
     assert sum(isinstance(r, Order) for r in results) == 1
     assert sum(isinstance(r, Conflict) for r in results) == 3

@@ -22,7 +22,6 @@ from cafe.tests.factories import (
     staff_of,
     station_dish,
 )
-from cafe.tests.services.test_orders import _run_in_threads
 from core.errors import Conflict
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +31,6 @@ pytestmark = pytest.mark.django_db
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def english_threads(settings):
-    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
-    settings.LANGUAGE_CODE = "en"
 
 
 def _world(branch=None):
@@ -112,7 +105,7 @@ def test_a_takeaway_order_is_not_split_moved_or_merged(branch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_merges_each_way_at_once_one_wins(services, english_threads):
+def test_two_merges_each_way_at_once_one_wins(services, english_threads, run_in_threads):
 
     branch, waiter, soup, tea = _world()
     table = TableFactory(branch=branch)
@@ -120,7 +113,7 @@ def test_two_merges_each_way_at_once_one_wins(services, english_threads):
     b = order_for(waiter, table, [(soup, 2), (tea, 1)])
     pairs = [(a, b), (b, a)]
 
-    results = _run_in_threads(
+    results = run_in_threads(
         2,
         lambda i: order_merge(tenant=tenant_for(waiter), order_id=pairs[i][0].pk, other=pairs[i][1].pk),
     )
@@ -144,7 +137,7 @@ def test_two_merges_each_way_at_once_one_wins(services, english_threads):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_split_racing_a_close_of_the_same_order_has_one_outcome(services, english_threads):
+def test_a_split_racing_a_close_of_the_same_order_has_one_outcome(services, english_threads, run_in_threads):
 
     branch, waiter, soup, tea = _world()
     table = TableFactory(branch=branch)
@@ -156,7 +149,7 @@ def test_a_split_racing_a_close_of_the_same_order_has_one_outcome(services, engl
             return split(waiter, order, [(line, 1)])
         return order_finish(tenant=tenant_for(waiter), order_id=order.pk, status=OrderStatus.CLOSED)
 
-    results = _run_in_threads(2, run)
+    results = run_in_threads(2, run)
 
     closed = [r for r in results if isinstance(r, Order)]
     assert len(closed) == 1, results
@@ -180,7 +173,7 @@ def test_a_split_racing_a_close_of_the_same_order_has_one_outcome(services, engl
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_move_racing_an_order_taken_at_the_target_table(services, english_threads):
+def test_a_move_racing_an_order_taken_at_the_target_table(services, english_threads, run_in_threads):
 
     branch, waiter, soup, tea = _world()
     old, target = TableFactory(branch=branch), TableFactory(branch=branch)
@@ -192,7 +185,7 @@ def test_a_move_racing_an_order_taken_at_the_target_table(services, english_thre
             return order_move(tenant=tenant, order_id=order.pk, table=target.pk)
         return order_create(tenant=tenant, table=target.pk, guests=2, items=[])
 
-    results = _run_in_threads(2, run)
+    results = run_in_threads(2, run)
 
     assert all(isinstance(r, Order) for r in results), results
     old.refresh_from_db()
@@ -210,7 +203,7 @@ def test_a_move_racing_an_order_taken_at_the_target_table(services, english_thre
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_split_racing_a_move_of_the_same_order_follows_it(services, english_threads):
+def test_a_split_racing_a_move_of_the_same_order_follows_it(services, english_threads, run_in_threads):
 
     branch, waiter, soup, tea = _world()
     old, target = TableFactory(branch=branch), TableFactory(branch=branch)
@@ -222,7 +215,7 @@ def test_a_split_racing_a_move_of_the_same_order_follows_it(services, english_th
             return split(waiter, order, [(line, 1)])
         return order_move(tenant=tenant_for(waiter), order_id=order.pk, table=target.pk)
 
-    results = _run_in_threads(2, run)
+    results = run_in_threads(2, run)
 
     assert not [r for r in results if isinstance(r, Exception)], results
     order.refresh_from_db()

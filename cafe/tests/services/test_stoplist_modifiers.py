@@ -25,7 +25,6 @@ from cafe.tests.factories import (
     owner_of,
     staff_of,
 )
-from cafe.tests.services.test_orders import _run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +34,6 @@ def _english():
     """The messages below are asserted as written in the code (the default language is Russian)."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def english_threads(settings):
-    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture
@@ -211,13 +204,13 @@ def test_station_and_remaining_of_a_company_wide_item_are_set_per_branch(branch)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_last_portion_ordered_by_two_waiters_at_once_goes_to_one(services, english_threads):
+def test_the_last_portion_ordered_by_two_waiters_at_once_goes_to_one(services, english_threads, run_in_threads):
     branch = BranchFactory()
     item = MenuItemFactory(category__company=branch.company, branch=branch, remaining=1)
     waiters = [staff_of(branch) for _ in range(2)]
     tables = [TableFactory(branch=branch) for _ in range(2)]
 
-    results = _run_in_threads(2, lambda i: order_for(waiters[i], tables[i], [(item, 1)]))
+    results = run_in_threads(2, lambda i: order_for(waiters[i], tables[i], [(item, 1)]))
 
     assert sum(isinstance(r, Order) for r in results) == 1
     assert sum(isinstance(r, StockShort) for r in results) == 1

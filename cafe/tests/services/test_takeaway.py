@@ -25,7 +25,6 @@ from cafe.tests.factories import (
     staff_of,
     station_dish,
 )
-from cafe.tests.services.test_orders import _run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +33,6 @@ pytestmark = pytest.mark.django_db
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def english_threads(settings):
-    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture
@@ -236,10 +229,10 @@ def test_a_cancelled_order_is_never_announced_ready(waiter, cook, soup, branch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ten_concurrent_takeaway_orders_get_one_to_ten(services, english_threads):
+def test_ten_concurrent_takeaway_orders_get_one_to_ten(services, english_threads, run_in_threads):
     branch = BranchFactory()
     waiters = [staff_of(branch) for _ in range(10)]
-    results = _run_in_threads(10, lambda i: takeaway(waiters[i]).pickup_number)
+    results = run_in_threads(10, lambda i: takeaway(waiters[i]).pickup_number)
     assert sorted(results) == list(range(1, 11)), results
     assert PickupCounter.unscoped.get(branch=branch).last == 10
     types = [m["type"] for m in logged_messages(branch.company)]
@@ -247,7 +240,7 @@ def test_ten_concurrent_takeaway_orders_get_one_to_ten(services, english_threads
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_cooks_readying_an_orders_last_portions_at_once_announce_it_once(services, english_threads):
+def test_two_cooks_readying_an_orders_last_portions_at_once_announce_it_once(services, english_threads, run_in_threads):
     branch = BranchFactory()
     soup = station_dish(StationFactory(branch=branch))
     waiter = staff_of(branch)
@@ -255,6 +248,6 @@ def test_two_cooks_readying_an_orders_last_portions_at_once_announce_it_once(ser
     order = takeaway(waiter, [(soup, 2)])
     tasks = list(KitchenTask.unscoped.filter(order=order).order_by("portion"))
     act(cooks[0], tasks, "claim")
-    results = _run_in_threads(2, lambda i: act(cooks[i], [tasks[i]], "ready"))
+    results = run_in_threads(2, lambda i: act(cooks[i], [tasks[i]], "ready"))
     assert all(isinstance(r, list) for r in results), results
     assert [m["type"] for m in logged_messages(branch.company)].count("order_ready") == 1

@@ -32,7 +32,6 @@ from cafe.tests.factories import (
     paid,
     staff_of,
 )
-from cafe.tests.services.test_orders import _run_in_threads
 from core.errors import Conflict
 
 pytestmark = pytest.mark.django_db
@@ -42,12 +41,6 @@ pytestmark = pytest.mark.django_db
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def english_threads(settings):
-    """The race tests' threads activate no language: they answer in LANGUAGE_CODE."""
-    settings.LANGUAGE_CODE = "en"
 
 
 def _paid_order(branch, price="1000.00", method="card"):
@@ -110,11 +103,11 @@ def test_a_cancelled_order_cannot_be_refunded(branch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_cashiers_opening_a_shift_at_once_get_one(services, english_threads):
+def test_two_cashiers_opening_a_shift_at_once_get_one(services, english_threads, run_in_threads):
     branch = BranchFactory()
     cashiers = [staff_of(branch, Role.CASHIER) for _ in range(2)]
 
-    results = _run_in_threads(
+    results = run_in_threads(
         2,
         lambda i: shift_open(tenant=tenant_for(cashiers[i]), opening_float=Decimal("100.00")),
     )
@@ -133,12 +126,12 @@ def test_two_cashiers_opening_a_shift_at_once_get_one(services, english_threads)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_managers_refunding_at_once_never_exceed_what_was_paid(services, english_threads):
+def test_two_managers_refunding_at_once_never_exceed_what_was_paid(services, english_threads, run_in_threads):
     branch = BranchFactory()
     order = _paid_order(branch, "1000.00")
     managers = [staff_of(branch, Role.MANAGER) for _ in range(2)]
 
-    results = _run_in_threads(
+    results = run_in_threads(
         2,
         lambda i: order_refund(
             tenant=tenant_for(managers[i]), order_id=order.pk, method="card", reason="x", amount=Decimal("600.00")
@@ -153,12 +146,12 @@ def test_two_managers_refunding_at_once_never_exceed_what_was_paid(services, eng
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_whole_refunds_at_once_give_back_the_bill_once(services, english_threads):
+def test_two_whole_refunds_at_once_give_back_the_bill_once(services, english_threads, run_in_threads):
     branch = BranchFactory()
     order = _paid_order(branch, "1000.00")
     managers = [staff_of(branch, Role.MANAGER) for _ in range(3)]
 
-    results = _run_in_threads(
+    results = run_in_threads(
         3,
         lambda i: order_refund(tenant=tenant_for(managers[i]), order_id=order.pk, method="card", reason="x"),
     )
@@ -171,7 +164,9 @@ def test_two_whole_refunds_at_once_give_back_the_bill_once(services, english_thr
 
 
 @pytest.mark.django_db(transaction=True)
-def test_cash_out_and_a_cash_refund_at_once_never_empty_the_drawer_below_zero(services, english_threads):
+def test_cash_out_and_a_cash_refund_at_once_never_empty_the_drawer_below_zero(
+    services, english_threads, run_in_threads
+):
     branch = BranchFactory()
     shift = open_shift(branch, opening_float="500.00")
     order = _paid_order(branch, "1000.00", method="card")
@@ -186,7 +181,7 @@ def test_cash_out_and_a_cash_refund_at_once_never_empty_the_drawer_below_zero(se
             tenant=tenant_for(manager), order_id=order.pk, method="cash", reason="x", amount=Decimal("400.00")
         )
 
-    results = _run_in_threads(2, act)
+    results = run_in_threads(2, act)
 
     assert sum(isinstance(r, NotEnoughCash) for r in results) == 1, results
     assert cash_flow(tenant=tenant_for(cashier), shift=Shift.unscoped.get(pk=shift.pk)).expected == Decimal("100.00")

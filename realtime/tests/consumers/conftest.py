@@ -4,7 +4,9 @@ a fixture that always disconnects them, and the two live transports."""
 import asyncio
 import json
 import uuid
-from datetime import timedelta
+from collections import deque
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import redis
@@ -16,7 +18,9 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import Role
 from accounts.services import tokens_for
+from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, owner_of, staff_of
 from config.asgi import application
+from realtime.consumers import EventsConsumer
 
 ORDERS = "/ws/cafe/orders/"
 TABLES = "/ws/cafe/tables/"
@@ -158,3 +162,70 @@ async def _stop_hub():
     for task in pending:
         task.print_stack()
     raise AssertionError(f"the hub did not stop: {pending}")
+
+
+class SlowTransport:
+    """An ASGI send that blocks while `writable` is clear, like uvicorn's on a full buffer."""
+
+    def __init__(self) -> None:
+        self.writable = asyncio.Event()
+        self.writable.set()
+        self.sent: list[str] = []
+
+    async def send(self, message: dict) -> None:
+        await self.writable.wait()
+        self.sent.append(message["text"])
+
+
+def consumer_on(transport: SlowTransport) -> EventsConsumer:
+    consumer = EventsConsumer()
+    consumer.stream = "orders"
+    consumer.base_send = transport.send
+    consumer.outbox = deque()
+    consumer.writer = None
+    consumer.subscribed = False
+    return consumer
+
+
+def make_world() -> SimpleNamespace:
+    """A company with two branches, their staff and tables, and a stranger company."""
+    branch = BranchFactory()
+    company = branch.company
+    other_branch = BranchFactory(company=company)
+    stranger_branch = BranchFactory()
+    return SimpleNamespace(
+        company=company,
+        branch=branch,
+        other_branch=other_branch,
+        waiter=staff_of(branch),
+        manager=staff_of(branch, Role.MANAGER),
+        other_waiter=staff_of(other_branch),
+        owner=owner_of(company),
+        stranger=owner_of(stranger_branch.company),
+        stranger_table=TableFactory(branch=stranger_branch, number=7),
+        table=TableFactory(branch=branch, number=7),
+        other_table=TableFactory(branch=other_branch, number=7),
+        dish=MenuItemFactory(category__company=company, title="Борщ"),
+    )
+
+
+def checked(event: dict) -> dict:
+    """The event without its delivery fields, after checking their types."""
+    assert set(event) == {"type", "data", "event_id", "seq", "ts"}, event
+    uuid.UUID(event["event_id"])
+    assert isinstance(event["seq"], int)
+    assert datetime.fromisoformat(event["ts"]).tzinfo is not None
+    return {"type": event["type"], "data": event["data"]}
+
+
+def order_event(type: str, order: dict, w: SimpleNamespace, branch=None) -> dict:
+    branch_id = str((branch or w.branch).pk)
+    return {"type": type, "data": {"order": order, "company_id": str(w.company.pk), "branch_id": branch_id}}
+
+
+async def listen(ws, path: str, user, **params):
+    """An accepted socket past its greeting, and the seq it greeted with."""
+    socket = await ws(path, access_token(user), **params)
+    greeting = await socket.receive()
+    assert greeting["type"] == "connection_established"
+    return socket, greeting["seq"]

@@ -140,7 +140,7 @@ async def test_user_without_company_is_4004(ws, path):
     assert await refused(ws, path, access_token(loner), branch_id=uuid.uuid4()) == 4004
 
 
-@pytest.mark.parametrize("branch_id", ["not-a-uuid", "123", str(uuid.uuid4())])
+@pytest.mark.parametrize("branch_id", ["not-a-uuid", "123", pytest.param(str(uuid.uuid4()), id="unknown-uuid")])
 async def test_owner_asking_for_a_malformed_or_unknown_branch_is_4005(ws, branch_id):
     owner = await db(company_wide)(await db(CompanyFactory)())
     assert await refused(ws, ORDERS, access_token(owner), branch_id=branch_id) == 4005

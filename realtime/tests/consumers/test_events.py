@@ -3,68 +3,24 @@ commit. Each test runs on both live transports (in-process and Redis)."""
 
 import asyncio
 import threading
-import uuid
-from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
 
-from accounts.models import Role
 from accounts.tenancy import tenant_for
 from cafe.floor.models import Table
 from cafe.orders.models import Order
 from cafe.orders.serializers import OrderSerializer
 from cafe.orders.services import order_create
 from cafe.tests.factories import (
-    BranchFactory,
-    MenuItemFactory,
-    TableFactory,
     order_for,
-    owner_of,
-    staff_of,
 )
 from realtime.models import Event
-from realtime.tests.consumers.conftest import ORDERS, TABLES, access_token, db
+from realtime.tests.consumers.conftest import ORDERS, TABLES, checked, db, listen, make_world, order_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def make_world() -> SimpleNamespace:
-    """A company with two branches, their staff and tables, and a stranger company."""
-    branch = BranchFactory()
-    company = branch.company
-    other_branch = BranchFactory(company=company)
-    stranger_branch = BranchFactory()
-    return SimpleNamespace(
-        company=company,
-        branch=branch,
-        other_branch=other_branch,
-        waiter=staff_of(branch),
-        manager=staff_of(branch, Role.MANAGER),
-        other_waiter=staff_of(other_branch),
-        owner=owner_of(company),
-        stranger=owner_of(stranger_branch.company),
-        stranger_table=TableFactory(branch=stranger_branch, number=7),
-        table=TableFactory(branch=branch, number=7),
-        other_table=TableFactory(branch=other_branch, number=7),
-        dish=MenuItemFactory(category__company=company, title="Борщ"),
-    )
-
-
-def checked(event: dict) -> dict:
-    """The event without its delivery fields, after checking their types."""
-    assert set(event) == {"type", "data", "event_id", "seq", "ts"}, event
-    uuid.UUID(event["event_id"])
-    assert isinstance(event["seq"], int)
-    assert datetime.fromisoformat(event["ts"]).tzinfo is not None
-    return {"type": event["type"], "data": event["data"]}
-
-
-def order_event(type: str, order: dict, w: SimpleNamespace, branch=None) -> dict:
-    branch_id = str((branch or w.branch).pk)
-    return {"type": type, "data": {"order": order, "company_id": str(w.company.pk), "branch_id": branch_id}}
 
 
 def status_event(table, status: str, display: str) -> dict:
@@ -80,14 +36,6 @@ def status_event(table, status: str, display: str) -> dict:
 
 def table_event(type: str, table: dict, w: SimpleNamespace) -> dict:
     return {"type": type, "data": {"table": table, "company_id": str(w.company.pk), "branch_id": table["branch"]}}
-
-
-async def listen(ws, path: str, user, **params):
-    """An accepted socket past its greeting, and the seq it greeted with."""
-    socket = await ws(path, access_token(user), **params)
-    greeting = await socket.receive()
-    assert greeting["type"] == "connection_established"
-    return socket, greeting["seq"]
 
 
 async def test_order_created_is_the_rest_order_and_the_table_turns_busy(ws, transport, client_for):

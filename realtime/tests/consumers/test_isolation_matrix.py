@@ -1,5 +1,5 @@
 """The socket rows of the isolation matrix (the table is in
-``cafe/tests/api/test_isolation_matrix.py``): each role asks for the target's
+``cafe/tests/matrix.py``): each role asks for the target's
 branch, and watches live and replayed events of a table in the target's branch.
 
 Whether an event arrived is read without waiting: after the target's change, a
@@ -12,8 +12,8 @@ from accounts.tenancy import tenant_for
 from cafe.floor.services import table_update
 from cafe.menu.services import menu_item_update
 from cafe.orders.kitchen import task_act
-from cafe.tests.api.test_isolation_matrix import build, cells
 from cafe.tests.factories import owner_of
+from cafe.tests.matrix import cells
 from realtime.tests.consumers.conftest import ORDERS, TABLES, access_token, db
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,9 +55,9 @@ async def seen_before_sentinel(socket, world: dict, stream: str) -> bool:
 
 
 @pytest.mark.parametrize("row, role, target, expected", cells(sockets=True))
-async def test_socket(ws, memory, row, role, target, expected):
+async def test_socket(ws, memory, socket_world, row, role, target, expected):
     _, stream, kind = row.split(" ", 2)
-    world = await db(build)(role, target)
+    world = await socket_world(role, target)
     token = access_token(world["user"])
     if kind == "branch_id=T":
         socket = await ws(PATHS[stream], token, branch_id=world["branch"].pk)

@@ -15,7 +15,7 @@ from realtime import eventlog
 from realtime import hub as hub_module
 from realtime.hub import BACKLOG_PAGE, Hub, Subscription
 from realtime.models import Event
-from realtime.tests.consumers.test_slow_client import SlowTransport, consumer_on
+from realtime.tests.consumers.conftest import SlowTransport, consumer_on
 
 
 def closing(consumer) -> list[int]:

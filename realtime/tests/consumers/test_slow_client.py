@@ -1,32 +1,9 @@
 """A client whose buffer is full must not hold up the hub, lose frames or reorder them."""
 
 import asyncio
-from collections import deque
 
-from realtime.consumers import EventsConsumer, run_eagerly
-
-
-class SlowTransport:
-    """An ASGI send that blocks while `writable` is clear, like uvicorn's on a full buffer."""
-
-    def __init__(self) -> None:
-        self.writable = asyncio.Event()
-        self.writable.set()
-        self.sent: list[str] = []
-
-    async def send(self, message: dict) -> None:
-        await self.writable.wait()
-        self.sent.append(message["text"])
-
-
-def consumer_on(transport: SlowTransport) -> EventsConsumer:
-    consumer = EventsConsumer()
-    consumer.stream = "orders"
-    consumer.base_send = transport.send
-    consumer.outbox = deque()
-    consumer.writer = None
-    consumer.subscribed = False
-    return consumer
+from realtime.consumers import run_eagerly
+from realtime.tests.consumers.conftest import SlowTransport, consumer_on
 
 
 async def test_a_write_that_need_not_wait_runs_without_a_task():

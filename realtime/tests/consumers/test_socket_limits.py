@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 
 from accounts.models import Role
 from accounts.tenancy import tenant_for
-from cafe import services
+from cafe.floor.services import table_create
 from cafe.tests.factories import BranchFactory, UserFactory, staff_of
 from realtime import admission
 from realtime.hub import get_hub
@@ -48,7 +48,7 @@ async def add_tables(branch, numbers) -> None:
     """Tables created by the branch's manager: a `table_created` event each, on the tables socket."""
     tenant = await db(tenant_for)(await db(staff_of)(branch, Role.MANAGER))
     for number in numbers:
-        await db(services.table_create)(tenant=tenant, number=number, seats=2)
+        await db(table_create)(tenant=tenant, number=number, seats=2)
 
 
 async def started(transport) -> None:

@@ -9,8 +9,7 @@ from accounts.tenancy import tenant_for
 from cafe.orders.kitchen import task_act
 from cafe.orders.models import KitchenTask
 from cafe.tests.factories import StationFactory, staff_of, station_dish
-from realtime.tests.consumers.conftest import ORDERS, TABLES, db
-from realtime.tests.consumers.test_events import checked, listen, make_world, order_event
+from realtime.tests.consumers.conftest import ORDERS, TABLES, checked, db, listen, make_world, order_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

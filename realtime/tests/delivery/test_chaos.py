@@ -18,9 +18,10 @@ import pytest
 import websockets
 from websockets.asyncio.client import connect
 
-from realtime.tests.delivery.helpers import ORDER_TYPES, TABLE_TYPES, Loop, event_key, expected_events, http, ws_url
+from realtime.tests.delivery.conftest import ORDER_TYPES, TABLE_TYPES, Loop, event_key, expected_events, http, ws_url
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real server processes: the delivery tests run one after another on one worker (make test).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("delivery")]
 
 EVENT_TYPES = ORDER_TYPES | TABLE_TYPES
 NETWORK_ERRORS = (OSError, urllib.error.URLError, http_client.HTTPException, TimeoutError)

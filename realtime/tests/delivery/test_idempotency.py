@@ -11,7 +11,7 @@ from cafe.orders.models import Order, OrderItem
 from cafe.tests.factories import MenuItemFactory, TableFactory, UserFactory, staff_of
 from core.models import IdempotencyKey
 from realtime.models import Event
-from realtime.tests.delivery.helpers import http
+from realtime.tests.delivery.conftest import http
 
 ORDERS = "/api/cafe/orders/"
 

@@ -9,11 +9,11 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Sum
 
-from cafe.models import Order
+from cafe.orders.models import Order
 from cafe.tests.factories import MenuItemFactory, TableFactory, UserFactory, staff_of
 from core.models import IdempotencyKey
 from realtime.models import Event
-from realtime.tests.delivery.helpers import http
+from realtime.tests.delivery.conftest import http
 from realtime.tests.delivery.test_idempotency import at_once
 
 ORDERS = "/api/cafe/orders/"

@@ -14,9 +14,10 @@ from cafe.tests.factories import order_for
 from cafe.tests.servers import free_port
 from realtime import publishing
 from realtime.models import Event
-from realtime.tests.delivery.helpers import assert_quiet, expected_events, http, open_socket, recv, recv_events, ws_url
+from realtime.tests.delivery.conftest import assert_quiet, expected_events, http, open_socket, recv, recv_events, ws_url
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real server processes: the delivery tests run one after another on one worker (make test).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("delivery")]
 
 
 def latest(world) -> int:

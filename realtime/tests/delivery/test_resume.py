@@ -15,7 +15,7 @@ from cafe.orders.models import OrderStatus
 from cafe.orders.services import order_finish
 from cafe.tests.factories import order_for
 from realtime.models import Event
-from realtime.tests.delivery.helpers import (
+from realtime.tests.delivery.conftest import (
     Reader,
     assert_quiet,
     event_key,
@@ -27,7 +27,8 @@ from realtime.tests.delivery.helpers import (
     ws_url,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real server processes: the delivery tests run one after another on one worker (make test).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("delivery")]
 
 
 @pytest.fixture

@@ -17,9 +17,10 @@ from websockets.sync.client import connect
 
 from cafe.tests.factories import BranchFactory, staff_of
 from realtime.tests.consumers.conftest import access_token
-from realtime.tests.e2e.test_two_servers import ORDERS, receive, url
+from realtime.tests.e2e.conftest import ORDERS, receive, url
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real server processes: the end-to-end tests run one after another on one worker (make test).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
 
 HEADER_TIMEOUT = 2
 BODY_TIMEOUT = 3

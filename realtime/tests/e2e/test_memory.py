@@ -24,9 +24,10 @@ from accounts.tenancy import tenant_for
 from cafe.orders.services import order_update
 from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, order_for, staff_of
 from realtime.tests.consumers.conftest import access_token
-from realtime.tests.delivery.helpers import open_socket
+from realtime.tests.delivery.conftest import open_socket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real server processes: the end-to-end tests run one after another on one worker (make test).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
 
 NON_READERS = 200
 RESUMERS = 20

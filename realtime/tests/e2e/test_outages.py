@@ -22,9 +22,10 @@ from websockets.sync.client import connect
 from cafe.tests.factories import BranchFactory, TableFactory, staff_of
 from cafe.tests.servers import ROOT, free_port
 from realtime.tests.consumers.conftest import access_token
-from realtime.tests.e2e.test_two_servers import ORDERS, close_code, receive, url
+from realtime.tests.e2e.conftest import ORDERS, close_code, receive, url
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real server processes: the end-to-end tests run one after another on one worker (make test).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
 
 PG_BINS = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
 

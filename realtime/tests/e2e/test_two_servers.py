@@ -11,7 +11,7 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from accounts.models import Role, User
@@ -26,11 +26,10 @@ from cafe.tests.factories import (
     station_dish,
 )
 from realtime.tests.consumers.conftest import access_token
+from realtime.tests.e2e.conftest import ORDERS, TABLES, close_code, receive, url
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-ORDERS = "/ws/cafe/orders/"
-TABLES = "/ws/cafe/tables/"
+# Real server processes: the end-to-end tests run one after another on one worker (make test).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
 
 
 def http(server, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
@@ -47,30 +46,12 @@ def http(server, method: str, path: str, token: str, body: dict | None = None) -
         return error.code, json.loads(error.read() or b"null")
 
 
-def url(server, path: str, token: str | None = None, **params) -> str:
-    query = {"token": token, **params} if token is not None else params
-    return server.ws + path + ("?" + "&".join(f"{key}={value}" for key, value in query.items()) if query else "")
-
-
-def receive(socket, timeout: float = 5) -> dict:
-    return json.loads(socket.recv(timeout=timeout))
-
-
 def quiet(socket, timeout: float = 1) -> bool:
     try:
         message = socket.recv(timeout=timeout)
     except TimeoutError:
         return True
     raise AssertionError(f"unexpected message: {message}")
-
-
-def close_code(socket, timeout: float = 5) -> int | None:
-    """Reads until the server closes the socket; the close code it sent."""
-    deadline = time.monotonic() + timeout
-    with pytest.raises(ConnectionClosed) as closed:
-        while True:
-            socket.recv(timeout=max(deadline - time.monotonic(), 0.01))
-    return closed.value.rcvd.code if closed.value.rcvd else None
 
 
 def refused_with(address: str) -> int | None:

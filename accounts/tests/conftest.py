@@ -1,9 +1,14 @@
+"""Helpers for the accounts tests: requests from an address, threads released at once,
+a password hasher that counts its checks, logging in."""
+
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connections
 from rest_framework.test import APIClient
+
+from cafe.tests.factories import PASSWORD
 
 
 def in_parallel(count: int, work: Callable[[int], object]) -> list:
@@ -47,3 +52,12 @@ class CountingHasher:
             return original(hasher, password, encoded)
 
         monkeypatch.setattr(MD5PasswordHasher, "verify", verify)
+
+
+NEWER = "Gl4ss-of-w4ter&toast"
+
+
+def login(email: str, password: str = PASSWORD) -> dict:
+    response = post("/api/users/login/", {"email": email, "password": password})
+    assert response.status_code == 200, response.json()
+    return response.json()

@@ -1,0 +1,372 @@
+"""The isolation matrix: who may read and write what, as one table. Every REST
+endpoint and socket, tried by each role on an object of their own branch, of another
+branch of their company, and of another company. Each cell is one test, named after
+it (``test_rest[PATCH table seats-waiter-other]``), driven through the real API with
+real JWTs: the REST rows in ``cafe/tests/api/test_isolation_matrix.py``, the socket
+rows in ``realtime/tests/consumers/test_isolation_matrix.py``.
+
+Answers: a status code; ``in`` / ``out`` for a list that does or does not show
+the object; ``accept`` / ``4005`` for a socket asking for the object's branch;
+``yes`` / ``no`` for a socket that does or does not get the object's events;
+``-`` where the target does not apply (the object is the same for "own" and
+"other", or the request names none). A refused write changes nothing.
+
+Owner and admin are company-wide; "own" is a branch of their company. The menu
+has branch items (``item``) and shared items (``shared``, branch null, served
+everywhere): branch roles read shared items and categories but never change them.
+
+The world of a (role, target) pair is built once, not once per cell (a pytest plugin,
+loaded by the root ``conftest.py``): the REST cells run each in a savepoint rolled back
+over the shared world (``rest_world``); the socket cells, whose consumers read from
+other threads and need commits, start each from a copy of the world taken right after
+it was built (``socket_world``), and pytest-django empties the database after each.
+Cells are listed world by world, and each world's cells form one xdist group, so a
+world is built once per run even when the suite runs in parallel.
+"""
+
+import pytest
+from django.apps import apps
+from django.core import serializers
+from django.db import connection, transaction
+
+from accounts.models import Role
+from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
+from cafe.tests.factories import (
+    BranchFactory,
+    CategoryFactory,
+    MenuItemFactory,
+    ModifierFactory,
+    ModifierGroupFactory,
+    StationFactory,
+    TableFactory,
+    UserFactory,
+    open_shift,
+    order_for,
+    owner_of,
+    paid,
+    staff_of,
+    station_dish,
+)
+
+ROLES = ("owner", "admin", "manager", "waiter", "cashier", "cook")
+TARGETS = ("own", "other", "foreign")
+
+# fmt: off
+MATRIX = {
+    # what is tried               owner          admin          manager        waiter         cashier        cook
+    "GET tables/":              ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET table":                ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST tables/ branch=T":    ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH table status":       ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "PATCH table seats":        ("200 200 404", "200 200 404", "200 404 404", "403 404 404", "403 404 404", "403 404 404"),
+    "PUT table":                ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE table":             ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+
+    "GET categories/":          ("in - out",    "in - out",    "in - out",    "in - out",    "in - out",    "in - out"),
+    "GET category":             ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404"),
+    "POST categories/":         ("201 - -",     "201 - -",     "403 - -",     "403 - -",     "403 - -",     "403 - -"),
+    "PATCH category":           ("200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "PUT category":             ("200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "DELETE category":          ("204 - 404",   "204 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
+
+    "GET menu-items/ item":     ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET menu-items/ shared":   ("in - out",    "in - out",    "in - out",    "in - out",    "in - out",    "in - out"),
+    "GET item":                 ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "GET shared":               ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404"),
+    "POST menu-items/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "POST menu-items/ null":    ("201 - -",     "201 - -",     "403 - -",     "403 - -",     "403 - -",     "403 - -"),
+    "PATCH item price":         ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH item branch=null":   ("200 200 404", "200 200 404", "403 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT item":                 ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE item":              ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH shared price":       ("200 - 404",   "200 - 404",   "403 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "PATCH shared branch=T":    ("200 200 404", "200 200 404", "403 400 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT shared":               ("200 - 404",   "200 - 404",   "403 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "DELETE shared":            ("204 - 404",   "204 - 404",   "403 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+
+    "GET orders/":              ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET order":                ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST orders/ table=T":     ("201 201 400", "201 201 400", "201 400 400", "201 400 400", "201 400 400", "403 403 403"),
+    "PATCH order guests":       ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order items/":        ("201 201 404", "201 201 404", "201 404 404", "201 404 404", "201 404 404", "403 403 403"),
+    "POST order close/":        ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order cancel/":       ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+
+    "GET stations/":            ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET station":              ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST stations/ branch=T":  ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH station":            ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT station":              ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE station":           ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+
+    "GET modifier-groups/":     ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET group":                ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST modifier-groups/ item=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "PATCH group":              ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT group":                ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE group":             ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH shared group":       ("200 - 404",   "200 - 404",   "403 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "GET modifiers/":           ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET modifier":             ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST modifiers/ group=T":  ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH modifier":           ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT modifier":             ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE modifier":          ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "GET shared branches/":     ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404"),
+    "PUT shared branch=T":      ("200 200 404", "200 200 404", "200 400 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH shared branch=T setting": ("200 200 404", "200 200 404", "200 400 404", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+
+    "PATCH order line":         ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order line void/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order fire/":         ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    # Split, move, merge (docs/split.md): the order's table's other open order is ``second``.
+    "POST order split/":        ("201 201 404", "201 201 404", "201 404 404", "201 404 404", "201 404 404", "403 403 403"),
+    "POST order move/ table=T": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order merge/ order=T": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404",
+                                 "403 403 403"),
+
+    "GET kitchen/tasks/":       ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET task":                 ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST task claim/":         ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "200 404 404"),
+    "POST task ready/":         ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "200 404 404"),
+    "POST task unready/":       ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "200 404 404"),
+    "POST task served/":        ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST tasks claim/ ids=T":  ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "200 404 404"),
+    "POST tasks ready/ ids=T":  ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "200 404 404"),
+    "POST tasks unready/ ids=T": ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403",
+                                 "200 404 404"),
+    "POST tasks served/ ids=T": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+
+    # The bill: takeaway orders (a branch, no table) and reports.
+    "POST orders/ takeaway branch=T": ("201 201 400", "201 201 400", "201 400 400", "201 400 400", "201 400 400",
+                                 "403 403 403"),
+    "GET reports/daily/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "GET reports/range/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    # Till: the target's branch has an open shift (``shift``), so opening another
+    # answers 409 where the caller may reach the branch; ``paid`` is a closed order
+    # paid by card (its refund needs no shift).
+    "GET shifts/":              ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "403 403 403"),
+    "GET shift":                ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "GET shifts current/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400",
+                                 "403 403 403"),
+    "POST shifts/ branch=T":    ("409 409 400", "409 409 400", "409 400 400", "403 403 403", "409 400 400", "403 403 403"),
+    "GET shift cash/":          ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "200 404 404", "403 403 403"),
+    "POST shift cash/":         ("201 201 404", "201 201 404", "201 404 404", "403 403 403", "201 404 404", "403 403 403"),
+    "POST shift close/":        ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "200 404 404", "403 403 403"),
+    "GET shift report/":        ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "200 404 404", "403 403 403"),
+    "POST order refund/":       ("201 201 404", "201 201 404", "201 404 404", "403 403 403", "403 403 403", "403 403 403"),
+
+    "GET branches/":            ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET branch":               ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST branches/":           ("201 - -",     "201 - -",     "403 - -",     "403 - -",     "403 - -",     "403 - -"),
+    "GET employees/":           ("in in out",   "in in out",   "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
+    "GET employee":             ("200 200 404", "200 200 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
+    "POST employees/ branch=T": ("201 201 400", "201 201 400", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH employee":           ("200 200 404", "200 200 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE employee":          ("204 204 404", "204 204 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
+    "GET me/":                  ("200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -"),
+
+    # Payments: paying, discounts, the even split (docs/payments.md); branch bill settings.
+    "POST order pay/":          ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order discount/":     ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "DELETE order discount/":   ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST order line discount/": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404",
+                                 "403 403 403"),
+    "DELETE order line discount/": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404",
+                                 "403 403 403"),
+    "POST order split-even/":   ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "DELETE order split-even/": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "GET order checks/":        ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "PATCH branch":             ("200 200 404", "200 200 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
+
+    # Sockets: connect asking for the target's branch; live events and the
+    # replay (since=0) of a change to a table in the target's branch.
+    "WS orders branch_id=T":    ("accept accept 4005", "accept accept 4005", "accept 4005 4005",
+                                 "accept 4005 4005", "accept 4005 4005", "accept 4005 4005"),
+    "WS tables branch_id=T":    ("accept accept 4005", "accept accept 4005", "accept 4005 4005",
+                                 "accept 4005 4005", "accept 4005 4005", "accept 4005 4005"),
+    "WS kitchen branch_id=T":   ("accept accept 4005", "accept accept 4005", "accept 4005 4005",
+                                 "accept 4005 4005", "accept 4005 4005", "accept 4005 4005"),
+    # The kitchen socket narrowed to the target's station (&station=).
+    "WS kitchen station=T":     ("accept accept 4005", "accept accept 4005", "accept 4005 4005",
+                                 "accept 4005 4005", "accept 4005 4005", "accept 4005 4005"),
+    "WS orders live":           ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    "WS tables live":           ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    "WS orders since=0":        ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    "WS tables since=0":        ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    # A portion of the target's branch claimed; the sentinel is a menu change in the caller's.
+    "WS kitchen live":          ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    "WS kitchen since=0":       ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+}
+# fmt: on
+
+
+def cells(sockets: bool) -> list:
+    """One pytest param per cell of the REST rows (or of the socket rows), world by
+    world; the cells of a world are one xdist group (``--dist loadgroup``)."""
+    params = []
+    for role in ROLES:
+        for target in TARGETS:
+            group = pytest.mark.xdist_group(f"matrix-{'ws' if sockets else 'rest'}-{role}-{target}")
+            for row, answers in MATRIX.items():
+                if row.startswith("WS ") != sockets:
+                    continue
+                assert len(answers) == len(ROLES), row
+                expected = answers[ROLES.index(role)].split()[TARGETS.index(target)]
+                if expected != "-":
+                    params.append(pytest.param(row, role, target, expected, id=f"{row}-{role}-{target}", marks=group))
+    return params
+
+
+def build(role: str, target: str) -> dict:
+    """The caller (``user``) of ``role`` in branch ``here``, and the target's
+    objects in the branch ``target`` names: ``here``, another branch of the
+    company, or a branch of another company."""
+    here = BranchFactory()
+    company = here.company
+    if role in (Role.OWNER, Role.ADMIN):
+        user = UserFactory(role=role, branch=None, company=company)
+    else:
+        user = staff_of(here, role=role)
+    branch = {"own": here, "other": BranchFactory(company=company), "foreign": BranchFactory()}[target]
+    waiter = staff_of(branch)
+    menu = CategoryFactory(company=branch.company)
+    dish = MenuItemFactory(category=menu)
+    item = MenuItemFactory(category=menu, branch=branch)
+    shared = MenuItemFactory(category=menu)
+    # The kitchen: a station of the target's branch, an order with a line whose one
+    # portion is pending (``line``, ``task``) and a line of two, one cooking, one ready.
+    station = StationFactory(branch=branch)
+    cooked = station_dish(station)
+    order_table = TableFactory(branch=branch, number=2)
+    order = order_for(waiter, order_table, [(dish, 1), (cooked, 1), (cooked, 2)])
+    line = OrderItem.unscoped.get(order=order, menu_item=cooked, quantity=1)
+    busy = OrderItem.unscoped.get(order=order, menu_item=cooked, quantity=2)
+    cooking, done = KitchenTask.unscoped.filter(line=busy).order_by("portion")
+    KitchenTask.unscoped.filter(pk=cooking.pk).update(status=TaskStatus.IN_PROGRESS)
+    KitchenTask.unscoped.filter(pk=done.pk).update(status=TaskStatus.READY)
+    group = ModifierGroupFactory(menu_item=item)
+    world = {
+        "user": user,
+        "here": here,
+        "branch": branch,
+        "boss": owner_of(branch.company),
+        "waiter": waiter,
+        "table": TableFactory(branch=branch, number=1),
+        "sentinel": TableFactory(branch=here, number=99),
+        "category": CategoryFactory(company=branch.company),
+        "menu": menu,
+        "my_menu": menu if branch.company == company else CategoryFactory(company=company),
+        "dish": dish,
+        "shared": shared,
+        "item": item,
+        "order": order,
+        # Another open order of the order's table (merge).
+        "second": order_for(waiter, order_table, [(dish, 1)]),
+        "station": station,
+        "spare_station": StationFactory(branch=branch),
+        "line": line,
+        "task": KitchenTask.unscoped.get(line=line),
+        "cooking": cooking,
+        "done": done,
+        "group": group,
+        "modifier": ModifierFactory(group=group),
+        "shared_group": ModifierGroupFactory(menu_item=shared),
+        # The caller's own branch: a menu change there is the kitchen sockets' sentinel.
+        "sentinel_item": MenuItemFactory(category=CategoryFactory(company=company), branch=here),
+        # Till: an open shift of the target's branch, and a closed order paid by card.
+        "shift": open_shift(branch),
+        "paid": paid(order_for(waiter, TableFactory(branch=branch, number=3), [(dish, 1)]), "card", shift=None),
+    }
+    return world
+
+
+class _Worlds:
+    """The world of one (role, target) pair at a time, in a transaction left open
+    until another pair is asked for (or the module ends), then rolled back."""
+
+    def __init__(self) -> None:
+        self.key: tuple[str, str] | None = None
+        self.world: dict = {}
+        self._atomic: transaction.Atomic | None = None
+
+    def get(self, role: str, target: str) -> dict:
+        if self.key != (role, target):
+            self.close()
+            assert not connection.in_atomic_block, "the world is built outside any test's transaction"
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            self.world, self.key = build(role, target), (role, target)
+        assert connection.atomic_blocks == [self._atomic], "the cell's own transaction starts after the world"
+        return self.world
+
+    def close(self) -> None:
+        if self._atomic is not None:
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+            self._atomic, self.key, self.world = None, None, {}
+
+
+@pytest.fixture(scope="module")
+def _rest_worlds(django_db_setup, django_db_blocker):
+    worlds = _Worlds()
+    yield worlds
+    with django_db_blocker.unblock():
+        worlds.close()
+
+
+@pytest.fixture
+def rest_world(request, _rest_worlds, django_db_blocker) -> dict:
+    """The world of the cell's (role, target) parameters, shared by the module's cells
+    of that pair. The test requests ``db`` after this fixture: pytest-django then runs
+    it in a savepoint over the world, rolled back after it, so nothing a cell writes
+    reaches the next one. (The world is built before the cell's transaction, so that
+    it outlives it.)"""
+    params = request.node.callspec.params
+    with django_db_blocker.unblock():
+        return _rest_worlds.get(params["role"], params["target"])
+
+
+# What a world is made of: the rows a copy of it takes (pytest-django empties every
+# table after a transactional test, and refills Django's own: content types, permissions).
+WORLD_APPS = ("core", "accounts", "realtime", "cafe", "token_blacklist")
+
+
+def _world_rows() -> str:
+    models = [model for label in WORLD_APPS for model in apps.get_app_config(label).get_models()]
+    return serializers.serialize("json", [row for model in models for row in model._base_manager.order_by("pk")])
+
+
+def _load_rows(rows: str) -> None:
+    with transaction.atomic(), connection.constraint_checks_disabled():
+        for row in serializers.deserialize("json", rows):
+            row.save()
+
+
+@pytest.fixture(scope="module")
+def _socket_worlds() -> dict:
+    return {}
+
+
+@pytest.fixture
+def socket_world(_socket_worlds, transactional_db):
+    """``await socket_world(role, target)``: the pair's world, committed (the consumers
+    read it from other threads). The module's first cell of a pair builds it and keeps
+    a copy of its rows; the pair's next cells start from that copy, so each cell sees
+    the world as it was built, and nothing an earlier cell wrote."""
+    from channels.db import database_sync_to_async
+
+    def make(role: str, target: str) -> dict:
+        if (role, target) in _socket_worlds:
+            world, rows = _socket_worlds[role, target]
+            _load_rows(rows)
+            return world
+        world = build(role, target)
+        _socket_worlds[role, target] = (world, _world_rows())
+        return world
+
+    return database_sync_to_async(make)
