@@ -77,7 +77,7 @@ def mask_frame(opcode: int, payload: bytes) -> bytes:
 class Record:
     """One logical client: survives reconnects (used by the reconnect storm)."""
 
-    __slots__ = ("cid", "path", "branch", "last_seq", "seqs", "proto", "since")
+    __slots__ = ("branch", "cid", "last_seq", "path", "proto", "seqs", "since")
 
     def __init__(self, cid: int, path: str, branch: str):
         self.cid = cid
@@ -282,7 +282,7 @@ class ClientWorker:
             async with sem:
                 try:
                     await self.open(rec, since)
-                except Exception as e:  # noqa: BLE001 - reported to the runner
+                except Exception as e:
                     errors.append(repr(e)[:200])
                     rec.proto = None
 
@@ -321,7 +321,7 @@ class ClientWorker:
                     await self.open(rec, since)
                     back_at.append(time.time() - t0)
                     return
-                except Exception as e:  # noqa: BLE001
+                except Exception as e:
                     errors.append(repr(e)[:200])
                     if time.time() - t0 > deadline:
                         failed += 1
@@ -402,7 +402,7 @@ def client_main(conn, host: str, port: int) -> None:
                 return
             try:
                 result = await getattr(worker, "cmd_" + cmd)(**kwargs)
-            except Exception as e:  # noqa: BLE001 - report, keep serving
+            except Exception as e:
                 result = {"error": repr(e)}
             conn.send(result)
 
@@ -569,7 +569,7 @@ def injector_main(conn, redis_url: str) -> None:
                 return
             try:
                 result = await getattr(inj, "cmd_" + cmd)(**kwargs)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 result = {"error": repr(e)}
             conn.send(result)
 

@@ -34,8 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadgen import ClientPool, Proc, injector_main  # noqa: E402
-from servers import BENCH_DIR, ChannelsServer, FloorServer, RedisServer, cpu_seconds, rss_bytes  # noqa: E402
+from loadgen import ClientPool, Proc, injector_main
+from servers import BENCH_DIR, ChannelsServer, FloorServer, RedisServer, cpu_seconds, rss_bytes
 
 P99_LIMIT_MS = 50.0  # scenario (a) stops when p99 passes this (the criterion)
 # One event to 1,000 sockets is a burst whose last delivery alone can take tens

@@ -37,7 +37,7 @@ def port_open(port: int) -> bool:
 
 
 def _raise_fd_limit():
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 

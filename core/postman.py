@@ -382,7 +382,7 @@ def environment() -> dict[str, Any]:
                 "enabled": True,
             }
             for key, value in ENVIRONMENT.items()
-        ],  # fmt: skip
+        ],
         "_postman_variable_scope": "environment",
     }
 

@@ -119,7 +119,7 @@ def test_register_password_passes_django_validators(api_client, password):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({"password": STRONG}, "email"),
         ({"email": "x@example.com"}, "password"),
@@ -159,7 +159,7 @@ def test_login_email_is_case_insensitive(api_client):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("email, password", [("waiter@example.com", "wrong"), ("nobody@example.com", PASSWORD)])
+@pytest.mark.parametrize(("email", "password"), [("waiter@example.com", "wrong"), ("nobody@example.com", PASSWORD)])
 def test_login_wrong_credentials_401_with_message(api_client, email, password):
     UserFactory(email="waiter@example.com")
     response = api_client.post("/api/users/login/", {"email": email, "password": password}, format="json")
@@ -314,7 +314,9 @@ def test_owner_and_admin_create_branches(client_for, role):
     response = client_for(user).post("/api/users/branches/", {"name": "North", "address": "1 Main St"}, format="json")
     assert response.status_code == 201
     body = response.json()
-    assert body["name"] == "North" and body["address"] == "1 Main St" and body["company"] == str(company.pk)
+    assert body["name"] == "North"
+    assert body["address"] == "1 Main St"
+    assert body["company"] == str(company.pk)
     assert Branch.unscoped.filter(company=company, name="North").exists()
 
 
@@ -370,7 +372,7 @@ def test_admin_may_be_created_without_branch(client_for):
 
 
 @pytest.mark.parametrize(
-    "change, field",
+    ("change", "field"),
     [
         ({"branch": None}, "branch"),
         ({"branch": "other-company"}, "branch"),
@@ -431,7 +433,8 @@ def test_employees_list_and_detail_are_company_scoped(client_for):
         response = getattr(client, method)(f"/api/users/employees/{theirs.pk}/", body, format="json")
         assert response.status_code == 404, method
     theirs.refresh_from_db()
-    assert theirs.first_name == "" and theirs.is_active
+    assert theirs.first_name == ""
+    assert theirs.is_active
 
 
 def test_employee_patch_moves_and_renames(client_for):

@@ -93,7 +93,8 @@ def test_with_nothing_configured_debug_is_off_and_the_key_is_the_installation_ow
     assert first.returncode == 0, first.stderr
     debug, key = first.stdout.split()
     assert debug == "False"
-    assert key == key_file.read_text().strip() and len(key) >= 50
+    assert key == key_file.read_text().strip()
+    assert len(key) >= 50
     assert key not in (ROOT / "config" / "settings.py").read_text()
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert run(code, SECRET_KEY_FILE=str(key_file)).stdout.split()[1] == key
@@ -111,7 +112,7 @@ def test_concurrent_first_starts_agree_on_one_key(tmp_path):
             env={**clean, "SECRET_KEY_FILE": str(key_file)},
             stdout=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for _ in range(8)
     ]
     keys = {start.communicate(timeout=60)[0].strip() for start in starts}

@@ -24,7 +24,7 @@ def active_owners(company) -> set[str]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "method, body",
+    ("method", "body"),
     [("patch", {"is_active": False}), ("patch", {"role": "admin"}), ("patch", {"role": "waiter"}), ("delete", None)],
     ids=["deactivate", "demote-to-admin", "demote-to-waiter", "delete"],
 )

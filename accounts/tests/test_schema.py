@@ -40,7 +40,8 @@ def test_the_documented_answers_are_the_real_ones(document):
     assert {"200", "409", "429"} <= answers(document, "/api/users/employees/{id}/", "patch")
     assert {"204", "409"} <= answers(document, "/api/users/employees/{id}/", "delete")
     registered = document["components"]["schemas"]["Registered"]
-    assert registered["required"] == ["detail"] and set(registered["properties"]) == {"detail"}
+    assert registered["required"] == ["detail"]
+    assert set(registered["properties"]) == {"detail"}
 
 
 @override_settings(EMPLOYEE_EMAILS_ALLOWED=1)

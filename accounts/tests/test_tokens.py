@@ -93,7 +93,7 @@ def test_logout_all_revokes_every_token_of_the_user():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body, field", [({}, "refresh"), ({"refresh": "x", "all": "maybe"}, "all")])
+@pytest.mark.parametrize(("body", "field"), [({}, "refresh"), ({"refresh": "x", "all": "maybe"}, "all")])
 def test_logout_bad_input_400(body, field):
     response = post("/api/users/logout/", body)
     assert response.status_code == 400
@@ -121,7 +121,7 @@ def test_own_password_change_revokes_old_tokens_and_answers_new_ones():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({"old_password": "wrong", "new_password": NEWER}, "old_password"),
         ({"old_password": PASSWORD, "new_password": "123"}, "new_password"),

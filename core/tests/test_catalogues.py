@@ -43,11 +43,13 @@ def test_russian_by_default_english_on_request():
 def test_every_message_is_translated_and_none_is_fuzzy(language):
     entries = read_po(catalogue(language))
     header, messages_ = entries[0], entries[1:]
-    assert header.msgid == "" and "fuzzy" not in header.flags
+    assert header.msgid == ""
+    assert "fuzzy" not in header.flags
     assert f"Language: {language}\n" in header.msgstr[0]
     assert len(messages_) > 50
     for entry in messages_:
-        assert entry.msgstr and all(entry.msgstr), f"{language}: {entry.msgid!r} is not translated"
+        assert entry.msgstr, f"{language}: {entry.msgid!r} is not translated"
+        assert all(entry.msgstr), f"{language}: {entry.msgid!r} is not translated"
         assert "fuzzy" not in entry.flags, f"{language}: {entry.msgid!r} is fuzzy"
 
 

@@ -94,7 +94,7 @@ def test_the_answer_is_a_download():
 
 @pytest.mark.parametrize("name", ['a".csv', "a\r\nb.csv", "отчёт.csv", "", "a b.csv", "a;b.csv"])
 def test_an_unsafe_file_name_is_a_programming_error(name):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Not a safe file name"):
         csv_response([], filename=name)
 
 

@@ -68,7 +68,7 @@ def test_the_api_answers_503_with_retry_after_and_leaves_bugs_to_500():
 
 
 @pytest.mark.parametrize(
-    "error, status",
+    ("error", "status"),
     [(raised_as(OperationalError, PoolTimeout("no connection")), 503), (ZeroDivisionError(), 500)],
 )
 def test_views_outside_the_api_answer_503_too(error, status):
@@ -97,7 +97,7 @@ def test_after_an_outage_one_call_at_a_time_tries_the_database_and_the_others_ar
         pass
     with pytest.raises(OperationalError), outage.guard():  # the database stops answering
         raise OperationalError("connection refused") from psycopg.OperationalError("connection refused")
-    with pytest.raises(OperationalError), outage.guard():  # the next call tries again, and fails
+    with pytest.raises(OperationalError), outage.guard():  # noqa: PT012 - the block is one call, guarded as a whole; the next call tries again, and fails
         with pytest.raises(OperationalError) as refused, outage.guard():
             pass  # meanwhile others are refused, as unreachable
         assert backend_unavailable(refused.value)
@@ -107,7 +107,7 @@ def test_after_an_outage_one_call_at_a_time_tries_the_database_and_the_others_ar
         pass
     with outage.guard(), outage.guard():  # the outage is over
         pass
-    with pytest.raises(ValueError), outage.guard():  # a bug is no outage
+    with pytest.raises(ValueError, match="boom"), outage.guard():  # a bug is no outage
         raise ValueError("boom")
     with outage.guard(), outage.guard():
         pass

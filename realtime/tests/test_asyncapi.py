@@ -27,7 +27,8 @@ def _resolve(document: dict, ref: str) -> object:
     assert ref.startswith("#/"), ref
     node: object = document
     for part in ref[2:].split("/"):
-        assert isinstance(node, dict) and part in node, f"unresolved {ref}"
+        assert isinstance(node, dict), f"unresolved {ref}"
+        assert part in node, f"unresolved {ref}"
         node = node[part]
     return node
 
@@ -87,7 +88,8 @@ def test_a_channel_per_stream_with_its_events(document):
 def test_the_kitchen_socket_documents_its_station_narrowing(document):
     kitchen = document["channels"]["kitchen"]
     station = kitchen["bindings"]["ws"]["query"]["properties"]["station"]
-    assert station["format"] == "uuid" and "station" in station["description"]
+    assert station["format"] == "uuid"
+    assert "station" in station["description"]
     assert "&station=UUID" in kitchen["description"]
     assert "station" in asyncapi.CLOSE_CODES[4005]
     assert "station" not in document["channels"]["orders"]["bindings"]["ws"]["query"]["properties"]
@@ -162,4 +164,5 @@ def test_served_as_yaml_json_and_html(client):
     assert "ws://localhost:8123/ws/cafe/orders/?token=ACCESS_TOKEN" in page
     for needle in ["4003", "4004", "4005", "1008", "1009", "1013", "resync_required", "order_closed", "since"]:
         assert needle in page
-    assert "http://" not in page.replace("http://localhost:8123", "") and "https://" not in page
+    assert "http://" not in page.replace("http://localhost:8123", "")
+    assert "https://" not in page

@@ -116,7 +116,7 @@ def test_options_keeps_tenancy(client_for, world):
 
 
 @pytest.mark.parametrize(
-    "query, status, count",
+    ("query", "status", "count"),
     [
         ("limit=2", 200, 2),
         ("limit=200", 200, 5),
@@ -147,7 +147,7 @@ def test_page_size_is_capped_at_the_maximum(client_for, world, settings):
 
 
 @pytest.mark.parametrize(
-    "query, field",
+    ("query", "field"),
     [
         ("limit=0", "limit"),
         ("limit=-1", "limit"),
@@ -178,7 +178,7 @@ def nested(depth: int) -> str:
 
 @pytest.mark.parametrize("depth", [33, 1000, 100_000])
 @pytest.mark.parametrize(
-    "method, path",
+    ("method", "path"),
     [
         ("post", "/api/cafe/orders/"),
         ("post", "/api/cafe/tables/"),
@@ -281,7 +281,7 @@ INPUT_COLUMNS = [
 ]
 
 
-@pytest.mark.parametrize("input_class, model", INPUT_COLUMNS, ids=[i.__name__ for i, _ in INPUT_COLUMNS])
+@pytest.mark.parametrize(("input_class", "model"), INPUT_COLUMNS, ids=[i.__name__ for i, _ in INPUT_COLUMNS])
 def test_every_string_input_is_no_longer_than_its_column(input_class, model):
     for name, field in input_class().fields.items():
         if not isinstance(field, serializers.CharField):
@@ -296,7 +296,7 @@ def test_every_string_input_is_no_longer_than_its_column(input_class, model):
 
 
 @pytest.mark.parametrize(
-    "path, body, field",
+    ("path", "body", "field"),
     [
         ("/api/cafe/categories/", {"name": "x" * 121}, "name"),
         ("/api/cafe/menu-items/", {"category": "{category}", "title": "x" * 201, "price": "1"}, "title"),

@@ -174,7 +174,7 @@ def snapshot() -> tuple:
     )
 
 
-@pytest.mark.parametrize("row, role, target, expected", cells(sockets=False))
+@pytest.mark.parametrize(("row", "role", "target", "expected"), cells(sockets=False))
 def test_rest(rest_world, db, client_for, row, role, target, expected):
     world = rest_world
     method, path, body, listed = REQUESTS[row]
@@ -197,7 +197,7 @@ _WRITTEN: dict = {}
 
 
 @pytest.mark.parametrize(
-    "role, target, step",
+    ("role", "target", "step"),
     [
         pytest.param("owner", "own", step, marks=pytest.mark.xdist_group("matrix-rest-owner-own"))
         for step in ("write", "read")
@@ -246,7 +246,8 @@ def test_the_matrix_covers_every_rest_route(api_client):
         for method in operations
         if _route(path) in routes and method in ("get", "post", "put", "patch", "delete")
     }
-    assert served and served == documented
+    assert served
+    assert served == documented
     assert served - tried == set()
 
 

@@ -84,7 +84,8 @@ def test_manager_creates_a_station_in_their_branch(client_for, manager, branch):
     station = Station.unscoped.get()
     assert response.json() == {"id": str(station.pk), "branch": str(branch.pk), "name": "Bar", "position": 2}
     again = client_for(manager).post("/api/cafe/stations/", {"name": "Bar"}, format="json")
-    assert again.status_code == 400 and "name" in again.json()
+    assert again.status_code == 400
+    assert "name" in again.json()
 
 
 def test_owner_names_the_branch_and_staff_only_read(client_for, branch, waiter, hot):
@@ -122,7 +123,8 @@ def test_menu_item_names_a_station_of_its_own_branch(client_for, manager, branch
     api = client_for(manager)
     foreign = StationFactory(branch=BranchFactory(company=branch.company))
     bad = api.patch(f"/api/cafe/menu-items/{item.pk}/", {"station": str(foreign.pk)}, format="json")
-    assert bad.status_code == 400 and bad.json() == {"station": ["Station not found in this branch."]}
+    assert bad.status_code == 400
+    assert bad.json() == {"station": ["Station not found in this branch."]}
     good = api.patch(f"/api/cafe/menu-items/{item.pk}/", {"station": str(hot.pk), "remaining": 5}, format="json")
     assert good.status_code == 200
     assert (good.json()["station"], good.json()["remaining"]) == (str(hot.pk), 5)
@@ -241,7 +243,8 @@ def test_line_edit_void_and_their_retries(client_for, waiter, cook, table, soup)
     assert first.status_code == 200, first.json()
     assert (first.json()["items"][0]["id"], first.json()["items"][0]["quantity"]) == (str(line.pk), 3)
     replay = api.patch(url, {"quantity": 3, "note": "spicy"}, format="json", **headers)
-    assert replay.json() == first.json() and replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json() == first.json()
+    assert replay.headers["Idempotent-Replayed"] == "true"
     assert line.tasks.count() == 3
     assert api.patch(url, {}, format="json").status_code == 400
     voided = api.post(url + "void/", {"reason": "wrong table"}, format="json", HTTP_IDEMPOTENCY_KEY="void-1")
@@ -346,13 +349,15 @@ def test_task_actions_one_and_bulk_with_roles(client_for, waiter, cook, manager,
     tasks = "/api/cafe/kitchen/tasks/"
     assert client_for(waiter).post(f"{tasks}{ids[0]}/claim/").status_code == 403
     claimed = client_for(cook).post(f"{tasks}{ids[0]}/claim/")
-    assert claimed.status_code == 200 and claimed.json()["cook"] == str(cook.pk)
+    assert claimed.status_code == 200
+    assert claimed.json()["cook"] == str(cook.pk)
     assert client_for(cook).post(f"{tasks}{ids[0]}/claim/").status_code == 409
     # all or nothing
     assert client_for(cook).post(f"{tasks}claim/", {"ids": ids}, format="json").status_code == 409
     assert KitchenTask.unscoped.filter(status=TaskStatus.PENDING).count() == 2
     bulk = client_for(manager).post(f"{tasks}claim/", {"ids": ids[1:]}, format="json")
-    assert bulk.status_code == 200 and [t["id"] for t in bulk.json()] == ids[1:]
+    assert bulk.status_code == 200
+    assert [t["id"] for t in bulk.json()] == ids[1:]
     assert client_for(cook).post(f"{tasks}ready/", {"ids": ids}, format="json").status_code == 200
     assert client_for(cook).post(f"{tasks}{ids[2]}/unready/").json()["status"] == "in_progress"
     assert client_for(cook).post(f"{tasks}{ids[0]}/served/").status_code == 403
@@ -411,8 +416,10 @@ def test_portions_in_the_kitchen_are_capped_per_order(client_for, waiter, table,
     }
     line = order["items"][0]["id"]
     grown = api.patch(f"/api/cafe/orders/{order['id']}/lines/{line}/", {"quantity": 5}, format="json")
-    assert grown.status_code == 409 and "ORDER_MAX_PORTIONS" in grown.json()["detail"]
-    assert KitchenTask.unscoped.filter(order_id=order["id"]).count() == 3 and Event.objects.count() == events
+    assert grown.status_code == 409
+    assert "ORDER_MAX_PORTIONS" in grown.json()["detail"]
+    assert KitchenTask.unscoped.filter(order_id=order["id"]).count() == 3
+    assert Event.objects.count() == events
     # Cancelled portions no longer count; lines without a station never do.
     assert api.patch(f"/api/cafe/orders/{order['id']}/lines/{line}/", {"quantity": 1}, format="json").status_code == 200
     assert api.patch(f"/api/cafe/orders/{order['id']}/lines/{line}/", {"quantity": 4}, format="json").status_code == 200

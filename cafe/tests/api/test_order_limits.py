@@ -97,7 +97,8 @@ def test_creating_an_order_past_the_limit_answers_409(client_for, waiter, table,
     assert response.json() == {
         "detail": "An order holds at most 2 lines (ORDER_MAX_LINES); this one has 0, so at most 2 more can be added."
     }
-    assert not Event.objects.exists() and not OrderItem.unscoped.exists()
+    assert not Event.objects.exists()
+    assert not OrderItem.unscoped.exists()
 
 
 def test_an_oversized_event_is_refused_with_409_and_the_change_rolls_back(client_for, waiter, table, dish, settings):

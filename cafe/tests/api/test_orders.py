@@ -161,7 +161,9 @@ def test_list_filters_and_paging(client_for, branch, waiter, table, dish):
     assert at_table == {str(first.pk), str(third.pk)}
 
     page = client.get("/api/cafe/orders/?limit=2").json()
-    assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
+    assert page["count"] == 3
+    assert len(page["results"]) == 2
+    assert page["next"]
     rest = client.get("/api/cafe/orders/?limit=2&offset=2").json()
     assert [o["id"] for o in rest["results"]] == [str(first.pk)]
 
@@ -177,7 +179,9 @@ def test_list_branch_filter_for_owner(client_for, branch, waiter, table):
     assert mine.pk != theirs.pk
 
 
-@pytest.mark.parametrize("query, field", [("status=nope", "status"), ("table=123", "table"), ("branch=x", "branch")])
+@pytest.mark.parametrize(
+    ("query", "field"), [("status=nope", "status"), ("table=123", "table"), ("branch=x", "branch")]
+)
 def test_list_bad_filters_400(client_for, waiter, query, field):
     response = client_for(waiter).get(f"/api/cafe/orders/?{query}")
     assert response.status_code == 400
@@ -207,7 +211,9 @@ def test_patch_guests(client_for, waiter, table):
     assert Event.objects.order_by("-seq").first().type == "order_updated"
 
 
-@pytest.mark.parametrize("action, status, display", [("close", "closed", "Закрыт"), ("cancel", "cancelled", "Отменён")])
+@pytest.mark.parametrize(
+    ("action", "status", "display"), [("close", "closed", "Закрыт"), ("cancel", "cancelled", "Отменён")]
+)
 def test_close_and_cancel(client_for, waiter, table, dish, action, status, display):
     order = order_for(waiter, table, [(dish, 1)])
     client = client_for(waiter)

@@ -124,7 +124,8 @@ def test_cash_with_a_tip_closes_the_order_gives_change_and_frees_the_table(api, 
         "user": str(waiter.pk),
         "created_at": payment["created_at"],
     }
-    assert body["paid_at"] is not None and body["paid_at"] == body["closed_at"]
+    assert body["paid_at"] is not None
+    assert body["paid_at"] == body["closed_at"]
     order.refresh_from_db()
     assert (order.status, order.paid, order.tips, order.change) == (
         OrderStatus.CLOSED,
@@ -338,7 +339,7 @@ def test_a_line_change_below_what_was_paid_is_refused(api, order):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({"tenders": [{"method": "cash", "amount": "-1.00"}]}, "tenders"),
         ({"tenders": [{"method": "card", "amount": "0.00"}]}, "tenders"),
@@ -469,7 +470,8 @@ def test_a_new_discount_replaces_the_old_and_delete_removes_it(api, waiter, orde
     assert (removed.json()["discount"], removed.json()["total"]) == (None, "700.00")
     count = len(types(waiter.company))
     again = api.delete(url(order, "discount"))
-    assert again.status_code == 200 and again.json()["total"] == "700.00"
+    assert again.status_code == 200
+    assert again.json()["total"] == "700.00"
     assert len(types(waiter.company)) == count  # nothing changed, nothing sent
 
 
@@ -537,7 +539,7 @@ def test_a_closed_orders_discount_is_409(api, order):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({"kind": "percent", "value": "100.01", "reason": "x"}, "value"),
         ({"kind": "percent", "value": "0.00", "reason": "x"}, "value"),
@@ -782,7 +784,7 @@ def test_an_owner_changes_a_branchs_settings(client_for, branch):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"timezone": ""}, "timezone"),

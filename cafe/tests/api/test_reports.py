@@ -508,7 +508,7 @@ def test_another_companys_branch_is_not_found(client_for, day):
 
 
 @pytest.mark.parametrize(
-    "path, query, errors",
+    ("path", "query", "errors"),
     [
         ("daily", {}, {"date": ["This field is required."]}),
         (

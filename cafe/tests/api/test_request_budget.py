@@ -127,7 +127,7 @@ def test_the_budget_counts_every_emit_of_a_transaction_and_only_its_own(branch, 
         branch.pk,
         {"table_id": "t", "table_number": 1, "status": "busy", "status_display": "x", "branch_id": str(branch.pk)},
     )
-    with pytest.raises(TooManyEvents), transaction.atomic():
+    with pytest.raises(TooManyEvents), transaction.atomic():  # noqa: PT012 - the block is one transaction, rolled back as a whole
         emit(company_id=branch.company_id, events=[event, event])
         emit(company_id=branch.company_id, events=[event, event])
     assert not Event.objects.exists()
@@ -154,7 +154,8 @@ def test_a_line_of_more_portions_than_the_limit_answers_400(client_for, branch, 
     assert response.json() == {
         "items": {"0": {"quantity": ["A line has at most 5 portions (ORDER_LINE_MAX_QUANTITY)."]}}
     }
-    assert not OrderItem.unscoped.exists() and not Event.objects.exists()
+    assert not OrderItem.unscoped.exists()
+    assert not Event.objects.exists()
     order = order_for(waiter, table, items=[(dish, 5)])
     line = order.items.get()
     events = Event.objects.count()

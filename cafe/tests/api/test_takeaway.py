@@ -75,7 +75,7 @@ def test_owners_name_the_branch_and_numbers_are_per_branch(client_for, branch, d
 
 
 @pytest.mark.parametrize(
-    "fields, errors",
+    ("fields", "errors"),
     [
         ({"table": "{table}"}, {"table": ["A takeaway order has no table."]}),
         ({"customer_phone": "call me"}, {"customer_phone": ["Use digits, spaces, +, - and parentheses only."]}),

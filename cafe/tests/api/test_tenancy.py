@@ -63,7 +63,7 @@ def test_lists_show_nothing_of_another_company(client_for, owner, theirs, path):
 
 
 @pytest.mark.parametrize(
-    "kind, path",
+    ("kind", "path"),
     [
         ("table", "/api/cafe/tables/{}/"),
         ("category", "/api/cafe/categories/{}/"),
@@ -117,7 +117,7 @@ def _snapshot(theirs) -> tuple:
     )
 
 
-@pytest.mark.parametrize("method, path, body", WRITES, ids=[f"{m} {p}" for m, p, _ in WRITES])
+@pytest.mark.parametrize(("method", "path", "body"), WRITES, ids=[f"{m} {p}" for m, p, _ in WRITES])
 def test_writes_to_another_companys_objects_are_404_and_change_nothing(client_for, owner, theirs, method, path, body):
     before = _snapshot(theirs)
     if body is not None:
@@ -135,27 +135,32 @@ def test_other_companys_ids_in_bodies_are_refused(client_for, owner, theirs):
     my_table = TableFactory(branch=branch)
     client = client_for(owner)
     table_response = client.post("/api/cafe/orders/", {"table": str(theirs["table"].pk), "guests": 1}, format="json")
-    assert table_response.status_code == 400 and "table" in table_response.json()
+    assert table_response.status_code == 400
+    assert "table" in table_response.json()
     item_response = client.post(
         "/api/cafe/orders/",
         {"table": str(my_table.pk), "guests": 1, "items": [{"menu_item": str(theirs["item"].pk), "quantity": 1}]},
         format="json",
     )
-    assert item_response.status_code == 400 and "items" in item_response.json()
+    assert item_response.status_code == 400
+    assert "items" in item_response.json()
     category_response = client.post(
         "/api/cafe/menu-items/", {"category": str(theirs["category"].pk), "title": "X", "price": "1"}, format="json"
     )
-    assert category_response.status_code == 400 and "category" in category_response.json()
+    assert category_response.status_code == 400
+    assert "category" in category_response.json()
     for path, body in (
         ("/api/cafe/tables/", {"number": 1, "branch": str(theirs["branch"].pk)}),
         ("/api/users/employees/", {"email": "e@example.com", "password": "Tr0ub4dor&3-horse", "role": "waiter",
                                    "branch": str(theirs["branch"].pk)}),
     ):  # fmt: skip
         response = client.post(path, body, format="json")
-        assert response.status_code == 400 and "branch" in response.json(), path
+        assert response.status_code == 400, path
+        assert "branch" in response.json(), path
     for path in ("/api/cafe/tables/", "/api/cafe/orders/", "/api/cafe/menu-items/"):
         response = client.get(f"{path}?branch={theirs['branch'].pk}")
-        assert response.status_code == 400 and "branch" in response.json(), path
+        assert response.status_code == 400, path
+        assert "branch" in response.json(), path
     assert Order.unscoped.filter(company=owner.company).count() == 0
 
 
@@ -195,7 +200,7 @@ def test_branch_staff_do_not_see_another_branch(client_for, two_branches, role):
 
 
 @pytest.mark.parametrize(
-    "method, path, body",
+    ("method", "path", "body"),
     [
         ("patch", "/api/cafe/tables/{table}/", {"status": "reserved"}),
         ("patch", "/api/cafe/tables/{table}/", {"seats": 9}),

@@ -158,7 +158,7 @@ def test_who_opens_where(client_for, branch, waiter):
 
 
 @pytest.mark.parametrize(
-    "body, errors",
+    ("body", "errors"),
     [
         ({}, {"opening_float": ["This field is required."]}),
         ({"opening_float": "-1.00"}, {"opening_float": ["Ensure this value is greater than or equal to 0."]}),
@@ -179,8 +179,10 @@ def test_opening_is_idempotent(client_for, cashier, branch):
     first = api.post("/api/cafe/shifts/", {"opening_float": "10.00"}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
     again = api.post("/api/cafe/shifts/", {"opening_float": "10.00"}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
     assert (first.status_code, again.status_code) == (201, 201)
-    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
-    assert Shift.unscoped.count() == 1 and IdempotencyKey.objects.count() == 1
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Shift.unscoped.count() == 1
+    assert IdempotencyKey.objects.count() == 1
     assert [m["type"] for m in logged_messages(branch.company)] == ["shift_opened"]
 
 
@@ -254,7 +256,8 @@ def test_shifts_of_other_tenants_are_404(client_for, branch, cashier):
         assert api.post(f"/api/cafe/shifts/{shift.pk}/cash/", move, format="json").status_code == 404
         assert api.post(f"/api/cafe/shifts/{shift.pk}/close/", {"counted_cash": "0"}, format="json").status_code == 404
     assert api.get("/api/cafe/shifts/").json()["count"] == 0
-    assert CashMovement.unscoped.count() == 0 and Shift.unscoped.filter(closed_at__isnull=False).count() == 0
+    assert CashMovement.unscoped.count() == 0
+    assert Shift.unscoped.filter(closed_at__isnull=False).count() == 0
     stranger = owner_of(BranchFactory().company)
     assert client_for(stranger).get(f"/api/cafe/shifts/{other_branch.pk}/").status_code == 404
 
@@ -498,7 +501,8 @@ def test_whole_refund_gives_back_the_bill_not_the_tip(client_for, manager, waite
     assert response.status_code == 201, response.json()
     body = response.json()
     row = Refund.unscoped.get()
-    assert body["money"]["paid"] == "900.00" and body["money"]["refunded"] == "900.00"
+    assert body["money"]["paid"] == "900.00"
+    assert body["money"]["refunded"] == "900.00"
     assert body["money"]["tips"] == "90.00"
     assert body["status"] == "closed"
     lines = {line.menu_item_id: line for line in OrderItem.unscoped.filter(order=order)}

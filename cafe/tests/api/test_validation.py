@@ -126,7 +126,7 @@ def fill(value, world):
     return value
 
 
-@pytest.mark.parametrize("body, field", ORDER_CASES.values(), ids=ORDER_CASES.keys())
+@pytest.mark.parametrize(("body", "field"), ORDER_CASES.values(), ids=ORDER_CASES.keys())
 def test_order_create_bad_input(client_for, world, body, field):
     before = counts()
     response = client_for(world["waiter"]).post("/api/cafe/orders/", fill(body, world), format="json")
@@ -189,7 +189,7 @@ def test_idempotency_key_too_long(client_for, world):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({}, "items"),
         ({"items": []}, "items"),
@@ -247,7 +247,7 @@ def test_unknown_order_actions_404(client_for, world, action):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({}, "number"),
         ({"number": 0}, "number"),
@@ -278,7 +278,7 @@ def test_table_patch_with_non_object_body(client_for, world, body):
     assert_error(response, response.status_code, None, before)
 
 
-@pytest.mark.parametrize("body, field", [({"status": "busy"}, "status"), ({"status": None}, "status")])
+@pytest.mark.parametrize(("body", "field"), [({"status": "busy"}, "status"), ({"status": None}, "status")])
 def test_table_patch_status_bad_input(client_for, world, body, field):
     before = counts()
     response = client_for(world["waiter"]).patch(f"/api/cafe/tables/{world['table'].pk}/", body, format="json")
@@ -294,7 +294,7 @@ def test_table_list_bad_branch_filter(client_for, world):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({"title": "X", "price": "1.00"}, "category"),
         ({"category": "x", "title": "X", "price": "1.00"}, "category"),
@@ -325,7 +325,7 @@ def test_menu_item_create_bad_input(client_for, world, body, field):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [({"price": "-0.01"}, "price"), ({"category": "{stranger_category}"}, "category"), ({"title": ""}, "title")],
 )
 def test_menu_item_patch_bad_input(client_for, world, body, field):
@@ -338,7 +338,7 @@ def test_menu_item_patch_bad_input(client_for, world, body, field):
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [({}, "name"), ({"name": ""}, "name"), ({"name": "x" * 121}, "name"), ({"name": "A", "position": -1}, "position")],
 )
 def test_category_create_bad_input(client_for, world, body, field):

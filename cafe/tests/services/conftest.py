@@ -13,7 +13,7 @@ def _run_in_threads(count: int, target) -> list:
         try:
             barrier.wait(timeout=10)
             outcome = target(index)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+        except Exception as exc:
             outcome = exc
         finally:
             connection.close()

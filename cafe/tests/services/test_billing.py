@@ -69,7 +69,7 @@ def test_a_tender_not_needed_is_named():
 
 
 @pytest.mark.parametrize(
-    "amount, count, expected",
+    ("amount", "count", "expected"),
     [
         ("1000.00", 3, ["333.34", "333.33", "333.33"]),
         ("0.05", 3, ["0.02", "0.02", "0.01"]),
@@ -131,7 +131,7 @@ def test_two_tablets_paying_one_order_at_once_one_wins(services, english_threads
 
 @pytest.mark.django_db(transaction=True)
 def test_two_partial_payments_at_once_both_count(services, english_threads, run_in_threads):
-    branch, waiter, table, dish = _race_world()
+    _branch, waiter, table, dish = _race_world()
     order = order_for(waiter, table, [(dish, 1)])
 
     results = run_in_threads(
@@ -146,7 +146,7 @@ def test_two_partial_payments_at_once_both_count(services, english_threads, run_
 
 @pytest.mark.django_db(transaction=True)
 def test_a_payment_racing_a_line_void_leaves_one_consistent_outcome(services, english_threads, run_in_threads):
-    branch, waiter, table, dish = _race_world("350.00")
+    _branch, waiter, table, dish = _race_world("350.00")
     order = order_for(waiter, table, [(dish, 1), (dish, 1)])
     line = order.items.last()
 
@@ -162,7 +162,8 @@ def test_a_payment_racing_a_line_void_leaves_one_consistent_outcome(services, en
     order.refresh_from_db()
     line.refresh_from_db()
     payment = Payment.unscoped.get()
-    assert order.status == OrderStatus.CLOSED and order.paid == order.total
+    assert order.status == OrderStatus.CLOSED
+    assert order.paid == order.total
     if line.voided:
         # The void came first: the cash paid the 350.00 left and 350.00 went back as change.
         assert all(isinstance(r, Order) for r in results), results
@@ -177,7 +178,7 @@ def test_a_payment_racing_a_line_void_leaves_one_consistent_outcome(services, en
 
 @pytest.mark.django_db(transaction=True)
 def test_two_tablets_paying_the_same_check_at_once_one_wins(services, english_threads, run_in_threads):
-    branch, waiter, table, dish = _race_world("1000.00")
+    _branch, waiter, table, dish = _race_world("1000.00")
     order = order_for(waiter, table, [(dish, 1)])
     order_split_even(tenant=tenant_for(waiter), order_id=order.pk, checks=3)
 
@@ -193,7 +194,7 @@ def test_two_tablets_paying_the_same_check_at_once_one_wins(services, english_th
 
 @pytest.mark.django_db(transaction=True)
 def test_a_close_racing_a_line_void_does_not_deadlock(services, english_threads, run_in_threads):
-    branch, waiter, table, dish = _race_world("350.00")
+    _branch, waiter, table, dish = _race_world("350.00")
     order = order_for(waiter, table, [(dish, 1), (dish, 1)])
     line = order.items.last()
 
@@ -216,7 +217,7 @@ def test_a_split_racing_a_payment_never_takes_money_twice(services, english_thre
     check: either the payment wins (the split is refused, the order paid) or the
     split does (the card, now above what is due, is refused); never both, never a
     payment on lines that left the order."""
-    branch, waiter, table, dish = _race_world("350.00")
+    _branch, waiter, table, dish = _race_world("350.00")
     order = order_for(waiter, table, [(dish, 1), (dish, 1)])
     line = order.items.last()
 
@@ -251,7 +252,7 @@ def test_lines_added_to_one_order_while_another_is_taken_at_its_table_never_dead
     order at the table holds the table and waits for that counter. With the table
     locked FOR UPDATE the two deadlocked (a 500 in the chaos test); every domain row
     lock is FOR NO KEY UPDATE, which key-share locks pass."""
-    branch, waiter, table, dish = _race_world("100.00")
+    _branch, waiter, table, dish = _race_world("100.00")
     first = order_for(waiter, table, [(dish, 1)])
     line = [{"menu_item": dish.pk, "quantity": 1}]
 

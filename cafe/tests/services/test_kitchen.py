@@ -106,7 +106,7 @@ def test_task_lifecycle_records_cook_and_timings(waiter, cook, table, soup):
     task = order_for(waiter, table, [(soup, 1)]).items.get().tasks.get()
     [claimed] = act(cook, [task], "claim")
     assert (claimed.status, claimed.cook_id) == (TaskStatus.IN_PROGRESS, cook.pk)
-    [ready] = act(cook, [task], "ready")
+    [_ready] = act(cook, [task], "ready")
     [served] = act(waiter, [task], "served")
     task.refresh_from_db()
     assert task.status == TaskStatus.SERVED
@@ -252,7 +252,8 @@ def test_waiter_may_not_change_or_void_a_started_line_but_a_manager_may(waiter, 
             attempt()
     edit(manager, order, line, quantity=1)  # cancels the unstarted portion: no reason needed
     line.refresh_from_db()
-    assert line.quantity == 1 and statuses(line) == [TaskStatus.CANCELLED, TaskStatus.IN_PROGRESS]
+    assert line.quantity == 1
+    assert statuses(line) == [TaskStatus.CANCELLED, TaskStatus.IN_PROGRESS]
     updated = void(manager, order, line, reason="burnt")
     line.refresh_from_db()
     assert (line.voided, line.void_reason, line.voided_by_id) == (True, "burnt", manager.pk)

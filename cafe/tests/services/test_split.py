@@ -175,7 +175,7 @@ def test_a_split_racing_a_close_of_the_same_order_has_one_outcome(services, engl
 @pytest.mark.django_db(transaction=True)
 def test_a_move_racing_an_order_taken_at_the_target_table(services, english_threads, run_in_threads):
 
-    branch, waiter, soup, tea = _world()
+    branch, waiter, soup, _tea = _world()
     old, target = TableFactory(branch=branch), TableFactory(branch=branch)
     order = order_for(waiter, old, [(soup, 1)])
 

@@ -75,7 +75,8 @@ def test_line_price_includes_its_modifiers_which_are_copied(waiter, table, coffe
     _, syrups = extras
     order = create(waiter, table, line(coffee, 2, modifiers=[oat.pk, syrups[0].pk, syrups[1].pk], note="extra hot"))
     row = order.items.get()
-    assert row.price == Decimal("300.00") and row.total == Decimal("600.00")
+    assert row.price == Decimal("300.00")
+    assert row.total == Decimal("600.00")
     assert row.note == "extra hot"
     assert list(row.modifiers.values_list("group", "name", "price")) == [
         ("Milk", "oat", Decimal("40.00")),
@@ -127,7 +128,8 @@ def test_remaining_count_is_taken_and_stops_the_item_at_zero(waiter, table, bran
     with pytest.raises(StockShort) as exc:
         create(waiter, table, line(item, 2))
     assert exc.value.status_code == 409
-    assert exc.value.detail["remaining"] == 1 and exc.value.detail["menu_item"] == str(item.pk)
+    assert exc.value.detail["remaining"] == 1
+    assert exc.value.detail["menu_item"] == str(item.pk)
     create(waiter, table, line(item, 1))
     item.refresh_from_db()
     assert item.remaining == 0

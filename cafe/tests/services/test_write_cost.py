@@ -56,14 +56,14 @@ def cost(action):
 
 def test_taking_adding_paying_and_closing_cost_at_most_todays_statements(world):
     tenant, table, soup, tea = world
-    take, take_writes = cost(lambda: order_create(tenant=tenant, table=table.pk, guests=2, items=lines(soup, tea)))
+    take, _take_writes = cost(lambda: order_create(tenant=tenant, table=table.pk, guests=2, items=lines(soup, tea)))
     order = order_create(tenant=tenant, table=table.pk, guests=2, items=[])
-    add, add_writes = cost(lambda: order_add_items(tenant=tenant, order_id=order.pk, items=lines(soup, tea)))
-    pay, pay_writes = cost(
+    add, _add_writes = cost(lambda: order_add_items(tenant=tenant, order_id=order.pk, items=lines(soup, tea)))
+    pay, _pay_writes = cost(
         lambda: order_pay(tenant=tenant, order_id=order.pk, tenders=[{"method": "card", "amount": Decimal("800.00")}])
     )
     other = order_create(tenant=tenant, table=table.pk, guests=2, items=lines(soup, tea))
-    close, close_writes = cost(lambda: order_finish(tenant=tenant, order_id=other.pk, status="closed"))
+    close, _close_writes = cost(lambda: order_finish(tenant=tenant, order_id=other.pk, status="closed"))
     print(f"\nstatements: take {take}, add {add}, pay {pay}, close {close}")
     assert {"take": take, "add": add, "pay": pay, "close": close} == {
         "take": min(take, TAKE),

@@ -56,7 +56,8 @@ def test_the_environment_has_the_urls_and_the_demo_login():
     values = {v["key"]: v["value"] for v in json.loads((DOCS / ENVIRONMENT_FILE).read_text())["values"]}
     assert values["base_url"] == "http://localhost:8000"
     assert values["ws_url"] == "ws://localhost:8000"
-    assert values["email"] == "waiter@demo.cafe" and values["password"] == "cafe-demo-2026"
+    assert values["email"] == "waiter@demo.cafe"
+    assert values["password"] == "cafe-demo-2026"
 
 
 def newman() -> str | None:

@@ -100,8 +100,10 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(start_server,
     )
     (tmp_path / "schemathesis.txt").write_text(run.stdout + run.stderr)
     server_errors = [line for line in server.log().splitlines() if re.search(r'" 5\d\d\b', line)]
-    assert run.returncode == 0 and not server_errors, (
+    failure = (
         f"schemathesis as {role} failed (exit {run.returncode}; whole output in {tmp_path / 'schemathesis.txt'}):\n"
         f"{run.stdout[-12000:]}\n{run.stderr[-3000:]}\n"
         "Server errors:\n" + "\n".join(server_errors[:20])
     )
+    assert run.returncode == 0, failure
+    assert not server_errors, failure

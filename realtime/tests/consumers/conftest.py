@@ -110,13 +110,13 @@ def transport(request, settings):
         async def ready() -> None:
             return None
 
-        return ready
+        yield ready
+        return
     request.getfixturevalue("services")
     settings.EVENTS_CHANNEL = f"cafe.test.{uuid.uuid4()}"
     client = redis.Redis.from_url(django_settings.REDIS_URL)
-    request.addfinalizer(client.close)
 
-    async def ready() -> None:
+    async def subscribed() -> None:
         for _ in range(100):
             subscribers = await sync_to_async(client.pubsub_numsub)(settings.EVENTS_CHANNEL)
             if subscribers and subscribers[0][1] >= 1:
@@ -124,7 +124,8 @@ def transport(request, settings):
             await asyncio.sleep(0.05)
         raise AssertionError("the hub never subscribed to its Redis channel")
 
-    return ready
+    yield subscribed
+    client.close()
 
 
 @pytest.fixture

@@ -55,7 +55,8 @@ async def test_order_created_is_the_rest_order_and_the_table_turns_busy(ws, tran
     assert created["ts"] == busy["ts"]
 
     assert await tables.receive() == busy
-    assert await tables.nothing() and await orders.nothing(0.1)
+    assert await tables.nothing()
+    assert await orders.nothing(0.1)
 
 
 async def test_order_lifecycle_events(ws, transport, client_for):
@@ -92,7 +93,8 @@ async def test_order_lifecycle_events(ws, transport, client_for):
     cancelled, free = await orders.receive_many(2)
     assert checked(cancelled) == order_event("order_cancelled", response.json(), w)
     assert checked(free) == status_event(w.table, "free", "Свободен")
-    assert cancelled["seq"] == seq + 7 and free["seq"] == seq + 8
+    assert cancelled["seq"] == seq + 7
+    assert free["seq"] == seq + 8
 
     assert await tables.receive() == free
     assert await tables.nothing(0.1)
@@ -126,7 +128,8 @@ async def test_table_events_reach_the_tables_socket(ws, transport, client_for):
     assert checked(await tables.receive()) == table_event("table_deleted", reserved.json(), w)
 
     assert await orders.receive() == status, "the orders socket gets only the status change"
-    assert await orders.nothing() and await tables.nothing(0.1)
+    assert await orders.nothing()
+    assert await tables.nothing(0.1)
 
 
 async def test_company_wide_socket_gets_every_branch_and_branch_sockets_only_theirs(ws, transport):
@@ -199,7 +202,8 @@ async def test_rolled_back_change_sends_nothing(ws, transport, client_for):
     response = await db(client_for(w.waiter).post)("/api/cafe/orders/", body, format="json")
     assert response.status_code == 400
 
-    assert await orders.nothing(0.5) and await tables.nothing(0.1)
+    assert await orders.nothing(0.5)
+    assert await tables.nothing(0.1)
     assert await db(Order.unscoped.count)() == 0
     assert await db(Event.objects.filter(company=w.company).count)() == 0
 

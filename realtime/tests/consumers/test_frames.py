@@ -23,8 +23,10 @@ async def socket(ws):
 async def error_for(socket, text: str) -> dict:
     await socket.send(text)
     error = await socket.receive()
-    assert set(error) == {"type", "code", "message"} and error["type"] == "error", error
-    assert isinstance(error["message"], str) and error["message"]
+    assert set(error) == {"type", "code", "message"}, error
+    assert error["type"] == "error", error
+    assert isinstance(error["message"], str)
+    assert error["message"]
     return error
 
 
@@ -59,7 +61,8 @@ async def test_unknown_action_gets_an_error_and_the_socket_stays_open(socket, me
 async def test_binary_frame_gets_an_error_and_the_socket_stays_open(socket):
     await socket.communicator.send_to(bytes_data=b'{"action": "ping"}')
     error = await socket.receive()
-    assert error["type"] == "error" and error["code"] == "invalid_frame"
+    assert error["type"] == "error"
+    assert error["code"] == "invalid_frame"
     await socket.ping()
 
 

@@ -75,7 +75,8 @@ async def test_events_between_a_sockets_read_and_its_joining_are_replayed(compan
         assert [frame["type"] for frame in early.frames] == ["table_created"] * 4
         await add_table(7)
         await settle()
-        assert early.seqs() == [3, 4, 5, 6, 7] and late.seqs() == [6, 7]
+        assert early.seqs() == [3, 4, 5, 6, 7]
+        assert late.seqs() == [6, 7]
     finally:
         for task in hub.tasks:
             task.cancel()

@@ -54,7 +54,7 @@ async def seen_before_sentinel(socket, world: dict, stream: str) -> bool:
     raise AssertionError("the sentinel event never came")
 
 
-@pytest.mark.parametrize("row, role, target, expected", cells(sockets=True))
+@pytest.mark.parametrize(("row", "role", "target", "expected"), cells(sockets=True))
 async def test_socket(ws, memory, socket_world, row, role, target, expected):
     _, stream, kind = row.split(" ", 2)
     world = await socket_world(role, target)

@@ -88,8 +88,10 @@ async def test_greeting_ping_and_tasks_as_they_move(ws, transport):
     assert (claimed["data"]["task"]["status"], ready["data"]["task"]["status"]) == ("in_progress", "ready")
     pick_up = await orders.receive()
     assert pick_up["type"] == "kitchen_task_ready"
-    assert pick_up["data"] == ready["data"] and pick_up["seq"] == ready["seq"] + 1
-    assert await kitchen.nothing() and await orders.nothing(0.1)
+    assert pick_up["data"] == ready["data"]
+    assert pick_up["seq"] == ready["seq"] + 1
+    assert await kitchen.nothing()
+    assert await orders.nothing(0.1)
 
 
 async def test_station_narrows_the_socket_live_and_on_resume(ws, transport):
@@ -155,4 +157,5 @@ async def test_other_branches_and_companies_see_nothing(ws, transport):
     await transport()
     await db(order_for)(w["waiter"], w["table"], [(w["soup"], 1)])
     assert (await owner.receive())["type"] == "kitchen_task_created"
-    assert await theirs.nothing() and await foreign.nothing(0.1)
+    assert await theirs.nothing()
+    assert await foreign.nothing(0.1)

@@ -52,11 +52,13 @@ async def test_more_characters_waiting_than_the_cap_close_1013(settings):
     consumer.deliver("abcd")
     consumer.deliver("efghij")  # 10 waiting: at the cap
     await settle()
-    assert closed == [] and consumer.outbox_size == 10
+    assert closed == []
+    assert consumer.outbox_size == 10
     consumer.deliver("k")
     await settle()
     assert closed == [1013]
-    assert not consumer.outbox and consumer.outbox_size == 0
+    assert not consumer.outbox
+    assert consumer.outbox_size == 0
 
 
 async def test_the_count_follows_the_writes(settings):
@@ -71,8 +73,10 @@ async def test_the_count_follows_the_writes(settings):
         assert consumer.outbox_size == 8
         transport.writable.set()
         await settle()
-        assert consumer.outbox_size == 0 and not consumer.outbox
-    assert closed == [] and transport.sent == ["x", "abcd", "efgh"] * 5
+        assert consumer.outbox_size == 0
+        assert not consumer.outbox
+    assert closed == []
+    assert transport.sent == ["x", "abcd", "efgh"] * 5
 
 
 async def test_live_events_held_during_a_catch_up_are_capped_too(settings):
@@ -83,10 +87,12 @@ async def test_live_events_held_during_a_catch_up_are_capped_too(settings):
     consumer.offer(1, "abcde")
     consumer.offer(2, "fghij")
     await settle()
-    assert closed == [] and consumer.pending == [(1, "abcde"), (2, "fghij")]
+    assert closed == []
+    assert consumer.pending == [(1, "abcde"), (2, "fghij")]
     consumer.offer(3, "k")
     await settle()
-    assert closed == [1013] and consumer.pending is None
+    assert closed == [1013]
+    assert consumer.pending is None
 
 
 async def test_drained_waits_for_the_low_water_mark_or_the_socket_leaving(settings, monkeypatch):
@@ -105,7 +111,8 @@ async def test_drained_waits_for_the_low_water_mark_or_the_socket_leaving(settin
     assert not drained.done()
     transport.writable.set()
     await settle()
-    assert drained.done() and consumer.outbox_size == 0
+    assert drained.done()
+    assert consumer.outbox_size == 0
 
     transport.writable.clear()
     for _ in range(9):
@@ -184,7 +191,8 @@ async def test_the_log_is_paged_by_size_and_every_event_comes_once(tables):
     assert all(len(message.encode()) > len(message) for message in messages)  # Cyrillic: bytes count
     page_bytes = 3 * size[1] + 1  # four events reach it, or three larger ones
     expected = expected_pages(size, page_bytes)
-    assert expected[:2] == [[1, 2, 3, 4], [5, 6, 7, 8]] and len(expected) > 3
+    assert expected[:2] == [[1, 2, 3, 4], [5, 6, 7, 8]]
+    assert len(expected) > 3
     scope = {"company_id": str(owner.company_id), "branch_id": None, "stream": "tables"}
     after, pages = 0, []
     while True:
@@ -198,11 +206,13 @@ async def test_the_log_is_paged_by_size_and_every_event_comes_once(tables):
     rows = await db(eventlog.events_after)(
         company_id=str(owner.company_id), after=0, upto=12, limit=1000, max_bytes=page_bytes
     )
-    assert [row[0] for row in rows] == [1, 2, 3, 4] and rows[0][1] is not None
+    assert [row[0] for row in rows] == [1, 2, 3, 4]
+    assert rows[0][1] is not None
     assert eventlog.more_after(rows, limit=1000, max_bytes=page_bytes)
     # One event bigger than a page still comes, alone.
     page = await db(eventlog.event_backlog)(**scope, after=0, upto=12, limit=1000, max_bytes=1)
-    assert [seq for seq, _ in page] == [1] and eventlog.more_after(page, limit=1000, max_bytes=1)
+    assert [seq for seq, _ in page] == [1]
+    assert eventlog.more_after(page, limit=1000, max_bytes=1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -227,21 +237,25 @@ async def test_a_resume_reads_the_next_page_only_once_the_socket_has_room(tables
         assert sub.frames == []
         resume = asyncio.ensure_future(hub.resume(sub, 0))
         await asyncio.sleep(0.2)
-        assert sub.seqs() == [] and reads == [], "a resume first waits for room"
+        assert sub.seqs() == [], "a resume first waits for room"
+        assert reads == [], "a resume first waits for room"
         sub.allowed.release()
         await until(lambda: len(sub.frames) >= 4)
         await asyncio.sleep(0.2)
-        assert sub.seqs() == [1, 2, 3, 4] and reads == [0]
+        assert sub.seqs() == [1, 2, 3, 4]
+        assert reads == [0]
         sub.allowed.release()
         await until(lambda: len(sub.frames) >= 8)
         await asyncio.sleep(0.2)
-        assert sub.seqs() == list(range(1, 9)) and reads == [0, 4]
+        assert sub.seqs() == list(range(1, 9))
+        assert reads == [0, 4]
         for _ in range(len(expected_pages(size, eventlog.PAGE_BYTES))):
             sub.allowed.release()
         await asyncio.wait_for(resume, 3)
         assert sub.seqs() == list(range(1, 13))
         assert reads == [0] + [page[-1] for page in expected_pages(size, eventlog.PAGE_BYTES)[:-1]]
-        assert sub.pending is None and sub.cursor == 12
+        assert sub.pending is None
+        assert sub.cursor == 12
 
         # A socket that leaves while its catch-up waits for room stops it.
         sub.allowed = asyncio.Semaphore(1)
@@ -252,7 +266,8 @@ async def test_a_resume_reads_the_next_page_only_once_the_socket_has_room(tables
         hub.unsubscribe(sub)
         sub.allowed.release()
         await asyncio.wait_for(resume, 3)
-        assert sub.seqs()[12:] == [1, 2, 3, 4] and reads[-1] == 0
+        assert sub.seqs()[12:] == [1, 2, 3, 4]
+        assert reads[-1] == 0
     finally:
         for task in hub.tasks:
             task.cancel()
@@ -273,7 +288,8 @@ async def test_the_gap_fill_pages_by_size_without_skipping(tables, monkeypatch):
         hub.members[company].add(sub)
         hub.last_seq[company] = 0
         await hub._fill(company, 12)
-        assert sub.seqs() == list(range(1, 13)) and hub.last_seq[company] == 12
+        assert sub.seqs() == list(range(1, 13))
+        assert hub.last_seq[company] == 12
     finally:
         for task in hub.tasks:
             task.cancel()

@@ -25,7 +25,8 @@ async def test_frames_queue_behind_a_blocked_write_and_arrive_in_order():
     for _ in range(20):
         await asyncio.sleep(0)
     assert transport.sent == ["1", "2", "3", "4"]
-    assert consumer.writer is None and not consumer.outbox
+    assert consumer.writer is None
+    assert not consumer.outbox
     consumer.deliver("5")
     assert transport.sent[-1] == "5"
 

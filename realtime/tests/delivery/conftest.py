@@ -66,9 +66,11 @@ def expected_events(*, company_id, stream: str, branch_id=None, after: int = 0) 
 def event_key(message: dict) -> tuple[int, str, str]:
     """Checks the delivery fields every event carries; returns (seq, event_id, type)."""
     assert set(message) >= {"type", "data", "event_id", "seq", "ts"}, message
-    assert isinstance(message["seq"], int) and not isinstance(message["seq"], bool), message
+    assert isinstance(message["seq"], int), message
+    assert not isinstance(message["seq"], bool), message
     uuid.UUID(message["event_id"])
-    assert isinstance(message["data"], dict) and isinstance(message["ts"], str), message
+    assert isinstance(message["data"], dict), message
+    assert isinstance(message["ts"], str), message
     return message["seq"], message["event_id"], message["type"]
 
 

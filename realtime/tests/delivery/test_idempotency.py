@@ -35,7 +35,7 @@ def events(company, type: str) -> int:
 
 @pytest.mark.django_db
 def test_create_retry_answers_the_same_and_changes_nothing(client_for, waiter, setup):
-    table, item, body = setup
+    _table, _item, body = setup
     client = client_for(waiter)
     first = client.post(ORDERS, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     again = client.post(ORDERS, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
@@ -50,7 +50,7 @@ def test_create_retry_answers_the_same_and_changes_nothing(client_for, waiter, s
 
 @pytest.mark.django_db
 def test_same_key_with_another_request_is_422_and_changes_nothing(client_for, waiter, setup):
-    table, item, body = setup
+    _table, _item, body = setup
     client = client_for(waiter)
     order = client.post(ORDERS, body, format="json", HTTP_IDEMPOTENCY_KEY="k").json()
     other = client.post(ORDERS, {**body, "guests": 3}, format="json", HTTP_IDEMPOTENCY_KEY="k")
@@ -64,7 +64,7 @@ def test_same_key_with_another_request_is_422_and_changes_nothing(client_for, wa
 
 @pytest.mark.django_db
 def test_keys_belong_to_their_user(client_for, waiter, setup):
-    table, item, body = setup
+    _table, _item, body = setup
     colleague = staff_of(waiter.branch)
     first = client_for(waiter).post(ORDERS, body, format="json", HTTP_IDEMPOTENCY_KEY="shared")
     second = client_for(colleague).post(ORDERS, body, format="json", HTTP_IDEMPOTENCY_KEY="shared")
@@ -76,7 +76,7 @@ def test_keys_belong_to_their_user(client_for, waiter, setup):
 
 @pytest.mark.django_db
 def test_a_failed_request_stores_nothing(client_for, waiter, setup):
-    table, item, body = setup
+    _table, _item, body = setup
     client = client_for(waiter)
     bad = client.post(ORDERS, {**body, "guests": 0}, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert bad.status_code == 400
@@ -94,7 +94,7 @@ def test_a_failed_request_stores_nothing(client_for, waiter, setup):
 
 @pytest.mark.django_db
 def test_add_items_close_and_cancel_retries(client_for, waiter, setup):
-    table, item, body = setup
+    _table, item, body = setup
     client = client_for(waiter)
     order = client.post(ORDERS, body, format="json").json()["id"]
     lines = {"items": [{"menu_item": str(item.pk), "quantity": 4}]}
@@ -106,7 +106,8 @@ def test_add_items_close_and_cancel_retries(client_for, waiter, setup):
 
     closed = [client.post(f"{ORDERS}{order}/close/", {}, format="json", HTTP_IDEMPOTENCY_KEY="end") for _ in "12"]
     assert [c.status_code for c in closed] == [200, 200]  # the retry is not a 409
-    assert closed[1].json() == closed[0].json() and closed[1].json()["status"] == "closed"
+    assert closed[1].json() == closed[0].json()
+    assert closed[1].json()["status"] == "closed"
     assert events(waiter.company, "order_closed") == 1
 
     second = client.post(ORDERS, body, format="json").json()["id"]
@@ -117,7 +118,7 @@ def test_add_items_close_and_cancel_retries(client_for, waiter, setup):
 
 @pytest.mark.django_db
 def test_key_length_is_checked(client_for, waiter, setup):
-    table, item, body = setup
+    _table, _item, body = setup
     answer = client_for(waiter).post(ORDERS, body, format="json", HTTP_IDEMPOTENCY_KEY="k" * 256)
     assert answer.status_code == 400
     assert "Idempotency-Key" in answer.json()
@@ -202,5 +203,6 @@ def test_two_waiters_adding_lines_at_once_both_land(start_server, make_world):
         updates = list(Event.objects.filter(company=world.company, type="order_updated").exclude(seq__in=before))
         assert len(updates) == 2
         shown = [json.loads(event.message)["data"]["order"]["items"] for event in sorted(updates, key=lambda e: e.seq)]
-        assert len(shown[0]) == 1 and len(shown[1]) == 2  # each event shows the order as its change left it
+        assert len(shown[0]) == 1
+        assert len(shown[1]) == 2
         http(servers[0].http, "POST", f"{ORDERS}{order}/close/", first, {})

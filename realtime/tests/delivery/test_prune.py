@@ -71,4 +71,5 @@ def test_retention_is_configurable_and_seq_goes_on_after_pruning_everything(sett
 
 
 def test_the_command_documents_itself():
-    assert "EVENT_RETENTION_HOURS" in Command.help and "IDEMPOTENCY_RETENTION_HOURS" in Command.help
+    assert "EVENT_RETENTION_HOURS" in Command.help
+    assert "IDEMPOTENCY_RETENTION_HOURS" in Command.help

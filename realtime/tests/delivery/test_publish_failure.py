@@ -135,7 +135,7 @@ def test_a_rolled_back_change_sends_nothing_and_logs_nothing(start_server, make_
         recv(tables)
         events_before = Event.objects.count()
 
-        with pytest.raises(Rollback), transaction.atomic():
+        with pytest.raises(Rollback), transaction.atomic():  # noqa: PT012 - the block is one transaction, rolled back as a whole
             order_for(waiter, table)  # emits order_created and table_status_changed...
             assert Event.objects.count() == events_before + 2
             raise Rollback  # ...and then the change fails

@@ -22,7 +22,7 @@ def receive(socket, timeout: float = 5) -> dict:
 def close_code(socket, timeout: float = 5) -> int | None:
     """Reads until the server closes the socket; the close code it sent."""
     deadline = time.monotonic() + timeout
-    with pytest.raises(ConnectionClosed) as closed:
+    with pytest.raises(ConnectionClosed) as closed:  # noqa: PT012 - read until the server closes
         while True:
             socket.recv(timeout=max(deadline - time.monotonic(), 0.01))
     return closed.value.rcvd.code if closed.value.rcvd else None

@@ -122,7 +122,7 @@ def timed(call, *args, **kwargs):
 
 # Without health checks a borrowed connection's first statement meets the freeze, as
 # one sent just before it does.
-@pytest.mark.parametrize("health_checks, bound", [("true", ARRIVING_BOUND), ("false", IN_FLIGHT_BOUND)])
+@pytest.mark.parametrize(("health_checks", "bound"), [("true", ARRIVING_BOUND), ("false", IN_FLIGHT_BOUND)])
 def test_a_frozen_postgresql_answers_503_within_the_bound_and_recovers(start_server, proxy, health_checks, bound):
     branch = BranchFactory()
     table = TableFactory(branch=branch)
@@ -168,7 +168,8 @@ def test_a_frozen_postgresql_answers_503_within_the_bound_and_recovers(start_ser
         while time.monotonic() < deadline and statuses[-1:] != [200]:
             statuses.append(request(server, "GET", "/api/cafe/tables/", token)[0])
             time.sleep(0.1)
-        assert set(statuses) <= {503, 200} and statuses[-1] == 200
+        assert set(statuses) <= {503, 200}
+        assert statuses[-1] == 200
         status, _, created = request(server, "POST", "/api/cafe/orders/", token, body)
         assert status == 201, created
     assert "Internal Server Error" not in server.log()
@@ -197,10 +198,9 @@ def test_the_health_check_gets_the_connect_bound_and_a_timeout_is_unavailable(pr
         conn.execute("")  # psycopg_pool's ConnectionPool.check_connection
     assert str(frozen.value) == "PostgreSQL did not answer within 0.5 s; the connection is closed."
     assert conn.closed
-    try:
-        raise OperationalError(str(frozen.value)) from frozen.value
-    except OperationalError as wrapped:  # as Django raises it
-        assert backend_unavailable(wrapped)
+    wrapped = OperationalError(str(frozen.value))  # as Django raises it: from the driver's error
+    wrapped.__cause__ = frozen.value
+    assert backend_unavailable(wrapped)
 
 
 def test_the_servers_connections_are_bounded_and_kept_alive(services):

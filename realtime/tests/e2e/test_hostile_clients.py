@@ -73,7 +73,8 @@ def test_silent_connections_are_closed_and_never_starve_a_real_request(server):
         # Three times the cap waiting for their heads: a real request still gets its answer,
         # the place of the connection that waited longest.
         status, _, body = get(server)
-        assert status == 401 and "detail" in body
+        assert status == 401
+        assert "detail" in body
         assert [closed_after(sock, timeout=HEADER_TIMEOUT + 3) for sock in silent] == [b""] * CAP
         for sock in partial:
             assert closed_after(sock, timeout=HEADER_TIMEOUT + 3).startswith(b"HTTP/1.1 408 ")
@@ -117,7 +118,7 @@ def answer(sock: socket.socket) -> bytes:
     """The whole answer to a request with a JSON body (or an empty one)."""
     sock.settimeout(5)
     response = b""
-    while not (response.endswith(b"}") or response.endswith(b"\r\n\r\n") and b"content-length: 0" in response):
+    while not (response.endswith(b"}") or (response.endswith(b"\r\n\r\n") and b"content-length: 0" in response)):
         chunk = sock.recv(4096)
         assert chunk, response
         response += chunk
@@ -158,7 +159,8 @@ def test_dribbled_bodies_never_starve_a_real_request(server):
         assert len(alive) == CAP  # every place is held by a request whose body is arriving
         # A real request takes the place of the body that has waited longest, which is answered 408.
         status, _, body = get(server)
-        assert status == 401 and "detail" in body
+        assert status == 401
+        assert "detail" in body
         assert closed_after(slow[0], timeout=1).startswith(b"HTTP/1.1 408 ")
         with raw(server, POST_HEAD + BODY) as sock:
             assert answer(sock).startswith(b"HTTP/1.1 401 ")
@@ -224,4 +226,5 @@ def test_a_token_in_a_query_string_is_redacted_however_it_is_encoded(server):
     for name in ["%74oken", *names]:
         assert f"{ORDERS}?{name}=[redacted]&since=0" in log
     assert "/api/users/me/?Access_Token=[redacted]" in log
-    assert token not in log and token.split(".")[2] not in log
+    assert token not in log
+    assert token.split(".")[2] not in log

@@ -49,7 +49,8 @@ def test_one_company_cannot_take_a_process_from_the_others(start_server):
             }
             assert close_code(ws) == 4029
             refusals.append(first)
-        assert len(sockets) == SHARE and len(refusals) == CAP + 5 - SHARE
+        assert len(sockets) == SHARE
+        assert len(refusals) == CAP + 5 - SHARE
         for ws in sockets:
             ws.send('{"action": "ping"}')
             assert receive(ws) == {"type": "pong"}
@@ -58,7 +59,8 @@ def test_one_company_cannot_take_a_process_from_the_others(start_server):
             ws = stack.enter_context(connect(url(server, path, access_token(user)), open_timeout=10))
             assert receive(ws)["type"] == "connection_established"
         status, tables = http(server, "GET", "/api/cafe/tables/", access_token(waiter))
-        assert status == 200 and tables["count"] == 1
+        assert status == 200
+        assert tables["count"] == 1
         assert http(server, "GET", "/api/users/me/", access_token(attacker))[0] == 200
         # A socket of B's that closes gives its place back.
         sockets.pop().close()
@@ -124,7 +126,8 @@ def test_sockets_replaying_the_whole_log_again_and_again_are_held_to_the_users_l
             for _ in range(2):
                 frame = receive(ws)
                 if frame["type"] == "error":
-                    assert frame["code"] == "too_many_resumes" and 1 <= frame["retry_after"] <= 60
+                    assert frame["code"] == "too_many_resumes"
+                    assert 1 <= frame["retry_after"] <= 60
                     refused += 1
                 else:
                     assert [frame["seq"]] + [receive(ws)["seq"] for _ in range(4)] == [1, 2, 3, 4, 5]

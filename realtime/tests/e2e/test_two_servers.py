@@ -145,7 +145,8 @@ def test_an_order_posted_on_one_server_reaches_sockets_on_both(servers, world):
         status, other_order = http(a, "POST", "/api/cafe/orders/", owner_token, other_body)
         assert status == 201, other_order
         other_created = receive(everything)
-        assert other_created["type"] == "order_created" and other_created["data"]["order"] == other_order
+        assert other_created["type"] == "order_created"
+        assert other_created["data"]["order"] == other_order
         assert receive(everything)["type"] == "table_status_changed"
         assert receive(there) == other_created
         receive(there)
@@ -236,7 +237,8 @@ def test_tokens_never_reach_the_server_logs(servers, world):
         connect(url(a, TABLES, good), origin="https://evil.example", open_timeout=5)
     time.sleep(0.3)  # let the servers flush their access log lines
     logs = a.log() + b.log()
-    assert "/ws/cafe/orders/" in logs and "[redacted]" in logs, "the WebSocket requests were logged"
+    assert "/ws/cafe/orders/" in logs, "the WebSocket requests were logged"
+    assert "[redacted]" in logs, "the WebSocket requests were logged"
     for secret in (good, expired, "not-a-real-token-0123456789", good.split(".")[2], expired.split(".")[2]):
         assert secret not in logs
 
@@ -248,7 +250,8 @@ def test_log_level_quiets_the_servers_request_lines(start_server, world):
     status, _ = http(quiet_server, "GET", "/api/cafe/tables/", access_token(world["waiter"]))
     assert status == 200
     time.sleep(0.3)
-    assert "/ws/cafe/orders/" not in quiet_server.log() and "/api/cafe/tables/" not in quiet_server.log()
+    assert "/ws/cafe/orders/" not in quiet_server.log()
+    assert "/api/cafe/tables/" not in quiet_server.log()
 
 
 def test_kitchen_socket_across_servers_with_station_and_resume(servers, world):
@@ -277,7 +280,8 @@ def test_kitchen_socket_across_servers_with_station_and_resume(servers, world):
         assert quiet(hot_screen, 0.5), "the bar's portion is not the hot station's"
         task = created["data"]["task"]["id"]
         status, claimed = http(a, "POST", f"/api/cafe/kitchen/tasks/{task}/claim/", cook_token)
-        assert status == 200 and claimed["cook"] == str(cook.pk)
+        assert status == 200
+        assert claimed["cook"] == str(cook.pk)
         update = receive(hot_screen)
         assert update["data"]["task"] == claimed
     # The screen is off while the portion is made ready on the other server.
