@@ -1,4 +1,6 @@
-"""TODO"""
+"""The bill's OpenAPI description: paying, discounts and the even split (``PAYMENTS``),
+refunds, cash shifts and the sales reports; one decorator per view set, applied on
+the class, so the handlers carry no documentation (shared pieces: ``core.schema``)."""
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.serializers import Serializer

@@ -1,4 +1,6 @@
-"""TODO"""
+"""The bill's shapes: payments, discounts, checks, cash shifts and movements, the
+X / Z report, refunds and the sales reports; input serializers only check shape and
+types before a service is called."""
 
 import datetime
 from decimal import Decimal

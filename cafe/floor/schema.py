@@ -1,4 +1,4 @@
-"""TODO"""
+"""The floor's OpenAPI description: tables (``TABLES``)."""
 
 from cafe.floor.serializers import TableInput, TableSerializer
 from cafe.shared.schema import BRANCH, TABLE

@@ -1,4 +1,4 @@
-"""TODO"""
+"""The floor's shapes: a table as REST answers and events show it, and its input."""
 
 from rest_framework import serializers
 

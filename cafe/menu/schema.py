@@ -1,4 +1,5 @@
-"""TODO"""
+"""The menu's OpenAPI description: categories, items, stations, modifier groups,
+modifiers and an item's settings per branch."""
 
 from drf_spectacular.utils import OpenApiExample
 

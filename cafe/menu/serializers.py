@@ -1,4 +1,5 @@
-"""TODO"""
+"""The menu's shapes: categories, items (as a branch sees them), stations, modifiers,
+and their inputs. Output serializers are shared by REST and events."""
 
 from decimal import Decimal
 

@@ -1,4 +1,5 @@
-"""TODO"""
+"""The orders' OpenAPI description: orders, their lines, split / move / merge, and
+the kitchen's tasks; one decorator per view set (shared pieces: ``core.schema``)."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema

@@ -1,4 +1,5 @@
-"""TODO"""
+"""The shapes of an order, its lines and its kitchen tasks, shared by REST answers
+and events (so a socket and the API never disagree), and the orders' inputs."""
 
 from decimal import Decimal
 from typing import Any

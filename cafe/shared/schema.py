@@ -1,4 +1,4 @@
-"""TODO"""
+"""Example ids every area's OpenAPI examples use, and the branch id path parameter."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter

@@ -1,4 +1,6 @@
-"""TODO"""
+"""What every area's serializers share: ``Money`` (a sum as a two-place string),
+``represent`` (serialising without a serializer per call), the bound of a sum a
+client sends (``AMOUNT_MAX``) and the branch filter."""
 
 import functools
 from decimal import Decimal
