@@ -332,12 +332,6 @@ def order_create(
     return order_changed(tenant, ORDER_CREATED, order, *extra, *caused, fields=(), lines=new.lines)
 
 
-def _open_order(tenant: Tenant, order_id: uuid.UUID, *, table: bool | None = None) -> Order:
-    order = order_locked(tenant, order_id, table=table)
-    must_be_open(order)
-    return order
-
-
 def must_be_open(order: Order) -> None:
     """409 unless the order is open (checked after its lock)."""
     if order.status != OrderStatus.OPEN:
@@ -348,19 +342,21 @@ def must_be_open(order: Order) -> None:
 
 def order_open_locked(tenant: Tenant, order_id: uuid.UUID) -> Order:
     """An open order, locked as ``cafe.orders.locking.order_locked`` does (409 unless open)."""
-    return _open_order(tenant, order_id)
+    order = order_locked(tenant, order_id)
+    must_be_open(order)
+    return order
 
 
 @transaction.atomic
 def order_add_items(*, tenant: Tenant, order_id: uuid.UUID, items: Sequence[dict[str, Any]]) -> Order:
-    order = _open_order(tenant, order_id)
+    order = order_open_locked(tenant, order_id)
     caused = lines_write(tenant, order, lines_prepare(tenant, order, items, existing=order.items.count()))
     return order_changed(tenant, ORDER_UPDATED, order, *caused)
 
 
 @transaction.atomic
 def order_update(*, tenant: Tenant, order_id: uuid.UUID, guests: int) -> Order:
-    order = _open_order(tenant, order_id)
+    order = order_open_locked(tenant, order_id)
     order.guests = guests
     return order_changed(tenant, ORDER_UPDATED, order, fields=["guests"])
 
@@ -451,7 +447,7 @@ def order_line_update(
 ) -> Order:
     """Changes a line's quantity or note. More portions get tasks (and come off the
     stop-list); fewer cancel tasks, unstarted ones first."""
-    order = _open_order(tenant, order_id)
+    order = order_open_locked(tenant, order_id)
     line, tasks = _line_for_edit(tenant, order, line_id)
     edit = OrderItemEdit(
         company_id=order.company_id,
@@ -505,7 +501,7 @@ def order_line_update(
 def order_line_void(*, tenant: Tenant, order_id: uuid.UUID, line_id: uuid.UUID, reason: str) -> Order:
     """Voids a line: it stays on the order, marked and out of its total; its portions
     not yet served are cancelled and those never started go back to the stop-list."""
-    order = _open_order(tenant, order_id)
+    order = order_open_locked(tenant, order_id)
     line, tasks = _line_for_edit(tenant, order, line_id)
     live = [task for task in tasks if TaskStatus.CANCELLED in TASK_TRANSITIONS[task.status]]
     cancelled, unstarted = _cancel_portions(tenant, tasks, len(live), reason) if tasks else ([], line.quantity)

@@ -130,16 +130,19 @@ def order_settle(
         tenant.scope(OrderItem).bulk_update(discounted, ["discount_amount"])
     _check_discount_limit(tenant, order, before)
     changed = [*fields, *bill_fields]
-    became_paid = order.paid > ZERO and order.paid >= order.total and order.paid_at is None
+    became_paid = (
+        order.paid > ZERO
+        and order.paid >= order.total
+        and order.paid_at is None
+        and order.status in (OrderStatus.OPEN, OrderStatus.CLOSED)
+    )
     table_events: list[PendingEvent[Any]] = []
-    if became_paid and order.status in (OrderStatus.OPEN, OrderStatus.CLOSED):
+    if became_paid:
         if order.status == OrderStatus.OPEN:
             order_transition(order, OrderStatus.CLOSED)
             table_events = table_vacate(order.table if order.table_id else None, order)
         order.paid_at = order.closed_at
         changed += ["status", "closed_at", "paid_at"]
-    else:
-        became_paid = False
     ready = _readiness(tenant, order, caused)
     if ready is not None:
         changed.append("ready_at")

@@ -33,7 +33,7 @@ from cafe.orders.models import (
 )
 from cafe.orders.money import recalculate
 from cafe.orders.occupancy import table_occupy, table_vacate
-from cafe.orders.services import check_lines, check_portions, order_changed
+from cafe.orders.services import check_lines, check_portions, must_be_open, order_changed
 from cafe.orders.settle import order_settle, order_transition
 from cafe.shared.services import with_prefetched
 from core.errors import Conflict
@@ -44,11 +44,10 @@ GUESTS_MAX = 32767
 
 
 def _must_be_open(order: Order, *, other: bool = False) -> None:
-    if order.status != OrderStatus.OPEN:
+    if other and order.status != OrderStatus.OPEN:
         status = order.get_status_display().lower()
-        if other:
-            raise Conflict(_("The other order is %(status)s; only open orders can be merged.") % {"status": status})
-        raise Conflict(_("The order is %(status)s; only open orders can change.") % {"status": status})
+        raise Conflict(_("The other order is %(status)s; only open orders can be merged.") % {"status": status})
+    must_be_open(order)
     if order.service != Service.DINE_IN:
         raise Conflict(_("The order is takeaway; only dine-in orders are split, moved or merged."))
 
