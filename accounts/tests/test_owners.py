@@ -1,7 +1,6 @@
 """A company never loses its last active owner: not by the owner themself, not by
 another owner, not through the admin, not by two owners demoting each other at once."""
 
-from collections import Counter
 
 import pytest
 from django.contrib.messages import get_messages
@@ -106,5 +105,9 @@ def test_two_owners_demoting_each_other_at_once_leave_one(services, client_for):
         answers = in_parallel(
             2, lambda i, clients=clients, owners=owners: employee(clients[i], "patch", owners[1 - i], {"role": "admin"})
         )
-        assert Counter(answer.status_code for answer in answers) == {200: 1, 409: 1}, round_
+        # The loser is refused either by the last-owner rule (409: it read the winner's
+        # result under the owners' lock) or, when its request began after the winner
+        # committed, because it is no longer an owner at all (403).
+        codes = sorted(answer.status_code for answer in answers)
+        assert codes in ([200, 403], [200, 409]), round_
         assert len(active_owners(company)) == 1
