@@ -1,7 +1,6 @@
 """A company never loses its last active owner: not by the owner themself, not by
 another owner, not through the admin, not by two owners demoting each other at once."""
 
-
 import pytest
 from django.contrib.messages import get_messages
 
