@@ -37,6 +37,14 @@ class Branch(models.Model):
     service_charge_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     # A discount above this share of the bill needs a manager, an admin or the owner.
     staff_discount_limit_percent = models.DecimalField(max_digits=5, decimal_places=2, default=10)
+    # The book (cafe/bookings), in minutes: a booking's default length, the turnover
+    # buffer kept free after it, the step of the start times offered, how long before a
+    # booking its tables show reserved, and how late a party may be before it is a no-show.
+    booking_duration = models.PositiveIntegerField(default=120)
+    booking_buffer = models.PositiveIntegerField(default=15)
+    booking_step = models.PositiveIntegerField(default=15)
+    booking_lead = models.PositiveIntegerField(default=60)
+    booking_grace = models.PositiveIntegerField(default=20)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Declared before ``objects``, so Django's own machinery (admin, related objects) uses it: see accounts.scoping.

@@ -18,8 +18,10 @@ AREAS = {
     "shared": set(),
     "floor": {"shared"},
     "menu": {"shared"},
-    "orders": {"floor", "menu", "shared"},
-    "bill": {"orders", "floor", "menu", "shared"},
+    "guests": {"shared"},
+    "orders": {"floor", "menu", "guests", "shared"},
+    "bookings": {"orders", "floor", "guests", "shared"},
+    "bill": {"orders", "floor", "menu", "guests", "shared"},
 }
 
 # All the domain may use of realtime: emitting events, and declaring and registering
