@@ -8,17 +8,16 @@ shorter or longer in UTC only if it spans the change)."""
 import datetime
 
 from accounts.models import Branch
-from cafe.floor.models import OpeningException, OpeningHours
 from cafe.shared.business_day import UTC, zone
 
 Interval = tuple[datetime.datetime, datetime.datetime]
 
 
 def _local_hours(branch: Branch, day: datetime.date) -> list[tuple[datetime.time, datetime.time]]:
-    exceptions = list(OpeningException.unscoped.filter(branch=branch, date=day).values_list("opens", "closes"))
+    exceptions = list(branch.opening_exceptions.filter(date=day).values_list("opens", "closes"))
     if exceptions:
         return [(opens, closes) for opens, closes in exceptions if opens is not None and closes is not None]
-    return list(OpeningHours.unscoped.filter(branch=branch, weekday=day.weekday()).values_list("opens", "closes"))
+    return list(branch.opening_hours.filter(weekday=day.weekday()).values_list("opens", "closes"))
 
 
 def open_intervals(branch: Branch, day: datetime.date) -> list[Interval]:
@@ -51,9 +50,7 @@ def open_intervals(branch: Branch, day: datetime.date) -> list[Interval]:
 def is_open_at(branch: Branch, moment: datetime.datetime) -> bool:
     """Whether the branch is open at ``moment`` (a start time a guest may book). A branch
     with no opening hours set at all is always open (a new branch books at once)."""
-    if not OpeningHours.unscoped.filter(branch=branch).exists() and not (
-        OpeningException.unscoped.filter(branch=branch).exists()
-    ):
+    if not branch.opening_hours.exists() and not branch.opening_exceptions.exists():
         return True
     day = moment.astimezone(zone(branch)).date()
     return any(start <= moment < end for start, end in open_intervals(branch, day))

@@ -16,5 +16,5 @@ def guest_for_contact(*, tenant: Tenant, name: str = "", phone: str = "") -> Gue
     number = phone_normalised(phone)
     if not number:
         return None
-    guest, _created = Guest.unscoped.get_or_create(company=tenant.company, phone=number, defaults={"name": name})
+    guest, _created = tenant.scope(Guest).get_or_create(company=tenant.company, phone=number, defaults={"name": name})
     return guest
