@@ -167,3 +167,25 @@ def test_options_describes_without_failing(client_for):
     response = client_for(staff_of(branch, role="manager")).options(f"/api/cafe/tables/{table.pk}/")
     assert response.status_code == 200
     assert response.json()["name"]
+
+
+def test_the_public_document_is_made_once_per_process(api_client, settings, monkeypatch):
+    """An anonymous caller hammering /api/schema/ costs the rendering, not the seconds of
+    working the document out; changing the URL conf makes it again."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    made = []
+    original = SchemaGenerator.get_schema
+
+    def counting(self, *args, **kwargs):
+        made.append(1)
+        return original(self, *args, **kwargs)
+
+    settings.ROOT_URLCONF = "config.urls"  # a change of a shaping setting forgets it
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counting)
+    first = api_client.get("/api/schema/?format=json").json()
+    second = api_client.get("/api/schema/?format=json").json()
+    assert (len(made), first) == (1, second)
+    settings.ROOT_URLCONF = "config.urls"
+    api_client.get("/api/schema/?format=json")
+    assert len(made) == 2
