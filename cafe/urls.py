@@ -6,6 +6,7 @@ from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
 from cafe.floor.api import TableViewSet
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
 from cafe.orders.api import KitchenTaskViewSet, OrderViewSet
+from cafe.snapshot.api import SnapshotViewSet
 
 router = SimpleRouter()
 router.register("tables", TableViewSet, basename="table")
@@ -20,5 +21,6 @@ router.register("modifiers", ModifierViewSet, basename="modifier")
 router.register("kitchen/tasks", KitchenTaskViewSet, basename="kitchen-task")
 router.register("reports", ReportViewSet, basename="report")
 router.register("shifts", ShiftViewSet, basename="shift")
+router.register("snapshot", SnapshotViewSet, basename="snapshot")
 
 urlpatterns = router.urls

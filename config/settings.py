@@ -310,6 +310,12 @@ if not Decimal(0) < MENU_PRICE_MAX <= Decimal("99999999.99"):
 REPORT_CONCURRENCY_PER_USER = env.int("REPORT_CONCURRENCY_PER_USER", default=1)
 REPORT_CONCURRENCY_PER_COMPANY = env.int("REPORT_CONCURRENCY_PER_COMPANY", default=4)
 REPORT_LEASE_SECONDS = env.float("REPORT_LEASE_SECONDS", default=300)
+# A branch's snapshot (GET /api/cafe/snapshot/, docs/snapshot.md) reads every table,
+# item, open order and live portion of it: this many at once per company, over every
+# process; one more answers 429 (a whole floor of tablets reloading after an outage
+# queues instead of piling onto the database).
+SNAPSHOT_CONCURRENCY_PER_COMPANY = env.int("SNAPSHOT_CONCURRENCY_PER_COMPANY", default=4)
+SNAPSHOT_LEASE_SECONDS = env.float("SNAPSHOT_LEASE_SECONDS", default=60)
 if min(REPORT_CONCURRENCY_PER_USER, REPORT_CONCURRENCY_PER_COMPANY) < 1 or REPORT_LEASE_SECONDS <= 0:
     raise ImproperlyConfigured("REPORT_CONCURRENCY_* must be at least 1 and REPORT_LEASE_SECONDS above 0.")
 

@@ -21,6 +21,7 @@ AREAS = {
     "guests": {"shared"},
     "orders": {"floor", "menu", "guests", "shared"},
     "bookings": {"orders", "floor", "guests", "shared"},
+    "snapshot": {"orders", "floor", "menu", "guests", "shared"},
     "bill": {"orders", "floor", "menu", "guests", "shared"},
 }
 

@@ -106,6 +106,7 @@ REQUESTS = {
     "GET shifts/": ("get", "/api/cafe/shifts/", None, "shift"),
     "GET shift": ("get", "/api/cafe/shifts/{shift}/", None, None),
     "GET shifts current/ branch=T": ("get", "/api/cafe/shifts/current/", {"branch": "{branch}"}, None),
+    "GET snapshot/ branch=T": ("get", "/api/cafe/snapshot/", {"branch": "{branch}"}, None),
     "POST shifts/ branch=T": ("post", "/api/cafe/shifts/", {"branch": "{branch}", "opening_float": "10.00"}, None),
     "GET shift cash/": ("get", "/api/cafe/shifts/{shift}/cash/", None, None),
     "POST shift cash/": ("post", "/api/cafe/shifts/{shift}/cash/", {"kind": "in", "amount": "5.00", "reason": "Coins"},
