@@ -47,7 +47,7 @@ SECRET_NAMES = ("password", "passwd", "secret", "phone")
 PIN_WORDS = frozenset({"pin", "pins", "pincode"})
 # A "name: value" or "name=value" pair, the name and the value maybe quoted.
 KEY_VALUE = re.compile(
-    r"""(["']?)([A-Za-z_][\w.-]*)\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[+(]?\d[\d ()-]*\d|[^\s,;&}\]]+)"""
+    r"""(["']?)([A-Za-z_][\w.-]*)\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[+(]?\d[\d ()-]*\d(?![^\s,;&}\]])|(?>[^\s,;&}\]=:]+)(?![=:]))"""
 )
 # An international phone number; a bearer credential.
 PHONE = re.compile(r"(?<![\w+])\+\d(?:[\d ()-]{6,22})\d(?!\w)")
@@ -135,14 +135,19 @@ def redact(value: object) -> object:
 
 
 class RedactTokens(logging.Filter):
-    """Applies ``redact`` to every log record's message, arguments and traceback."""
+    """Applies ``redact`` to every log record's message (with its arguments) and traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact(arg) for arg in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {key: redact(arg) for key, arg in record.args.items()}
+        try:
+            # The message as it will read: a secret may sit in the format (``token=%s``)
+            # and its value in an argument.
+            record.msg, record.args = redact(record.getMessage()), ()
+        except (TypeError, ValueError):  # arguments that do not fit the format
+            record.msg = redact(record.msg)
+            if isinstance(record.args, tuple):
+                record.args = tuple(redact(arg) for arg in record.args)
+            elif isinstance(record.args, dict):
+                record.args = {key: redact(arg) for key, arg in record.args.items()}
         if record.exc_info and not record.exc_text:
             # Formatters reuse exc_text once set: the traceback is written redacted.
             record.exc_text = str(redact(logging.Formatter().formatException(record.exc_info)))
