@@ -451,6 +451,11 @@ if not 0 < WEBSOCKET_COMPANY_SHARE <= 1 or WEBSOCKET_SLOT_SECONDS < 3:
 # bearer token or the networks allowed to scrape are set (with DEBUG on: loopback);
 # with both set, a scrape needs both. Each process labels the cafe's counters with at
 # most METRICS_BRANCH_LABELS branch ids, the rest as "other".
+# With several workers each writes its figures to files in PROMETHEUS_MULTIPROC_DIR
+# (`manage.py serve` sets a temporary one unless it is set); made here if missing, as
+# prometheus-client opens its files when the first metric is defined.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
 METRICS_BRANCH_LABELS = env.int("METRICS_BRANCH_LABELS", default=500)
