@@ -47,7 +47,10 @@ SECRET_NAMES = ("password", "passwd", "secret", "phone")
 PIN_WORDS = frozenset({"pin", "pins", "pincode"})
 # A "name: value" or "name=value" pair, the name and the value maybe quoted.
 KEY_VALUE = re.compile(
-    r"""(["']?)([A-Za-z_][\w.-]*)\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[+(]?\d[\d ()-]*\d(?![^\s,;&}\]])|(?>[^\s,;&}\]=:]+)(?![=:]))"""
+    r"""(["']?)([A-Za-z_][\w.-]*)\1(\s*[:=]\s*)"""  # a name, maybe quoted, then : or =
+    r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""  # a quoted value
+    r"""|[+(]?\d[\d ()-]*\d(?![^\s,;&}\]])"""  # digits with spaces (a phone number)
+    r"""|(?>[^\s,;&}\]=:]+)(?![=:]))"""  # a bare word, unless it is the next pair's name
 )
 # An international phone number; a bearer credential.
 PHONE = re.compile(r"(?<![\w+])\+\d(?:[\d ()-]{6,22})\d(?!\w)")
