@@ -23,6 +23,7 @@ from django.http import HttpResponse
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from prometheus_client import Counter
 from rest_framework.exceptions import Throttled
 
 from accounts.models import AttemptCounter
@@ -45,6 +46,11 @@ RETURNING "expires_at"
 
 # How often a login whose counter is full of checks still running looks again.
 PENDING_POLL_SECONDS = 0.05
+
+
+THROTTLED = Counter(
+    "cafe_throttled_total", "Requests refused 429 by a throttle: login, register or employee-email.", ["what"]
+)
 
 
 class LoginThrottled(Throttled):
@@ -110,6 +116,7 @@ def take(key: str, *, limit: int, window: float) -> Slot:
     rolled-back slot would not count)."""
     taken = _try_take(key, limit=limit, window=window, pending=False)
     if isinstance(taken, Refusal):
+        THROTTLED.labels(what=key.partition(":")[0]).inc()
         raise LoginThrottled(wait=taken.wait)
     return taken
 
@@ -193,6 +200,7 @@ def login_attempt(*, email: str, address: str, deadline: float) -> Iterator[Logi
         if refusal is None:
             break
         if refusal.failed:
+            THROTTLED.labels(what="login").inc()
             raise LoginThrottled(wait=refusal.wait)
         if time.monotonic() >= deadline:
             raise PasswordChecksBusy()

@@ -7,6 +7,7 @@ Production settings: docs/security.md.
 """
 
 import hashlib
+import ipaddress
 import os
 import resource
 import secrets
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id (X-Request-ID), the request's log line and its metrics.
+    "core.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves /static/ (the API docs' Swagger UI and Redoc, the admin) from this
     # process, DEBUG or not: the docs load nothing from a CDN.
@@ -450,24 +453,67 @@ if min(WEBSOCKET_MAX_PER_USER, WEBSOCKET_MAX_PER_COMPANY, WEBSOCKET_REPLAYS_PER_
 if not 0 < WEBSOCKET_COMPANY_SHARE <= 1 or WEBSOCKET_SLOT_SECONDS < 3:
     raise ImproperlyConfigured("WEBSOCKET_COMPANY_SHARE must be in (0, 1] and WEBSOCKET_SLOT_SECONDS at least 3.")
 
-# One level for the project and the server's own logs (uvicorn logs each request and
-# each WebSocket open and close at INFO).
+# Metrics at /metrics (core/ops.py; docs/deploy.md, "Metrics"). Off (404) unless a
+# bearer token or the networks allowed to scrape are set (with DEBUG on: loopback);
+# with both set, a scrape needs both. Each process labels the cafe's counters with at
+# most METRICS_BRANCH_LABELS branch ids, the rest as "other".
+# With several workers each writes its figures to files in PROMETHEUS_MULTIPROC_DIR
+# (`manage.py serve` sets a temporary one unless it is set); made here if missing, as
+# prometheus-client opens its files when the first metric is defined.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+METRICS_BRANCH_LABELS = env.int("METRICS_BRANCH_LABELS", default=500)
+try:
+    for _network in METRICS_ALLOWED_NETWORKS:
+        ipaddress.ip_network(_network, strict=False)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {exc}") from None
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters.")
+
+# One level for the project and the server's own logs. LOG_FORMAT=json writes one JSON
+# object a line (the default with DEBUG off; docs/deploy.md, "Logs"): each request's
+# line carries its id, user, company, route, status and duration, and uvicorn's own
+# request lines are left out. LOG_FORMAT=plain writes text, uvicorn's request lines
+# included. Tokens, passwords, PINs and phone numbers are redacted either way.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "core.logging.RedactTokens"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {
+        "redact_tokens": {"()": "core.logging.RedactTokens"},
+        "request_context": {"()": "core.logging.RequestContext"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_tokens"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context", "redact_tokens"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "uvicorn": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "uvicorn.access": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # In JSON the request line is core.requestlog's, with the request id and the user.
+        "uvicorn.access": {
+            "handlers": ["console"],
+            "level": LOG_LEVEL if LOG_FORMAT == "plain" else "WARNING",
+            "propagate": False,
+        },
+        # core.requestlog's request lines: in plain text uvicorn's access line says it.
+        "cafe.requests": {
+            "handlers": ["console"],
+            "level": LOG_LEVEL if LOG_FORMAT == "json" else "WARNING",
+            "propagate": False,
+        },
     },
 }

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from core.errors import Conflict
-from realtime import envelope, publishing
+from realtime import envelope, metrics, publishing
 from realtime.catalogue import CatalogueError, EventType, Payload, is_registered
 from realtime.models import Event
 
@@ -177,8 +177,13 @@ def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent[Any]]) -> list[
             )
         )
     Event.objects.bulk_create(rows)
-    transaction.on_commit(lambda: publishing.publish([envelope.write(row) for row in rows]))
+    transaction.on_commit(lambda: _committed(rows))
     return rows
+
+
+def _committed(rows: list[Event]) -> None:
+    metrics.EVENTS_WRITTEN.inc(len(rows))
+    publishing.publish([envelope.write(row) for row in rows])
 
 
 def _take_seqs(connection, company_id: uuid.UUID, count: int) -> int:

@@ -28,6 +28,7 @@ from cafe.orders.models import DiscountKind, Order, OrderItem, OrderStatus
 from cafe.orders.money import CENT, HUNDRED, ZERO, due
 from cafe.orders.selectors import order_get
 from cafe.orders.services import order_changed, order_open_locked
+from cafe.shared import metrics
 from core.errors import Conflict
 
 # Even split: the checks' amounts
@@ -184,6 +185,7 @@ def order_pay(
             change=share.change,
             user=tenant.user,
         )
+    metrics.payments_taken(order.branch_id, [share.method for share in shares], bill)
     order.paid += bill
     order.tips += tip
     order.change += sum((share.change for share in shares), ZERO)

@@ -50,6 +50,7 @@ from cafe.orders.occupancy import table_occupy, table_vacate
 from cafe.orders.payloads import OrderData
 from cafe.orders.settle import order_settle, order_transition
 from cafe.orders.takeaway import pickup_number_next
+from cafe.shared import metrics
 from cafe.shared.services import branch_for_write, with_prefetched
 from core.errors import Conflict
 from realtime.catalogue import EventType
@@ -329,6 +330,7 @@ def order_create(
     recalculate(order, new.lines)
     order.save()
     caused = lines_write(tenant, order, new)
+    metrics.order_created(order.branch_id)
     return order_changed(tenant, ORDER_CREATED, order, *extra, *caused, fields=(), lines=new.lines)
 
 

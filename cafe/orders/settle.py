@@ -43,6 +43,7 @@ from cafe.orders.models import ORDER_TRANSITIONS, Order, OrderItem, OrderItemMod
 from cafe.orders.money import HUNDRED, ZERO, recalculate
 from cafe.orders.occupancy import table_vacate
 from cafe.orders.payloads import OrderData
+from cafe.shared import metrics
 from cafe.shared.services import with_prefetched
 from core.errors import Conflict
 from realtime.catalogue import EventType
@@ -59,6 +60,7 @@ def order_transition(order: Order, status: str) -> None:
         )
     order.status = status
     order.closed_at = timezone.now()
+    metrics.order_ended(order.branch_id, status)
 
 
 def _shares(order: Order) -> tuple[Decimal, Decimal]:

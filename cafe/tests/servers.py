@@ -42,6 +42,7 @@ class Server:
             "EVENTS_CHANNEL": settings.EVENTS_CHANNEL,
             "HUB_POLL_SECONDS": "0.5",
             "LOG_LEVEL": "INFO",  # the redaction test reads the servers' request log lines
+            "LOG_FORMAT": "plain",  # uvicorn's request lines, which tests read (core/tests/test_ops.py: json)
             "PYTHONUNBUFFERED": "1",
             **env,
         }
