@@ -38,6 +38,8 @@ class PhoneField(serializers.CharField):
 
     def to_internal_value(self, data: Any) -> str:
         text = super().to_internal_value(data)
+        if self.max_length is not None and len(text) > self.max_length:  # before parsing it
+            self.fail("max_length", max_length=self.max_length)
         try:
             return phone_normalised(text)
         except InvalidPhone:
