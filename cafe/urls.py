@@ -3,6 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
+from cafe.bookings.guest_api import GuestViewSet
 from cafe.floor.api import TableViewSet
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
 from cafe.orders.api import KitchenTaskViewSet, OrderViewSet
@@ -22,5 +23,7 @@ router.register("kitchen/tasks", KitchenTaskViewSet, basename="kitchen-task")
 router.register("reports", ReportViewSet, basename="report")
 router.register("shifts", ShiftViewSet, basename="shift")
 router.register("snapshot", SnapshotViewSet, basename="snapshot")
+# The guest book (its edge sits in the bookings area: cafe/bookings/guest_api.py).
+router.register("guests", GuestViewSet, basename="guest")
 
 urlpatterns = router.urls

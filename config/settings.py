@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
 from core.postgres import STATEMENT_MARGIN, bounded_connection_class
@@ -294,6 +295,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "tables", "description": "The floor: tables and their status."},
         {"name": "menu", "description": "Categories and menu items."},
         {"name": "orders", "description": "Orders, their lines, closing and cancelling."},
+        {"name": "guests", "description": "The guest book: guests by phone or name, history, export, erasure."},
     ],
 }
 
@@ -305,6 +307,17 @@ JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 MENU_PRICE_MAX = Decimal(env.str("MENU_PRICE_MAX", default="1000000.00"))
 if not Decimal(0) < MENU_PRICE_MAX <= Decimal("99999999.99"):
     raise ImproperlyConfigured("MENU_PRICE_MAX must be above 0 and fit the price column (at most 99999999.99).")
+
+# The guest book (docs/floor.md, "Guests"): a phone given without "+" and a country code
+# is read as a number of this region (ISO 3166 code: RU reads "8 916 123-45-67" as
+# +79161234567); how many guests a company keeps, and a guest's tags.
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="RU").upper()
+if PHONE_DEFAULT_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured("PHONE_DEFAULT_REGION must be a two-letter region code libphonenumber knows (RU, GB…).")
+GUESTS_MAX_PER_COMPANY = env.int("GUESTS_MAX_PER_COMPANY", default=100_000)
+GUEST_TAGS_MAX = env.int("GUEST_TAGS_MAX", default=20)
+if min(GUESTS_MAX_PER_COMPANY, GUEST_TAGS_MAX) < 1:
+    raise ImproperlyConfigured("GUESTS_MAX_PER_COMPANY and GUEST_TAGS_MAX must be at least 1.")
 
 # Reports (docs/reports.md, "Limits"): how many report requests (daily or range,
 # JSON or CSV) may run at once per user and per company, across every process

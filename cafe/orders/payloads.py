@@ -97,8 +97,9 @@ class OrderObject(TypedDict):
     status: OrderStatusName
     status_display: str
     waiter: Uuid | None
+    guest: Uuid | None  # from the guest book
     customer_name: str
-    customer_phone: str
+    customer_phone: str  # masked (+7 *** ***-**-67): every role gets orders
     pickup_number: int | None  # takeaway: the number called out, per branch and day
     items: list[OrderLine]
     discount: Discount | None

@@ -187,7 +187,9 @@ ORDERS = document(
             'socket. Not for cooks. A takeaway order (`"service": "takeaway"`) has no `table` (400 naming '
             "it), optional `customer_name` and `customer_phone`, `guests` 1 by default, a `branch` (required "
             "for owners and admins; branch-bound staff: their own) and the branch's next `pickup_number` of "
-            "the day; no service charge, no table events (docs/takeaway.md)."
+            "the day; no service charge, no table events (docs/takeaway.md). Any order may name its `guest` "
+            "(an id from `guests/`) or give `customer_phone` (a valid number, stored in E.164; masked in answers "
+            "and events), which finds or adds the company's guest with it (docs/floor.md, Guests)."
         ),
         examples=[
             OpenApiExample(

@@ -4,12 +4,11 @@ and events (so a socket and the API never disagree), and the orders' inputs."""
 from decimal import Decimal
 from typing import Any
 
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cafe.guests.serializers import MaskedPhone, PhoneField
 from cafe.orders.models import DiscountKind, Order, OrderItem, OrderStatus, Service, TaskStatus
 from cafe.orders.money import due
 from cafe.shared.serializers import Money
@@ -124,8 +123,10 @@ class OrderSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     waiter = serializers.UUIDField(source="waiter_id", allow_null=True)
+    guest = serializers.UUIDField(source="guest_id", allow_null=True)
     customer_name = serializers.CharField()
-    customer_phone = serializers.CharField()
+    # Every role gets orders (and their events): the full phone is the guest book's, for managers.
+    customer_phone = MaskedPhone()
     pickup_number = serializers.IntegerField(allow_null=True)
     items = OrderItemSerializer(many=True, source="items.all")
     discount = serializers.SerializerMethodField()
@@ -231,9 +232,6 @@ class OrderLinesInput(serializers.Serializer):
     items = OrderLineInput(many=True, allow_empty=False, max_length=200)  # type: ignore[call-arg]
 
 
-PHONE = RegexValidator(r"^[0-9 +()-]*$", gettext_lazy("Use digits, spaces, +, - and parentheses only."))
-
-
 class OrderCreateInput(serializers.Serializer):
     """A dine-in order (the default) names its table and guests; a takeaway order
     has no table, and owners and admins name its ``branch``."""
@@ -242,12 +240,12 @@ class OrderCreateInput(serializers.Serializer):
     table = serializers.UUIDField(required=False)
     guests = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     items = OrderLineInput(many=True, required=False, default=list, max_length=200)  # type: ignore[call-arg]
+    # Who it is for (any order): a guest of the book, or a phone that finds or adds one.
+    guest = serializers.UUIDField(required=False)
+    customer_name = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+    customer_phone = PhoneField(required=False, default="", allow_blank=True)
     # Takeaway only.
     branch = serializers.UUIDField(required=False)
-    customer_name = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
-    customer_phone = serializers.CharField(
-        max_length=32, required=False, default="", allow_blank=True, validators=[PHONE]
-    )
 
     def to_internal_value(self, data: Any) -> dict:
         """A dine-in order's missing ``table`` and ``guests`` are reported with the

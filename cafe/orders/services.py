@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import Tenant
+from cafe.guests.models import Guest
+from cafe.guests.services import guest_for_contact
 from cafe.menu.events import menu_item_updated
 from cafe.menu.models import MenuItem, MenuItemBranch, ModifierGroup, Station
 from cafe.menu.selectors import menu_for_branch, menu_item_views
@@ -298,11 +300,13 @@ def order_create(
     branch: uuid.UUID | None = None,
     customer_name: str = "",
     customer_phone: str = "",
+    guest: uuid.UUID | None = None,
 ) -> Order:
     """A dine-in order at a table (its branch is the table's), or a takeaway order
     with no table in ``branch`` (a branch-bound user's own by default) that gets the
     branch's next pickup number of the day. The order row is written once, with its
-    bill: its lines are priced in memory first."""
+    bill: its lines are priced in memory first. It is linked to ``guest``, or to the
+    guest with ``customer_phone`` (E.164), added on the fly."""
     order = Order(
         company=tenant.company,
         guests=guests or 1,
@@ -324,6 +328,8 @@ def order_create(
         order.branch_id = order.table.branch_id
         order.service_charge_percent = order.table.branch.service_charge_percent  # dine-in: the branch's, as of now
         extra = table_occupy(order.table)
+    if guest is not None or customer_phone:
+        order.guest = guest_linked(tenant, guest, name=customer_name, phone=customer_phone)
     new = lines_prepare(tenant, order, items)
     if order.service == Service.TAKEAWAY:
         order.pickup_number, order.pickup_day = pickup_number_next(tenant=tenant, branch=order.branch)
@@ -332,6 +338,18 @@ def order_create(
     caused = lines_write(tenant, order, new)
     metrics.order_created(order.branch_id)
     return order_changed(tenant, ORDER_CREATED, order, *extra, *caused, fields=(), lines=new.lines)
+
+
+def guest_linked(tenant: Tenant, guest_id: uuid.UUID | None, *, name: str, phone: str) -> Guest | None:
+    """The guest a new order is for: the one named (400 naming ``guest`` unless it is a
+    guest of the company, not erased), else the one with this phone, added on the fly
+    (``guest_for_contact``: after the tables, before the lines, in the lock order)."""
+    if guest_id is None:
+        return guest_for_contact(tenant=tenant, name=name, phone=phone)
+    try:
+        return tenant.scope(Guest).get(pk=guest_id, erased_at__isnull=True)
+    except Guest.DoesNotExist:
+        raise ValidationError({"guest": [_("Guest not found.")]}) from None
 
 
 def must_be_open(order: Order) -> None:

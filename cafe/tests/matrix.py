@@ -30,6 +30,7 @@ from django.core import serializers
 from django.db import connection, transaction
 
 from accounts.models import Role
+from cafe.guests.models import Guest
 from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
 from cafe.tests.factories import (
     BranchFactory,
@@ -185,6 +186,16 @@ MATRIX = {
     "GET order checks/":        ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
     "PATCH branch":             ("200 200 404", "200 200 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
 
+    # The guest book (docs/floor.md, "Guests"): company-wide, so "other" is the same as "own";
+    # cooks have no use for it, exports span every branch (owner, admin), erasing is a manager's.
+    "GET guests/":              ("in - out",    "in - out",    "in - out",    "in - out",    "in - out",    "403 - 403"),
+    "GET guest":                ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "403 - 403"),
+    "POST guests/":             ("201 - -",     "201 - -",     "201 - -",     "201 - -",     "201 - -",     "403 - -"),
+    "PATCH guest":              ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "403 - 403"),
+    "GET guest history/":       ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "403 - 403"),
+    "GET guest export/":        ("200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "POST guest erase/":        ("200 - 404",   "200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+
     # Sockets: connect asking for the target's branch; live events and the
     # replay (since=0) of a change to a table in the target's branch.
     "WS orders branch_id=T":    ("accept accept 4005", "accept accept 4005", "accept 4005 4005",
@@ -283,6 +294,8 @@ def build(role: str, target: str) -> dict:
         # Till: an open shift of the target's branch, and a closed order paid by card.
         "shift": open_shift(branch),
         "paid": paid(order_for(waiter, TableFactory(branch=branch, number=3), [(dish, 1)]), "card", shift=None),
+        # The guest book is the company's: a guest of the target's company.
+        "guest": Guest.objects.create(company=branch.company, name="Anna", phone="+79161234567"),
     }
     return world
 

@@ -39,3 +39,8 @@ def test_the_demo_day_fills_the_reports_and_loading_twice_adds_nothing(client_fo
     )
     z = manager.get(f"/api/cafe/shifts/{closed.pk}/report/").json()
     assert (z["kind"], z["expected_cash"], z["difference"]) == ("z", "6182.50", "-10.00")
+    # A returning guest in the guest book: a closed visit today and an order open now.
+    maria = manager.get("/api/cafe/guests/", {"phone": "+79161234567"}).json()["results"]
+    assert [(guest["name"], guest["visits"]) for guest in maria] == [("Мария", 1)]
+    history = manager.get(f"/api/cafe/guests/{maria[0]['id']}/history/").json()
+    assert sorted(entry["status"] for entry in history["results"]) == ["closed", "open"]

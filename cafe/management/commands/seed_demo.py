@@ -144,7 +144,14 @@ class Command(BaseCommand):
         # 1200.00 + 5% = 1260.00, in cash with a 100.00 tip: 140.00 change.
         pay(order(tables[2], [("Борщ", 2), ("Американо", 2)], guests=2), ("cash", "1500.00"), tip="100.00")
         # 1260.00 − 10% = 1134.00 + 5% = 1190.70, by card with a 50.00 tip; later one portion comes back.
-        regular = order(tables[3], [("Паста карбонара", 1), ("Сырники", 2)], guests=3)
+        # A returning guest (the guest book): her phone links this order and tonight's (below).
+        regular = order(
+            tables[3],
+            [("Паста карбонара", 1), ("Сырники", 2)],
+            guests=3,
+            customer_name="Мария",
+            customer_phone="+79161234567",
+        )
         order_discount_set(
             tenant=waiter, order_id=regular.pk, kind="percent", value=Decimal(10), reason="постоянный гость"
         )
@@ -177,6 +184,7 @@ class Command(BaseCommand):
             tenant=waiter,
             table=tables[0].pk,
             guests=2,
+            customer_phone="+79161234567",  # Мария, back again
             items=[
                 {"menu_item": items["Борщ"].pk, "quantity": 2, "note": "без сметаны"},
                 {"menu_item": items["Капучино"].pk, "quantity": 1, "modifiers": [milk.pk]},
@@ -194,6 +202,7 @@ class Command(BaseCommand):
             tenant=waiter,
             service="takeaway",
             customer_name="Анна",
+            customer_phone="+79035551234",
             items=[{"menu_item": items["Капучино"].pk, "quantity": 2, "modifiers": [milk.pk]}],
         )
         soup = list(first.kitchen_tasks.filter(line__menu_item=items["Борщ"]).order_by("portion"))

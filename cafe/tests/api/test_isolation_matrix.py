@@ -8,6 +8,7 @@ import pytest
 from accounts.models import Branch, User
 from cafe.bill.models import CashMovement, Payment, Refund, Shift
 from cafe.floor.models import Table
+from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.models import KitchenTask, Order, OrderItem
 from cafe.tests.matrix import cells
@@ -134,6 +135,13 @@ REQUESTS = {
     "DELETE order split-even/": ("delete", "/api/cafe/orders/{order}/split-even/", None, None),
     "GET order checks/": ("get", "/api/cafe/orders/{order}/checks/", None, None),
     "PATCH branch": ("patch", "/api/users/branches/{branch}/", {"service_charge_percent": "5.00"}, None),
+    "GET guests/": ("get", "/api/cafe/guests/", None, "guest"),
+    "GET guest": ("get", "/api/cafe/guests/{guest}/", None, None),
+    "POST guests/": ("post", "/api/cafe/guests/", {"name": "Boris", "phone": "+79167654321"}, None),
+    "PATCH guest": ("patch", "/api/cafe/guests/{guest}/", {"note": "No nuts"}, None),
+    "GET guest history/": ("get", "/api/cafe/guests/{guest}/history/", None, None),
+    "GET guest export/": ("get", "/api/cafe/guests/{guest}/export/", None, None),
+    "POST guest erase/": ("post", "/api/cafe/guests/{guest}/erase/", None, None),
 }  # fmt: skip
 
 
@@ -172,6 +180,7 @@ def snapshot() -> tuple:
         CashMovement.unscoped.count(),
         Refund.unscoped.count(),
         Event.objects.count(),
+        list(Guest.unscoped.order_by("pk").values_list("pk", "name", "phone", "note", "erased_at")),
     )
 
 

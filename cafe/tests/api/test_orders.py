@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 ORDER_FIELDS = [
     "id", "branch", "service", "table", "table_number", "guests", "status", "status_display",
-    "waiter", "customer_name", "customer_phone", "pickup_number", "items", "discount", "total", "money",
+    "waiter", "guest", "customer_name", "customer_phone", "pickup_number", "items", "discount", "total", "money",
     "payments", "refunds", "split_checks", "split_from", "merged_into", "ready_at", "paid_at", "closed_at",
     "created_at", "updated_at",
 ]  # fmt: skip
