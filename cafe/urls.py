@@ -1,11 +1,12 @@
 """The cafe's routes: each area's view sets, under ``/api/cafe/``."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
 from cafe.floor.api import TableViewSet
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
-from cafe.orders.api import KitchenTaskViewSet, OrderViewSet
+from cafe.orders.api import KitchenTaskViewSet, OrderViewSet, PickupBoardView
 
 router = SimpleRouter()
 router.register("tables", TableViewSet, basename="table")
@@ -21,4 +22,7 @@ router.register("kitchen/tasks", KitchenTaskViewSet, basename="kitchen-task")
 router.register("reports", ReportViewSet, basename="report")
 router.register("shifts", ShiftViewSet, basename="shift")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("pickup-board/", PickupBoardView.as_view(), name="pickup-board"),
+    *router.urls,
+]

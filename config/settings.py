@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "accounts",
     "realtime",
     "cafe",
+    "webapp",
 ]
 
 MIDDLEWARE = [
