@@ -196,10 +196,7 @@ class WebCsrfView(NoStore):
 
 
 @schema.WEB_LOGIN
-class WebLoginView(NoStore):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
+class WebLoginView(RefreshTokenView):
     def post(self, request) -> Response:
         csrf_check(request)
         user = services.user_login(**valid(LoginInput, request.data), address=client_address(request))

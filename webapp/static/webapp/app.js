@@ -675,7 +675,9 @@ async function kitchenView(main) {
     draw();
   }
   const isLive = (task) => !["served", "cancelled"].includes(task.status);
-  const NEXT = { pending: "claim", in_progress: "ready", ready: "served" };
+  // Cooks claim and ready portions; whoever takes orders serves them (the API's roles).
+  const serves = state.user.role !== "cook";
+  const NEXT = { pending: "claim", in_progress: "ready", ...(serves ? { ready: "served" } : {}) };
 
   function ageClass(task) {
     const minutes = minutesSince(task.fired_at || task.created_at);
@@ -718,7 +720,7 @@ async function kitchenView(main) {
               task.status === "pending" ? h("button", { onclick: () => act(task, "claim") }, t("claim")) : null,
               ["pending", "in_progress"].includes(task.status) ? h("button", { onclick: () => act(task, "ready") }, t("ready")) : null,
               task.status === "ready" ? h("button", { onclick: () => act(task, "unready") }, t("undo")) : null,
-              task.status === "ready" ? h("button", { onclick: () => act(task, "served") }, t("served")) : null));
+              task.status === "ready" && serves ? h("button", { onclick: () => act(task, "served") }, t("served")) : null));
           }));
       }))));
   }
@@ -847,7 +849,8 @@ async function tillView(main) {
   const amountInput = (id, label) => h("label", {}, label, h("input", { id, type: "number", min: 0, step: "0.01" }));
 
   function figures(report) {
-    const rows = Object.entries(report.summary || report.totals || report).filter(([, value]) => typeof value !== "object");
+    const hidden = new Set(["shift", "branch", "opened_by", "closed_by", "id"]);
+    const rows = Object.entries(report.summary || report).filter(([key, value]) => typeof value !== "object" && !hidden.has(key));
     return h("dl", { class: "figures" }, ...rows.flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, String(value))]));
   }
 
@@ -887,9 +890,12 @@ async function tillView(main) {
 
   async function loadReport() {
     if (!["owner", "admin", "manager"].includes(state.user.role)) { reportBox.remove(); return; }
-    const day = new Date().toISOString().slice(0, 10);
+    // Today in the branch's own time zone (the report's business day).
+    const branchId = state.user.branch_id || state.branch;
+    const branch = branchId ? await api.get(`/api/users/branches/${branchId}/`) : null;
+    const day = new Intl.DateTimeFormat("en-CA", { timeZone: branch?.timezone || "UTC" }).format(new Date());
     const path = withBranch(`/api/cafe/reports/daily/?date=${day}`);
-    const report = await api.get(path);
+    const report = (await api.get(path)).totals;
     const csv = h("button", { onclick: () => attempt(async () => {
       const response = await request("GET", `${path}&format=csv`, undefined, { raw: true });
       const link = h("a", { href: URL.createObjectURL(await response.blob()), download: `report-${day}.csv` });
