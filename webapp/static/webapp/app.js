@@ -89,12 +89,17 @@ export class ApiError extends Error {
 
   // The API's own message, already in the user's language (Accept-Language).
   static words(body, status) {
-    if (body && typeof body === "object") {
-      if (body.detail) return String(body.detail);
-      const parts = Object.entries(body).map(([field, value]) => `${field}: ${[].concat(value).join(" ")}`);
-      if (parts.length) return parts.join("; ");
-    }
-    return `HTTP ${status}`;
+    // DRF errors nest (items → 0 → menu_item → [message]): every message, once.
+    const messages = [];
+    const walk = (value) => {
+      if (value === null || value === undefined) return;
+      if (typeof value !== "object") messages.push(String(value));
+      else if (Array.isArray(value)) value.forEach(walk);
+      else if ("detail" in value) walk(value.detail);
+      else Object.values(value).forEach(walk);
+    };
+    walk(body);
+    return messages.length ? [...new Set(messages)].join(" ") : `HTTP ${status}`;
   }
 }
 
