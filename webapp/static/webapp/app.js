@@ -631,6 +631,7 @@ async function floorView(main) {
     if (message.type === "table_status_changed") {
       const table = floor.tables.find((one) => one.id === data.table_id);
       if (table) Object.assign(table, { status: data.status, status_display: data.status_display });
+      else attempt(load); // a table this screen never loaded (say, its first load failed): reload
     }
     if (data.table && message.type.startsWith("table_")) {
       floor.tables = floor.tables.filter((one) => one.id !== data.table.id);
