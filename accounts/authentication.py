@@ -1,9 +1,13 @@
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts import passwords, throttle, tokens
+from accounts import display, passwords, throttle, tokens
 from accounts.models import User
 
 
@@ -56,3 +60,22 @@ class ThrottledModelBackend(ModelBackend):
             elif user.check_password(password) and self.user_can_authenticate(user):
                 attempt.succeeded = True
         return user if attempt.succeeded else None
+
+
+class DisplayTokenAuthentication(BaseAuthentication):
+    """``Authorization: Display <key>``: a display token (``accounts.display``). Only
+    the views that list it accept it; the user is anonymous and ``request.auth`` is
+    the token, so no staff endpoint ever sees it as a login."""
+
+    keyword = "Display"
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].decode("latin1") != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise AuthenticationFailed(_("Display token is invalid or revoked."))
+        return AnonymousUser(), display.display_token_for_key(parts[1].decode("latin1"))
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword

@@ -167,3 +167,26 @@ class TenantOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DisplayToken(TenantOwned):
+    """A long-lived, read-only credential for one customer-facing screen of one branch
+    (the pickup board on a TV). It names no user: it opens nothing but the board's
+    one endpoint (``cafe.orders.pickup``), which shows pickup numbers and their
+    state and nothing else. Only the SHA-256 of the key is stored; the key is shown
+    once, when the token is made. Revoked tokens are kept (``revoked_at``) so the
+    list says who made which and when it stopped."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=80, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_branch_field = "branch"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.label or str(self.pk)

@@ -2,6 +2,7 @@
 class, so the handlers carry no documentation (shared pieces: ``core.schema``)."""
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
@@ -9,14 +10,20 @@ from accounts.serializers import (
     BranchInput,
     BranchSerializer,
     BranchSettingsInput,
+    CsrfAnswer,
+    DisplayTokenInput,
+    DisplayTokenSerializer,
     EmployeeInput,
     EmployeeSerializer,
     LoginInput,
     LogoutInput,
+    NewDisplayTokenSerializer,
     PasswordChangeInput,
     RefreshInput,
     RegisterInput,
     UserSerializer,
+    WebAccess,
+    WebSession,
 )
 from core.schema import document, operation
 
@@ -25,6 +32,21 @@ class TenantJWTScheme(SimpleJWTScheme):
     """`Authorization: Bearer <access token>` for the project's JWT authentication."""
 
     target_class = "accounts.authentication.TenantJWTAuthentication"
+
+
+class DisplayTokenScheme(OpenApiAuthenticationExtension):
+    """`Authorization: Display <key>`: a pickup screen's display token."""
+
+    target_class = "accounts.authentication.DisplayTokenAuthentication"
+    name = "displayToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Display <key>`, a display token from `/api/users/display-tokens/`.",
+        }
 
 
 class Tokens(serializers.Serializer):
@@ -258,5 +280,87 @@ EMPLOYEES = document(
         errors_=(409,),
         description="The user is deactivated (`is_active: false`), not deleted; their sockets close with 4003. "
         + _LAST_OWNER,
+    ),
+)
+
+_WEB = (
+    "For the web app (`/app/`): the refresh token is set as the `cafe_refresh` cookie (HttpOnly, "
+    "SameSite=Strict, Secure in production, path `/api/users/web/`) and never appears in a body. "
+    "Needs Django's CSRF token: the `csrftoken` cookie's value (from `web/csrf/` or the app's page) "
+    "in the `X-CSRFToken` header, else 403."
+)
+
+WEB_CSRF = document(
+    get=operation(
+        tag="accounts",
+        summary="Get a CSRF token (web app)",
+        response=CsrfAnswer,
+        authenticated=False,
+        description="Sets the `csrftoken` cookie and answers its value, for the web session's POSTs.",
+    )
+)
+
+WEB_LOGIN = document(
+    post=operation(
+        tag="accounts",
+        summary="Log in (web app, refresh token in a cookie)",
+        request=LoginInput,
+        response=WebSession,
+        authenticated=False,
+        errors_=(401, 403, 429, 503),
+        description=_WEB + " Wrong credentials 401; throttled as `login/` (429).",
+    )
+)
+
+WEB_REFRESH = document(
+    post=operation(
+        tag="accounts",
+        summary="Refresh the access token (web app)",
+        response=WebAccess,
+        authenticated=False,
+        errors_=(401, 403),
+        description=_WEB + " The cookie's refresh token is spent and a rotated one set. 401 without a cookie or "
+        "with a spent, expired or revoked one.",
+    )
+)
+
+WEB_LOGOUT = document(
+    post=operation(
+        tag="accounts",
+        summary="Log out (web app)",
+        status=204,
+        authenticated=False,
+        errors_=(403,),
+        description=_WEB + " Blacklists the cookie's refresh token on the server and clears the cookie "
+        "(204 also without one).",
+    )
+)
+
+_DISPLAY = (
+    "Owners, admins and managers (branch-bound managers: their own branch). A display token opens only "
+    "`GET /api/cafe/pickup-board/` (pickup numbers and their state, nothing else) for its branch; "
+    "it does not expire and stops working when revoked."
+)
+
+DISPLAY_TOKENS = document(
+    list=operation(
+        tag="accounts", summary="List display tokens", response=DisplayTokenSerializer, paged=True, description=_DISPLAY
+    ),
+    create=operation(
+        tag="accounts",
+        summary="Make a display token (pickup screen)",
+        request=DisplayTokenInput,
+        response=NewDisplayTokenSerializer,
+        status=201,
+        description=_DISPLAY + " The answer's `key` is shown once; `url` opens the pickup screen with it. "
+        "At most 50 live tokens per company (400).",
+        examples=[OpenApiExample("For the hall TV", {"branch": BRANCH, "label": "Hall TV"}, request_only=True)],
+    ),
+    destroy=operation(
+        tag="accounts",
+        summary="Revoke a display token",
+        status=204,
+        detail=True,
+        description="The screen using it stops at its next poll (within seconds).",
     ),
 )

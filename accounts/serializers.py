@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from accounts.models import Branch, Role, User
+from accounts.models import Branch, DisplayToken, Role, User
 from core.fields import StrictDecimalField
 
 
@@ -114,3 +114,38 @@ class EmployeeInput(serializers.Serializer):
     first_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
     is_active = serializers.BooleanField(required=False, default=True)
+
+
+class WebAccess(serializers.Serializer):
+    access = serializers.CharField(help_text="Keep in page memory only; the refresh token stays in its cookie.")
+
+
+class WebSession(WebAccess):
+    user = UserSerializer()
+
+
+class CsrfAnswer(serializers.Serializer):
+    csrf_token = serializers.CharField(
+        help_text="Send as the `X-CSRFToken` header (also set as the `csrftoken` cookie)."
+    )
+
+
+class DisplayTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DisplayToken
+        fields = ["id", "branch", "label", "created_by", "created_at", "revoked_at"]
+
+
+class NewDisplayTokenSerializer(DisplayTokenSerializer):
+    key = serializers.CharField(read_only=True, help_text="Shown once: send as `Authorization: Display <key>`.")
+    url = serializers.CharField(read_only=True, help_text="The pickup screen's address with the key (path only).")
+
+    class Meta(DisplayTokenSerializer.Meta):
+        fields = [*DisplayTokenSerializer.Meta.fields, "key", "url"]
+
+
+class DisplayTokenInput(serializers.Serializer):
+    branch = serializers.UUIDField(required=False, allow_null=True, default=None)
+    label = serializers.CharField(  # type: ignore[assignment]  # the field, not Field.label
+        max_length=80, required=False, default="", allow_blank=True
+    )

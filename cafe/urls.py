@@ -1,12 +1,13 @@
 """The cafe's routes: each area's view sets, under ``/api/cafe/``."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
 from cafe.bookings.guest_api import GuestViewSet
 from cafe.floor.api import TableViewSet
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
-from cafe.orders.api import KitchenTaskViewSet, OrderViewSet
+from cafe.orders.api import KitchenTaskViewSet, OrderViewSet, PickupBoardView
 from cafe.snapshot.api import SnapshotViewSet
 
 router = SimpleRouter()
@@ -26,4 +27,7 @@ router.register("snapshot", SnapshotViewSet, basename="snapshot")
 # The guest book (its edge sits in the bookings area: cafe/bookings/guest_api.py).
 router.register("guests", GuestViewSet, basename="guest")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("pickup-board/", PickupBoardView.as_view(), name="pickup-board"),
+    *router.urls,
+]

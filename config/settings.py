@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "accounts",
     "realtime",
     "cafe",
+    "webapp",
 ]
 
 MIDDLEWARE = [

@@ -24,12 +24,14 @@ Cells are listed world by world, and each world's cells form one xdist group, so
 world is built once per run even when the suite runs in parallel.
 """
 
+import uuid
+
 import pytest
 from django.apps import apps
 from django.core import serializers
 from django.db import connection, transaction
 
-from accounts.models import Role
+from accounts.models import DisplayToken, Role
 from cafe.guests.models import Guest
 from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
 from cafe.tests.factories import (
@@ -172,6 +174,11 @@ MATRIX = {
     "PATCH employee":           ("200 200 404", "200 200 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
     "DELETE employee":          ("204 204 404", "204 204 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
     "GET me/":                  ("200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -"),
+    # Display tokens for the pickup screen (docs/webapp.md).
+    "GET display-tokens/":      ("in in out",   "in in out",   "in out out",  "403 403 403", "403 403 403", "403 403 403"),
+    "POST display-tokens/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "DELETE display-token":     ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
 
     # Payments: paying, discounts, the even split (docs/payments.md); branch bill settings.
     "POST order pay/":          ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
@@ -296,6 +303,7 @@ def build(role: str, target: str) -> dict:
         "paid": paid(order_for(waiter, TableFactory(branch=branch, number=3), [(dish, 1)]), "card", shift=None),
         # The guest book is the company's: a guest of the target's company.
         "guest": Guest.objects.create(company=branch.company, name="Anna", phone="+79161234567"),
+        "display": DisplayToken.objects.create(company=branch.company, branch=branch, key_hash=uuid.uuid4().hex),
     }
     return world
 

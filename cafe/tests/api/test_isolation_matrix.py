@@ -124,6 +124,9 @@ REQUESTS = {
     "PATCH employee": ("patch", "/api/users/employees/{waiter}/", {"first_name": "Renamed"}, None),
     "DELETE employee": ("delete", "/api/users/employees/{waiter}/", None, None),
     "GET me/": ("get", "/api/users/me/", None, None),
+    "GET display-tokens/": ("get", "/api/users/display-tokens/", None, "display"),
+    "POST display-tokens/ branch=T": ("post", "/api/users/display-tokens/", {"branch": "{branch}"}, None),
+    "DELETE display-token": ("delete", "/api/users/display-tokens/{display}/", None, None),
     # The order's bill is 1400.00 (four portions of 350.00).
     "POST order pay/": ("post", "/api/cafe/orders/{order}/pay/", {"tenders": [{"method": "card",
                                                                                "amount": "1400.00"}]}, None),
