@@ -3,6 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
+from cafe.bookings.api import BookingViewSet
 from cafe.floor.api import TableViewSet
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
 from cafe.orders.api import KitchenTaskViewSet, OrderViewSet
@@ -20,5 +21,6 @@ router.register("modifiers", ModifierViewSet, basename="modifier")
 router.register("kitchen/tasks", KitchenTaskViewSet, basename="kitchen-task")
 router.register("reports", ReportViewSet, basename="report")
 router.register("shifts", ShiftViewSet, basename="shift")
+router.register("bookings", BookingViewSet, basename="booking")
 
 urlpatterns = router.urls

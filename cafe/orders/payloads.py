@@ -93,6 +93,9 @@ class OrderObject(TypedDict):
     service: ServiceName
     table: Uuid | None  # None for takeaway
     table_number: int | None
+    joined_tables: list[Uuid]  # more tables pushed together for the party
+    guest: Uuid | None  # from the guest book
+    booking_override: bool  # opened on a table reserved for a booking, as the waiter said
     guests: int
     status: OrderStatusName
     status_display: str
