@@ -24,12 +24,17 @@ Cells are listed world by world, and each world's cells form one xdist group, so
 world is built once per run even when the suite runs in parallel.
 """
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.core import serializers
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import Role
+from accounts.tenancy import tenant_for
+from cafe.bookings.services import booking_create
 from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
 from cafe.tests.factories import (
     BranchFactory,
@@ -183,6 +188,16 @@ MATRIX = {
     "GET order checks/":        ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
     "PATCH branch":             ("200 200 404", "200 200 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
 
+    # The book: ``booking`` is a booking of the target's branch (table 4, tomorrow).
+    "GET bookings/":            ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET booking":              ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST bookings/ tables=T":  ("201 201 400", "201 201 400", "201 400 400", "201 400 400", "201 400 400", "403 403 403"),
+    "PATCH booking note":       ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking confirm/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking cancel/":     ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking no-show/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking arrive/":     ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+
     # Sockets: connect asking for the target's branch; live events and the
     # replay (since=0) of a change to a table in the target's branch.
     "WS orders branch_id=T":    ("accept accept 4005", "accept accept 4005", "accept 4005 4005",
@@ -281,6 +296,14 @@ def build(role: str, target: str) -> dict:
         # Till: an open shift of the target's branch, and a closed order paid by card.
         "shift": open_shift(branch),
         "paid": paid(order_for(waiter, TableFactory(branch=branch, number=3), [(dish, 1)]), "card", shift=None),
+        # The book: a booking of table 4 tomorrow.
+        "booking": booking_create(
+            tenant=tenant_for(waiter),
+            tables=[TableFactory(branch=branch, number=4).pk],
+            start=timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(days=1),
+            guests=2,
+            guest_name="Anna",
+        ),
     }
     return world
 
