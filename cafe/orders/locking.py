@@ -1,7 +1,7 @@
 """The one lock protocol of every write that touches an order. Rows are locked in
 this order, each kind in id order, a write taking only what it needs:
 
-    orders → tables → lines → kitchen tasks → stop-list counts (``cafe.menu.stock``)
+    (bookings →) orders → tables → lines → kitchen tasks → stop-list counts (``cafe.menu.stock``)
     → the branch's open cash shift → the branch's pickup counter → the company
     (the event log: ``realtime.emit``, always last)
 
@@ -10,7 +10,10 @@ queue on their first common row instead of deadlocking. An order is locked befor
 its table: while a write holds the order, the table it is at cannot change (a move
 holds it too), so there is nothing to re-read and nothing to retry. Every lock is
 ``FOR NO KEY UPDATE``, which leaves the foreign-key checks (``FOR KEY SHARE``) of
-rows inserted meanwhile free. Everything here runs inside the caller's transaction."""
+rows inserted meanwhile free. A booking's write (``cafe.bookings``) locks the booking
+before anything here; no order write locks a booking. An order's tables are its
+``table`` and its ``joined_tables``, locked together in one id order. Everything here
+runs inside the caller's transaction."""
 
 import uuid
 from collections.abc import Collection
