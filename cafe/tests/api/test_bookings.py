@@ -4,6 +4,7 @@ party on several tables, the floor following the book (the timer's jobs, called 
 a ``now``), orders on joined tables and ``override_booking``."""
 
 import datetime
+import json
 import uuid
 
 import pytest
@@ -15,7 +16,7 @@ from cafe.bookings.timer import bookings_no_show_due, bookings_reserve_due
 from cafe.floor.models import OpeningHours, Table, TableStatus
 from cafe.guests.models import Guest
 from cafe.orders.models import Order
-from cafe.tests.factories import BranchFactory, TableFactory, owner_of, staff_of
+from cafe.tests.factories import BranchFactory, MenuItemFactory, TableFactory, owner_of, staff_of
 from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +85,9 @@ def test_a_booking_in_local_time_is_stored_in_utc_and_shown_with_the_offset(clie
     )
     event = Event.objects.get(type="booking_created")
     assert event.branch_id == branch.pk
+    sent = json.loads(event.message)["data"]["booking"]
+    # The REST shape, the phone masked, labels in the server's language (Russian).
+    assert sent == {**answer, "guest_phone": "+79*******34", "status_display": "Забронировано"}
 
 
 def test_an_offset_is_that_instant_and_waiters_see_the_phone_masked(client_for, world):
@@ -359,3 +363,34 @@ def test_a_no_show_leaves_a_table_an_order_holds_busy(client_for, world):
     assert Booking.unscoped.get(pk=booking["id"]).status == BookingStatus.NO_SHOW
     table = Table.unscoped.get(pk=world["t1"].pk)
     assert (table.status, table.reserved_for) == (TableStatus.BUSY, None)
+
+
+def test_joined_tables_are_freed_when_the_order_is_paid_or_merged(client_for, world, branch):
+    client = client_for(world["waiter"])
+    dish = MenuItemFactory(category__company=branch.company, branch=branch, price="100.00")
+    t3, t4 = TableFactory(branch=branch, number=3), TableFactory(branch=branch, number=4)
+    lines = [{"menu_item": str(dish.pk), "quantity": 1}]
+    body = {"table": str(world["t1"].pk), "guests": 6, "joined_tables": [str(world["t2"].pk)], "items": lines}
+    order = client.post("/api/cafe/orders/", body, format="json", **EN).json()
+    paid = client.post(
+        f"/api/cafe/orders/{order['id']}/pay/",
+        {"tenders": [{"method": "card", "amount": order["total"]}]},
+        format="json",
+    )
+    assert paid.status_code == 200, paid.json()
+    assert paid.json()["status"] == "closed"
+    assert set(Table.unscoped.filter(pk__in=[world["t1"].pk, world["t2"].pk]).values_list("status", flat=True)) == {
+        TableStatus.FREE
+    }
+    # Two orders at table 3, the second joined to table 4: merged into the first, table 4 is free.
+    first = client.post("/api/cafe/orders/", {"table": str(t3.pk), "guests": 2}, format="json").json()
+    second = client.post(
+        "/api/cafe/orders/", {"table": str(t3.pk), "guests": 2, "joined_tables": [str(t4.pk)]}, format="json"
+    ).json()
+    assert Table.unscoped.get(pk=t4.pk).status == TableStatus.BUSY
+    merged = client.post(f"/api/cafe/orders/{first['id']}/merge/", {"order": second["id"]}, format="json")
+    assert merged.status_code == 200, merged.json()
+    assert (Table.unscoped.get(pk=t3.pk).status, Table.unscoped.get(pk=t4.pk).status) == (
+        TableStatus.BUSY,
+        TableStatus.FREE,
+    )
