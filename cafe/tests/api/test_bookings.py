@@ -286,9 +286,12 @@ def test_a_walk_in_order_joins_tables_and_they_follow_it(client_for, world, bran
     assert created.status_code == 201, created.json()
     assert created.json()["joined_tables"] == [str(world["t2"].pk)]
     assert Table.unscoped.get(pk=world["t2"].pk).status == TableStatus.BUSY
-    # A second order at table 1 keeps it busy; table 2 is busy only with the first order.
+    # Table 2 is busy with the first order: another cannot join it.
     busy = client.post(
-        "/api/cafe/orders/", {"table": str(t3.pk), "guests": 1, "joined_tables": [str(world["t2"].pk)]}, format="json"
+        "/api/cafe/orders/",
+        {"table": str(t3.pk), "guests": 1, "joined_tables": [str(world["t2"].pk)]},
+        format="json",
+        **EN,
     )
     assert busy.status_code == 409
     assert busy.json()["detail"] == "Table 2 is busy; it cannot be joined."
