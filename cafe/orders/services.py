@@ -312,7 +312,8 @@ def order_create(
     ``joined_tables``: more tables of the branch pushed together for the party, free or
     reserved (busy: 409), busy with the order like its ``table``. A table reserved for
     a booking (``reserved_for``) is refused (409) unless ``override_booking`` (recorded
-    on the order) or the order seats that booking (``seating``, from ``arrive/``)."""
+    on the order) or the order seats that booking (``seating``, from ``arrive/``, whose
+    party gets its tables to itself: a busy one is 409 too)."""
     order = Order(
         company=tenant.company,
         guests=guests or 1,
@@ -335,6 +336,11 @@ def order_create(
         order.table = locked[table]
         order.branch_id = order.table.branch_id
         order.service_charge_percent = order.table.branch.service_charge_percent  # dine-in: the branch's, as of now
+        if seating is not None and order.table.status == TableStatus.BUSY:  # a booked party gets its tables to itself
+            raise Conflict(
+                _("Table %(table)s is busy with another order; seat the party at a free table.")
+                % {"table": order.table.number}
+            )
         joined = joined_tables_check(locked, order, joined_tables) if joined_tables else []
         for held in (order.table, *joined):
             if held.reserved_for is not None and held.reserved_for != seating and held.status == TableStatus.RESERVED:

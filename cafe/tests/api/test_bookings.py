@@ -397,3 +397,17 @@ def test_joined_tables_are_freed_when_the_order_is_paid_or_merged(client_for, wo
         TableStatus.BUSY,
         TableStatus.FREE,
     )
+
+
+def test_a_party_is_not_seated_on_a_table_another_order_holds(client_for, world):
+    client = client_for(world["waiter"])
+    booking = book(client, [world["t1"]], soon(30).isoformat()).json()
+    client.post("/api/cafe/orders/", {"table": str(world["t1"].pk), "guests": 2}, format="json")  # before the lead
+    refused = client.post(f"{URL}{booking['id']}/arrive/", **EN)
+    assert refused.status_code == 409
+    assert refused.json() == {"detail": "Table 1 is busy with another order; seat the party at a free table."}
+    assert Booking.unscoped.get(pk=booking["id"]).status == BookingStatus.BOOKED
+    assert Order.unscoped.count() == 1
+    # Moved to a free table, the party is seated.
+    client.patch(f"{URL}{booking['id']}/", {"tables": [str(world["t2"].pk)]}, format="json")
+    assert client.post(f"{URL}{booking['id']}/arrive/", **EN).json()["status"] == "arrived"
