@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
+from cafe.bookings.api import BookingViewSet
 from cafe.bookings.guest_api import GuestViewSet
 from cafe.floor.api import TableViewSet
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
@@ -26,6 +27,7 @@ router.register("shifts", ShiftViewSet, basename="shift")
 router.register("snapshot", SnapshotViewSet, basename="snapshot")
 # The guest book (its edge sits in the bookings area: cafe/bookings/guest_api.py).
 router.register("guests", GuestViewSet, basename="guest")
+router.register("bookings", BookingViewSet, basename="booking")
 
 urlpatterns = [
     path("pickup-board/", PickupBoardView.as_view(), name="pickup-board"),

@@ -421,6 +421,13 @@ MENU_ITEM_MAX_MODIFIERS = env.int("MENU_ITEM_MAX_MODIFIERS", default=100)
 ORDER_LINE_MAX_QUANTITY = env.int("ORDER_LINE_MAX_QUANTITY", default=100)
 if not 1 <= ORDER_LINE_MAX_QUANTITY <= 1000:
     raise ImproperlyConfigured("ORDER_LINE_MAX_QUANTITY must be from 1 to 1000 (the quantity a line's input takes).")
+# The book (docs/floor.md, "Bookings"; docs/security.md): a branch takes at most
+# BOOKINGS_MAX_PER_DAY bookings starting on one of its local days (cancelled ones
+# included, so a client cannot churn past it), a booking holds at most
+# BOOKING_MAX_TABLES tables and is made at most BOOKING_MAX_DAYS_AHEAD days ahead.
+BOOKINGS_MAX_PER_DAY = env.int("BOOKINGS_MAX_PER_DAY", default=500)
+BOOKING_MAX_TABLES = env.int("BOOKING_MAX_TABLES", default=8)
+BOOKING_MAX_DAYS_AHEAD = env.int("BOOKING_MAX_DAYS_AHEAD", default=366)
 WEBSOCKET_OUTBOX_BYTES = env.int("WEBSOCKET_OUTBOX_BYTES", default=1024 * 1024)
 if WEBSOCKET_OUTBOX_BYTES < 2 * EVENT_MAX_BYTES:
     raise ImproperlyConfigured("WEBSOCKET_OUTBOX_BYTES must be at least twice EVENT_MAX_BYTES.")

@@ -24,14 +24,18 @@ Cells are listed world by world, and each world's cells form one xdist group, so
 world is built once per run even when the suite runs in parallel.
 """
 
+import datetime
 import uuid
 
 import pytest
 from django.apps import apps
 from django.core import serializers
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import DisplayToken, Role
+from accounts.tenancy import tenant_for
+from cafe.bookings.services import booking_create
 from cafe.guests.models import Guest
 from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
 from cafe.tests.factories import (
@@ -202,6 +206,15 @@ MATRIX = {
     "GET guest history/":       ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "403 - 403"),
     "GET guest export/":        ("200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
     "POST guest erase/":        ("200 - 404",   "200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+    # The book: ``booking`` is a booking of the target's branch (table 4, tomorrow).
+    "GET bookings/":            ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET booking":              ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST bookings/ tables=T":  ("201 201 400", "201 201 400", "201 400 400", "201 400 400", "201 400 400", "403 403 403"),
+    "PATCH booking note":       ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking confirm/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking cancel/":     ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking no-show/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking arrive/":     ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
 
     # Sockets: connect asking for the target's branch; live events and the
     # replay (since=0) of a change to a table in the target's branch.
@@ -304,6 +317,14 @@ def build(role: str, target: str) -> dict:
         # The guest book is the company's: a guest of the target's company.
         "guest": Guest.objects.create(company=branch.company, name="Anna", phone="+79161234567"),
         "display": DisplayToken.objects.create(company=branch.company, branch=branch, key_hash=uuid.uuid4().hex),
+        # The book: a booking of table 4 tomorrow.
+        "booking": booking_create(
+            tenant=tenant_for(waiter),
+            tables=[TableFactory(branch=branch, number=4).pk],
+            start=timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(days=1),
+            guests=2,
+            guest_name="Anna",
+        ),
     }
     return world
 

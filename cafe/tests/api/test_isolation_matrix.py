@@ -3,10 +3,14 @@ the worlds are shared between cells are in ``cafe/tests/matrix.py``. Here: the
 request behind each row, and the test that runs each cell through the real API with
 real JWTs; a refused write changes nothing."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from accounts.models import Branch, User
 from cafe.bill.models import CashMovement, Payment, Refund, Shift
+from cafe.bookings.models import Booking
 from cafe.floor.models import Table
 from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
@@ -18,6 +22,9 @@ ITEM_BODY = {"category": "{menu}", "title": "Soup", "price": "1.00"}
 LINES = {"items": [{"menu_item": "{dish}", "quantity": 1}]}
 DISCOUNT = {"kind": "percent", "value": "5.00", "reason": "regular guest"}
 STAFF_BODY = {"email": "new@example.com", "password": "Tr0ub4dor&3-horse", "role": "waiter", "branch": "{branch}"}
+
+# A start for a new booking: tomorrow, in the branch's zone (UTC in these worlds).
+START = (timezone.now() + datetime.timedelta(days=1, hours=1)).replace(second=0, microsecond=0).isoformat()
 
 # The request behind each REST row: method, path, body, and for lists the object looked for.
 REQUESTS = {
@@ -145,6 +152,15 @@ REQUESTS = {
     "GET guest history/": ("get", "/api/cafe/guests/{guest}/history/", None, None),
     "GET guest export/": ("get", "/api/cafe/guests/{guest}/export/", None, None),
     "POST guest erase/": ("post", "/api/cafe/guests/{guest}/erase/", None, None),
+    "GET bookings/": ("get", "/api/cafe/bookings/", None, "booking"),
+    "GET booking": ("get", "/api/cafe/bookings/{booking}/", None, None),
+    "POST bookings/ tables=T": ("post", "/api/cafe/bookings/", {"tables": ["{table}"], "start": START, "guests": 2,
+                                                                "guest_name": "Boris"}, None),
+    "PATCH booking note": ("patch", "/api/cafe/bookings/{booking}/", {"note": "window"}, None),
+    "POST booking confirm/": ("post", "/api/cafe/bookings/{booking}/confirm/", None, None),
+    "POST booking cancel/": ("post", "/api/cafe/bookings/{booking}/cancel/", None, None),
+    "POST booking no-show/": ("post", "/api/cafe/bookings/{booking}/no-show/", None, None),
+    "POST booking arrive/": ("post", "/api/cafe/bookings/{booking}/arrive/", None, None),
 }  # fmt: skip
 
 
@@ -184,6 +200,7 @@ def snapshot() -> tuple:
         Refund.unscoped.count(),
         Event.objects.count(),
         list(Guest.unscoped.order_by("pk").values_list("pk", "name", "phone", "note", "erased_at")),
+        list(Booking.unscoped.order_by("pk").values_list("pk", "status", "starts_at", "note", "order")),
     )
 
 
