@@ -102,7 +102,7 @@ def _check(booking: Booking, tables: Sequence[Table], *, start_changed: bool) ->
         raise ValidationError({"start": [_("The branch is closed at this time.")]})
     day = booking.starts_at.astimezone(zone(branch)).date()
     first, after = day_span(branch, day)
-    taken = Booking.unscoped.filter(branch=branch, starts_at__gte=first, starts_at__lt=after)
+    taken = branch.bookings.filter(starts_at__gte=first, starts_at__lt=after)
     if taken.exclude(pk=booking.pk).count() >= settings.BOOKINGS_MAX_PER_DAY:
         raise ValidationError(
             {

@@ -258,7 +258,9 @@ def test_a_create_is_idempotent(client_for, world):
 
 def test_arrive_seats_the_party_on_every_table_with_one_order(client_for, world):
     client = client_for(world["manager"])
-    booking = book(client, [world["t2"], world["t1"]], soon(30).isoformat(), guests=6, guest_phone="+491511234").json()
+    created = book(client, [world["t2"], world["t1"]], soon(30).isoformat(), guests=6, guest_phone="+4915112345678")
+    assert created.status_code == 201, created.json()
+    booking = created.json()
     assert bookings_reserve_due(timezone.now()) == 1
     assert Table.unscoped.get(pk=world["t1"].pk).reserved_for == uuid.UUID(booking["id"])
     arrived = client.post(f"{URL}{booking['id']}/arrive/", **EN)
