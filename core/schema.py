@@ -310,6 +310,7 @@ def resource(
             errors_=write_errors,
             examples=[*body, *answer],
             description=f"Allowed to {writers}.",
+            idempotent=True,
         ),
         update=operation(
             tag=tag,
@@ -319,6 +320,7 @@ def resource(
             detail=True,
             errors_=write_errors,
             description=f"Allowed to {writers}.",
+            idempotent=True,
         ),
         partial_update=operation(
             tag=tag,
@@ -328,6 +330,7 @@ def resource(
             detail=True,
             errors_=write_errors,
             description=f"Allowed to {writers}; send only the fields to change.",
+            idempotent=True,
         ),
         destroy=operation(
             tag=tag,
@@ -337,5 +340,6 @@ def resource(
             detail=True,
             errors_=write_errors,
             description=f"Allowed to {writers}.",
+            idempotent=True,
         ),
     )

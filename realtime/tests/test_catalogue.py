@@ -14,7 +14,7 @@ from cafe.bill import payloads as bill
 from cafe.bill.serializers import ShiftSerializer
 from cafe.floor import payloads as floor
 from cafe.floor.events import TABLE_STATUS_CHANGED
-from cafe.floor.serializers import TableSerializer
+from cafe.floor.serializers import TableSerializer, ZoneSerializer
 from cafe.menu import payloads as menu
 from cafe.menu.serializers import MenuItemSerializer, ModifierGroupSerializer, ModifierSerializer
 from cafe.orders import payloads as orders
@@ -54,7 +54,15 @@ def test_every_event_type_is_declared_once_with_its_streams():
             "kitchen_task_ready",
             "menu_item_updated",
         ),
-        "tables": ("table_status_changed", "table_created", "table_updated", "table_deleted"),
+        "tables": (
+            "table_status_changed",
+            "table_created",
+            "table_updated",
+            "table_deleted",
+            "zone_created",
+            "zone_updated",
+            "zone_deleted",
+        ),
         "kitchen": ("kitchen_task_created", "kitchen_task_updated", "menu_item_updated"),
     }
 
@@ -71,6 +79,7 @@ def test_every_event_type_is_declared_once_with_its_streams():
         (bill.ShiftObject, ShiftSerializer),
         (orders.OrderLine, OrderItemSerializer),
         (floor.TableObject, TableSerializer),
+        (floor.ZoneObject, ZoneSerializer),
         (orders.LineModifier, LineModifierSerializer),
         (orders.KitchenTaskObject, KitchenTaskSerializer),
         (menu.MenuItemObject, MenuItemSerializer),
