@@ -24,12 +24,15 @@ Cells are listed world by world, and each world's cells form one xdist group, so
 world is built once per run even when the suite runs in parallel.
 """
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.core import serializers
 from django.db import connection, transaction
 
 from accounts.models import Role
+from cafe.floor.models import OpeningException, OpeningHours
 from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
 from cafe.tests.factories import (
     BranchFactory,
@@ -40,6 +43,7 @@ from cafe.tests.factories import (
     StationFactory,
     TableFactory,
     UserFactory,
+    ZoneFactory,
     open_shift,
     order_for,
     owner_of,
@@ -61,6 +65,33 @@ MATRIX = {
     "PATCH table seats":        ("200 200 404", "200 200 404", "200 404 404", "403 404 404", "403 404 404", "403 404 404"),
     "PUT table":                ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
     "DELETE table":             ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    # The floor's plan (docs/floor.md): the target's hall, its table moved onto it, and
+    # the caller's own table (``sentinel``) onto the target's hall (only its own branch's).
+    "PATCH table zone":         ("200 200 404", "200 200 404", "200 404 404", "403 404 404", "403 404 404", "403 404 404"),
+    "PATCH sentinel zone=T":    ("200 400 400", "200 400 400", "200 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "GET zones/":               ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET zone":                 ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST zones/ branch=T":     ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH zone":               ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT zone":                 ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE zone":              ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    # Opening hours: the target branch's Monday interval (``hours``) and closed date (``exception``).
+    "GET opening-hours/":       ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET hours":                ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "GET opening-hours/week/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400",
+                                 "200 400 400"),
+    "POST opening-hours/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "PATCH hours":              ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT hours":                ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE hours":             ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "GET opening-exceptions/":  ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET exception":            ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST opening-exceptions/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "PATCH exception":          ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT exception":            ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE exception":         ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
 
     "GET categories/":          ("in - out",    "in - out",    "in - out",    "in - out",    "in - out",    "in - out"),
     "GET category":             ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404"),
@@ -281,6 +312,14 @@ def build(role: str, target: str) -> dict:
         # Till: an open shift of the target's branch, and a closed order paid by card.
         "shift": open_shift(branch),
         "paid": paid(order_for(waiter, TableFactory(branch=branch, number=3), [(dish, 1)]), "card", shift=None),
+        # The floor: a hall, a Monday's hours and a closed date of the target's branch.
+        "zone": ZoneFactory(branch=branch),
+        "hours": OpeningHours.unscoped.create(
+            company=branch.company, branch=branch, weekday=0, opens=datetime.time(10), closes=datetime.time(22)
+        ),
+        "exception": OpeningException.unscoped.create(
+            company=branch.company, branch=branch, date=datetime.date(2026, 12, 31)
+        ),
     }
     return world
 

@@ -108,7 +108,7 @@ def test_an_exception_replaces_its_weekdays_hours(berlin):
 
 
 def test_a_closed_exception_closes_the_day_but_not_the_night_before(berlin):
-    friday, saturday = datetime.date(2026, 6, 5), datetime.date(2026, 6, 6)
+    saturday = datetime.date(2026, 6, 6)
     hours(berlin, 4, "18:00", "02:00")
     hours(berlin, 5, "18:00", "02:00")
     exception(berlin, saturday)
