@@ -135,7 +135,7 @@ class OpeningHoursFilter(BranchFilter):
 class OpeningExceptionSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     branch = serializers.UUIDField(source="branch_id")
-    date = serializers.DateField()
+    date = StrictDateField()
     opens = serializers.TimeField(format="%H:%M", allow_null=True)
     closes = serializers.TimeField(format="%H:%M", allow_null=True)
     closed = serializers.SerializerMethodField(help_text="True: closed all day (no `opens`/`closes`).")
@@ -174,7 +174,7 @@ class Hours(serializers.Serializer):
 
 
 class WeekDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = StrictDateField()
     weekday = serializers.IntegerField()
     exception = serializers.BooleanField(help_text="True: the date's exceptions replace its weekday's hours.")
     closed = serializers.BooleanField(help_text="True: no opening hours start on this date.")
