@@ -22,6 +22,7 @@ def plan_day(value: datetime.date) -> None:
         raise serializers.ValidationError(_("Give a date from 2000 to 2100."))
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "18:00"})
 class StrictTimeField(serializers.TimeField):
     """A wall-clock time as ``HH:MM`` in ASCII digits (00:00 to 23:59)."""
 
@@ -117,8 +118,8 @@ class OpeningHoursSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     branch = serializers.UUIDField(source="branch_id")
     weekday = serializers.IntegerField(help_text="0 Monday … 6 Sunday.")
-    opens = serializers.TimeField(format="%H:%M")
-    closes = serializers.TimeField(format="%H:%M", help_text="At or before `opens`: past midnight.")
+    opens = StrictTimeField()
+    closes = StrictTimeField(help_text="At or before `opens`: past midnight.")
 
 
 class OpeningHoursInput(serializers.Serializer):
@@ -136,8 +137,8 @@ class OpeningExceptionSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     branch = serializers.UUIDField(source="branch_id")
     date = StrictDateField()
-    opens = serializers.TimeField(format="%H:%M", allow_null=True)
-    closes = serializers.TimeField(format="%H:%M", allow_null=True)
+    opens = StrictTimeField(allow_null=True)
+    closes = StrictTimeField(allow_null=True)
     closed = serializers.SerializerMethodField(help_text="True: closed all day (no `opens`/`closes`).")
     note = serializers.CharField()
 
@@ -169,8 +170,8 @@ class WeekFilter(BranchFilter):
 
 
 class Hours(serializers.Serializer):
-    opens = serializers.TimeField(format="%H:%M")
-    closes = serializers.TimeField(format="%H:%M")
+    opens = StrictTimeField()
+    closes = StrictTimeField()
 
 
 class WeekDaySerializer(serializers.Serializer):
