@@ -229,6 +229,9 @@ MATRIX = {
     "WS tables live":           ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     "WS orders since=0":        ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     "WS tables since=0":        ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    # A hall of the target's branch renamed (zone_updated), live and replayed.
+    "WS tables zone live":      ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    "WS tables zone since=0":   ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     # A portion of the target's branch claimed; the sentinel is a menu change in the caller's.
     "WS kitchen live":          ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     "WS kitchen since=0":       ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
