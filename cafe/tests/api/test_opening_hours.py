@@ -330,3 +330,15 @@ def test_managers_do_not_change_the_books_settings(client_for, branch):
     assert response.status_code == 403
     branch.refresh_from_db()
     assert branch.booking_step == 15
+
+
+def test_idempotency_key_replays_a_branch_settings_change(client_for, branch):
+    owner = client_for(owner_of(branch.company))
+    url = f"/api/users/branches/{branch.pk}/"
+    first = owner.patch(url, {"booking_lead": 30}, format="json", HTTP_IDEMPOTENCY_KEY="lead-1")
+    again = owner.patch(url, {"booking_lead": 30}, format="json", HTTP_IDEMPOTENCY_KEY="lead-1")
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert owner.patch(url, {"booking_lead": 45}, format="json", HTTP_IDEMPOTENCY_KEY="lead-1").status_code == 422
+    branch.refresh_from_db()
+    assert branch.booking_lead == 30
