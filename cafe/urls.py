@@ -6,13 +6,16 @@ from rest_framework.routers import SimpleRouter
 from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
 from cafe.bookings.api import BookingViewSet
 from cafe.bookings.guest_api import GuestViewSet
-from cafe.floor.api import TableViewSet
+from cafe.floor.api import OpeningExceptionViewSet, OpeningHoursViewSet, TableViewSet, ZoneViewSet
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
 from cafe.orders.api import KitchenTaskViewSet, OrderViewSet, PickupBoardView
 from cafe.snapshot.api import SnapshotViewSet
 
 router = SimpleRouter()
 router.register("tables", TableViewSet, basename="table")
+router.register("zones", ZoneViewSet, basename="zone")
+router.register("opening-hours", OpeningHoursViewSet, basename="opening-hours")
+router.register("opening-exceptions", OpeningExceptionViewSet, basename="opening-exception")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("menu-items", MenuItemViewSet, basename="menu-item")
 router.register("orders", OrderViewSet, basename="order")

@@ -419,6 +419,13 @@ EVENTS_MAX_BYTES_PER_REQUEST = env.int("EVENTS_MAX_BYTES_PER_REQUEST", default=8
 COMPANY_MAX_BRANCHES = env.int("COMPANY_MAX_BRANCHES", default=100)
 MENU_ITEM_MAX_MODIFIERS = env.int("MENU_ITEM_MAX_MODIFIERS", default=100)
 ORDER_LINE_MAX_QUANTITY = env.int("ORDER_LINE_MAX_QUANTITY", default=100)
+# The floor (docs/floor.md, docs/security.md "Input limits"): halls per branch, tables
+# per hall, weekly opening intervals and dated exceptions per branch. Each is counted
+# with the branch's (or the hall's) row locked, so concurrent writes cannot pass it.
+BRANCH_MAX_ZONES = env.int("BRANCH_MAX_ZONES", default=50)
+ZONE_MAX_TABLES = env.int("ZONE_MAX_TABLES", default=300)
+BRANCH_MAX_OPENING_HOURS = env.int("BRANCH_MAX_OPENING_HOURS", default=28)
+BRANCH_MAX_OPENING_EXCEPTIONS = env.int("BRANCH_MAX_OPENING_EXCEPTIONS", default=400)
 if not 1 <= ORDER_LINE_MAX_QUANTITY <= 1000:
     raise ImproperlyConfigured("ORDER_LINE_MAX_QUANTITY must be from 1 to 1000 (the quantity a line's input takes).")
 # The book (docs/floor.md, "Bookings"; docs/security.md): a branch takes at most

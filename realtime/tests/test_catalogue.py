@@ -16,7 +16,7 @@ from cafe.bookings import payloads as bookings
 from cafe.bookings.serializers import BookingSerializer, BookingTableSerializer
 from cafe.floor import payloads as floor
 from cafe.floor.events import TABLE_STATUS_CHANGED
-from cafe.floor.serializers import TableSerializer
+from cafe.floor.serializers import TableSerializer, ZoneSerializer
 from cafe.menu import payloads as menu
 from cafe.menu.serializers import MenuItemSerializer, ModifierGroupSerializer, ModifierSerializer
 from cafe.orders import payloads as orders
@@ -65,6 +65,9 @@ def test_every_event_type_is_declared_once_with_its_streams():
             "table_deleted",
             "booking_created",
             "booking_updated",
+            "zone_created",
+            "zone_updated",
+            "zone_deleted",
         ),
         "kitchen": ("kitchen_task_created", "kitchen_task_updated", "menu_item_updated"),
     }
@@ -82,6 +85,7 @@ def test_every_event_type_is_declared_once_with_its_streams():
         (bill.ShiftObject, ShiftSerializer),
         (orders.OrderLine, OrderItemSerializer),
         (floor.TableObject, TableSerializer),
+        (floor.ZoneObject, ZoneSerializer),
         (orders.LineModifier, LineModifierSerializer),
         (orders.KitchenTaskObject, KitchenTaskSerializer),
         (bookings.BookingObject, BookingSerializer),
