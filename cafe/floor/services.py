@@ -135,6 +135,10 @@ def table_update(*, tenant: Tenant, table_id: uuid.UUID, **changes: Any) -> Tabl
     status = changes.pop("status", table.status)
     if status != table.status and table.status == TableStatus.BUSY:
         raise Conflict(_("The table has open orders; it stays busy until they end."))
+    if status != table.status:
+        # Reserved or freed by hand: no longer held for a booking (the timer reserves it
+        # again while a booking about to start still holds it).
+        table.reserved_for = None
     placed = PLAN_FIELDS & set(changes)
     zone_id = changes.pop("zone", table.zone_id)
     for field, value in changes.items():

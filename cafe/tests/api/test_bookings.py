@@ -326,6 +326,18 @@ def test_an_order_on_a_table_reserved_for_a_booking_needs_the_override(client_fo
     assert Order.unscoped.get().booking_override is True
 
 
+def test_a_table_freed_by_hand_is_no_longer_held_for_the_booking(client_for, world):
+    client = client_for(world["waiter"])
+    book(client, [world["t1"]], soon(30).isoformat())
+    bookings_reserve_due(timezone.now())
+    freed = client.patch(f"/api/cafe/tables/{world['t1'].pk}/", {"status": "free"}, format="json", **EN)
+    assert freed.status_code == 200, freed.json()
+    assert Table.unscoped.get(pk=world["t1"].pk).reserved_for is None
+    # A walk-in may sit there without the override until the timer reserves it again.
+    body = {"table": str(world["t1"].pk), "guests": 2}
+    assert client.post("/api/cafe/orders/", body, format="json", **EN).status_code == 201
+
+
 def test_the_floor_follows_the_book(client_for, world, branch):
     client = client_for(world["waiter"])
     start = soon(90)
