@@ -3,11 +3,14 @@
 from rest_framework.routers import SimpleRouter
 
 from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
+from cafe.bookings.availability_api import AvailabilityViewSet
 from cafe.floor.api import TableViewSet
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
 from cafe.orders.api import KitchenTaskViewSet, OrderViewSet
 
 router = SimpleRouter()
+# Before the bookings' routes (their detail route takes only a UUID, so neither hides the other).
+router.register("bookings/availability", AvailabilityViewSet, basename="booking-availability")
 router.register("tables", TableViewSet, basename="table")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("menu-items", MenuItemViewSet, basename="menu-item")

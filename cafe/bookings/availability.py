@@ -21,6 +21,7 @@ A branch with no opening hours at all is open all day (as ``is_open_at`` says)."
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -113,6 +114,7 @@ class Slot:
 class Availability:
     branch: Branch
     date: datetime.date
+    guests: int
     duration: int
     step: int
     slots: list[Slot]
@@ -144,7 +146,7 @@ def availability(
     duration = duration or branch.booking_duration
     step = max(branch.booking_step, STEP_MIN)
     spans = _open_spans(branch, day)
-    answer = Availability(branch=branch, date=day, duration=duration, step=step, slots=[])
+    answer = Availability(branch=branch, date=day, guests=guests, duration=duration, step=step, slots=[])
     if not spans:
         return answer
     span_seconds = (duration + branch.booking_buffer) * 60
@@ -159,13 +161,13 @@ def availability(
     )
     window_start, window_end = spans[0][0], spans[-1][1] + datetime.timedelta(seconds=span_seconds)
     ops = connection.ops
-    params: dict[str, object] = {
+    params: dict[str, Any] = {
         "step": step * 60,
         "span": span_seconds,
         "guests": guests,
         "options": OPTIONS_PER_SLOT,
         "now": _epoch(now or timezone.now()),
-        "branch": Branch._meta.pk.get_db_prep_value(branch.pk, connection),  # type: ignore[union-attr]
+        "branch": Branch._meta.pk.get_db_prep_value(branch.pk, connection),
         "window_start": ops.adapt_datetimefield_value(window_start),
         "window_end": ops.adapt_datetimefield_value(window_end),
     }
