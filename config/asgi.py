@@ -11,6 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from core import ticks  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -26,5 +27,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_application,
         "websocket": BrowserOriginValidator(URLRouter(websocket_urlpatterns), settings.WEBSOCKET_ALLOWED_ORIGINS),
+        # Each server process's start and stop: its timer thread (core/ticks.py).
+        "lifespan": ticks.lifespan,
     }
 )

@@ -43,6 +43,7 @@ class Server:
             "HUB_POLL_SECONDS": "0.5",
             "LOG_LEVEL": "INFO",  # the redaction test reads the servers' request log lines
             "PYTHONUNBUFFERED": "1",
+            "TICKS_ENABLED": "0",  # the timer runs only where a test asks for it
             **env,
         }
         self.process: subprocess.Popen | None = None
