@@ -6,9 +6,10 @@ whatever the number of tables and bookings:
   every ``booking_step`` minutes from the interval's opening, up to (not at) its
   closing, and none in the past; a recursive CTE in epoch seconds (the same text on
   PostgreSQL and SQLite);
-* **free**: each slot × each table of the branch that no holding booking blocks: a
-  booking ``[starts_at, blocks_until)`` (its end plus the buffer) overlaps the new
-  one's ``[start, start + duration + buffer)``;
+* **blocked**: each slot × each holding booking of the branch's tables whose
+  ``[starts_at, blocks_until)`` (its end plus the buffer) overlaps the new one's
+  ``[start, start + duration + buffer)`` (slots × the day's bookings, not × tables);
+* **free**: each slot × each table of the branch, less the blocked pairs;
 * **options**: a free table seating the party alone, or two or three free tables of
   one hall (``zone``; a table in no hall is never joined) that seat it together
   while every table is needed (without any one of them the rest would not), so a
@@ -63,14 +64,15 @@ held (table_id, starts, ends) AS (
     WHERE t.branch_id = %(branch)s AND bt.holding
       AND bt.starts_at < %(window_end)s AND bt.blocks_until > %(window_start)s
 ),
+blocked (start, table_id) AS (
+    SELECT DISTINCT s.start, h.table_id
+    FROM slots s JOIN held h ON h.starts < s.start + %(span)s AND h.ends > s.start
+),
 free (start, id, number, zone_id, seats) AS (
     SELECT s.start, t.id, t.number, t.zone_id, t.seats
     FROM slots s CROSS JOIN cafe_table t
     WHERE t.branch_id = %(branch)s AND s.start >= %(now)s
-      AND NOT EXISTS (
-        SELECT 1 FROM held h
-        WHERE h.table_id = t.id AND h.starts < s.start + %(span)s AND h.ends > s.start
-      )
+      AND NOT EXISTS (SELECT 1 FROM blocked b WHERE b.start = s.start AND b.table_id = t.id)
 ),
 options (start, seats, tables, first_id, second_id, third_id, n1, n2, n3) AS (
     SELECT start, seats, 1, id, {no_table}, {no_table}, number, 0, 0
