@@ -58,14 +58,14 @@ slots (start, closes) AS (
     UNION ALL
     SELECT start + %(step)s, closes FROM slots WHERE start + %(step)s < closes
 ),
-held (table_id, starts, ends) AS (
+held (table_id, starts, ends) AS MATERIALIZED (
     SELECT bt.table_id, {starts}, {ends}
     FROM cafe_bookingtable bt JOIN cafe_table t ON t.id = bt.table_id
     WHERE t.branch_id = %(branch)s AND bt.holding
       AND bt.starts_at < %(window_end)s AND bt.blocks_until > %(window_start)s
 ),
 blocked (start, table_id) AS (
-    SELECT DISTINCT s.start, h.table_id
+    SELECT s.start, h.table_id
     FROM slots s JOIN held h ON h.starts < s.start + %(span)s AND h.ends > s.start
 ),
 free (start, id, number, zone_id, seats) AS (
