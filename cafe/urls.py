@@ -1,5 +1,6 @@
 """The cafe's routes: each area's view sets, under ``/api/cafe/``."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
@@ -9,8 +10,6 @@ from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet
 from cafe.orders.api import KitchenTaskViewSet, OrderViewSet
 
 router = SimpleRouter()
-# Before the bookings' routes (their detail route takes only a UUID, so neither hides the other).
-router.register("bookings/availability", AvailabilityViewSet, basename="booking-availability")
 router.register("tables", TableViewSet, basename="table")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("menu-items", MenuItemViewSet, basename="menu-item")
@@ -24,4 +23,8 @@ router.register("kitchen/tasks", KitchenTaskViewSet, basename="kitchen-task")
 router.register("reports", ReportViewSet, basename="report")
 router.register("shifts", ShiftViewSet, basename="shift")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Before the bookings' routes (their detail route takes only a UUID, so neither hides the other).
+    path("bookings/availability/", AvailabilityViewSet.as_view({"get": "retrieve"}), name="booking-availability"),
+    *router.urls,
+]

@@ -1,6 +1,7 @@
 """``GET bookings/availability/``: the free start times of a branch's day for a party
 (``cafe.bookings.availability``), for a host answering the phone. Its own view set,
-routed before the bookings' (whose detail route takes only a UUID)."""
+routed by ``cafe/urls.py`` before the bookings' (whose detail route takes only a
+UUID), as one answer (``retrieve``), not a list."""
 
 import datetime
 from typing import Any
@@ -125,7 +126,7 @@ AVAILABILITY_EXAMPLE = {
 }
 
 AVAILABILITY = document(
-    list=operation(
+    retrieve=operation(
         tag="bookings",
         summary="Free start times for a party",
         response=AvailabilitySerializer,
@@ -151,10 +152,10 @@ AVAILABILITY = document(
 class AvailabilityViewSet(TenantViewSet):
     serializer_class = AvailabilitySerializer
     read_roles = ALL_ROLES
-    # There are no writes: every other method answers 405.
+    # Only GET is routed: every other method answers 405.
     write_roles = ALL_ROLES
 
-    def list(self, request: Request) -> Response:
+    def retrieve(self, request: Request) -> Response:
         query = self.filters(AvailabilityQuery)
         answer = availability(
             branch=self._branch(query.get("branch")),
