@@ -17,6 +17,15 @@ MINUTE = datetime.timedelta(minutes=1)
 NOON = datetime.datetime(2030, 3, 14, 12, 0, tzinfo=datetime.UTC)
 
 
+@pytest.fixture(autouse=True)
+def _no_lock_files_left():
+    """On SQLite the locks are files beside the (temporary) test database: removed after."""
+    yield
+    if connection.vendor == "sqlite":
+        for name in ("test.recorder", "test.broken"):
+            ticks.lock_path(name).unlink(missing_ok=True)
+
+
 def recorder(name: str = "test.recorder", every: datetime.timedelta = MINUTE) -> tuple[ticks.Job, list]:
     runs: list[datetime.datetime] = []
     return ticks.Job(name, every, runs.append), runs
