@@ -15,7 +15,11 @@ whatever the number of tables and bookings:
   while every table is needed (without any one of them the rest would not), so a
   party of 6 is never offered a 6 plus a 2;
 * ranked per slot by spare seats, then number of tables, then table numbers; the
-  first ``OPTIONS_PER_SLOT`` are kept.
+  first ``OPTIONS_PER_SLOT`` are kept. So three tables are only looked for at a
+  start whose single tables and pairs leave room for them: a triple of ``s``
+  seats comes after every single or pair of ``s`` seats or fewer, so once five of
+  those seat the party (``bar``: the fifth's seats), only triples of fewer seats
+  can enter, and none when that is the party's size (the usual case).
 
 A branch with no opening hours at all is open all day (as ``is_open_at`` says)."""
 
@@ -74,20 +78,35 @@ free (start, id, number, zone_id, seats) AS (
     WHERE t.branch_id = %(branch)s AND s.start >= %(now)s
       AND NOT EXISTS (SELECT 1 FROM blocked b WHERE b.start = s.start AND b.table_id = t.id)
 ),
-options (start, seats, tables, first_id, second_id, third_id, n1, n2, n3) AS (
+few (start, seats, tables, first_id, second_id, third_id, n1, n2, n3) AS (
     SELECT start, seats, 1, id, {no_table}, {no_table}, number, 0, 0
     FROM free WHERE seats >= %(guests)s
     UNION ALL
     SELECT a.start, a.seats + b.seats, 2, a.id, b.id, {no_table}, a.number, b.number, 0
     FROM free a JOIN free b ON b.start = a.start AND b.zone_id = a.zone_id AND b.number > a.number
     WHERE a.seats < %(guests)s AND b.seats < %(guests)s AND a.seats + b.seats >= %(guests)s
+),
+bar (start, seats) AS (
+    SELECT start, seats FROM (
+        SELECT start, seats, ROW_NUMBER() OVER (PARTITION BY start ORDER BY seats) AS place FROM few
+    ) counted
+    WHERE place = %(options)s
+),
+open_for_three (start, below) AS (
+    SELECT s.start, COALESCE(bar.seats, %(no_bar)s)
+    FROM slots s LEFT JOIN bar ON bar.start = s.start
+    WHERE s.start >= %(now)s AND COALESCE(bar.seats, %(no_bar)s) > %(guests)s
+),
+options (start, seats, tables, first_id, second_id, third_id, n1, n2, n3) AS (
+    SELECT * FROM few
     UNION ALL
     SELECT a.start, a.seats + b.seats + c.seats, 3, a.id, b.id, c.id, a.number, b.number, c.number
-    FROM free a
+    FROM open_for_three o
+    JOIN free a ON a.start = o.start
     JOIN free b ON b.start = a.start AND b.zone_id = a.zone_id AND b.number > a.number
     JOIN free c ON c.start = a.start AND c.zone_id = a.zone_id AND c.number > b.number
     WHERE a.seats + b.seats < %(guests)s AND a.seats + c.seats < %(guests)s AND b.seats + c.seats < %(guests)s
-      AND a.seats + b.seats + c.seats >= %(guests)s
+      AND a.seats + b.seats + c.seats >= %(guests)s AND a.seats + b.seats + c.seats < o.below
 ),
 ranked AS (
     SELECT start, seats, first_id, second_id, third_id,
@@ -168,6 +187,8 @@ def availability(
         "span": span_seconds,
         "guests": guests,
         "options": OPTIONS_PER_SLOT,
+        # Above any three tables' seats (a table has at most 1000).
+        "no_bar": 10_000,
         "now": _epoch(now or timezone.now()),
         "branch": Branch._meta.pk.get_db_prep_value(branch.pk, connection),
         "window_start": ops.adapt_datetimefield_value(window_start),

@@ -251,3 +251,83 @@ def test_the_query_count_does_not_grow_with_tables(branch, count, django_assert_
     with django_assert_num_queries(7):
         answer = availability(branch=branch, day=DAY, guests=5, now=EARLIER)
     assert answer.slots
+
+
+def test_three_tables_with_fewer_seats_come_before_larger_single_tables(branch):
+    """Five single tables seat the party with 2 to spare; three small tables of one
+    hall seat it exactly, so they come first (three tables are looked for only where
+    they can enter the first five, and here they can)."""
+    hours(branch, DAY.weekday(), "18:00", "18:30")
+    hall = Zone.unscoped.create(company=branch.company, branch=branch, name="Hall")
+    for number in (1, 2, 3):
+        TableFactory(branch=branch, number=number, seats=2, zone=hall)
+    for number in (4, 5, 6, 7, 8):
+        TableFactory(branch=branch, number=number, seats=8)
+
+    (slot,) = availability(branch=branch, day=DAY, guests=6, now=EARLIER).slots
+
+    assert seating(slot) == [([1, 2, 3], 6), ([4], 8), ([5], 8), ([6], 8), ([7], 8)]
+
+
+def test_three_tables_are_not_offered_where_five_options_already_fit_better(branch):
+    hours(branch, DAY.weekday(), "18:00", "18:30")
+    hall = Zone.unscoped.create(company=branch.company, branch=branch, name="Hall")
+    for number in (1, 2, 3):
+        TableFactory(branch=branch, number=number, seats=2, zone=hall)
+    for number in (4, 5, 6, 7, 8):
+        TableFactory(branch=branch, number=number, seats=6)
+
+    (slot,) = availability(branch=branch, day=DAY, guests=6, now=EARLIER).slots
+
+    assert seating(slot) == [([4], 6), ([5], 6), ([6], 6), ([7], 6), ([8], 6)]
+
+
+def expected_by_hand(tables, bookings, starts, guests: int, span: datetime.timedelta) -> dict:
+    """The rule written plainly in Python, to hold the query to: every start × every
+    set of one to three free tables (of one hall when more than one) that seats the
+    party with each table needed, ranked and cut as documented."""
+    from itertools import combinations
+
+    answer = {}
+    for start in starts:
+        free = [
+            table for table in tables if not any(t == table and s < start + span and e > start for t, s, e in bookings)
+        ]
+        options = []
+        for size in (1, 2, 3):
+            for group in combinations(sorted(free, key=lambda table: table.number), size):
+                seats = [table.seats for table in group]
+                if size > 1 and (group[0].zone_id is None or len({table.zone_id for table in group}) > 1):
+                    continue
+                if sum(seats) >= guests and sum(seats) - min(seats) < guests:
+                    options.append((sum(seats), size, [table.number for table in group] + [0] * (3 - size)))
+        options.sort()
+        if options:
+            answer[start] = [(numbers[:size], seats) for seats, size, numbers in options[:OPTIONS_PER_SLOT]]
+    return answer
+
+
+@pytest.mark.parametrize("guests", [1, 3, 5, 7, 9, 11])
+def test_the_query_agrees_with_the_rule_written_plainly(branch, guests):
+    import random
+
+    rng = random.Random(guests)
+    hours(branch, DAY.weekday(), "17:00", "23:00")
+    halls = [Zone.unscoped.create(company=branch.company, branch=branch, name=f"Hall {n}") for n in range(2)]
+    tables = [
+        TableFactory(branch=branch, number=number, seats=rng.choice([2, 2, 4, 6]), zone=rng.choice([*halls, None]))
+        for number in range(1, 13)
+    ]
+    bookings = []
+    for _ in range(12):
+        table, start = rng.choice(tables), at(DAY, "17:00") + datetime.timedelta(minutes=30 * rng.randrange(12))
+        if any(t == table and s < start + datetime.timedelta(minutes=135) and e > start for t, s, e in bookings):
+            continue
+        book([table], start)
+        bookings.append((table, start, start + datetime.timedelta(minutes=135)))
+
+    answer = availability(branch=branch, day=DAY, guests=guests, now=EARLIER)
+
+    starts = [at(DAY, "17:00") + datetime.timedelta(minutes=30 * n) for n in range(12)]
+    by_hand = expected_by_hand(tables, bookings, starts, guests, datetime.timedelta(minutes=135))
+    assert {slot.start: seating(slot) for slot in answer.slots} == by_hand
