@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
 from cafe.bookings.api import BookingViewSet
+from cafe.bookings.availability_api import AvailabilityViewSet
 from cafe.bookings.guest_api import GuestViewSet
 from cafe.floor.api import OpeningExceptionViewSet, OpeningHoursViewSet, TableViewSet, ZoneViewSet
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
@@ -34,5 +35,7 @@ router.register("bookings", BookingViewSet, basename="booking")
 
 urlpatterns = [
     path("pickup-board/", PickupBoardView.as_view(), name="pickup-board"),
+    # Before the bookings' routes (their detail route takes only a UUID, so neither hides the other).
+    path("bookings/availability/", AvailabilityViewSet.as_view({"get": "retrieve"}), name="booking-availability"),
     *router.urls,
 ]

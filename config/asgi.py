@@ -11,7 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from core import ops  # noqa: E402
+from core import ops, ticks  # noqa: E402
 from realtime.health import hub_check  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
@@ -37,5 +37,7 @@ application = ProtocolTypeRouter(
             },
         ),
         "websocket": BrowserOriginValidator(URLRouter(websocket_urlpatterns), settings.WEBSOCKET_ALLOWED_ORIGINS),
+        # Each server process's start and stop: its timer thread (core/ticks.py).
+        "lifespan": ticks.lifespan,
     }
 )

@@ -395,6 +395,16 @@ IDEMPOTENCY_RETENTION = timedelta(hours=env.float("IDEMPOTENCY_RETENTION_HOURS",
 IDEMPOTENCY_USER_BYTES = env.int("IDEMPOTENCY_USER_BYTES", default=1024 * 1024)
 # How often each server process checks the event log and its sockets' rights.
 HUB_POLL_SECONDS = env.float("HUB_POLL_SECONDS", default=1.0)
+
+# The timer (core/ticks.py): each server process runs its time-driven jobs (bookings
+# becoming no-shows, tables reserved ahead), exactly one process per tick. It starts
+# with the ASGI lifespan (``manage.py serve``); tests send none, so it never runs there.
+TICKS_ENABLED = env.bool("TICKS_ENABLED", default=True)
+# How often each process looks for due jobs (seconds, on the clock's multiples of it).
+TICK_SECONDS = env.float("TICK_SECONDS", default=15.0)
+# Dotted paths of further core.ticks.Job objects (the end-to-end tests' own job).
+TICK_JOBS_EXTRA = env.list("TICK_JOBS_EXTRA", default=[])
+
 WEBSOCKET_MAX_FRAME = env.int("WEBSOCKET_MAX_FRAME", default=64 * 1024)
 # Memory bounds (docs/security.md, "Sockets and memory"). An event (the JSON text
 # written to the log and to sockets) is refused above EVENT_MAX_BYTES, well under

@@ -182,6 +182,9 @@ MATRIX = {
                                  "403 403 403"),
     "GET reports/range/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
                                  "403 403 403"),
+    # The book: any staff member of a branch asks when a party fits (docs/floor.md).
+    "GET bookings/availability/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "200 400 400",
+                                 "200 400 400", "200 400 400"),
     # Till: the target's branch has an open shift (``shift``), so opening another
     # answers 409 where the caller may reach the branch; ``paid`` is a closed order
     # paid by card (its refund needs no shift).

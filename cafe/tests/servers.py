@@ -44,6 +44,7 @@ class Server:
             "LOG_LEVEL": "INFO",  # the redaction test reads the servers' request log lines
             "LOG_FORMAT": "plain",  # uvicorn's request lines, which tests read (core/tests/test_ops.py: json)
             "PYTHONUNBUFFERED": "1",
+            "TICKS_ENABLED": "0",  # the timer runs only where a test asks for it
             **env,
         }
         self.process: subprocess.Popen | None = None

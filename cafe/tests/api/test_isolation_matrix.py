@@ -132,6 +132,8 @@ REQUESTS = {
                                     None),
     "GET reports/range/ branch=T": ("get", "/api/cafe/reports/range/", {"branch": "{branch}", "from": "2026-01-01",
                                                                         "to": "2026-01-31"}, None),
+    "GET bookings/availability/ branch=T": ("get", "/api/cafe/bookings/availability/",
+                                            {"branch": "{branch}", "date": "2099-03-13", "guests": 2}, None),
     "GET shifts/": ("get", "/api/cafe/shifts/", None, "shift"),
     "GET shift": ("get", "/api/cafe/shifts/{shift}/", None, None),
     "GET shifts current/ branch=T": ("get", "/api/cafe/shifts/current/", {"branch": "{branch}"}, None),

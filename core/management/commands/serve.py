@@ -36,7 +36,7 @@ class Command(BaseCommand):
             host=host,
             port=port,
             workers=workers,
-            lifespan="off",
+            lifespan="on",  # starts each process's timer (core/ticks.py)
             # uvicorn calls whatever it is given to build each connection's protocol.
             http=partial(  # type: ignore[arg-type]
                 GuardedHttpToolsProtocol,
