@@ -308,6 +308,26 @@ def test_a_walk_in_order_joins_tables_and_they_follow_it(client_for, world, bran
     }
 
 
+def test_moving_a_party_on_joined_tables_frees_them_all(client_for, world, branch):
+    client = client_for(world["waiter"])
+    t3 = TableFactory(branch=branch, number=3)
+    body = {"table": str(world["t1"].pk), "guests": 7, "joined_tables": [str(world["t2"].pk)]}
+    order = client.post("/api/cafe/orders/", body, format="json", **EN).json()
+
+    moved = client.post(f"/api/cafe/orders/{order['id']}/move/", {"table": str(t3.pk)}, format="json", **EN)
+
+    assert moved.status_code == 200, moved.json()
+    assert (moved.json()["table"], moved.json()["joined_tables"]) == (str(t3.pk), [])
+    statuses = dict(Table.unscoped.filter(branch=branch).values_list("number", "status"))
+    assert statuses == {1: TableStatus.FREE, 2: TableStatus.FREE, 3: TableStatus.BUSY}
+    # Onto one of its own joined tables: the others are freed, that one stays busy.
+    again = client.post("/api/cafe/orders/", body, format="json", **EN).json()
+    onto = client.post(f"/api/cafe/orders/{again['id']}/move/", {"table": str(world["t2"].pk)}, format="json", **EN)
+    assert onto.status_code == 200, onto.json()
+    statuses = dict(Table.unscoped.filter(branch=branch).values_list("number", "status"))
+    assert statuses == {1: TableStatus.FREE, 2: TableStatus.BUSY, 3: TableStatus.BUSY}
+
+
 def test_an_order_on_a_table_reserved_for_a_booking_needs_the_override(client_for, world):
     client = client_for(world["waiter"])
     start = soon(30)
