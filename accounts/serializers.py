@@ -218,29 +218,32 @@ class DeviceStaffSerializer(serializers.ModelSerializer):
 PIN_DIGITS = gettext_lazy("Use 4 to 6 digits.")
 
 
+class PinField(serializers.RegexField):
+    """4 to 6 digits, as a JSON string only: a number would lose its leading zeros."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            r"^[0-9]{4,6}$", max_length=6, error_messages={"invalid": PIN_DIGITS}, trim_whitespace=False, **kwargs
+        )
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class PinLoginInput(serializers.Serializer):
     employee = serializers.UUIDField()
-    pin = serializers.RegexField(
-        r"^[0-9]{4,6}$", max_length=6, error_messages={"invalid": PIN_DIGITS}, trim_whitespace=False
-    )
+    pin = PinField()
 
 
 class PinSetInput(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
-    pin = serializers.RegexField(
-        r"^[0-9]{4,6}$", max_length=6, error_messages={"invalid": PIN_DIGITS}, trim_whitespace=False
-    )
+    pin = PinField()
 
 
 class PinResetInput(serializers.Serializer):
-    pin = serializers.RegexField(
-        r"^[0-9]{4,6}$",
-        max_length=6,
-        allow_null=True,
-        error_messages={"invalid": PIN_DIGITS},
-        trim_whitespace=False,
-        help_text="4 to 6 digits; null clears the PIN.",
-    )
+    pin = PinField(allow_null=True, help_text="4 to 6 digits; null clears the PIN.")
 
 
 class DeviceSession(serializers.Serializer):
