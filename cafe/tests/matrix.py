@@ -31,7 +31,7 @@ from django.apps import apps
 from django.core import serializers
 from django.db import connection, transaction
 
-from accounts.models import DisplayToken, Role
+from accounts.models import Device, DisplayToken, Role
 from cafe.guests.models import Guest
 from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
 from cafe.tests.factories import (
@@ -179,6 +179,15 @@ MATRIX = {
     "POST display-tokens/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
                                  "403 403 403"),
     "DELETE display-token":     ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    # Registered devices and PINs (docs/devices.md); the device-credential routes
+    # (devices/me/, devices/me/staff/, devices/pin-login/) name no role: cafe/tests/api/test_devices.py.
+    "GET devices/":             ("in in out",   "in in out",   "in out out",  "403 403 403", "403 403 403", "403 403 403"),
+    "GET device":               ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST devices/ branch=T":   ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE device":            ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT pin":                  ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE pin":               ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST me/pin/":             ("400 - -",     "400 - -",     "204 - -",     "204 - -",     "204 - -",     "204 - -"),
 
     # Payments: paying, discounts, the even split (docs/payments.md); branch bill settings.
     "POST order pay/":          ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
@@ -304,6 +313,9 @@ def build(role: str, target: str) -> dict:
         # The guest book is the company's: a guest of the target's company.
         "guest": Guest.objects.create(company=branch.company, name="Anna", phone="+79161234567"),
         "display": DisplayToken.objects.create(company=branch.company, branch=branch, key_hash=uuid.uuid4().hex),
+        "device": Device.objects.create(
+            company=branch.company, branch=branch, name="Tablet", views=["floor"], key_hash=uuid.uuid4().hex
+        ),
     }
     return world
 
