@@ -365,6 +365,10 @@ DEVICE_SESSION_SECONDS = env.int("DEVICE_SESSION_SECONDS", default=3600)
 DEVICE_IDLE_LOCK_SECONDS = env.int("DEVICE_IDLE_LOCK_SECONDS", default=120)
 if min(PIN_FAILURES_ALLOWED, PIN_LOCKOUT_FAILURES, DEVICE_SESSION_SECONDS, COMPANY_MAX_DEVICES) < 1:
     raise ImproperlyConfigured("PIN_* limits, DEVICE_SESSION_SECONDS and COMPANY_MAX_DEVICES must be at least 1.")
+# An order queued offline carries the device's time (`taken_at`, docs/devices.md): at
+# most this far ahead of the server's clock, and no older than this.
+ORDER_TAKEN_AT_FUTURE_SECONDS = env.int("ORDER_TAKEN_AT_FUTURE_SECONDS", default=300)
+ORDER_TAKEN_AT_MAX_AGE_SECONDS = env.int("ORDER_TAKEN_AT_MAX_AGE_SECONDS", default=24 * 3600)
 # Password hashing (accounts.passwords): at most this many hashes at once per server
 # process (login, password change, registration, new staff); a request waits at
 # most LOGIN_QUEUE_SECONDS for a turn (or for the checks in flight on its throttle

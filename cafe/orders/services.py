@@ -4,6 +4,7 @@ public function is one transaction: it locks what it writes as
 (``cafe.orders.settle``: its bill, paid state and readiness, and its one save) and
 ends by handing its events to ``emit``."""
 
+import datetime
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -301,18 +302,21 @@ def order_create(
     customer_name: str = "",
     customer_phone: str = "",
     guest: uuid.UUID | None = None,
+    taken_at: datetime.datetime | None = None,
 ) -> Order:
     """A dine-in order at a table (its branch is the table's), or a takeaway order
     with no table in ``branch`` (a branch-bound user's own by default) that gets the
     branch's next pickup number of the day. The order row is written once, with its
     bill: its lines are priced in memory first. It is linked to ``guest``, or to the
-    guest with ``customer_phone`` (E.164), added on the fly."""
+    guest with ``customer_phone`` (E.164), added on the fly. ``taken_at``: when the
+    device took it (queued offline), kept beside ``created_at``; it decides nothing."""
     order = Order(
         company=tenant.company,
         guests=guests or 1,
         waiter=tenant.user,
         customer_name=customer_name,
         customer_phone=customer_phone,
+        taken_at=taken_at,
     )
     extra: list[PendingEvent[Any]] = []
     if service == Service.TAKEAWAY:
