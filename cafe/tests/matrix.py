@@ -30,6 +30,7 @@ import pytest
 from django.apps import apps
 from django.core import serializers
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import Device, DisplayToken, Role
 from cafe.guests.models import Guest
@@ -50,6 +51,7 @@ from cafe.tests.factories import (
     staff_of,
     station_dish,
 )
+from cafe.timeclock.models import ClockEntry
 
 ROLES = ("owner", "admin", "manager", "waiter", "cashier", "cook")
 TARGETS = ("own", "other", "foreign")
@@ -188,6 +190,16 @@ MATRIX = {
     "PUT pin":                  ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
     "DELETE pin":               ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
     "POST me/pin/":             ("400 - -",     "400 - -",     "204 - -",     "204 - -",     "204 - -",     "204 - -"),
+    # The time clock (docs/devices.md): ``entry`` is the target's waiter's open entry;
+    # staff below manager see and clock only themselves.
+    "GET timeclock/":           ("in in out",   "in in out",   "in out out",  "out out out", "out out out", "out out out"),
+    "GET timeclock entry":      ("200 200 404", "200 200 404", "200 404 404", "404 404 404", "404 404 404", "404 404 404"),
+    "POST timeclock correct/":  ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST clock-in branch=T":   ("201 201 400", "201 201 400", "201 400 400", "201 400 400", "201 400 400", "201 400 400"),
+    "GET timeclock/me/":        ("200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -"),
+    "GET hours/ branch=T":      ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400", "200 400 400"),
+    "GET clock report/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
 
     # Payments: paying, discounts, the even split (docs/payments.md); branch bill settings.
     "POST order pay/":          ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
@@ -313,6 +325,9 @@ def build(role: str, target: str) -> dict:
         # The guest book is the company's: a guest of the target's company.
         "guest": Guest.objects.create(company=branch.company, name="Anna", phone="+79161234567"),
         "display": DisplayToken.objects.create(company=branch.company, branch=branch, key_hash=uuid.uuid4().hex),
+        "entry": ClockEntry.objects.create(
+            company=branch.company, branch=branch, employee=waiter, started_at=timezone.now()
+        ),
         "device": Device.objects.create(
             company=branch.company, branch=branch, name="Tablet", views=["floor"], key_hash=uuid.uuid4().hex
         ),

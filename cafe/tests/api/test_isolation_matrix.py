@@ -13,6 +13,7 @@ from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, Modif
 from cafe.orders.models import KitchenTask, Order, OrderItem
 from cafe.tests.factories import PASSWORD
 from cafe.tests.matrix import cells
+from cafe.timeclock.models import ClockEntry
 from realtime.models import Event
 
 ITEM_BODY = {"category": "{menu}", "title": "Soup", "price": "1.00"}
@@ -136,6 +137,16 @@ REQUESTS = {
     "PUT pin": ("put", "/api/users/pins/{waiter}/", {"pin": "1234"}, None),
     "DELETE pin": ("delete", "/api/users/pins/{waiter}/", None, None),
     "POST me/pin/": ("post", "/api/users/me/pin/", {"password": PASSWORD, "pin": "1234"}, None),
+    "GET timeclock/": ("get", "/api/cafe/timeclock/", None, "entry"),
+    "GET timeclock entry": ("get", "/api/cafe/timeclock/{entry}/", None, None),
+    "POST timeclock correct/": ("post", "/api/cafe/timeclock/{entry}/correct/", {"reason": "x", "started_at":
+                                "2020-01-01T00:00:00Z"}, None),
+    "POST clock-in branch=T": ("post", "/api/cafe/timeclock/clock-in/", {"branch": "{branch}"}, None),
+    "GET timeclock/me/": ("get", "/api/cafe/timeclock/me/", None, None),
+    "GET hours/ branch=T": ("get", "/api/cafe/timeclock/hours/?branch={branch}&from=2026-03-01&to=2026-03-02", None,
+                            None),
+    "GET clock report/ branch=T": ("get", "/api/cafe/timeclock/report/?branch={branch}&from=2026-03-01&to=2026-03-02",
+                                   None, None),
     # The order's bill is 1400.00 (four portions of 350.00).
     "POST order pay/": ("post", "/api/cafe/orders/{order}/pay/", {"tenders": [{"method": "card",
                                                                                "amount": "1400.00"}]}, None),
@@ -189,6 +200,7 @@ def snapshot() -> tuple:
         list(KitchenTask.unscoped.order_by("pk").values_list("pk", "order", "line", "portion", "status", "cook")),
         list(User.objects.order_by("pk").values_list("pk", "first_name", "is_active", "role", "pin")),
         list(Device.unscoped.order_by("pk").values_list("pk", "revoked_at")),
+        list(ClockEntry.unscoped.order_by("pk").values_list("pk", "started_at", "ended_at")),
         list(Shift.unscoped.order_by("pk").values_list("pk", "closed_at")),
         CashMovement.unscoped.count(),
         Refund.unscoped.count(),
