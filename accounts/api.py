@@ -7,17 +7,23 @@ from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.authentication import CSRFCheck
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from accounts import display, schema, services
-from accounts.models import COMPANY_WIDE_ROLES
+from accounts import devices, display, schema, services
+from accounts.authentication import DeviceAuthentication
+from accounts.models import COMPANY_WIDE_ROLES, Device
 from accounts.serializers import (
     BranchInput,
     BranchSerializer,
     BranchSettingsInput,
+    DeviceInput,
+    DeviceMeSerializer,
+    DeviceSerializer,
+    DeviceStaffSerializer,
     DisplayTokenInput,
     DisplayTokenSerializer,
     EmployeeInput,
@@ -25,6 +31,9 @@ from accounts.serializers import (
     LoginInput,
     LogoutInput,
     PasswordChangeInput,
+    PinLoginInput,
+    PinResetInput,
+    PinSetInput,
     RefreshInput,
     RegisterInput,
     UserSerializer,
@@ -254,4 +263,101 @@ class DisplayTokenViewSet(TenantViewSet):
 
     def destroy(self, request, pk) -> Response:
         display.display_token_revoke(tenant=self.tenant, token_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Registered devices, PINs and device sessions (accounts.devices, docs/devices.md).
+
+
+@schema.DEVICES
+class DeviceViewSet(TenantViewSet):
+    serializer_class = DeviceSerializer
+    read_roles = MANAGING_ROLES
+    write_roles = MANAGING_ROLES
+
+    def list(self, request) -> Response:
+        return self.page(devices.device_list(tenant=self.tenant))
+
+    def retrieve(self, request, pk) -> Response:
+        return Response(DeviceSerializer(devices.device_get(tenant=self.tenant, device_id=pk)).data)
+
+    @idempotent
+    def create(self, request) -> Response:
+        device, key = devices.device_create(tenant=self.tenant, **valid(DeviceInput, request.data))
+        response = Response({**DeviceSerializer(device).data, "key": key}, status=status.HTTP_201_CREATED)
+        add_never_cache_headers(response)
+        return response
+
+    def destroy(self, request, pk) -> Response:
+        devices.device_revoke(tenant=self.tenant, device_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeviceView(APIView):
+    """Views a device's credential alone opens (``X-Device``), and nothing else does."""
+
+    authentication_classes = [DeviceAuthentication]
+    permission_classes = [AllowAny]
+
+    @property
+    def device(self):
+        if not isinstance(self.request.auth, Device):
+            raise NotAuthenticated(devices.DEVICE_REFUSED)
+        return self.request.auth
+
+
+@schema.DEVICE_ME
+class DeviceMeView(DeviceView):
+    def get(self, request) -> Response:
+        return Response(DeviceMeSerializer(self.device).data)
+
+
+@schema.DEVICE_STAFF
+class DeviceStaffView(DeviceView, GenericAPIView):
+    serializer_class = DeviceStaffSerializer
+
+    def get(self, request) -> Response:
+        page = self.paginate_queryset(devices.device_staff(device=self.device))
+        return self.get_paginated_response(DeviceStaffSerializer(page, many=True).data)
+
+
+@schema.PIN_LOGIN
+class PinLoginView(NoStore):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request) -> str:
+        return devices.HEADER
+
+    def post(self, request) -> Response:
+        body = valid(PinLoginInput, request.data)
+        user, session = devices.pin_login(
+            key=request.headers.get(devices.HEADER), employee_id=body["employee"], pin=body["pin"]
+        )
+        return Response({**session, "user": UserSerializer(user).data})
+
+
+@schema.PIN_SET
+class PinSetView(APIView):
+    def post(self, request) -> Response:
+        body = valid(PinSetInput, request.data)
+        devices.pin_set(user=request.user, **body, address=client_address(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@schema.PINS
+class PinViewSet(TenantViewSet):
+    """A manager sets or clears a staff member's PIN (``pins/{employee id}/``)."""
+
+    serializer_class = DeviceStaffSerializer
+    read_roles = MANAGING_ROLES
+    write_roles = MANAGING_ROLES
+
+    def update(self, request, pk) -> Response:
+        body = valid(PinResetInput, request.data)
+        devices.pin_reset(tenant=self.tenant, employee_id=pk, pin=body["pin"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def destroy(self, request, pk) -> Response:
+        devices.pin_reset(tenant=self.tenant, employee_id=pk, pin=None)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
@@ -7,7 +9,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts import display, passwords, throttle, tokens
+from accounts import devices, display, passwords, throttle, tokens
 from accounts.models import User
 
 
@@ -15,7 +17,24 @@ class TenantJWTAuthentication(JWTAuthentication):
     """SimpleJWT's bearer-token authentication, loading the user's company and branch
     in the same query: every cafe request resolves its tenant from them. A token
     with odd claims, of an inactive user or issued before the user's tokens were
-    revoked (``User.token_version``) answers 401."""
+    revoked (``User.token_version``) answers 401. A device session's token (its
+    ``device`` claim, accounts.devices) is accepted only with that live device's
+    credential in ``X-Device``, and while its user still works in the device's branch."""
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is None:
+            return None
+        user, token = found
+        try:
+            device_id = devices.session_claim(token)
+        except tokens.BadToken as exc:
+            raise InvalidToken({"detail": str(exc), "code": "token_not_valid"}) from None
+        if device_id is not None and not devices.device_matches(
+            device_id=device_id, key=request.headers.get(devices.HEADER), branch_id=cast(User, user).branch_id
+        ):
+            raise AuthenticationFailed(devices.DEVICE_REFUSED, code="device_not_valid")
+        return user, token
 
     def get_validated_token(self, raw_token: bytes):
         try:
@@ -79,3 +98,18 @@ class DisplayTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return self.keyword
+
+
+class DeviceAuthentication(BaseAuthentication):
+    """``X-Device: <credential>``: a registered device (``accounts.devices``) with no
+    one signed in. Only the views that list it accept it: the user is anonymous and
+    ``request.auth`` is the device, so no staff endpoint ever sees it as a login."""
+
+    def authenticate(self, request):
+        key = request.headers.get(devices.HEADER)
+        if key is None:
+            return None
+        return AnonymousUser(), devices.device_for_key(key)
+
+    def authenticate_header(self, request) -> str:
+        return devices.HEADER

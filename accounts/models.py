@@ -107,6 +107,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # everywhere: tokens carry the version they were issued under, and any other
     # is refused (REST 401, WebSocket 4003). See accounts.tokens.
     token_version = models.PositiveIntegerField(default=0, editable=False)
+    # The PIN that opens a session on a registered device of the user's branch
+    # (accounts.devices), hashed as a password is; blank: none set. ``pin_failures``
+    # counts wrong PINs since the last right one: at ``PIN_LOCKOUT_FAILURES`` the PIN
+    # is locked until it is set again.
+    pin = models.CharField(max_length=128, blank=True, editable=False)
+    pin_failures = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = UserManager()
     tenant_branch_field = "branch"
@@ -190,3 +196,34 @@ class DisplayToken(TenantOwned):
 
     def __str__(self) -> str:
         return self.label or str(self.pk)
+
+
+class DeviceView(models.TextChoices):
+    """The screens of the web app a registered device may open."""
+
+    FLOOR = "floor", _("Floor")
+    KITCHEN = "kitchen", _("Kitchen")
+    TILL = "till", _("Till")
+    PICKUP = "pickup", _("Pickup")
+
+
+class Device(TenantOwned):
+    """A tablet registered for one branch (accounts.devices). It holds a long-lived
+    credential, of which only the SHA-256 is stored; the credential alone lists who
+    may sign in on it, and with an employee's PIN opens a session bound to it.
+    Revoked devices are kept (``revoked_at``): their sessions and sockets end at once."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    views = models.JSONField(default=list)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_branch_field = "branch"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

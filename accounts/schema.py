@@ -11,14 +11,23 @@ from accounts.serializers import (
     BranchSerializer,
     BranchSettingsInput,
     CsrfAnswer,
+    DeviceInput,
+    DeviceMeSerializer,
+    DeviceSerializer,
+    DeviceSession,
+    DeviceStaffSerializer,
     DisplayTokenInput,
     DisplayTokenSerializer,
     EmployeeInput,
     EmployeeSerializer,
     LoginInput,
     LogoutInput,
+    NewDeviceSerializer,
     NewDisplayTokenSerializer,
     PasswordChangeInput,
+    PinLoginInput,
+    PinResetInput,
+    PinSetInput,
     RefreshInput,
     RegisterInput,
     UserSerializer,
@@ -46,6 +55,21 @@ class DisplayTokenScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": "Authorization",
             "description": "`Display <key>`, a display token from `/api/users/display-tokens/`.",
+        }
+
+
+class DeviceScheme(OpenApiAuthenticationExtension):
+    """`X-Device: <credential>`: a registered device with no one signed in."""
+
+    target_class = "accounts.authentication.DeviceAuthentication"
+    name = "deviceCredential"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Device",
+            "description": "A registered device's credential, from `POST /api/users/devices/` (docs/devices.md).",
         }
 
 
@@ -371,5 +395,134 @@ DISPLAY_TOKENS = document(
         status=204,
         detail=True,
         description="The screen using it stops at its next poll (within seconds).",
+    ),
+)
+
+_DEVICES = (
+    "Owners, admins and managers (branch-bound managers: their own branch). A registered device (a shared tablet) "
+    "holds a credential that alone only lists who may sign in on it; with an employee's PIN it opens a session "
+    "bound to the device (`devices/pin-login/`). At most `COMPANY_MAX_DEVICES` (100) live devices per company. "
+    "docs/devices.md."
+)
+DEVICE_EXAMPLE = {
+    "id": "3c2b1a0f-9e8d-4c7b-8a6f-5e4d3c2b1a0f",
+    "branch": BRANCH,
+    "name": "Hall tablet 1",
+    "views": ["floor", "till"],
+    "created_by": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+    "created_at": "2026-03-01T09:00:00Z",
+    "revoked_at": None,
+}
+
+DEVICES = document(
+    list=operation(
+        tag="devices", summary="List registered devices", response=DeviceSerializer, paged=True, description=_DEVICES
+    ),
+    retrieve=operation(
+        tag="devices", summary="Get a registered device", response=DeviceSerializer, detail=True, description=_DEVICES
+    ),
+    create=operation(
+        tag="devices",
+        summary="Register a device",
+        request=DeviceInput,
+        response=NewDeviceSerializer,
+        status=201,
+        idempotent=True,
+        description=_DEVICES + " The answer's `key` is the device's credential, shown once: store it on the "
+        "device (the app keeps it in its storage) and send it as `X-Device`. `views`: which screens the app opens "
+        "on it (`floor`, `kitchen`, `till`, `pickup`).",
+        examples=[
+            OpenApiExample(
+                "A hall tablet",
+                {"name": "Hall tablet 1", "branch": BRANCH, "views": ["floor", "till"]},
+                request_only=True,
+            ),
+            OpenApiExample("Registered", {**DEVICE_EXAMPLE, "key": "dev_Jr3…"}, response_only=True),
+        ],
+    ),
+    destroy=operation(
+        tag="devices",
+        summary="Revoke a device",
+        status=204,
+        detail=True,
+        description="At once: its credential and every session opened on it are refused (401), and its "
+        "sockets close with 4003 within seconds. Revoking twice changes nothing; the device stays listed "
+        "with `revoked_at`.",
+    ),
+)
+
+DEVICE_ME = document(
+    get=operation(
+        tag="devices",
+        summary="The device itself (device credential)",
+        response=DeviceMeSerializer,
+        authenticated=False,
+        errors_=(401,),
+        description="With `X-Device` only: the device's name, branch, screens, and the app's settings "
+        "(`idle_lock_seconds`: lock after this long without a touch; `session_seconds`). 401 without a live "
+        "credential.",
+    )
+)
+
+DEVICE_STAFF = document(
+    get=operation(
+        tag="devices",
+        summary="Who may sign in on the device (device credential)",
+        response=DeviceStaffSerializer,
+        authenticated=False,
+        errors_=(401,),
+        paged=True,
+        description="With `X-Device` only: the device branch's active staff with a PIN set — ids, names, "
+        "roles and whether their PIN is locked; no emails or phones. 401 without a live credential.",
+    )
+)
+
+PIN_LOGIN = document(
+    post=operation(
+        tag="devices",
+        summary="Sign in on a device with a PIN",
+        request=PinLoginInput,
+        response=DeviceSession,
+        authenticated=False,
+        errors_=(401, 403, 429, 503),
+        description="Send the device's `X-Device` header. The answer's `access` token is bound to the device: "
+        "every request with it must carry the same `X-Device` (sockets: `&device=`), else 401 (4003); it "
+        "lives `expires_in` seconds and has no refresh token (the app asks for the PIN again). 401 for a "
+        "missing or revoked device, or a wrong employee or PIN (the same answer); 429 with `Retry-After` "
+        "after 5 wrong PINs for one employee on one device, 20 on one device, or 10 for one employee "
+        "within 15 minutes; 403 once the employee's PIN is locked (10 wrong in a row) until it is set again.",
+        examples=[OpenApiExample("Anna's PIN", {"employee": USER_EXAMPLE["id"], "pin": "4821"}, request_only=True)],
+    )
+)
+
+PIN_SET = document(
+    post=operation(
+        tag="devices",
+        summary="Set my PIN",
+        request=PinSetInput,
+        status=204,
+        errors_=(429, 503),
+        description="4 to 6 digits, proven with the caller's password (checked behind the login throttle: "
+        "429). Staff of one branch only (owners and admins sign in with their password). Unlocks a locked PIN.",
+        examples=[OpenApiExample("New PIN", {"password": "cafe-demo-2026", "pin": "4821"}, request_only=True)],
+    )
+)
+
+PINS = document(
+    update=operation(
+        tag="devices",
+        summary="Set a staff member's PIN",
+        request=PinResetInput,
+        status=204,
+        detail=True,
+        description="Owners, admins and managers (branch-bound managers: staff of their branch; others 404). "
+        "`pin: null` clears it. Unlocks a locked PIN. 403 for an owner or admin (they have no PIN).",
+    ),
+    destroy=operation(
+        tag="devices",
+        summary="Clear a staff member's PIN",
+        status=204,
+        detail=True,
+        description="As setting it; the staff member can no longer sign in on devices until a PIN is set.",
     ),
 )

@@ -2,10 +2,12 @@ import functools
 import zoneinfo
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from accounts.models import Branch, DisplayToken, Role, User
+from accounts.models import Branch, Device, DeviceView, DisplayToken, Role, User
 from core.fields import StrictDecimalField
 
 
@@ -180,3 +182,104 @@ class DisplayTokenInput(serializers.Serializer):
     label = serializers.CharField(  # type: ignore[assignment]  # the field, not Field.label
         max_length=80, required=False, default="", allow_blank=True
     )
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    views = serializers.ListField(child=serializers.ChoiceField(DeviceView.choices), read_only=True)
+
+    class Meta:
+        model = Device
+        fields = ["id", "branch", "name", "views", "created_by", "created_at", "revoked_at"]
+
+
+class NewDeviceSerializer(DeviceSerializer):
+    key = serializers.CharField(
+        read_only=True, help_text="Shown once: the device sends it as the `X-Device` header (`&device=` on sockets)."
+    )
+
+    class Meta(DeviceSerializer.Meta):
+        fields = [*DeviceSerializer.Meta.fields, "key"]
+
+
+class DeviceInput(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    branch = serializers.UUIDField(required=False, allow_null=True, default=None)
+    views = serializers.ListField(
+        child=serializers.ChoiceField(DeviceView.choices), min_length=1, max_length=len(DeviceView.values)
+    )
+
+
+class DeviceMeSerializer(serializers.ModelSerializer):
+    """What a device learns of itself from its credential alone."""
+
+    views = serializers.ListField(child=serializers.ChoiceField(DeviceView.choices), read_only=True)
+    branch_name = serializers.CharField(source="branch.name", read_only=True)
+    idle_lock_seconds = serializers.SerializerMethodField(
+        help_text="The app locks itself after this many seconds without a touch (DEVICE_IDLE_LOCK_SECONDS)."
+    )
+    session_seconds = serializers.SerializerMethodField(
+        help_text="How long a PIN session's access token lives (DEVICE_SESSION_SECONDS)."
+    )
+
+    class Meta:
+        model = Device
+        fields = ["id", "name", "branch", "branch_name", "views", "idle_lock_seconds", "session_seconds"]
+
+    def get_idle_lock_seconds(self, device: Device) -> int:
+        return settings.DEVICE_IDLE_LOCK_SECONDS
+
+    def get_session_seconds(self, device: Device) -> int:
+        return settings.DEVICE_SESSION_SECONDS
+
+
+class DeviceStaffSerializer(serializers.ModelSerializer):
+    """Who may sign in on a device: names only, no email or phone."""
+
+    role = serializers.CharField(read_only=True)
+    pin_locked = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "first_name", "last_name", "role", "pin_locked"]
+
+    def get_pin_locked(self, user: User) -> bool:
+        return user.pin_failures >= settings.PIN_LOCKOUT_FAILURES
+
+
+PIN_DIGITS = gettext_lazy("Use 4 to 6 digits.")
+
+
+class PinField(serializers.RegexField):
+    """4 to 6 digits, as a JSON string only: a number would lose its leading zeros."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            r"^[0-9]{4,6}$", max_length=6, error_messages={"invalid": PIN_DIGITS}, trim_whitespace=False, **kwargs
+        )
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PinLoginInput(serializers.Serializer):
+    employee = serializers.UUIDField()
+    pin = PinField()
+
+
+class PinSetInput(serializers.Serializer):
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    pin = PinField()
+
+
+class PinResetInput(serializers.Serializer):
+    pin = PinField(allow_null=True, help_text="4 to 6 digits; null clears the PIN.")
+
+
+class DeviceSession(serializers.Serializer):
+    access = serializers.CharField(
+        help_text="Bound to the device: send it with the device's `X-Device` header (`&device=` on sockets)."
+    )
+    expires_in = serializers.IntegerField(help_text="Seconds the access token lives; there is no refresh token.")
+    user = UserSerializer()

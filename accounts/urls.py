@@ -7,6 +7,8 @@ router = SimpleRouter()
 router.register("branches", api.BranchViewSet, basename="branch")
 router.register("employees", api.EmployeeViewSet, basename="employee")
 router.register("display-tokens", api.DisplayTokenViewSet, basename="display-token")
+router.register("devices", api.DeviceViewSet, basename="device")
+router.register("pins", api.PinViewSet, basename="pin")
 
 urlpatterns = [
     path("register/", api.RegisterView.as_view(), name="register"),
@@ -19,5 +21,9 @@ urlpatterns = [
     path("web/refresh/", api.WebRefreshView.as_view(), name="web-refresh"),
     path("web/logout/", api.WebLogoutView.as_view(), name="web-logout"),
     path("me/password/", api.PasswordChangeView.as_view(), name="password-change"),
+    path("me/pin/", api.PinSetView.as_view(), name="pin-set"),
+    path("devices/me/", api.DeviceMeView.as_view(), name="device-me"),
+    path("devices/me/staff/", api.DeviceStaffView.as_view(), name="device-staff"),
+    path("devices/pin-login/", api.PinLoginView.as_view(), name="pin-login"),
     *router.urls,
 ]

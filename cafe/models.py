@@ -22,6 +22,7 @@ from cafe.orders.models import (
     Service,
     TaskStatus,
 )
+from cafe.timeclock.models import ClockBreak, ClockCorrection, ClockEntry
 
 __all__ = [
     "ORDER_TRANSITIONS",
@@ -33,6 +34,9 @@ __all__ = [
     "BookingTable",
     "CashMovement",
     "Category",
+    "ClockBreak",
+    "ClockCorrection",
+    "ClockEntry",
     "DiscountKind",
     "Guest",
     "KitchenTask",

@@ -11,6 +11,7 @@ from cafe.floor.api import OpeningExceptionViewSet, OpeningHoursViewSet, TableVi
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
 from cafe.orders.api import KitchenTaskViewSet, OrderViewSet, PickupBoardView
 from cafe.snapshot.api import SnapshotViewSet
+from cafe.timeclock.api import TimeClockViewSet
 
 router = SimpleRouter()
 router.register("tables", TableViewSet, basename="table")
@@ -29,6 +30,7 @@ router.register("kitchen/tasks", KitchenTaskViewSet, basename="kitchen-task")
 router.register("reports", ReportViewSet, basename="report")
 router.register("shifts", ShiftViewSet, basename="shift")
 router.register("snapshot", SnapshotViewSet, basename="snapshot")
+router.register("timeclock", TimeClockViewSet, basename="timeclock")
 # The guest book (its edge sits in the bookings area: cafe/bookings/guest_api.py).
 router.register("guests", GuestViewSet, basename="guest")
 router.register("bookings", BookingViewSet, basename="booking")

@@ -349,6 +349,26 @@ REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW_SECONDS", default=3600)
 # per window: each attempt tells whether an email is taken, so it is bounded.
 EMPLOYEE_EMAILS_ALLOWED = env.int("EMPLOYEE_EMAILS_ALLOWED", default=50)
 EMPLOYEE_EMAIL_WINDOW = env.int("EMPLOYEE_EMAIL_WINDOW_SECONDS", default=3600)
+# Registered devices and PINs (accounts.devices, docs/devices.md). Wrong PINs per
+# window: one employee on one device, one device for any employee, one employee on
+# any device; an employee's PIN locks after PIN_LOCKOUT_FAILURES wrong ones in a row
+# until it is set again. A PIN opens a session of DEVICE_SESSION_SECONDS (an access
+# token bound to the device, no refresh token); the app locks itself after
+# DEVICE_IDLE_LOCK_SECONDS without a touch (it reads it from devices/me/).
+COMPANY_MAX_DEVICES = env.int("COMPANY_MAX_DEVICES", default=100)
+PIN_FAILURES_ALLOWED = env.int("PIN_FAILURES_ALLOWED", default=5)
+PIN_DEVICE_FAILURES_ALLOWED = env.int("PIN_DEVICE_FAILURES_ALLOWED", default=20)
+PIN_EMPLOYEE_FAILURES_ALLOWED = env.int("PIN_EMPLOYEE_FAILURES_ALLOWED", default=10)
+PIN_FAILURE_WINDOW = env.int("PIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+PIN_LOCKOUT_FAILURES = env.int("PIN_LOCKOUT_FAILURES", default=10)
+DEVICE_SESSION_SECONDS = env.int("DEVICE_SESSION_SECONDS", default=3600)
+DEVICE_IDLE_LOCK_SECONDS = env.int("DEVICE_IDLE_LOCK_SECONDS", default=120)
+if min(PIN_FAILURES_ALLOWED, PIN_LOCKOUT_FAILURES, DEVICE_SESSION_SECONDS, COMPANY_MAX_DEVICES) < 1:
+    raise ImproperlyConfigured("PIN_* limits, DEVICE_SESSION_SECONDS and COMPANY_MAX_DEVICES must be at least 1.")
+# An order queued offline carries the device's time (`taken_at`, docs/devices.md): at
+# most this far ahead of the server's clock, and no older than this.
+ORDER_TAKEN_AT_FUTURE_SECONDS = env.int("ORDER_TAKEN_AT_FUTURE_SECONDS", default=300)
+ORDER_TAKEN_AT_MAX_AGE_SECONDS = env.int("ORDER_TAKEN_AT_MAX_AGE_SECONDS", default=24 * 3600)
 # Password hashing (accounts.passwords): at most this many hashes at once per server
 # process (login, password change, registration, new staff); a request waits at
 # most LOGIN_QUEUE_SECONDS for a turn (or for the checks in flight on its throttle

@@ -150,6 +150,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
                 since=since,
                 limit=BACKLOG_PAGE,
                 narrowing=params.get(narrowing.param) if narrowing else None,
+                device=params.get("device"),
             )
         except access.SocketRefused as refused:
             await self.close(code=refused.code)
@@ -167,6 +168,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             return
         self.user_id, self.company_id, self.branch_id = granted.user_id, granted.company_id, granted.branch_id
         self.token_version = granted.token_version
+        self.device_id = granted.device_id
         latest, covered, _page = start
         try:
             self.slot = await get_hub().admission.admit(user_id=self.user_id, company_id=self.company_id)

@@ -66,6 +66,8 @@ class Subscription:
     stream: str
     # The user's token version the socket was opened with (revoked when it changes).
     token_version: int = 0
+    # The registered device a PIN session's socket is bound to (revoked with it).
+    device_id: str | None = None
     # The last seq this socket has been given (or skipped as out of its scope);
     # while ``pending`` is a list the socket is catching up and live events wait there.
     cursor: int = 0
@@ -284,7 +286,8 @@ class Hub:
                 self.inbox.put_nowait((company, seq))
 
     async def check_access(self) -> None:
-        """Closes (4003) sockets whose user was deactivated, moved or deleted.
+        """Closes (4003) sockets whose user was deactivated, moved or deleted, and those
+        of PIN sessions whose device was revoked.
 
         One light query reads the users' rows; only the sockets of users that are
         new to this check or changed since get their scope worked out again. (A
@@ -301,6 +304,12 @@ class Hub:
         if suspects:
             for sub in await in_thread(access.revoked_subscriptions)(subscriptions=suspects):
                 sub.revoke()
+        bound = {sub.device_id for sub in subs if sub.device_id is not None}
+        if bound:
+            live = await in_thread(access.live_devices)(device_ids=bound)
+            for sub in subs:
+                if sub.device_id is not None and sub.device_id not in live:
+                    sub.revoke()
 
     async def _listen(self) -> None:
         delay = 0.1

@@ -91,6 +91,8 @@ class Order(TenantOwned):
     change = _money()
     refunded = _money()
     paid_at = models.DateTimeField(null=True, blank=True)
+    # When the device took it, by its own clock (an order queued offline); it decides nothing.
+    taken_at = models.DateTimeField(null=True, blank=True)
 
     tenant_branch_field = "branch"
 

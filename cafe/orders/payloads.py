@@ -116,6 +116,8 @@ class OrderObject(TypedDict):
     paid_at: Timestamp | None
     closed_at: Timestamp | None
     created_at: Timestamp
+    # When the device took it, by its clock (an order queued offline); None when not given.
+    taken_at: Timestamp | None
     updated_at: Timestamp
 
 

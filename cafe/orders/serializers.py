@@ -1,9 +1,13 @@
 """The shapes of an order, its lines and its kitchen tasks, shared by REST answers
 and events (so a socket and the API never disagree), and the orders' inputs."""
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -144,6 +148,7 @@ class OrderSerializer(serializers.Serializer):
     paid_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
+    taken_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField()
 
     @extend_schema_field(DiscountSerializer(allow_null=True))
@@ -239,6 +244,25 @@ class OrderLinesInput(serializers.Serializer):
     items = OrderLineInput(many=True, allow_empty=False, max_length=200)  # type: ignore[call-arg]
 
 
+class TakenAtField(serializers.DateTimeField):
+    """An ISO 8601 moment with its offset, no later than ``ORDER_TAKEN_AT_FUTURE_SECONDS``
+    past the server's now and no older than ``ORDER_TAKEN_AT_MAX_AGE_SECONDS``."""
+
+    def to_internal_value(self, value: Any) -> datetime.datetime:
+        if isinstance(value, str) and (parsed := parse_datetime(value)) is not None and parsed.tzinfo is None:
+            raise serializers.ValidationError(_("Give the time with its offset (ISO 8601), e.g. +03:00 or Z."))
+        moment = super().to_internal_value(value)
+        now = timezone.now()
+        if moment > now + datetime.timedelta(seconds=settings.ORDER_TAKEN_AT_FUTURE_SECONDS):
+            raise serializers.ValidationError(_("This moment is in the future by the server's clock."))
+        if moment < now - datetime.timedelta(seconds=settings.ORDER_TAKEN_AT_MAX_AGE_SECONDS):
+            raise serializers.ValidationError(
+                _("An order taken more than %(hours)s hours ago cannot be sent.")
+                % {"hours": settings.ORDER_TAKEN_AT_MAX_AGE_SECONDS // 3600}
+            )
+        return moment
+
+
 class OrderCreateInput(serializers.Serializer):
     """A dine-in order (the default) names its table and guests; a takeaway order
     has no table, and owners and admins name its ``branch``."""
@@ -257,6 +281,8 @@ class OrderCreateInput(serializers.Serializer):
     joined_tables = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=20)
     # Open it on a table reserved for a booking about to start anyway (recorded on the order).
     override_booking = serializers.BooleanField(required=False, default=False)
+    # When the device took it (an order queued offline): docs/devices.md, "Orders taken offline".
+    taken_at = TakenAtField(required=False)
 
     def to_internal_value(self, data: Any) -> dict:
         """A dine-in order's missing ``table`` and ``guests`` are reported with the

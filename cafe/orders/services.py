@@ -4,6 +4,7 @@ public function is one transaction: it locks what it writes as
 (``cafe.orders.settle``: its bill, paid state and readiness, and its one save) and
 ends by handing its events to ``emit``."""
 
+import datetime
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -306,6 +307,7 @@ def order_create(
     guest: uuid.UUID | None = None,
     override_booking: bool = False,
     seating: uuid.UUID | None = None,
+    taken_at: datetime.datetime | None = None,
 ) -> Order:
     """A dine-in order at a table (its branch is the table's), or a takeaway order
     with no table in ``branch`` (a branch-bound user's own by default) that gets the
@@ -317,13 +319,15 @@ def order_create(
     a booking (``reserved_for``) is refused (409) unless ``override_booking`` (recorded
     on the order) or the order seats that booking (``seating``, from ``arrive/``, whose
     party gets its tables to itself: a busy one is 409 too). It is linked to ``guest``, or to the
-    guest with ``customer_phone`` (E.164), added on the fly."""
+    guest with ``customer_phone`` (E.164), added on the fly. ``taken_at``: when the
+    device took it (queued offline), kept beside ``created_at``; it decides nothing."""
     order = Order(
         company=tenant.company,
         guests=guests or 1,
         waiter=tenant.user,
         customer_name=customer_name,
         customer_phone=customer_phone,
+        taken_at=taken_at,
     )
     extra: list[PendingEvent[Any]] = []
     joined: list[Table] = []

@@ -33,7 +33,7 @@ from django.core import serializers
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import DisplayToken, Role
+from accounts.models import Device, DisplayToken, Role
 from accounts.tenancy import tenant_for
 from cafe.bookings.services import booking_create
 from cafe.floor.models import OpeningException, OpeningHours
@@ -56,6 +56,7 @@ from cafe.tests.factories import (
     staff_of,
     station_dish,
 )
+from cafe.timeclock.models import ClockEntry
 
 ROLES = ("owner", "admin", "manager", "waiter", "cashier", "cook")
 TARGETS = ("own", "other", "foreign")
@@ -215,6 +216,25 @@ MATRIX = {
     "POST display-tokens/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
                                  "403 403 403"),
     "DELETE display-token":     ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    # Registered devices and PINs (docs/devices.md); the device-credential routes
+    # (devices/me/, devices/me/staff/, devices/pin-login/) name no role: cafe/tests/api/test_devices.py.
+    "GET devices/":             ("in in out",   "in in out",   "in out out",  "403 403 403", "403 403 403", "403 403 403"),
+    "GET device":               ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST devices/ branch=T":   ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE device":            ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT pin":                  ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE pin":               ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST me/pin/":             ("400 - -",     "400 - -",     "204 - -",     "204 - -",     "204 - -",     "204 - -"),
+    # The time clock (docs/devices.md): ``entry`` is the target's waiter's open entry;
+    # staff below manager see and clock only themselves.
+    "GET timeclock/":           ("in in out",   "in in out",   "in out out",  "out out out", "out out out", "out out out"),
+    "GET timeclock entry":      ("200 200 404", "200 200 404", "200 404 404", "404 404 404", "404 404 404", "404 404 404"),
+    "POST timeclock correct/":  ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST clock-in branch=T":   ("201 201 400", "201 201 400", "201 400 400", "201 400 400", "201 400 400", "201 400 400"),
+    "GET timeclock/me/":        ("200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -"),
+    "GET hours/ branch=T":      ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400", "200 400 400"),
+    "GET clock report/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
 
     # Payments: paying, discounts, the even split (docs/payments.md); branch bill settings.
     "POST order pay/":          ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
@@ -368,6 +388,12 @@ def build(role: str, target: str) -> dict:
         ),
         "exception": OpeningException.unscoped.create(
             company=branch.company, branch=branch, date=datetime.date(2026, 12, 31)
+        ),
+        "entry": ClockEntry.objects.create(
+            company=branch.company, branch=branch, employee=waiter, started_at=timezone.now()
+        ),
+        "device": Device.objects.create(
+            company=branch.company, branch=branch, name="Tablet", views=["floor"], key_hash=uuid.uuid4().hex
         ),
     }
     return world

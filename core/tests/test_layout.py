@@ -23,6 +23,7 @@ AREAS = {
     "bookings": {"orders", "floor", "guests", "shared"},
     "snapshot": {"orders", "floor", "menu", "guests", "shared"},
     "bill": {"orders", "floor", "menu", "guests", "shared"},
+    "timeclock": {"bill", "orders", "floor", "menu", "guests", "shared"},
 }
 
 # All the domain may use of realtime: emitting events, and declaring and registering

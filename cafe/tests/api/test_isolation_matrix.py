@@ -5,14 +5,16 @@ real JWTs; a refused write changes nothing."""
 
 import pytest
 
-from accounts.models import Branch, User
+from accounts.models import Branch, Device, User
 from cafe.bill.models import CashMovement, Payment, Refund, Shift
 from cafe.bookings.models import Booking
 from cafe.floor.models import OpeningException, OpeningHours, Table, Zone
 from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.models import KitchenTask, Order, OrderItem
+from cafe.tests.factories import PASSWORD
 from cafe.tests.matrix import BOOKABLE, FREE_WEEKDAY, cells
+from cafe.timeclock.models import ClockEntry
 from realtime.models import Event
 
 ITEM_BODY = {"category": "{menu}", "title": "Soup", "price": "1.00"}
@@ -157,6 +159,24 @@ REQUESTS = {
     "GET display-tokens/": ("get", "/api/users/display-tokens/", None, "display"),
     "POST display-tokens/ branch=T": ("post", "/api/users/display-tokens/", {"branch": "{branch}"}, None),
     "DELETE display-token": ("delete", "/api/users/display-tokens/{display}/", None, None),
+    "GET devices/": ("get", "/api/users/devices/", None, "device"),
+    "GET device": ("get", "/api/users/devices/{device}/", None, None),
+    "POST devices/ branch=T": ("post", "/api/users/devices/", {"branch": "{branch}", "name": "T", "views": ["floor"]},
+                               None),
+    "DELETE device": ("delete", "/api/users/devices/{device}/", None, None),
+    "PUT pin": ("put", "/api/users/pins/{waiter}/", {"pin": "1234"}, None),
+    "DELETE pin": ("delete", "/api/users/pins/{waiter}/", None, None),
+    "POST me/pin/": ("post", "/api/users/me/pin/", {"password": PASSWORD, "pin": "1234"}, None),
+    "GET timeclock/": ("get", "/api/cafe/timeclock/", None, "entry"),
+    "GET timeclock entry": ("get", "/api/cafe/timeclock/{entry}/", None, None),
+    "POST timeclock correct/": ("post", "/api/cafe/timeclock/{entry}/correct/", {"reason": "x", "started_at":
+                                "2020-01-01T00:00:00Z"}, None),
+    "POST clock-in branch=T": ("post", "/api/cafe/timeclock/clock-in/", {"branch": "{branch}"}, None),
+    "GET timeclock/me/": ("get", "/api/cafe/timeclock/me/", None, None),
+    "GET hours/ branch=T": ("get", "/api/cafe/timeclock/hours/?branch={branch}&from=2026-03-01&to=2026-03-02", None,
+                            None),
+    "GET clock report/ branch=T": ("get", "/api/cafe/timeclock/report/?branch={branch}&from=2026-03-01&to=2026-03-02",
+                                   None, None),
     # The order's bill is 1400.00 (four portions of 350.00).
     "POST order pay/": ("post", "/api/cafe/orders/{order}/pay/", {"tenders": [{"method": "card",
                                                                                "amount": "1400.00"}]}, None),
@@ -220,7 +240,9 @@ def snapshot() -> tuple:
         list(Modifier.unscoped.order_by("pk").values_list("pk", "name", "price")),
         list(MenuItemBranch.unscoped.order_by("pk").values_list("pk", "station", "is_available", "remaining")),
         list(KitchenTask.unscoped.order_by("pk").values_list("pk", "order", "line", "portion", "status", "cook")),
-        list(User.objects.order_by("pk").values_list("pk", "first_name", "is_active", "role")),
+        list(User.objects.order_by("pk").values_list("pk", "first_name", "is_active", "role", "pin")),
+        list(Device.unscoped.order_by("pk").values_list("pk", "revoked_at")),
+        list(ClockEntry.unscoped.order_by("pk").values_list("pk", "started_at", "ended_at")),
         list(Shift.unscoped.order_by("pk").values_list("pk", "closed_at")),
         CashMovement.unscoped.count(),
         Refund.unscoped.count(),
