@@ -24,8 +24,8 @@ from cafe.timeclock.serializers import (
     EntryFilter,
     EntrySerializer,
     HoursFilter,
-    HoursSerializer,
     SalesRowSerializer,
+    WorkedHoursSerializer,
 )
 from core.api import valid
 from core.concurrency import slot
@@ -97,7 +97,7 @@ class TimeClockViewSet(TenantViewSet):
         if query["format"] == "csv":
             name = f"hours-{query['from']}-{query['to']}-{branch.pk}.csv"
             return csv_response(hours_csv(rows), filename=name)
-        answer = [represent(HoursSerializer, row) for row in rows]
+        answer = [represent(WorkedHoursSerializer, row) for row in rows]
         return Response({"branch": str(branch.pk), "timezone": branch.timezone, "results": answer})
 
     @action(detail=False, methods=["get"])

@@ -74,7 +74,7 @@ class HoursFilter(RangeReportFilter):
         return attrs
 
 
-class HoursSerializer(serializers.Serializer):
+class WorkedHoursSerializer(serializers.Serializer):
     employee = serializers.UUIDField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
@@ -87,7 +87,7 @@ class HoursSerializer(serializers.Serializer):
 class HoursAnswer(serializers.Serializer):
     branch = serializers.UUIDField()
     timezone = serializers.CharField()
-    results = HoursSerializer(many=True)
+    results = WorkedHoursSerializer(many=True)
 
 
 class SalesRowSerializer(serializers.Serializer):
