@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.http import HttpResponseRedirect
 
 from accounts import services, tokens
-from accounts.models import AttemptCounter, Branch, Company, User
+from accounts.models import AttemptCounter, Branch, Company, Device, DisplayToken, User
 from core.errors import Conflict
 
 
@@ -85,3 +85,20 @@ class AttemptCounterAdmin(admin.ModelAdmin):
     list_display = ["key", "count", "pending", "expires_at"]
     search_fields = ["key"]
     readonly_fields = ["key", "count", "pending", "expires_at"]
+
+
+# Display tokens and devices: their keys are stored as hashes only; here they can be read and revoked.
+
+
+@admin.register(DisplayToken)
+class DisplayTokenAdmin(admin.ModelAdmin):
+    list_display = ["label", "branch", "company", "created_at", "revoked_at"]
+    list_filter = ["company"]
+    readonly_fields = ["key_hash"]
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ["name", "branch", "company", "created_at", "revoked_at"]
+    list_filter = ["company"]
+    readonly_fields = ["key_hash"]

@@ -6,6 +6,7 @@ from cafe.floor.models import OpeningException, OpeningHours, Table, Zone
 from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.models import KitchenTask, Order, OrderItem, OrderItemEdit, OrderItemModifier, PickupCounter
+from cafe.timeclock.models import ClockBreak, ClockCorrection, ClockEntry
 
 
 @admin.register(Table)
@@ -195,3 +196,26 @@ class ShiftAdmin(admin.ModelAdmin):
 class CashMovementAdmin(admin.ModelAdmin):
     list_display = ["shift", "kind", "amount", "reason", "created_at"]
     list_filter = ["company", "branch", "kind"]
+
+
+class ClockBreakInline(admin.TabularInline):
+    model = ClockBreak
+    extra = 0
+
+
+@admin.register(ClockEntry)
+class ClockEntryAdmin(admin.ModelAdmin):
+    list_display = ["employee", "branch", "started_at", "ended_at"]
+    list_filter = ["company", "branch"]
+    inlines = [ClockBreakInline]
+
+
+@admin.register(ClockBreak)
+class ClockBreakAdmin(admin.ModelAdmin):
+    list_display = ["entry", "started_at", "ended_at"]
+
+
+@admin.register(ClockCorrection)
+class ClockCorrectionAdmin(admin.ModelAdmin):
+    list_display = ["entry", "corrected_by", "reason", "created_at"]
+    list_filter = ["company"]

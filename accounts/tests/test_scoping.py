@@ -48,6 +48,9 @@ UNSCOPED_ALLOWED = {
     "realtime/access.py": "the hub re-checks the branches of every connected socket at once",
     "accounts/display.py": "a display token's key alone names its company and branch",
     "cafe/orders/pickup.py": "the pickup board reads the branch its display token names",
+    "accounts/devices.py": "a device's key alone names its company and branch; the hub re-checks devices at once",
+    "cafe/floor/services.py": "locks and caps counted on a branch or hall the tenant's scope already found",
+    "bench/availbench.py": "the availability benchmark's set-up",
     "cafe/orders/occupancy.py": "the open orders holding a table its writer has locked (at it, or joined to it)",
     "cafe/bookings/timer.py": "the timer acts for every company at once, with no user",
     "cafe/bookings/services.py": "the timer's table locks and releases, by the company of the booking at hand",
@@ -58,6 +61,8 @@ UNSCOPED_ALLOWED = {
 
 # Modules that may look users up without a tenant (User.objects).
 USER_LOOKUPS = {
+    "accounts/devices.py": "the staff a device may sign in, and PINs set on the user's own row",
+    "cafe/timeclock/services.py": "locks the clocking user's own row, so one clock-in wins",
     "accounts/authentication.py": "a token names a user id",
     "accounts/services.py": "signing in, and email addresses are unique across companies",
     "accounts/tokens.py": "a refresh token names a user id",

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from accounts.models import Branch
 from cafe.floor.hours import Interval, open_intervals
-from cafe.floor.models import OpeningException, OpeningHours, Table
+from cafe.floor.models import Table
 from cafe.shared.business_day import UTC, day_span, zone
 
 # The bounds of a question (validated by the API, documented in docs/security.md).
@@ -142,8 +142,8 @@ class Availability:
 
 
 def _open_spans(branch: Branch, day: datetime.date) -> list[Interval]:
-    has_hours = OpeningHours.unscoped.filter(branch=branch).exists()
-    if not has_hours and not OpeningException.unscoped.filter(branch=branch).exists():
+    has_hours = branch.opening_hours.exists()
+    if not has_hours and not branch.opening_exceptions.exists():
         return [day_span(branch, day)]
     return open_intervals(branch, day)
 
@@ -200,7 +200,7 @@ def availability(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     table_ids = {uuid.UUID(str(pk)) for row in rows for pk in row[2:] if pk is not None}
-    tables = {table.pk: table for table in Table.unscoped.filter(pk__in=table_ids).select_related("zone")}
+    tables = {table.pk: table for table in branch.tables.filter(pk__in=table_ids).select_related("zone")}
     here = zone(branch)
     for start, seats, *ids in rows:
         moment = datetime.datetime.fromtimestamp(start, UTC).astimezone(here)

@@ -87,7 +87,7 @@ class SlotSerializer(serializers.Serializer):
 
 class AvailabilitySerializer(serializers.Serializer):
     branch = serializers.UUIDField(source="branch.pk")
-    date = serializers.DateField()
+    date = StrictDateField()
     timezone = serializers.CharField(source="branch.timezone")
     guests = serializers.IntegerField()
     duration = serializers.IntegerField(help_text="Minutes.")

@@ -12,6 +12,7 @@ from cafe.bookings.models import Booking, BookingSource, BookingStatus
 from cafe.guests.phones import phone_masked
 from cafe.guests.serializers import PhoneField
 from cafe.shared.business_day import zone
+from core.fields import StrictDateField
 
 # How long a booking may be (minutes): a quarter of an hour to half a day.
 DURATION_MIN, DURATION_MAX = 15, 12 * 60
@@ -110,6 +111,6 @@ class BookingInput(serializers.Serializer):
 
 class BookingFilter(serializers.Serializer):
     branch = serializers.UUIDField(required=False)
-    date = serializers.DateField(required=False, help_text="The branch's local day the bookings start on.")
+    date = StrictDateField(required=False, help_text="The branch's local day the bookings start on.")
     status = serializers.MultipleChoiceField(choices=BookingStatus.choices, required=False)
     table = serializers.UUIDField(required=False)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from cafe.bill.serializers import REPORT_MAX_DAYS, RangeReportFilter
 from cafe.shared.serializers import Money
+from core.fields import StrictDateField, StrictDecimalField
 
 # Hours are worked out in Python, entry by entry: a range covers at most this many days.
 HOURS_MAX_DAYS = 93
@@ -78,10 +79,10 @@ class WorkedHoursSerializer(serializers.Serializer):
     employee = serializers.UUIDField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
-    date = serializers.DateField()
+    date = StrictDateField()
     worked_seconds = serializers.IntegerField()
     break_seconds = serializers.IntegerField()
-    hours = serializers.DecimalField(max_digits=8, decimal_places=2, help_text="Worked minus breaks, in hours.")
+    hours = StrictDecimalField(max_digits=8, help_text="Worked minus breaks, in hours.")
 
 
 class HoursAnswer(serializers.Serializer):
@@ -94,7 +95,7 @@ class SalesRowSerializer(serializers.Serializer):
     employee = serializers.UUIDField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
-    hours = serializers.DecimalField(max_digits=8, decimal_places=2)
+    hours = StrictDecimalField(max_digits=8)
     orders = serializers.IntegerField()
     revenue = Money()
     tips = Money()

@@ -63,11 +63,11 @@ def test_every_event_type_is_declared_once_with_its_streams():
             "table_created",
             "table_updated",
             "table_deleted",
-            "booking_created",
-            "booking_updated",
             "zone_created",
             "zone_updated",
             "zone_deleted",
+            "booking_created",
+            "booking_updated",
         ),
         "kitchen": ("kitchen_task_created", "kitchen_task_updated", "menu_item_updated"),
     }

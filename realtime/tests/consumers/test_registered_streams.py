@@ -34,9 +34,7 @@ class BookingData(TypedDict):
     branch_id: str
 
 
-BOOKING_CREATED = catalogue.event_type(
-    "booking_created", {"bookings", Stream.TABLES}, BookingData, "A table was booked."
-)
+BOOKING_CREATED = catalogue.event_type("party_booked", {"bookings", Stream.TABLES}, BookingData, "A table was booked.")
 
 
 @pytest.fixture
@@ -60,14 +58,14 @@ def book(branch, guests: int) -> None:
 
 
 def test_a_registered_stream_and_event_are_in_the_catalogue_and_the_document(bookings):
-    assert catalogue.TYPES_BY_STREAM["bookings"] == ("booking_created",)
-    assert catalogue.TYPES_BY_STREAM["tables"][-1] == "booking_created"
+    assert catalogue.TYPES_BY_STREAM["bookings"] == ("party_booked",)
+    assert catalogue.TYPES_BY_STREAM["tables"][-1] == "party_booked"
     document = asyncapi.document()
     assert list(document["channels"]) == ["orders", "tables", "kitchen", "bookings"]
     assert document["channels"]["bookings"]["address"] == "/ws/cafe/bookings/"
-    assert "booking_created" in document["channels"]["bookings"]["messages"]
-    assert "booking_created" in document["channels"]["tables"]["messages"]
-    assert document["components"]["schemas"]["booking_created_data"]["properties"]["booking"] == {
+    assert "party_booked" in document["channels"]["bookings"]["messages"]
+    assert "party_booked" in document["channels"]["tables"]["messages"]
+    assert document["components"]["schemas"]["party_booked_data"]["properties"]["booking"] == {
         "type": "object",
         "properties": {
             "id": {"type": "string"},
@@ -82,9 +80,9 @@ def test_a_registered_stream_and_event_are_in_the_catalogue_and_the_document(boo
 def test_registration_refuses_what_contradicts_the_catalogue(bookings):
     catalogue.register_stream("bookings")  # the same again: nothing changes
     catalogue.register_events(BOOKING_CREATED)
-    assert catalogue.TYPES_BY_STREAM["bookings"] == ("booking_created",)
-    other = catalogue.event_type("booking_created", {"bookings"}, BookingData, "Another summary.")
-    with pytest.raises(catalogue.CatalogueError, match="another booking_created"):
+    assert catalogue.TYPES_BY_STREAM["bookings"] == ("party_booked",)
+    other = catalogue.event_type("party_booked", {"bookings"}, BookingData, "Another summary.")
+    with pytest.raises(catalogue.CatalogueError, match="another party_booked"):
         catalogue.register_events(other)
     nowhere = catalogue.event_type("booking_moved", {"bookings", "waitlist"}, BookingData, "Moved.")
     with pytest.raises(catalogue.CatalogueError, match="unregistered streams: waitlist"):
@@ -98,7 +96,7 @@ def test_registration_refuses_what_contradicts_the_catalogue(bookings):
 
 def test_emit_refuses_an_event_type_nobody_registered():
     branch = BranchFactory()
-    with pytest.raises(catalogue.CatalogueError, match="booking_created is not registered"):
+    with pytest.raises(catalogue.CatalogueError, match="party_booked is not registered"):
         book(branch, 2)
     assert not Event.objects.exists()
     assert branch.company.__class__.objects.get(pk=branch.company_id).event_seq == 0
@@ -114,12 +112,12 @@ async def test_a_registered_stream_is_routed_replayed_and_delivered_live(ws, tra
     assert greeting["type"] == "connection_established"
     assert greeting["group"] == f"cafe_bookings_{branch.company_id}_{branch.pk}"
     replayed = await socket.receive()
-    assert (replayed["type"], replayed["data"]["booking"]["guests"]) == ("booking_created", 2)
+    assert (replayed["type"], replayed["data"]["booking"]["guests"]) == ("party_booked", 2)
     await transport()
 
     await db(book)(branch, 4)
     live = await socket.receive()
-    assert (live["type"], live["seq"], live["data"]["booking"]["guests"]) == ("booking_created", replayed["seq"] + 1, 4)
+    assert (live["type"], live["seq"], live["data"]["booking"]["guests"]) == ("party_booked", replayed["seq"] + 1, 4)
     messages = await db(lambda: list(Event.objects.values_list("message", flat=True)))()
     assert [problem for message in messages for problem in message_errors(message)] == []
 
