@@ -1,8 +1,11 @@
 """Per-process fan-out: every committed event reaches this process once and is
 written, already serialised, to each local socket whose scope it is in.
 
-Transport: with ``REDIS_URL`` one Redis pub/sub subscription per process;
-without it, publishing hands events straight to this process's hub. Either way
+Transport: with ``REDIS_URL`` each company's events travel on its own Redis channel
+and a process subscribes to the companies it holds sockets of (``realtime.bus``:
+from the first socket of a company to the last; on a Redis Cluster, sharded pub/sub
+on the company's shard); without it, publishing hands events straight to this
+process's hub. Either way
 Redis is only a fast path. The event log is the truth: the hub tracks each
 company's latest ``seq``, fills any gap from the log before going on, and polls
 the log every ``HUB_POLL_SECONDS``, so a dropped message, a Redis restart or a
@@ -13,14 +16,12 @@ import asyncio
 import logging
 from collections import defaultdict
 
-import redis
-import redis.asyncio
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
 from core.availability import DatabaseOutage, backend_unavailable
-from realtime import access, envelope, eventlog
+from realtime import access, bus, envelope, eventlog
 from realtime.admission import Admission
 from realtime.catalogue import CATALOGUE
 
@@ -103,7 +104,9 @@ class Subscription:
 class Hub:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.inbox: asyncio.Queue[str | tuple[str, int]] = asyncio.Queue()
+        # Envelopes from the transport, gap fills the log poll asks for ({company: seq}),
+        # and None: poll the log now (the Redis link came back).
+        self.inbox: asyncio.Queue[str | tuple[str, int] | None] = asyncio.Queue()
         self.routes: dict[tuple[str, str | None, str], set[Subscription]] = defaultdict(set)
         self.members: dict[str, set[Subscription]] = defaultdict(set)
         self.last_seq: dict[str, int] = {}
@@ -111,9 +114,12 @@ class Hub:
         self.user_states: dict[str, tuple] = {}
         # How many sockets each user and company holds (here, and with Redis everywhere).
         self.admission = Admission()
-        self.tasks = [loop.create_task(self._process()), loop.create_task(self._poll())]
+        self.bus = None
         if settings.REDIS_URL:
-            self.tasks += [loop.create_task(self._listen()), loop.create_task(self.admission.renew())]
+            self.bus = bus.Subscriber(receive=self.inbox.put_nowait, resync=lambda: self.inbox.put_nowait(None))
+        self.tasks = [loop.create_task(self._process()), loop.create_task(self._poll())]
+        if self.bus is not None:
+            self.tasks += [loop.create_task(self.bus.run()), loop.create_task(self.admission.renew())]
 
     # Sockets
 
@@ -126,8 +132,14 @@ class Hub:
         """
         sub.pending = []
         self.routes[(sub.company_id, sub.branch_id, sub.stream)].add(sub)
+        if sub.company_id not in self.members and self.bus is not None:
+            self.bus.want(sub.company_id)
         self.members[sub.company_id].add(sub)
         try:
+            if self.bus is not None:
+                # Live from here: what was published between the socket's read of the
+                # log and the subscription is a gap the next event (or poll) fills.
+                await self.bus.ready(sub.company_id)
             await self._catch_up(sub, start, greet)
         except BaseException:
             self.unsubscribe(sub)
@@ -198,6 +210,8 @@ class Hub:
         if not members:
             del self.members[sub.company_id]
             self.last_seq.pop(sub.company_id, None)
+            if self.bus is not None:
+                self.bus.drop(sub.company_id)
 
     # Events
 
@@ -211,6 +225,8 @@ class Hub:
             try:
                 if isinstance(item, str):
                     await self._on_envelope(item)
+                elif item is None:
+                    await self.poll_log()
                 else:
                     await self._fill(*item)
             except Exception:
@@ -291,26 +307,6 @@ class Hub:
         if suspects:
             for sub in await in_thread(access.revoked_subscriptions)(subscriptions=suspects):
                 sub.revoke()
-
-    async def _listen(self) -> None:
-        delay = 0.1
-        while True:
-            client = redis.asyncio.Redis.from_url(settings.REDIS_URL, decode_responses=True, health_check_interval=5)
-            try:
-                async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(settings.EVENTS_CHANNEL)
-                    log.info("hub subscribed to Redis channel %s", settings.EVENTS_CHANNEL)
-                    delay = 0.1
-                    await self.poll_log()  # what was published while we were away
-                    async for message in pubsub.listen():
-                        if message["type"] == "message":
-                            self.inbox.put_nowait(message["data"])
-            except (redis.RedisError, OSError) as exc:
-                log.warning("hub lost Redis (%s); retrying in %.1fs", exc, delay)
-            finally:
-                await client.aclose()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
 
 
 _hub: Hub | None = None
