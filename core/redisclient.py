@@ -14,10 +14,15 @@ import redis
 import redis.asyncio
 import redis.asyncio.cluster
 import redis.cluster
+import redis.exceptions
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 CLUSTER_SCHEME = "redis+cluster://"
+
+# What a Redis call may raise when Redis cannot answer (a cluster client's own errors,
+# such as a slot no node serves during a failover, are not RedisErrors).
+ERRORS: tuple[type[BaseException], ...] = (redis.RedisError, redis.exceptions.RedisClusterException, OSError)
 
 SyncClient = redis.Redis | redis.cluster.RedisCluster
 AsyncClient = redis.asyncio.Redis | redis.asyncio.cluster.RedisCluster

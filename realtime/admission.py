@@ -29,7 +29,6 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from typing import Any
 
-import redis
 from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -213,7 +212,7 @@ class Admission:
                 slot.id, settings.WEBSOCKET_SLOT_SECONDS,
                 settings.WEBSOCKET_MAX_PER_USER, settings.WEBSOCKET_MAX_PER_COMPANY,
             )  # fmt: skip
-        except (redis.RedisError, OSError) as exc:
+        except redisclient.ERRORS as exc:
             log.warning("socket admission without Redis (%s): this process's counts only", exc)
             return slot
         except BaseException:
@@ -254,7 +253,7 @@ class Admission:
                     pipe.zrem(_company_sockets(slot.company_id), slot.id)
                 try:
                     await pipe.execute()
-                except (redis.RedisError, OSError) as exc:
+                except redisclient.ERRORS as exc:
                     log.warning(
                         "could not give %d slots back in Redis (%s); they expire by themselves", len(slots), exc
                     )
@@ -269,7 +268,7 @@ class Admission:
                 wait = await self.redis.eval(
                     _REPLAY, 1, _key("replays:user", user_id), uuid.uuid4().hex, REPLAY_WINDOW, limit
                 )
-            except (redis.RedisError, OSError) as exc:
+            except redisclient.ERRORS as exc:
                 log.warning("replay counted without Redis (%s): this process's count only", exc)
                 wait = self.replays[user_id].take(limit)
         else:
@@ -285,7 +284,7 @@ class Admission:
                 await asyncio.sleep(settings.WEBSOCKET_SLOT_SECONDS / 3)
                 try:
                     await self.renew_once()
-                except (redis.RedisError, OSError) as exc:
+                except redisclient.ERRORS as exc:
                     log.warning("could not renew the sockets' slots in Redis (%s); retrying", exc)
         finally:
             await self.redis.aclose()

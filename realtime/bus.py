@@ -137,7 +137,7 @@ class Subscriber:
             try:
                 await self._session()
             except Exception as exc:
-                if isinstance(exc, (redis.RedisError, OSError, Resharded)):
+                if isinstance(exc, (*redisclient.ERRORS, Resharded)):
                     log.warning("hub lost Redis (%s); retrying in %.1fs", exc, delay)
                 else:
                     log.exception("hub's Redis subscriber failed; retrying in %.1fs", delay)

@@ -41,5 +41,5 @@ def publish(envelopes: list[str]) -> None:
         for text in envelopes:
             send(bus.channel(envelope.company_of(text)), text)
         pipe.execute()
-    except (redis.RedisError, OSError) as exc:
+    except redisclient.ERRORS as exc:
         log.warning("could not publish %d events (%s); sockets will read them from the log", len(envelopes), exc)
