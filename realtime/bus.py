@@ -101,6 +101,8 @@ class Subscriber:
         self.confirmed: set[str] = set()
         self.leaving: set[str] = set()
         self.waiters: dict[str, asyncio.Future[None]] = {}
+        # The companies wanted or dropped since the last (un)subscriptions were sent.
+        self.dirty: set[str] = set()
         self.changed = asyncio.Event()
         # "starting" until the first connection succeeds or fails; then "up" or "down".
         self.state = "starting"
@@ -109,10 +111,12 @@ class Subscriber:
 
     def want(self, company: str) -> None:
         self.wanted.add(company)
+        self.dirty.add(company)
         self.changed.set()
 
     def drop(self, company: str) -> None:
         self.wanted.discard(company)
+        self.dirty.add(company)
         self.changed.set()
 
     async def ready(self, company: str) -> None:
@@ -150,6 +154,7 @@ class Subscriber:
             delay = min(delay * 2, 2.0)
 
     def _lost(self) -> None:
+        self.dirty = set(self.wanted)  # all of them again on the next connection
         self.sent.clear()
         self.confirmed.clear()
         self.leaving.clear()
@@ -232,15 +237,17 @@ class Subscriber:
             commands: defaultdict[_Link, list[tuple[Any, ...]]] = defaultdict(list)
             joining: defaultdict[_Link, list[str]] = defaultdict(list)
             leaving: defaultdict[_Link, list[str]] = defaultdict(list)
-            for company in self.wanted - self.sent.keys():
-                link = link_of(company)
-                self.sent[company] = link
-                joining[link].append(channel(company))
-            for company in self.sent.keys() - self.wanted:
-                link = self.sent.pop(company)
-                self.leaving.add(company)
-                self.confirmed.discard(company)
-                leaving[link].append(channel(company))
+            dirty, self.dirty = self.dirty, set()
+            for company in dirty:
+                if company in self.wanted and company not in self.sent:
+                    link = link_of(company)
+                    self.sent[company] = link
+                    joining[link].append(channel(company))
+                elif company not in self.wanted and company in self.sent:
+                    link = self.sent.pop(company)
+                    self.leaving.add(company)
+                    self.confirmed.discard(company)
+                    leaving[link].append(channel(company))
             for link, names in joining.items():
                 # SSUBSCRIBE takes channels of one slot only: one command per channel.
                 step = 1 if self.cluster else BATCH

@@ -28,6 +28,8 @@ from realtime.catalogue import CATALOGUE
 log = logging.getLogger(__name__)
 
 BACKLOG_PAGE = 1000
+# Companies whose gaps one query of the log fills (a log poll that finds many behind).
+FILL_COMPANIES = 500
 
 
 # This process's sockets and hub share a few threads: while the database cannot be
@@ -106,7 +108,7 @@ class Hub:
         self.loop = loop
         # Envelopes from the transport, gap fills the log poll asks for ({company: seq}),
         # and None: poll the log now (the Redis link came back).
-        self.inbox: asyncio.Queue[str | tuple[str, int] | None] = asyncio.Queue()
+        self.inbox: asyncio.Queue[str | dict[str, int] | None] = asyncio.Queue()
         self.routes: dict[tuple[str, str | None, str], set[Subscription]] = defaultdict(set)
         self.members: dict[str, set[Subscription]] = defaultdict(set)
         self.last_seq: dict[str, int] = {}
@@ -228,7 +230,7 @@ class Hub:
                 elif item is None:
                     await self.poll_log()
                 else:
-                    await self._fill(*item)
+                    await self._fill_many(item)
             except Exception:
                 log.exception("event delivery failed; the next poll retries from the log")
 
@@ -252,6 +254,29 @@ class Hub:
                     self._dispatch(company, seq, branch, type, message)
             if not eventlog.more_after(page, limit=BACKLOG_PAGE) and company in self.last_seq:
                 self.last_seq[company] = max(self.last_seq[company], upto)
+
+    async def _fill_many(self, targets: dict[str, int]) -> None:
+        """``_fill`` for many companies at once, ``FILL_COMPANIES`` of them a query."""
+        behind = list(targets.items())
+        for start in range(0, len(behind), FILL_COMPANIES):
+            chunk = dict(behind[start : start + FILL_COMPANIES])
+            while bounds := {
+                company: (last, upto)
+                for company, upto in chunk.items()
+                if (last := self.last_seq.get(company)) is not None and last < upto
+            }:
+                page = await in_thread(eventlog.events_after_many)(bounds=bounds, limit=BACKLOG_PAGE)
+                for company, seq, branch, type, message in page:
+                    if seq > self.last_seq.get(company, seq):
+                        self._dispatch(company, seq, branch, type, message)
+                # A page cut short ends inside its last company; the companies before it
+                # in the page are complete, those not in it are read again.
+                cut = page[-1][0] if eventlog.more_after(page, limit=BACKLOG_PAGE) else None
+                seen = {row[0] for row in page}
+                for company, (_, upto) in bounds.items():
+                    done = cut is None or (company in seen and company != cut)
+                    if done and company in self.last_seq:
+                        self.last_seq[company] = max(self.last_seq[company], upto)
 
     def _dispatch(self, company: str, seq: int, branch: str | None, type: str, text: str) -> None:
         self.last_seq[company] = seq
@@ -282,12 +307,13 @@ class Hub:
                     log.exception("hub poll failed")
 
     async def poll_log(self) -> None:
-        if not self.members:
+        """One query for every company this process follows; the ones it finds behind
+        are filled together (``_fill_many``), not one query each."""
+        if not self.last_seq:
             return
-        latest = await in_thread(eventlog.latest_seqs)(company_ids=list(self.members))
-        for company, seq in latest.items():
-            if seq > self.last_seq.get(company, seq):
-                self.inbox.put_nowait((company, seq))
+        ahead = await in_thread(eventlog.companies_ahead)(seqs=dict(self.last_seq))
+        if ahead:
+            self.inbox.put_nowait(ahead)
 
     async def check_access(self) -> None:
         """Closes (4003) sockets whose user was deactivated, moved or deleted.
