@@ -84,7 +84,7 @@ def redis_calls(client) -> int:
 async def main(args) -> None:
     import redis
     from django.conf import settings
-    from django.db import connection
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from accounts.models import Company
@@ -174,7 +174,8 @@ async def main(args) -> None:
 
         def outage() -> None:
             now = timezone.now()
-            with connection.cursor() as cursor:
+            # One transaction, as emit writes them: a poll never sees a seq without its event.
+            with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("UPDATE accounts_company SET event_seq = event_seq + 1 WHERE id = ANY(%s::uuid[])",
                                [ids])  # fmt: skip
                 cursor.executemany(
@@ -187,7 +188,11 @@ async def main(args) -> None:
         statements, started = Counted.statements, time.perf_counter()
         while sum(1 for sub in sockets if sub.got) < len(sockets):
             await asyncio.sleep(0.01)
-            if time.perf_counter() - started > 300:
+            if time.perf_counter() - started > args.give_up:
+                stuck = next(sub for sub in sockets if not sub.got)
+                print(f"  gave up: inbox {hub.inbox.qsize()}, a socket without its event: pending "
+                      f"{stuck.pending}, cursor {stuck.cursor}, hub seq {hub.last_seq.get(stuck.company_id)}, "
+                      f"tasks {[task.done() for task in hub.tasks]}")  # fmt: skip
                 break
         took = time.perf_counter() - started
         print(f"outage: {sum(1 for sub in sockets if sub.got)} of {len(sockets)} sockets had their event after "
@@ -203,6 +208,7 @@ if __name__ == "__main__":
     parser.add_argument("--companies", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="the idle measurement")
     parser.add_argument("--foreign", type=int, default=5_000)
+    parser.add_argument("--give-up", type=float, default=300.0, help="seconds the outage may take")
     args = parser.parse_args()
     if shutil.which("redis-server") is None:
         sys.exit("needs redis-server")
