@@ -495,6 +495,8 @@ class Injector:
                 if db is not None:
                     self.write_log(db, company, batch, now)
                 if mode in ("publish", "log"):
+                    # A channel per company when the server's channel names one ("{company}").
+                    channel = channel.format(company=company) if "{company}" in channel else channel
                     pipe = self.redis.pipeline(transaction=False)
                     for s, branch, text in batch:
                         pipe.publish(channel, f"{company} {s} {branch} {event_type}\n{text}")

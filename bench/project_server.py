@@ -53,6 +53,8 @@ class ProjectServer(Server):
     supports_orders = True
     order_key_pattern = r'"order":\s*\{"id":\s*"([0-9a-f-]{36})"'
     companies_needed = 6
+    # Each company's events on its own channel (realtime/bus.py); the injector fills it in.
+    channel = "cafe.events:{{{company}}}"
 
     def __init__(self, redis_url, log_dir):
         super().__init__(redis_url, log_dir)
@@ -122,7 +124,10 @@ class ProjectServer(Server):
         super().start(nprocs, timeout)
 
     def subscribers_after_connect(self) -> int:
-        return self.nprocs  # each process's hub subscribes once it has a socket
+        return self.nprocs  # each process's hub subscribes once it has a socket of the company
+
+    def subscribed_channel(self) -> str:
+        return self.channel.format(company=self.current["company"]) if self.current else self.channel
 
     # -- data and addresses -----------------------------------------------------
     def setup_data(self, n_branches):

@@ -138,6 +138,10 @@ class Server:
     def cwd(self) -> Path:
         return ROOT
 
+    def subscribed_channel(self) -> str:
+        """The channel ``wait_subscribed`` counts the subscriptions of."""
+        return self.channel
+
     def subscribers_expected(self, nprocs: int) -> int:
         """Redis subscriptions on ``channel`` once every process is ready (0 = don't check)."""
         return 0
@@ -166,7 +170,8 @@ class Server:
 
         r = redis.Redis.from_url(self.redis_url)
         deadline = time.time() + timeout
-        while dict(r.pubsub_numsub(self.channel)).get(self.channel.encode(), 0) < want and time.time() < deadline:
+        channel = self.subscribed_channel()
+        while dict(r.pubsub_numsub(channel)).get(channel.encode(), 0) < want and time.time() < deadline:
             time.sleep(0.05)
         r.close()
 

@@ -174,6 +174,8 @@ else:
             ),
         }
 
+# One Redis (redis://host:port/db) or a Redis Cluster (redis+cluster://host:port,host:port/),
+# shared by every server process: live events, socket counts, request slots (core/redisclient.py).
 REDIS_URL = env.str("REDIS_URL", default="")
 
 # Mail (registration's welcome and "someone tried to register with your address"
@@ -229,7 +231,8 @@ CACHES = {
             # Unused by the server today; were it used, Redis unreachable fails within a second (503).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
-        if REDIS_URL
+        # Django's Redis cache knows no cluster; nothing in the server uses the cache.
+        if REDIS_URL and not REDIS_URL.startswith("redis+cluster://")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }

@@ -12,6 +12,7 @@ import redis
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from psycopg_pool import PoolTimeout
+from redis.exceptions import ClusterError, RedisClusterException
 
 # Seconds a client is asked to wait before retrying (the Retry-After header).
 RETRY_AFTER = 5
@@ -24,8 +25,10 @@ _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
 
 def backend_unavailable(exc: BaseException) -> bool:
-    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
-        return True  # Redis is unreachable (the reports' concurrency slots, core.concurrency)
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError | ClusterError | RedisClusterException):
+        # Redis is unreachable (the reports' concurrency slots, core.concurrency), or a
+        # cluster's slot is served by no node (a failover under way).
+        return True
     if isinstance(exc, PoolTimeout | InterfaceError):
         return True  # no free connection within DATABASE_POOL_TIMEOUT; a closed connection
     if not isinstance(exc, OperationalError):

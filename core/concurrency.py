@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
-import redis
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import Throttled
+
+from core import redisclient
 
 _TAKE = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
@@ -51,14 +52,14 @@ class Limit:
 
 _lock = threading.Lock()
 _held: dict[str, dict[str, float]] = {}
-_clients: dict[str, redis.Redis] = {}
+_clients: dict[str, redisclient.SyncClient] = {}
 
 
-def _redis() -> redis.Redis:
+def _redis() -> redisclient.SyncClient:
     url = settings.REDIS_URL
     if url not in _clients:
         # Redis unreachable: fail within a second (503), never hang a request.
-        _clients[url] = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        _clients[url] = redisclient.sync_client(socket_connect_timeout=1, socket_timeout=1)
     return _clients[url]
 
 

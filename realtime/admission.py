@@ -29,11 +29,11 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from typing import Any
 
-import redis
-import redis.asyncio
 from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from core import redisclient
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +154,16 @@ def _key(kind: str, pk: str) -> str:
     return f"{settings.EVENTS_CHANNEL}:{kind}:{pk}"
 
 
+def _user_sockets(user_id: str, company_id: str) -> str:
+    # A user's and their company's sets are read by one script: in a Redis Cluster both
+    # keys must be in one slot, which the company id in braces (a hash tag) picks.
+    return f"{settings.EVENTS_CHANNEL}:sockets:{{{company_id}}}:user:{user_id}"
+
+
+def _company_sockets(company_id: str) -> str:
+    return f"{settings.EVENTS_CHANNEL}:sockets:{{{company_id}}}:company"
+
+
 class Admission:
     """This process's socket and replay counts, and its link to the shared ones in
     Redis. One per hub (per event loop); ``renew`` is a task of the hub's."""
@@ -166,14 +176,11 @@ class Admission:
         # A few connections, however many sockets join at once: they wait for a free one
         # (within REDIS_TIMEOUT) rather than each opening its own.
         self.redis = (
-            redis.asyncio.Redis.from_pool(  # closing the client closes its pool
-                redis.asyncio.BlockingConnectionPool.from_url(
-                    settings.REDIS_URL,
-                    max_connections=REDIS_CONNECTIONS,
-                    timeout=REDIS_TIMEOUT,
-                    socket_timeout=REDIS_TIMEOUT,
-                    socket_connect_timeout=REDIS_TIMEOUT,
-                )
+            redisclient.async_client(
+                max_connections=REDIS_CONNECTIONS,
+                wait=REDIS_TIMEOUT,
+                socket_timeout=REDIS_TIMEOUT,
+                socket_connect_timeout=REDIS_TIMEOUT,
             )
             if settings.REDIS_URL
             else None
@@ -201,11 +208,11 @@ class Admission:
             return slot
         try:
             full = await self.redis.eval(
-                _ADMIT, 2, _key("sockets:user", user_id), _key("sockets:company", company_id),
+                _ADMIT, 2, _user_sockets(user_id, company_id), _company_sockets(company_id),
                 slot.id, settings.WEBSOCKET_SLOT_SECONDS,
                 settings.WEBSOCKET_MAX_PER_USER, settings.WEBSOCKET_MAX_PER_COMPANY,
             )  # fmt: skip
-        except (redis.RedisError, OSError) as exc:
+        except redisclient.ERRORS as exc:
             log.warning("socket admission without Redis (%s): this process's counts only", exc)
             return slot
         except BaseException:
@@ -242,11 +249,11 @@ class Admission:
                 slots, self.released = self.released, []
                 pipe = self.redis.pipeline(transaction=False)
                 for slot in slots:
-                    pipe.zrem(_key("sockets:user", slot.user_id), slot.id)
-                    pipe.zrem(_key("sockets:company", slot.company_id), slot.id)
+                    pipe.zrem(_user_sockets(slot.user_id, slot.company_id), slot.id)
+                    pipe.zrem(_company_sockets(slot.company_id), slot.id)
                 try:
                     await pipe.execute()
-                except (redis.RedisError, OSError) as exc:
+                except redisclient.ERRORS as exc:
                     log.warning(
                         "could not give %d slots back in Redis (%s); they expire by themselves", len(slots), exc
                     )
@@ -261,7 +268,7 @@ class Admission:
                 wait = await self.redis.eval(
                     _REPLAY, 1, _key("replays:user", user_id), uuid.uuid4().hex, REPLAY_WINDOW, limit
                 )
-            except (redis.RedisError, OSError) as exc:
+            except redisclient.ERRORS as exc:
                 log.warning("replay counted without Redis (%s): this process's count only", exc)
                 wait = self.replays[user_id].take(limit)
         else:
@@ -277,7 +284,7 @@ class Admission:
                 await asyncio.sleep(settings.WEBSOCKET_SLOT_SECONDS / 3)
                 try:
                     await self.renew_once()
-                except (redis.RedisError, OSError) as exc:
+                except redisclient.ERRORS as exc:
                     log.warning("could not renew the sockets' slots in Redis (%s); retrying", exc)
         finally:
             await self.redis.aclose()
@@ -288,8 +295,8 @@ class Admission:
             return
         members: defaultdict[str, list[str]] = defaultdict(list)
         for slot in self.slots.values():
-            members[_key("sockets:user", slot.user_id)].append(slot.id)
-            members[_key("sockets:company", slot.company_id)].append(slot.id)
+            members[_user_sockets(slot.user_id, slot.company_id)].append(slot.id)
+            members[_company_sockets(slot.company_id)].append(slot.id)
         pipe = self.redis.pipeline(transaction=False)
         for key, ids in members.items():
             pipe.eval(_RENEW, 1, key, settings.WEBSOCKET_SLOT_SECONDS, *ids)

@@ -22,3 +22,8 @@ def parse(text: str) -> Envelope:
     header, _, message = text.partition("\n")
     company, seq, branch, type = header.split(" ")
     return Envelope(company, int(seq), None if branch == "-" else branch, type, message)
+
+
+def company_of(text: str) -> str:
+    """The company of an envelope, without parsing the rest."""
+    return text[: text.index(" ")]

@@ -18,6 +18,26 @@ def latest_seqs(*, company_ids: list[str]) -> dict[str, int]:
     return {str(pk): seq for pk, seq in Company.objects.filter(pk__in=company_ids).values_list("pk", "event_seq")}
 
 
+def companies_ahead(*, seqs: dict[str, int]) -> dict[str, int]:
+    """The latest seq of each company whose log has gone past the seq given for it:
+    one query, whose answer holds only the companies that moved (a process following
+    10,000 companies reads a few rows a poll, not 10,000)."""
+    if not seqs:
+        return {}
+    if connection.vendor != "postgresql":
+        latest = latest_seqs(company_ids=list(seqs))
+        return {company: seq for company, seq in latest.items() if seq > seqs[company]}
+    table = Company._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.id, c.event_seq FROM {table} c"
+            " JOIN unnest(%s::uuid[], %s::bigint[]) AS known(id, seq) ON c.id = known.id"
+            " WHERE c.event_seq > known.seq",
+            [list(seqs), list(seqs.values())],
+        )
+        return {str(pk): seq for pk, seq in cursor.fetchall()}
+
+
 # (latest seq, whether the log reaches back to `since`, the first page after it)
 CatchUp = tuple[int, bool, list[tuple[int, str]]]
 
@@ -89,16 +109,16 @@ def event_backlog(
 PAGE_BYTES = 256 * 1024
 
 
-def _sized_page(sql: str, params: list, limit: int, max_bytes: int | None) -> tuple[str, list]:
-    """``sql`` (``SELECT seq, ..., message FROM ... WHERE ...``) as a page: by seq, at most
-    ``limit`` rows, and only the rows before which the page holds under ``max_bytes``."""
+def _sized_page(sql: str, params: list, limit: int, max_bytes: int | None, order: str = "seq") -> tuple[str, list]:
+    """``sql`` (``SELECT seq, ..., message FROM ... WHERE ...``) as a page: by ``order``, at
+    most ``limit`` rows, and only the rows before which the page holds under ``max_bytes``."""
     size = "octet_length(message)" if connection.vendor == "postgresql" else "length(CAST(message AS BLOB))"
     columns = sql[len("SELECT ") : sql.index(" FROM ")]
     sized = sql.replace(
-        " FROM ", f", SUM({size}) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING) - {size} AS bytes_before FROM ", 1
+        " FROM ", f", SUM({size}) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) - {size} AS bytes_before FROM ", 1
     )
     return (
-        f"SELECT {columns} FROM ({sized} ORDER BY seq LIMIT %s) page WHERE bytes_before < %s ORDER BY seq",
+        f"SELECT {columns} FROM ({sized} ORDER BY {order} LIMIT %s) page WHERE bytes_before < %s ORDER BY {order}",
         [*params, limit, PAGE_BYTES if max_bytes is None else max_bytes],
     )
 
@@ -132,3 +152,33 @@ def events_after(
         rows = cursor.fetchall()
     to_uuid = Event._meta.get_field("branch_id").to_python
     return [(seq, str(to_uuid(branch)) if branch else None, type, message) for seq, branch, type, message in rows]
+
+
+def events_after_many(
+    *, bounds: dict[str, tuple[int, int]], limit: int, max_bytes: int | None = None
+) -> list[tuple[str, int, str | None, str, str]]:
+    """The events of several companies, each after and up to its own ``(after, upto)``,
+    by company then seq, in one query paged as ``event_backlog``: the hub's gap fill for
+    every company a log poll found behind (after a Redis outage, all of them)."""
+    if not bounds:
+        return []
+    table = Event._meta.db_table
+    columns = "SELECT company_id, seq, branch_id, type, message FROM"
+    params: list[Any]
+    if connection.vendor == "postgresql":
+        sql = (
+            f"{columns} {table} JOIN unnest(%s::uuid[], %s::bigint[], %s::bigint[]) AS bound(company, after, upto)"
+            " ON company_id = bound.company AND seq > bound.after AND seq <= bound.upto"
+        )
+        params = [list(bounds), [after for after, _ in bounds.values()], [upto for _, upto in bounds.values()]]
+    else:
+        sql = f"{columns} {table} WHERE " + " OR ".join(["(company_id = %s AND seq > %s AND seq <= %s)"] * len(bounds))
+        params = [value for company, (after, upto) in bounds.items() for value in (db_uuid(company), after, upto)]
+    with connection.cursor() as cursor:
+        cursor.execute(*_sized_page(sql, params, limit, max_bytes, order="company_id, seq"))
+        rows = cursor.fetchall()
+    to_uuid = Event._meta.get_field("branch_id").to_python
+    return [
+        (str(to_uuid(company)), seq, str(to_uuid(branch)) if branch else None, type, message)
+        for company, seq, branch, type, message in rows
+    ]

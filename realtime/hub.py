@@ -1,8 +1,11 @@
 """Per-process fan-out: every committed event reaches this process once and is
 written, already serialised, to each local socket whose scope it is in.
 
-Transport: with ``REDIS_URL`` one Redis pub/sub subscription per process;
-without it, publishing hands events straight to this process's hub. Either way
+Transport: with ``REDIS_URL`` each company's events travel on its own Redis channel
+and a process subscribes to the companies it holds sockets of (``realtime.bus``:
+from the first socket of a company to the last; on a Redis Cluster, sharded pub/sub
+on the company's shard); without it, publishing hands events straight to this
+process's hub. Either way
 Redis is only a fast path. The event log is the truth: the hub tracks each
 company's latest ``seq``, fills any gap from the log before going on, and polls
 the log every ``HUB_POLL_SECONDS``, so a dropped message, a Redis restart or a
@@ -13,21 +16,21 @@ import asyncio
 import logging
 from collections import defaultdict
 
-import redis
-import redis.asyncio
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
 from core import metrics as core_metrics
 from core.availability import DatabaseOutage, backend_unavailable
-from realtime import access, envelope, eventlog, metrics
+from realtime import access, bus, envelope, eventlog, metrics
 from realtime.admission import Admission
 from realtime.catalogue import CATALOGUE
 
 log = logging.getLogger(__name__)
 
 BACKLOG_PAGE = 1000
+# Companies whose gaps one query of the log fills (a log poll that finds many behind).
+FILL_COMPANIES = 500
 
 
 # This process's sockets and hub share a few threads: while the database cannot be
@@ -106,7 +109,9 @@ class Subscription:
 class Hub:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.inbox: asyncio.Queue[str | tuple[str, int]] = asyncio.Queue()
+        # Envelopes from the transport, gap fills the log poll asks for ({company: seq}),
+        # and None: poll the log now (the Redis link came back).
+        self.inbox: asyncio.Queue[str | dict[str, int] | None] = asyncio.Queue()
         self.routes: dict[tuple[str, str | None, str], set[Subscription]] = defaultdict(set)
         self.members: dict[str, set[Subscription]] = defaultdict(set)
         self.last_seq: dict[str, int] = {}
@@ -114,10 +119,18 @@ class Hub:
         self.user_states: dict[str, tuple] = {}
         # How many sockets each user and company holds (here, and with Redis everywhere).
         self.admission = Admission()
-        self.subscribed = not settings.REDIS_URL  # metrics/health: listening to Redis (or needing no Redis)
-        self.tasks = [loop.create_task(self._process()), loop.create_task(self._poll())]
+        self.bus = None
         if settings.REDIS_URL:
-            self.tasks += [loop.create_task(self._listen()), loop.create_task(self.admission.renew())]
+            self.bus = bus.Subscriber(receive=self.inbox.put_nowait, resync=lambda: self.inbox.put_nowait(None))
+        self.tasks = [loop.create_task(self._process()), loop.create_task(self._poll())]
+        if self.bus is not None:
+            self.tasks += [loop.create_task(self.bus.run()), loop.create_task(self.admission.renew())]
+
+    @property
+    def subscribed(self) -> bool:
+        """Whether this process hears the events published in Redis (always, without
+        Redis): what ``/health/ready`` and the metrics report."""
+        return self.bus is None or self.bus.state == "up"
 
     # Sockets
 
@@ -130,8 +143,14 @@ class Hub:
         """
         sub.pending = []
         self.routes[(sub.company_id, sub.branch_id, sub.stream)].add(sub)
+        if sub.company_id not in self.members and self.bus is not None:
+            self.bus.want(sub.company_id)
         self.members[sub.company_id].add(sub)
         try:
+            if self.bus is not None:
+                # Live from here: what was published between the socket's read of the
+                # log and the subscription is a gap the next event (or poll) fills.
+                await self.bus.ready(sub.company_id)
             await self._catch_up(sub, start, greet)
         except BaseException:
             self.unsubscribe(sub)
@@ -203,6 +222,8 @@ class Hub:
         if not members:
             del self.members[sub.company_id]
             self.last_seq.pop(sub.company_id, None)
+            if self.bus is not None:
+                self.bus.drop(sub.company_id)
 
     # Events
 
@@ -216,8 +237,10 @@ class Hub:
             try:
                 if isinstance(item, str):
                     await self._on_envelope(item)
+                elif item is None:
+                    await self.poll_log()
                 else:
-                    await self._fill(*item)
+                    await self._fill_many(item)
             except Exception:
                 log.exception("event delivery failed; the next poll retries from the log")
 
@@ -242,6 +265,29 @@ class Hub:
                     self._dispatch(company, seq, branch, type, message)
             if not eventlog.more_after(page, limit=BACKLOG_PAGE) and company in self.last_seq:
                 self.last_seq[company] = max(self.last_seq[company], upto)
+
+    async def _fill_many(self, targets: dict[str, int]) -> None:
+        """``_fill`` for many companies at once, ``FILL_COMPANIES`` of them a query."""
+        behind = list(targets.items())
+        for start in range(0, len(behind), FILL_COMPANIES):
+            chunk = dict(behind[start : start + FILL_COMPANIES])
+            while bounds := {
+                company: (last, upto)
+                for company, upto in chunk.items()
+                if (last := self.last_seq.get(company)) is not None and last < upto
+            }:
+                page = await in_thread(eventlog.events_after_many)(bounds=bounds, limit=BACKLOG_PAGE)
+                for company, seq, branch, type, message in page:
+                    if seq > self.last_seq.get(company, seq):
+                        self._dispatch(company, seq, branch, type, message)
+                # A page cut short ends inside its last company; the companies before it
+                # in the page are complete, those not in it are read again.
+                cut = page[-1][0] if eventlog.more_after(page, limit=BACKLOG_PAGE) else None
+                seen = {row[0] for row in page}
+                for company, (_, upto) in bounds.items():
+                    done = cut is None or (company in seen and company != cut)
+                    if done and company in self.last_seq:
+                        self.last_seq[company] = max(self.last_seq[company], upto)
 
     def _dispatch(self, company: str, seq: int, branch: str | None, type: str, text: str) -> None:
         self.last_seq[company] = seq
@@ -277,13 +323,14 @@ class Hub:
                     log.exception("hub poll failed")
 
     async def poll_log(self) -> None:
-        if not self.members:
+        """One query for every company this process follows; the ones it finds behind
+        are filled together (``_fill_many``), not one query each."""
+        if not self.last_seq:
             return
         metrics.HUB_LOG_POLLS.inc()  # metrics
-        latest = await in_thread(eventlog.latest_seqs)(company_ids=list(self.members))
-        for company, seq in latest.items():
-            if seq > self.last_seq.get(company, seq):
-                self.inbox.put_nowait((company, seq))
+        ahead = await in_thread(eventlog.companies_ahead)(seqs=dict(self.last_seq))
+        if ahead:
+            self.inbox.put_nowait(ahead)
 
     async def check_access(self) -> None:
         """Closes (4003) sockets whose user was deactivated, moved or deleted, and those
@@ -310,29 +357,6 @@ class Hub:
             for sub in subs:
                 if sub.device_id is not None and sub.device_id not in live:
                     sub.revoke()
-
-    async def _listen(self) -> None:
-        delay = 0.1
-        while True:
-            client = redis.asyncio.Redis.from_url(settings.REDIS_URL, decode_responses=True, health_check_interval=5)
-            try:
-                async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(settings.EVENTS_CHANNEL)
-                    log.info("hub subscribed to Redis channel %s", settings.EVENTS_CHANNEL)
-                    self.subscribed = True  # metrics/health
-                    delay = 0.1
-                    await self.poll_log()  # what was published while we were away
-                    async for message in pubsub.listen():
-                        if message["type"] == "message":
-                            self.inbox.put_nowait(message["data"])
-            except (redis.RedisError, OSError) as exc:
-                log.warning("hub lost Redis (%s); retrying in %.1fs", exc, delay)
-                core_metrics.backend_error(exc)  # metrics
-            finally:
-                self.subscribed = False  # metrics/health
-                await client.aclose()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
 
 
 _hub: Hub | None = None

@@ -9,11 +9,8 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-import redis
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings as django_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import Role
@@ -114,18 +111,19 @@ def transport(request, settings):
         return
     request.getfixturevalue("services")
     settings.EVENTS_CHANNEL = f"cafe.test.{uuid.uuid4()}"
-    client = redis.Redis.from_url(django_settings.REDIS_URL)
 
     async def subscribed() -> None:
+        # Each socket's join waits for its company's channel; this waits for the link.
+        from realtime.hub import get_hub
+
+        hub = get_hub()
         for _ in range(100):
-            subscribers = await sync_to_async(client.pubsub_numsub)(settings.EVENTS_CHANNEL)
-            if subscribers and subscribers[0][1] >= 1:
+            if hub.bus is not None and hub.bus.state == "up" and hub.bus.confirmed >= set(hub.members):
                 return
             await asyncio.sleep(0.05)
-        raise AssertionError("the hub never subscribed to its Redis channel")
+        raise AssertionError("the hub never connected to Redis")
 
     yield subscribed
-    client.close()
 
 
 @pytest.fixture

@@ -326,3 +326,55 @@ async def test_a_socket_closed_in_the_middle_of_a_delivery_costs_the_others_noth
     finally:
         for task in hub.tasks:
             task.cancel()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_poll_fills_every_company_behind_in_few_queries_and_pages_without_skipping(settings, monkeypatch):
+    """After an outage every company a process follows is behind: the poll reads
+    which moved in one query and their events a few companies a query, cut into
+    pages (here of 5 events) without skipping or repeating one."""
+    settings.REDIS_URL = ""
+    settings.HUB_POLL_SECONDS = 600
+    owners = []
+    for _ in range(3):
+        branch = await db(BranchFactory)()
+        owner = await db(UserFactory)(role="owner", branch=None, company=branch.company)
+        owners.append((owner, branch, await db(tenant_for)(owner)))
+    still = owners[2][0]  # a company that writes nothing
+    hub = Hub(asyncio.get_running_loop())
+    monkeypatch.setattr(hub_module, "_hub", hub)
+    monkeypatch.setattr(hub, "receive", lambda envelopes: None)  # the live path is down
+    monkeypatch.setattr(hub_module, "BACKLOG_PAGE", 5)
+    monkeypatch.setattr(hub_module, "FILL_COMPANIES", 2)
+    reads = []
+    many = eventlog.events_after_many
+
+    def counted(**kwargs):
+        reads.append(sorted(kwargs["bounds"]))
+        return many(**kwargs)
+
+    monkeypatch.setattr(eventlog, "events_after_many", counted)
+    subs = {}
+    try:
+        for owner, _, _ in owners:
+            sub = subs[owner.company_id] = Gated(owner, "tables")
+            company = str(owner.company_id)
+            hub.routes[(company, None, "tables")].add(sub)
+            hub.members[company].add(sub)
+            hub.last_seq[company] = 0
+        for _, branch, tenant in owners[:2]:
+            for number in range(1, 8):
+                await db(table_create)(tenant=tenant, number=number, seats=2, branch=branch.pk)
+        ahead = await db(eventlog.companies_ahead)(seqs=dict(hub.last_seq))
+        assert ahead == {str(owner.company_id): 7 for owner, _, _ in owners[:2]}
+        await hub.poll_log()
+        await until(lambda: all(len(subs[o.company_id].frames) == 7 for o, _, _ in owners[:2]))
+        await asyncio.sleep(0.1)
+        for owner, _, _ in owners[:2]:
+            assert subs[owner.company_id].seqs() == list(range(1, 8))
+            assert hub.last_seq[str(owner.company_id)] == 7
+        assert subs[still.company_id].frames == []
+        assert len(reads) == 3  # 14 events in pages of 5, both companies in each query
+    finally:
+        for task in hub.tasks:
+            task.cancel()

@@ -60,7 +60,7 @@ async def started(transport) -> None:
 async def slots_given_back(user_id: str, company_id: str) -> None:
     """Waits until this process and Redis (if used) count no socket of the user or company."""
     hub = get_hub()
-    keys = [admission._key("sockets:user", user_id), admission._key("sockets:company", company_id)]
+    keys = [admission._user_sockets(user_id, company_id), admission._company_sockets(company_id)]
     client = redis.Redis.from_url(django_settings.REDIS_URL) if hub.admission.redis is not None else None
     try:
         for _ in range(100):

@@ -25,6 +25,7 @@ from cafe.menu.models import MenuItem
 from cafe.tests.factories import BranchFactory, CompanyFactory, MenuItemFactory, TableFactory, owner_of, staff_of
 from cafe.tests.servers import free_port
 from realtime.models import Event
+from realtime.tests.delivery.netns import hosts  # noqa: F401 (a fixture of the multi-host test)
 
 ORDER_TYPES = {"order_created", "order_updated", "order_closed", "order_cancelled", "table_status_changed"}
 TABLE_TYPES = {"table_status_changed", "table_created", "table_updated", "table_deleted"}

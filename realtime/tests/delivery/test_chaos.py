@@ -323,10 +323,12 @@ def test_kill_a_server_and_restart_redis_mid_run(start_server, make_world, own_r
 
         own_redis.start()
         # b comes back to Redis by itself; then a starts again on its old port.
-        wait_until(lambda: own_redis.subscribers(channel) == 1, 30, "server b did not resubscribe to Redis")
+        # Each server listens to the company's channel while it holds one of its sockets.
+        company_channel = f"{channel}:{{{world.company.pk}}}"
+        wait_until(lambda: own_redis.subscribers(company_channel) == 1, 30, "server b did not resubscribe to Redis")
         a.start()
         live.append(a)
-        wait_until(lambda: own_redis.subscribers(channel) == 2, 30, "restarted server a did not subscribe")
+        wait_until(lambda: own_redis.subscribers(company_channel) == 2, 30, "restarted server a did not subscribe")
         time.sleep(2)
         writers.stop.set()
         writers.join(timeout=180)

@@ -8,7 +8,7 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 
-from realtime import publishing
+from realtime import bus, publishing
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def small_pool(settings, services, monkeypatch):
 
 def test_forty_threads_publish_through_two_connections_and_none_is_dropped(small_pool, settings, caplog):
     listener = redis.Redis.from_url(django_settings.REDIS_URL).pubsub(ignore_subscribe_messages=True)
-    listener.subscribe(settings.EVENTS_CHANNEL)
+    listener.subscribe(bus.channel("c"))
     threads = [threading.Thread(target=publishing.publish, args=([f"c {n} - order_created\n{{}}"],)) for n in range(40)]
     with caplog.at_level("WARNING", logger="realtime.publishing"):
         for thread in threads:
