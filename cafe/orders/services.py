@@ -52,6 +52,7 @@ from cafe.orders.settle import order_settle, order_transition
 from cafe.orders.takeaway import pickup_number_next
 from cafe.shared.services import branch_for_write, with_prefetched
 from core.errors import Conflict
+from core.inserts import rows_insert
 from realtime.catalogue import EventType
 from realtime.emit import PendingEvent, emit
 
@@ -248,9 +249,8 @@ def lines_write(tenant: Tenant, order: Order, new: NewLines) -> list[PendingEven
     returns the events they cause besides the order's own."""
     if not new.lines:
         return []
-    OrderItem.objects.bulk_create(new.lines)
-    if new.modifiers:
-        OrderItemModifier.objects.bulk_create(new.modifiers)
+    rows_insert(OrderItem, new.lines)
+    rows_insert(OrderItemModifier, new.modifiers)
     tasks = tasks_create(order, new.kitchen)
     # The new tasks' events from the rows in memory (their lines, modifiers and order
     # are): only their stations' names are read.
