@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from core.errors import Conflict
-from core.inserts import rows_insert
+from core.rows import rows_insert
 from realtime import envelope, publishing
 from realtime.catalogue import CatalogueError, EventType, Payload, is_registered
 from realtime.models import Event

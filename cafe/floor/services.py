@@ -13,6 +13,7 @@ from cafe.floor.models import TABLE_TRANSITIONS, Table, TableStatus
 from cafe.floor.selectors import table_get
 from cafe.shared.services import branch_for_write, save_unique
 from core.errors import Conflict
+from core.rows import row_update
 from realtime.emit import PendingEvent, emit
 
 
@@ -65,7 +66,7 @@ def table_status_set(table: Table, status: str, *, save: bool = True) -> list[Pe
         )
     table.status = status
     if save:
-        table.save(update_fields=["status", "updated_at"])
+        row_update(table, ["status", "updated_at"])
     return [table_status_changed(table)]
 
 

@@ -30,7 +30,7 @@ from cafe.orders.models import TASK_TRANSITIONS, KitchenTask, Order, OrderItem, 
 from cafe.orders.payloads import KitchenTaskData
 from cafe.orders.selectors import TASK_PREFETCHED, TASK_SELECTED, order_get, tasks_locked
 from core.errors import Conflict
-from core.inserts import rows_insert
+from core.rows import rows_insert
 from realtime.catalogue import EventType
 from realtime.emit import PendingEvent, emit
 

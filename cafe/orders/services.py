@@ -52,7 +52,7 @@ from cafe.orders.settle import order_settle, order_transition
 from cafe.orders.takeaway import pickup_number_next
 from cafe.shared.services import branch_for_write, with_prefetched
 from core.errors import Conflict
-from core.inserts import rows_insert
+from core.rows import rows_insert
 from realtime.catalogue import EventType
 from realtime.emit import PendingEvent, emit
 
@@ -135,14 +135,21 @@ class NewLines:
     modifiers: list[OrderItemModifier] = field(default_factory=list)
     kitchen: list[tuple[OrderItem, uuid.UUID | None, bool, int, int]] = field(default_factory=list)
     restocked: list[uuid.UUID] = field(default_factory=list)
+    # The kitchen's stations, read with the menu (their names go in the tasks' events).
+    stations: dict[uuid.UUID, Station] = field(default_factory=dict)
 
 
-def _as_the_branch_sees_them(tenant: Tenant, branch_id: uuid.UUID, items: Iterable[Any]) -> None:
+def _as_the_branch_sees_them(tenant: Tenant, branch_id: uuid.UUID, items: Iterable[Any]) -> dict[uuid.UUID, Station]:
     """Sets ``station_here``, ``available_here`` and ``remaining_here`` on each item, as
     ``cafe.menu.selectors.in_branch`` annotates them; a company-wide item's come from its
-    branch row, read only for such items."""
+    branch row, read only for such items. Returns the stations they name, which the
+    items (``select_related("station")``) and the branch rows were read with."""
     shared = [item.pk for item in items if item.branch_id is None]
-    rows = tenant.scope(MenuItemBranch).filter(branch=branch_id, menu_item__in=shared) if shared else []
+    rows = (
+        tenant.scope(MenuItemBranch).filter(branch=branch_id, menu_item__in=shared).select_related("station")
+        if shared
+        else []
+    )
     here = {row.menu_item_id: row for row in rows}
     for item in items:
         if item.branch_id is not None:  # the branch's own item
@@ -159,6 +166,9 @@ def _as_the_branch_sees_them(tenant: Tenant, branch_id: uuid.UUID, items: Iterab
             )
         else:  # served in every branch, with nothing set for this one
             item.station_here, item.available_here, item.remaining_here = None, item.is_available, None
+    stations = {item.station_id: item.station for item in items if item.branch_id is not None and item.station_id}
+    stations.update((row.station_id, row.station) for row in here.values() if row.station_id)
+    return stations
 
 
 def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]], *, existing: int = 0) -> NewLines:
@@ -174,10 +184,11 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
     offered = tenant.scope(ModifierGroup).filter(menu_item=OuterRef("pk"))
     menu: dict[Any, Any] = (
         menu_for_branch(tenant=tenant, branch_id=order.branch_id)
+        .select_related("station")
         .annotate(has_modifiers=Exists(offered))
         .in_bulk({line["menu_item"] for line in lines})
     )
-    _as_the_branch_sees_them(tenant, order.branch_id, menu.values())
+    stations = _as_the_branch_sees_them(tenant, order.branch_id, menu.values())
     groups: dict[uuid.UUID, list[ModifierGroup]] = {pk: [] for pk in menu}
     if any(item.has_modifiers for item in menu.values()):
         for group in tenant.scope(ModifierGroup).filter(menu_item__in=list(menu)).prefetch_related("modifiers"):
@@ -201,7 +212,7 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
         item = menu[line["menu_item"]]
         if item.remaining_here is not None:
             wanted[item] += line["quantity"]
-    new = NewLines(restocked=stock_take(tenant=tenant, branch_id=order.branch_id, wanted=wanted))
+    new = NewLines(restocked=stock_take(tenant=tenant, branch_id=order.branch_id, wanted=wanted), stations=stations)
     chosen = {
         modifier.pk: modifier for group_list in groups.values() for g in group_list for modifier in g.modifiers.all()
     }
@@ -252,12 +263,11 @@ def lines_write(tenant: Tenant, order: Order, new: NewLines) -> list[PendingEven
     rows_insert(OrderItem, new.lines)
     rows_insert(OrderItemModifier, new.modifiers)
     tasks = tasks_create(order, new.kitchen)
-    # The new tasks' events from the rows in memory (their lines, modifiers and order
-    # are): only their stations' names are read.
-    stations = tenant.scope(Station).in_bulk({task.station_id for task in tasks}) if tasks else {}
+    # The new tasks' events from the rows in memory: their lines, modifiers and order,
+    # and their stations, read with the menu.
     created = []
     for task in tasks:
-        task.station = stations[task.station_id]
+        task.station = new.stations[task.station_id]
         created.append(task_event(KITCHEN_TASK_CREATED, task))
     return [*created, *_menu_events(tenant, order, new.restocked)]
 
@@ -327,7 +337,7 @@ def order_create(
     if order.service == Service.TAKEAWAY:
         order.pickup_number, order.pickup_day = pickup_number_next(tenant=tenant, branch=order.branch)
     recalculate(order, new.lines)
-    order.save()
+    rows_insert(Order, [order])
     caused = lines_write(tenant, order, new)
     return order_changed(tenant, ORDER_CREATED, order, *extra, *caused, fields=(), lines=new.lines)
 

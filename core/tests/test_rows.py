@@ -1,15 +1,17 @@
-"""``core.inserts.rows_insert`` writes what ``bulk_create`` would: every field as given,
-text with quotes, backslashes and any script intact, one statement for a few rows."""
+"""``core.rows``: ``rows_insert`` writes what ``bulk_create`` would (every field as
+given, text with quotes, backslashes and any script intact, one statement for a few
+rows) and ``row_update`` what ``save(update_fields=…)`` would."""
 
 import datetime
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Company
-from core.inserts import VALUES_MAX_ROWS, rows_insert
+from accounts.models import Branch, Company
+from cafe.floor.models import Table
+from core.rows import VALUES_MAX_ROWS, row_update, rows_insert
 from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +62,29 @@ def test_no_rows_write_nothing():
     with CaptureQueriesContext(connection) as captured:
         assert rows_insert(Event, []) == []
     assert captured.captured_queries == []
+
+
+def test_an_update_writes_the_named_fields_and_stamps_auto_now():
+    company = Company.objects.create(name="Update")
+    [event] = rows_insert(Event, events(company, 1))
+    event.type, event.message, event.seq = "order_closed", AWKWARD[0], 99  # seq is not named: not written
+    with CaptureQueriesContext(connection) as captured:
+        row_update(event, ["type", "message", "type"])
+    assert len(captured.captured_queries) == 1
+    stored_row = Event.objects.get(pk=event.pk)
+    assert (stored_row.type, stored_row.message, stored_row.seq) == ("order_closed", AWKWARD[0], 1)
+    table = Table.unscoped.create(company=company, branch=Branch.unscoped.create(company=company, name="B"), number=1)
+    before = table.updated_at
+    table.status, table.seats = "busy", 12  # seats is not named: not written
+    row_update(table, ["status", "updated_at"])
+    stored_table = Table.unscoped.get(pk=table.pk)
+    assert (stored_table.status, stored_table.seats) == ("busy", 4)
+    assert stored_table.updated_at == table.updated_at > before
+
+
+def test_an_update_of_a_missing_row_fails():
+    company = Company.objects.create(name="Gone")
+    [event] = rows_insert(Event, events(company, 1))
+    Event.objects.filter(pk=event.pk).delete()
+    with pytest.raises(DatabaseError):
+        row_update(event, ["type"])
