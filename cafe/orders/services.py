@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -181,16 +181,17 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
     if not lines:
         return NewLines()
     check_lines(existing, len(lines))
-    offered = tenant.scope(ModifierGroup).filter(menu_item=OuterRef("pk"))
+    # Their modifier groups counted through the relation (a join is cheaper to build
+    # than a scoped subquery, and the items are the tenant's), their stations joined.
     menu: dict[Any, Any] = (
         menu_for_branch(tenant=tenant, branch_id=order.branch_id)
         .select_related("station")
-        .annotate(has_modifiers=Exists(offered))
+        .annotate(group_count=Count("modifier_groups"))
         .in_bulk({line["menu_item"] for line in lines})
     )
     stations = _as_the_branch_sees_them(tenant, order.branch_id, menu.values())
     groups: dict[uuid.UUID, list[ModifierGroup]] = {pk: [] for pk in menu}
-    if any(item.has_modifiers for item in menu.values()):
+    if any(item.group_count for item in menu.values()):
         for group in tenant.scope(ModifierGroup).filter(menu_item__in=list(menu)).prefetch_related("modifiers"):
             groups[group.menu_item_id].append(group)
     # Keyed by line index, the shape DRF gives for malformed lines, so clients read one shape.
