@@ -1,5 +1,6 @@
 """Writing the few rows of a request without building a query for each:
-``rows_insert`` (new rows of one model in one plain ``INSERT … VALUES``) and
+``rows_insert`` (new rows of one model in one plain ``INSERT … VALUES``),
+``row_insert_if_absent`` (one row, unless its unique values are taken) and
 ``row_update`` (some fields of one row, by primary key).
 
 ``QuerySet.bulk_create`` and ``Model.save`` build and compile a query on every call,
@@ -49,6 +50,28 @@ def rows_insert(model: type[M], rows: Sequence[M]) -> Sequence[M]:
     return rows
 
 
+def row_insert_if_absent(row: M) -> bool:
+    """Inserts ``row`` unless it would break a unique constraint (``INSERT … ON CONFLICT
+    DO NOTHING``: no savepoint needed around it). True when it was inserted (and is
+    marked saved); False when a row with its unique values exists, waiting first, as
+    an insert does, for a transaction that is writing one to end."""
+    model = type(row)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields, returning = _fields(model, auto_key=True), model._meta.pk
+    row._prepare_related_fields_for_save(operation_name="row_insert_if_absent")  # type: ignore[attr-defined]
+    params = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert(model, alias, 1, auto_key=True), params)
+        found = cursor.fetchone()
+    if found is None:
+        return False
+    setattr(row, returning.attname, returning.to_python(found[0]))
+    row._state.adding = False
+    row._state.db = alias
+    return True
+
+
 def row_update(row: Model, fields: Iterable[str]) -> None:
     """Writes ``fields`` of a saved row (and its ``auto_now`` fields, as
     ``save(update_fields=…)`` does when they are named): one ``UPDATE`` by primary
@@ -67,21 +90,30 @@ def row_update(row: Model, fields: Iterable[str]) -> None:
 
 
 @functools.cache
-def _fields(model: type[Model]) -> list[Field]:
-    fields = list(model._meta.concrete_fields)
-    made = [field.name for field in fields if field.db_default is not NOT_PROVIDED or field.generated]
+def _fields(model: type[Model], *, auto_key: bool = False) -> list[Field]:
+    """The fields sent; ``auto_key``: all but an auto-incremented primary key (read back)."""
+    fields = [field for field in model._meta.concrete_fields if not (auto_key and _read_back(field))]
+    made = [f.name for f in fields if f.db_default is not NOT_PROVIDED or f.generated or _read_back(f)]
     if made:
-        raise TypeError(f"rows_insert does not read back {model.__name__}'s {', '.join(made)} (made by the database)")
+        raise TypeError(f"core.rows does not read back {model.__name__}'s {', '.join(made)} (made by the database)")
     return fields
 
 
+def _read_back(field: Field) -> bool:
+    return bool(getattr(field, "db_returning", False))  # an auto-incremented key
+
+
 @functools.cache
-def _insert(model: type[Model], alias: str, count: int) -> str:
+def _insert(model: type[Model], alias: str, count: int, *, auto_key: bool = False) -> str:
+    """``auto_key``: one row, unless its unique values are taken; its key read back."""
     quote = connections[alias].ops.quote_name
-    fields = _fields(model)
+    fields = _fields(model, auto_key=auto_key)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     columns = ", ".join(quote(field.column) for field in fields)
-    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * count)}"
+    statement = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * count)}"
+    if auto_key:
+        statement += f" ON CONFLICT DO NOTHING RETURNING {quote(model._meta.pk.column)}"
+    return statement
 
 
 @functools.cache

@@ -9,9 +9,10 @@ import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Branch, Company
+from accounts.models import Branch, Company, User
 from cafe.floor.models import Table
-from core.rows import VALUES_MAX_ROWS, row_update, rows_insert
+from core.models import IdempotencyKey
+from core.rows import VALUES_MAX_ROWS, row_insert_if_absent, row_update, rows_insert
 from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +89,18 @@ def test_an_update_of_a_missing_row_fails():
     Event.objects.filter(pk=event.pk).delete()
     with pytest.raises(DatabaseError):
         row_update(event, ["type"])
+
+
+def test_an_insert_if_absent_reads_back_its_key_and_yields_to_a_taken_unique_value():
+    user = User.objects.create_user("rows@example.test", "x" * 12)
+    first = IdempotencyKey(user=user, key="k", fingerprint="a", status_code=0, body={"ok": ['"quoted"']})
+    with CaptureQueriesContext(connection) as captured:
+        assert row_insert_if_absent(first) is True
+    assert len(captured.captured_queries) == 1
+    assert first.pk is not None
+    assert not first._state.adding
+    again = IdempotencyKey(user=user, key="k", fingerprint="b", status_code=0, body={})
+    assert row_insert_if_absent(again) is False
+    assert again.pk is None
+    stored_key = IdempotencyKey.objects.get(user=user, key="k")
+    assert (stored_key.pk, stored_key.fingerprint, stored_key.body) == (first.pk, "a", {"ok": ['"quoted"']})
