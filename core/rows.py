@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from django.db import DatabaseError, connections, router
-from django.db.models import NOT_PROVIDED, Field, Model
+from django.db.models import NOT_PROVIDED, Field, Model, QuerySet
 
 M = TypeVar("M", bound=Model)
 
@@ -33,7 +33,7 @@ def rows_insert(model: type[M], rows: Sequence[M]) -> Sequence[M]:
     options. Every concrete field is sent (``auto_now`` and ``auto_now_add`` stamped
     by their ``pre_save``); nothing is read back. Runs in the caller's transaction."""
     if len(rows) > VALUES_MAX_ROWS:
-        return model._base_manager.bulk_create(rows)
+        return QuerySet[M](model=model).bulk_create(rows)  # inserts only: no manager (nor its scope) needed
     if not rows:
         return rows
     alias = router.db_for_write(model)
