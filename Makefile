@@ -5,7 +5,7 @@ PORT ?= 8000
 
 NEWMAN := .tools/node_modules/.bin/newman
 
-.PHONY: run test docs messages bench bench-smoke lint clean
+.PHONY: run test chromium docs messages bench bench-smoke lint clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,13 +26,23 @@ $(NEWMAN):
 		npm install --prefix .tools --no-audit --no-fund --loglevel=error newman@6.2.2; \
 	else echo "npm not found: the Postman collection run is skipped"; fi
 
+# The web app's browser tests (webapp/tests/test_browser.py) drive Debian's chromium
+# with Playwright; without it they are skipped locally (CI installs it: .ci/run).
+CHROMIUM := $(shell command -v chromium 2>/dev/null)
+
+chromium:
+	@if [ -z "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium not found: the browser tests are skipped (apt-get install chromium)"; fi; \
+	fi
+
 # The suite in parallel: TEST_WORKERS processes (pytest-xdist), each with its own test
 # database and events channel; the cells of one isolation-matrix world, and the tests
 # that start real server processes, each run on one worker (xdist_group, --dist loadgroup).
 # Tests wait on sockets and servers more than they compute: more workers than cores pay.
 TEST_WORKERS ?= 4
 
-test: $(BIN)/.installed $(NEWMAN)
+test: $(BIN)/.installed $(NEWMAN) chromium
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The checked-in Postman collection and environment, regenerated from the code.
@@ -63,4 +73,4 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .tools staticfiles
+	rm -rf $(VENV) db.sqlite3 .tools staticfiles artifacts

@@ -1,9 +1,15 @@
+from typing import cast
+
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts import passwords, throttle, tokens
+from accounts import devices, display, passwords, throttle, tokens
 from accounts.models import User
 
 
@@ -11,7 +17,24 @@ class TenantJWTAuthentication(JWTAuthentication):
     """SimpleJWT's bearer-token authentication, loading the user's company and branch
     in the same query: every cafe request resolves its tenant from them. A token
     with odd claims, of an inactive user or issued before the user's tokens were
-    revoked (``User.token_version``) answers 401."""
+    revoked (``User.token_version``) answers 401. A device session's token (its
+    ``device`` claim, accounts.devices) is accepted only with that live device's
+    credential in ``X-Device``, and while its user still works in the device's branch."""
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is None:
+            return None
+        user, token = found
+        try:
+            device_id = devices.session_claim(token)
+        except tokens.BadToken as exc:
+            raise InvalidToken({"detail": str(exc), "code": "token_not_valid"}) from None
+        if device_id is not None and not devices.device_matches(
+            device_id=device_id, key=request.headers.get(devices.HEADER), branch_id=cast(User, user).branch_id
+        ):
+            raise AuthenticationFailed(devices.DEVICE_REFUSED, code="device_not_valid")
+        return user, token
 
     def get_validated_token(self, raw_token: bytes):
         try:
@@ -56,3 +79,37 @@ class ThrottledModelBackend(ModelBackend):
             elif user.check_password(password) and self.user_can_authenticate(user):
                 attempt.succeeded = True
         return user if attempt.succeeded else None
+
+
+class DisplayTokenAuthentication(BaseAuthentication):
+    """``Authorization: Display <key>``: a display token (``accounts.display``). Only
+    the views that list it accept it; the user is anonymous and ``request.auth`` is
+    the token, so no staff endpoint ever sees it as a login."""
+
+    keyword = "Display"
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].decode("latin1") != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise AuthenticationFailed(_("Display token is invalid or revoked."))
+        return AnonymousUser(), display.display_token_for_key(parts[1].decode("latin1"))
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
+
+
+class DeviceAuthentication(BaseAuthentication):
+    """``X-Device: <credential>``: a registered device (``accounts.devices``) with no
+    one signed in. Only the views that list it accept it: the user is anonymous and
+    ``request.auth`` is the device, so no staff endpoint ever sees it as a login."""
+
+    def authenticate(self, request):
+        key = request.headers.get(devices.HEADER)
+        if key is None:
+            return None
+        return AnonymousUser(), devices.device_for_key(key)
+
+    def authenticate_header(self, request) -> str:
+        return devices.HEADER

@@ -37,6 +37,14 @@ class Branch(models.Model):
     service_charge_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     # A discount above this share of the bill needs a manager, an admin or the owner.
     staff_discount_limit_percent = models.DecimalField(max_digits=5, decimal_places=2, default=10)
+    # The book (cafe/bookings), in minutes: a booking's default length, the turnover
+    # buffer kept free after it, the step of the start times offered, how long before a
+    # booking its tables show reserved, and how late a party may be before it is a no-show.
+    booking_duration = models.PositiveIntegerField(default=120)
+    booking_buffer = models.PositiveIntegerField(default=15)
+    booking_step = models.PositiveIntegerField(default=15)
+    booking_lead = models.PositiveIntegerField(default=60)
+    booking_grace = models.PositiveIntegerField(default=20)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Declared before ``objects``, so Django's own machinery (admin, related objects) uses it: see accounts.scoping.
@@ -99,6 +107,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # everywhere: tokens carry the version they were issued under, and any other
     # is refused (REST 401, WebSocket 4003). See accounts.tokens.
     token_version = models.PositiveIntegerField(default=0, editable=False)
+    # The PIN that opens a session on a registered device of the user's branch
+    # (accounts.devices), hashed as a password is; blank: none set. ``pin_failures``
+    # counts wrong PINs since the last right one: at ``PIN_LOCKOUT_FAILURES`` the PIN
+    # is locked until it is set again.
+    pin = models.CharField(max_length=128, blank=True, editable=False)
+    pin_failures = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = UserManager()
     tenant_branch_field = "branch"
@@ -159,3 +173,57 @@ class TenantOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DisplayToken(TenantOwned):
+    """A long-lived, read-only credential for one customer-facing screen of one branch
+    (the pickup board on a TV). It names no user: it opens nothing but the board's
+    one endpoint (``cafe.orders.pickup``), which shows pickup numbers and their
+    state and nothing else. Only the SHA-256 of the key is stored; the key is shown
+    once, when the token is made. Revoked tokens are kept (``revoked_at``) so the
+    list says who made which and when it stopped."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=80, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_branch_field = "branch"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.label or str(self.pk)
+
+
+class DeviceView(models.TextChoices):
+    """The screens of the web app a registered device may open."""
+
+    FLOOR = "floor", _("Floor")
+    KITCHEN = "kitchen", _("Kitchen")
+    TILL = "till", _("Till")
+    PICKUP = "pickup", _("Pickup")
+
+
+class Device(TenantOwned):
+    """A tablet registered for one branch (accounts.devices). It holds a long-lived
+    credential, of which only the SHA-256 is stored; the credential alone lists who
+    may sign in on it, and with an employee's PIN opens a session bound to it.
+    Revoked devices are kept (``revoked_at``): their sessions and sockets end at once."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    views = models.JSONField(default=list)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_branch_field = "branch"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,6 +2,7 @@
 class, so the handlers carry no documentation (shared pieces: ``core.schema``)."""
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
@@ -9,14 +10,29 @@ from accounts.serializers import (
     BranchInput,
     BranchSerializer,
     BranchSettingsInput,
+    CsrfAnswer,
+    DeviceInput,
+    DeviceMeSerializer,
+    DeviceSerializer,
+    DeviceSession,
+    DeviceStaffSerializer,
+    DisplayTokenInput,
+    DisplayTokenSerializer,
     EmployeeInput,
     EmployeeSerializer,
     LoginInput,
     LogoutInput,
+    NewDeviceSerializer,
+    NewDisplayTokenSerializer,
     PasswordChangeInput,
+    PinLoginInput,
+    PinResetInput,
+    PinSetInput,
     RefreshInput,
     RegisterInput,
     UserSerializer,
+    WebAccess,
+    WebSession,
 )
 from core.schema import document, operation
 
@@ -25,6 +41,36 @@ class TenantJWTScheme(SimpleJWTScheme):
     """`Authorization: Bearer <access token>` for the project's JWT authentication."""
 
     target_class = "accounts.authentication.TenantJWTAuthentication"
+
+
+class DisplayTokenScheme(OpenApiAuthenticationExtension):
+    """`Authorization: Display <key>`: a pickup screen's display token."""
+
+    target_class = "accounts.authentication.DisplayTokenAuthentication"
+    name = "displayToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Display <key>`, a display token from `/api/users/display-tokens/`.",
+        }
+
+
+class DeviceScheme(OpenApiAuthenticationExtension):
+    """`X-Device: <credential>`: a registered device with no one signed in."""
+
+    target_class = "accounts.authentication.DeviceAuthentication"
+    name = "deviceCredential"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Device",
+            "description": "A registered device's credential, from `POST /api/users/devices/` (docs/devices.md).",
+        }
 
 
 class Tokens(serializers.Serializer):
@@ -65,6 +111,11 @@ BRANCH_EXAMPLE = {
     "timezone": "Europe/Moscow",
     "service_charge_percent": "10.00",
     "staff_discount_limit_percent": "10.00",
+    "booking_duration": 120,
+    "booking_buffer": 15,
+    "booking_step": 15,
+    "booking_lead": 60,
+    "booking_grace": 20,
 }
 LOGIN_BODY = {"email": "waiter@demo.cafe", "password": "cafe-demo-2026"}
 
@@ -198,7 +249,11 @@ BRANCHES = document(
         description="Owner and admin only; fields left out keep their value. `timezone` is an IANA name (400 "
         "naming it otherwise); `service_charge_percent` (0 to 100) is added to dine-in orders taken from now on, "
         "open orders keep theirs; a discount above `staff_discount_limit_percent` (0 to 100) of what it applies "
-        "to needs a manager or above.",
+        "to needs a manager or above. The book's settings, in minutes (docs/floor.md): `booking_duration` (15 to 720) "
+        "a booking's default length, `booking_buffer` (0 to 240) kept free on its tables after it, `booking_step` "
+        "(5 to 120, dividing 1440) between the start times offered, `booking_lead` (0 to 1440) how long before a "
+        "booking its tables show reserved, `booking_grace` (0 to 240) how late a party may be before it is a no-show.",
+        idempotent=True,
         examples=[
             OpenApiExample(
                 "Bill settings",
@@ -258,5 +313,216 @@ EMPLOYEES = document(
         errors_=(409,),
         description="The user is deactivated (`is_active: false`), not deleted; their sockets close with 4003. "
         + _LAST_OWNER,
+    ),
+)
+
+_WEB = (
+    "For the web app (`/app/`): the refresh token is set as the `cafe_refresh` cookie (HttpOnly, "
+    "SameSite=Strict, Secure in production, path `/api/users/web/`) and never appears in a body. "
+    "Needs Django's CSRF token: the `csrftoken` cookie's value (from `web/csrf/` or the app's page) "
+    "in the `X-CSRFToken` header, else 403."
+)
+
+WEB_CSRF = document(
+    get=operation(
+        tag="accounts",
+        summary="Get a CSRF token (web app)",
+        response=CsrfAnswer,
+        authenticated=False,
+        description="Sets the `csrftoken` cookie and answers its value, for the web session's POSTs.",
+    )
+)
+
+WEB_LOGIN = document(
+    post=operation(
+        tag="accounts",
+        summary="Log in (web app, refresh token in a cookie)",
+        request=LoginInput,
+        response=WebSession,
+        authenticated=False,
+        errors_=(401, 403, 429, 503),
+        description=_WEB + " Wrong credentials 401; throttled as `login/` (429).",
+    )
+)
+
+WEB_REFRESH = document(
+    post=operation(
+        tag="accounts",
+        summary="Refresh the access token (web app)",
+        response=WebAccess,
+        authenticated=False,
+        errors_=(401, 403),
+        description=_WEB + " The cookie's refresh token is spent and a rotated one set. 401 without a cookie or "
+        "with a spent, expired or revoked one.",
+    )
+)
+
+WEB_LOGOUT = document(
+    post=operation(
+        tag="accounts",
+        summary="Log out (web app)",
+        status=204,
+        authenticated=False,
+        errors_=(403,),
+        description=_WEB + " Blacklists the cookie's refresh token on the server and clears the cookie "
+        "(204 also without one).",
+    )
+)
+
+_DISPLAY = (
+    "Owners, admins and managers (branch-bound managers: their own branch). A display token opens only "
+    "`GET /api/cafe/pickup-board/` (pickup numbers and their state, nothing else) for its branch; "
+    "it does not expire and stops working when revoked."
+)
+
+DISPLAY_TOKENS = document(
+    list=operation(
+        tag="accounts", summary="List display tokens", response=DisplayTokenSerializer, paged=True, description=_DISPLAY
+    ),
+    create=operation(
+        tag="accounts",
+        summary="Make a display token (pickup screen)",
+        request=DisplayTokenInput,
+        response=NewDisplayTokenSerializer,
+        status=201,
+        description=_DISPLAY + " The answer's `key` is shown once; `url` opens the pickup screen with it. "
+        "At most 50 live tokens per company (400).",
+        examples=[OpenApiExample("For the hall TV", {"branch": BRANCH, "label": "Hall TV"}, request_only=True)],
+    ),
+    destroy=operation(
+        tag="accounts",
+        summary="Revoke a display token",
+        status=204,
+        detail=True,
+        description="The screen using it stops at its next poll (within seconds).",
+    ),
+)
+
+_DEVICES = (
+    "Owners, admins and managers (branch-bound managers: their own branch). A registered device (a shared tablet) "
+    "holds a credential that alone only lists who may sign in on it; with an employee's PIN it opens a session "
+    "bound to the device (`devices/pin-login/`). At most `COMPANY_MAX_DEVICES` (100) live devices per company. "
+    "docs/devices.md."
+)
+DEVICE_EXAMPLE = {
+    "id": "3c2b1a0f-9e8d-4c7b-8a6f-5e4d3c2b1a0f",
+    "branch": BRANCH,
+    "name": "Hall tablet 1",
+    "views": ["floor", "till"],
+    "created_by": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+    "created_at": "2026-03-01T09:00:00Z",
+    "revoked_at": None,
+}
+
+DEVICES = document(
+    list=operation(
+        tag="devices", summary="List registered devices", response=DeviceSerializer, paged=True, description=_DEVICES
+    ),
+    retrieve=operation(
+        tag="devices", summary="Get a registered device", response=DeviceSerializer, detail=True, description=_DEVICES
+    ),
+    create=operation(
+        tag="devices",
+        summary="Register a device",
+        request=DeviceInput,
+        response=NewDeviceSerializer,
+        status=201,
+        idempotent=True,
+        description=_DEVICES + " The answer's `key` is the device's credential, shown once: store it on the "
+        "device (the app keeps it in its storage) and send it as `X-Device`. `views`: which screens the app opens "
+        "on it (`floor`, `kitchen`, `till`, `pickup`).",
+        examples=[
+            OpenApiExample(
+                "A hall tablet",
+                {"name": "Hall tablet 1", "branch": BRANCH, "views": ["floor", "till"]},
+                request_only=True,
+            ),
+            OpenApiExample("Registered", {**DEVICE_EXAMPLE, "key": "dev_Jr3…"}, response_only=True),
+        ],
+    ),
+    destroy=operation(
+        tag="devices",
+        summary="Revoke a device",
+        status=204,
+        detail=True,
+        description="At once: its credential and every session opened on it are refused (401), and its "
+        "sockets close with 4003 within seconds. Revoking twice changes nothing; the device stays listed "
+        "with `revoked_at`.",
+    ),
+)
+
+DEVICE_ME = document(
+    get=operation(
+        tag="devices",
+        summary="The device itself (device credential)",
+        response=DeviceMeSerializer,
+        authenticated=False,
+        errors_=(401,),
+        description="With `X-Device` only: the device's name, branch, screens, and the app's settings "
+        "(`idle_lock_seconds`: lock after this long without a touch; `session_seconds`). 401 without a live "
+        "credential.",
+    )
+)
+
+DEVICE_STAFF = document(
+    get=operation(
+        tag="devices",
+        summary="Who may sign in on the device (device credential)",
+        response=DeviceStaffSerializer,
+        authenticated=False,
+        errors_=(401,),
+        paged=True,
+        description="With `X-Device` only: the device branch's active staff with a PIN set — ids, names, "
+        "roles and whether their PIN is locked; no emails or phones. 401 without a live credential.",
+    )
+)
+
+PIN_LOGIN = document(
+    post=operation(
+        tag="devices",
+        summary="Sign in on a device with a PIN",
+        request=PinLoginInput,
+        response=DeviceSession,
+        authenticated=False,
+        errors_=(401, 403, 429, 503),
+        description="Send the device's `X-Device` header. The answer's `access` token is bound to the device: "
+        "every request with it must carry the same `X-Device` (sockets: `&device=`), else 401 (4003); it "
+        "lives `expires_in` seconds and has no refresh token (the app asks for the PIN again). 401 for a "
+        "missing or revoked device, or a wrong employee or PIN (the same answer); 429 with `Retry-After` "
+        "after 5 wrong PINs for one employee on one device, 20 on one device, or 10 for one employee "
+        "within 15 minutes; 403 once the employee's PIN is locked (10 wrong in a row) until it is set again.",
+        examples=[OpenApiExample("Anna's PIN", {"employee": USER_EXAMPLE["id"], "pin": "4821"}, request_only=True)],
+    )
+)
+
+PIN_SET = document(
+    post=operation(
+        tag="devices",
+        summary="Set my PIN",
+        request=PinSetInput,
+        status=204,
+        errors_=(429, 503),
+        description="4 to 6 digits, proven with the caller's password (checked behind the login throttle: "
+        "429). Staff of one branch only (owners and admins sign in with their password). Unlocks a locked PIN.",
+        examples=[OpenApiExample("New PIN", {"password": "cafe-demo-2026", "pin": "4821"}, request_only=True)],
+    )
+)
+
+PINS = document(
+    update=operation(
+        tag="devices",
+        summary="Set a staff member's PIN",
+        request=PinResetInput,
+        status=204,
+        detail=True,
+        description="Owners, admins and managers (branch-bound managers: staff of their branch; others 404). "
+        "`pin: null` clears it. Unlocks a locked PIN. 403 for an owner or admin (they have no PIN).",
+    ),
+    destroy=operation(
+        tag="devices",
+        summary="Clear a staff member's PIN",
+        status=204,
+        detail=True,
+        description="As setting it; the staff member can no longer sign in on devices until a PIN is set.",
     ),
 )

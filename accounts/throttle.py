@@ -23,6 +23,7 @@ from django.http import HttpResponse
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from prometheus_client import Counter
 from rest_framework.exceptions import Throttled
 
 from accounts.models import AttemptCounter
@@ -45,6 +46,11 @@ RETURNING "expires_at"
 
 # How often a login whose counter is full of checks still running looks again.
 PENDING_POLL_SECONDS = 0.05
+
+
+THROTTLED = Counter(
+    "cafe_throttled_total", "Requests refused 429 by a throttle: login, pin, register or employee-email.", ["what"]
+)
 
 
 class LoginThrottled(Throttled):
@@ -110,6 +116,7 @@ def take(key: str, *, limit: int, window: float) -> Slot:
     rolled-back slot would not count)."""
     taken = _try_take(key, limit=limit, window=window, pending=False)
     if isinstance(taken, Refusal):
+        THROTTLED.labels(what=key.partition(":")[0]).inc()
         raise LoginThrottled(wait=taken.wait)
     return taken
 
@@ -180,6 +187,33 @@ def login_attempt(*, email: str, address: str, deadline: float) -> Iterator[Logi
         (f"login:address:{address}", settings.LOGIN_ADDRESS_FAILURES_ALLOWED),
         (f"login:account:{email}", settings.LOGIN_ACCOUNT_FAILURES_ALLOWED),
     ]
+    with _attempt(counters, window=window, what="login", deadline=deadline) as attempt:
+        yield attempt
+
+
+@contextmanager
+def pin_attempt(*, device_id: object, employee_id: object, deadline: float) -> Iterator[LoginAttempt]:
+    """A PIN check's slots, as ``login_attempt`` holds a password check's, per window
+    of ``PIN_FAILURE_WINDOW_SECONDS``:
+
+    - this employee on this device: ``PIN_FAILURES_ALLOWED`` (5);
+    - this device, any employee: ``PIN_DEVICE_FAILURES_ALLOWED`` (20);
+    - this employee on any device: ``PIN_EMPLOYEE_FAILURES_ALLOWED`` (10).
+
+    Only failures count; a right PIN clears the first counter. Beyond these windows
+    an employee's PIN locks for good after ``PIN_LOCKOUT_FAILURES`` wrong ones in a
+    row (accounts.devices.pin_login)."""
+    counters = [
+        (f"pin:device-employee:{device_id}|{employee_id}", settings.PIN_FAILURES_ALLOWED),
+        (f"pin:device:{device_id}", settings.PIN_DEVICE_FAILURES_ALLOWED),
+        (f"pin:employee:{employee_id}", settings.PIN_EMPLOYEE_FAILURES_ALLOWED),
+    ]
+    with _attempt(counters, window=settings.PIN_FAILURE_WINDOW, what="pin", deadline=deadline) as attempt:
+        yield attempt
+
+
+@contextmanager
+def _attempt(counters: list[tuple[str, int]], *, window: float, what: str, deadline: float) -> Iterator[LoginAttempt]:
     while True:
         slots: list[Slot] = []
         refusal: Refusal | None = None
@@ -193,6 +227,7 @@ def login_attempt(*, email: str, address: str, deadline: float) -> Iterator[Logi
         if refusal is None:
             break
         if refusal.failed:
+            THROTTLED.labels(what=what).inc()
             raise LoginThrottled(wait=refusal.wait)
         if time.monotonic() >= deadline:
             raise PasswordChecksBusy()

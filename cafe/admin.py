@@ -1,7 +1,9 @@
 from django.contrib import admin
 
 from cafe.bill.models import CashMovement, Payment, Refund, RefundLine, Shift
-from cafe.floor.models import Table
+from cafe.bookings.models import Booking, BookingTable
+from cafe.floor.models import OpeningException, OpeningHours, Table, Zone
+from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.models import KitchenTask, Order, OrderItem, OrderItemEdit, OrderItemModifier, PickupCounter
 
@@ -10,6 +12,48 @@ from cafe.orders.models import KitchenTask, Order, OrderItem, OrderItemEdit, Ord
 class TableAdmin(admin.ModelAdmin):
     list_display = ["number", "branch", "seats", "status"]
     list_filter = ["company", "branch", "status"]
+
+
+@admin.register(Zone)
+class ZoneAdmin(admin.ModelAdmin):
+    list_display = ["name", "branch", "position", "width", "height"]
+    list_filter = ["company", "branch"]
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(admin.ModelAdmin):
+    list_display = ["branch", "weekday", "opens", "closes"]
+    list_filter = ["company", "branch"]
+
+
+@admin.register(OpeningException)
+class OpeningExceptionAdmin(admin.ModelAdmin):
+    list_display = ["branch", "date", "opens", "closes", "note"]
+    list_filter = ["company", "branch"]
+
+
+@admin.register(Guest)
+class GuestAdmin(admin.ModelAdmin):
+    list_display = ["name", "phone", "company", "erased_at"]
+    list_filter = ["company"]
+    search_fields = ["name", "phone"]
+
+
+class BookingTableInline(admin.TabularInline):
+    model = BookingTable
+    extra = 0
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["guest_name", "branch", "starts_at", "guests", "status"]
+    list_filter = ["company", "branch", "status"]
+    inlines = [BookingTableInline]
+
+
+@admin.register(BookingTable)
+class BookingTableAdmin(admin.ModelAdmin):
+    list_display = ["booking", "table", "starts_at", "blocks_until", "holding"]
 
 
 @admin.register(Category)

@@ -3,7 +3,9 @@ which live in their areas (``cafe/<area>/models.py``). Nothing in an area
 imports this module; tests, the admin and the demo data may."""
 
 from cafe.bill.models import CashMovement, Payment, Refund, RefundLine, Shift, Tender
-from cafe.floor.models import Table, TableStatus
+from cafe.bookings.models import Booking, BookingSource, BookingStatus, BookingTable
+from cafe.floor.models import OpeningException, OpeningHours, Table, TableShape, TableStatus, Zone
+from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.models import (
     ORDER_TRANSITIONS,
@@ -20,19 +22,30 @@ from cafe.orders.models import (
     Service,
     TaskStatus,
 )
+from cafe.timeclock.models import ClockBreak, ClockCorrection, ClockEntry
 
 __all__ = [
     "ORDER_TRANSITIONS",
     "STARTED_STATUSES",
     "TASK_TRANSITIONS",
+    "Booking",
+    "BookingSource",
+    "BookingStatus",
+    "BookingTable",
     "CashMovement",
     "Category",
+    "ClockBreak",
+    "ClockCorrection",
+    "ClockEntry",
     "DiscountKind",
+    "Guest",
     "KitchenTask",
     "MenuItem",
     "MenuItemBranch",
     "Modifier",
     "ModifierGroup",
+    "OpeningException",
+    "OpeningHours",
     "Order",
     "OrderItem",
     "OrderItemEdit",
@@ -46,7 +59,9 @@ __all__ = [
     "Shift",
     "Station",
     "Table",
+    "TableShape",
     "TableStatus",
     "TaskStatus",
     "Tender",
+    "Zone",
 ]

@@ -1,14 +1,23 @@
 """The cafe's routes: each area's view sets, under ``/api/cafe/``."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
-from cafe.floor.api import TableViewSet
+from cafe.bookings.api import BookingViewSet
+from cafe.bookings.availability_api import AvailabilityViewSet
+from cafe.bookings.guest_api import GuestViewSet
+from cafe.floor.api import OpeningExceptionViewSet, OpeningHoursViewSet, TableViewSet, ZoneViewSet
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
-from cafe.orders.api import KitchenTaskViewSet, OrderViewSet
+from cafe.orders.api import KitchenTaskViewSet, OrderViewSet, PickupBoardView
+from cafe.snapshot.api import SnapshotViewSet
+from cafe.timeclock.api import TimeClockViewSet
 
 router = SimpleRouter()
 router.register("tables", TableViewSet, basename="table")
+router.register("zones", ZoneViewSet, basename="zone")
+router.register("opening-hours", OpeningHoursViewSet, basename="opening-hours")
+router.register("opening-exceptions", OpeningExceptionViewSet, basename="opening-exception")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("menu-items", MenuItemViewSet, basename="menu-item")
 router.register("orders", OrderViewSet, basename="order")
@@ -20,5 +29,15 @@ router.register("modifiers", ModifierViewSet, basename="modifier")
 router.register("kitchen/tasks", KitchenTaskViewSet, basename="kitchen-task")
 router.register("reports", ReportViewSet, basename="report")
 router.register("shifts", ShiftViewSet, basename="shift")
+router.register("snapshot", SnapshotViewSet, basename="snapshot")
+router.register("timeclock", TimeClockViewSet, basename="timeclock")
+# The guest book (its edge sits in the bookings area: cafe/bookings/guest_api.py).
+router.register("guests", GuestViewSet, basename="guest")
+router.register("bookings", BookingViewSet, basename="booking")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("pickup-board/", PickupBoardView.as_view(), name="pickup-board"),
+    # Before the bookings' routes (their detail route takes only a UUID, so neither hides the other).
+    path("bookings/availability/", AvailabilityViewSet.as_view({"get": "retrieve"}), name="booking-availability"),
+    *router.urls,
+]

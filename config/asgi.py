@@ -11,6 +11,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from core import ops, ticks  # noqa: E402
+from realtime.health import hub_check  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -24,7 +26,18 @@ class BrowserOriginValidator(OriginValidator):
 
 application = ProtocolTypeRouter(
     {
-        "http": django_application,
+        # /health/live, /health/ready and /metrics are answered before Django (core/ops.py).
+        "http": ops.OpsEndpoints(
+            django_application,
+            checks={
+                "database": ops.database_check,
+                "migrations": ops.migrations_check,
+                "redis": ops.redis_check,
+                "hub": hub_check,
+            },
+        ),
         "websocket": BrowserOriginValidator(URLRouter(websocket_urlpatterns), settings.WEBSOCKET_ALLOWED_ORIGINS),
+        # Each server process's start and stop: its timer thread (core/ticks.py).
+        "lifespan": ticks.lifespan,
     }
 )

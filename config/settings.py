@@ -7,6 +7,7 @@ Production settings: docs/security.md.
 """
 
 import hashlib
+import ipaddress
 import os
 import resource
 import secrets
@@ -16,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
 from core.postgres import STATEMENT_MARGIN, bounded_connection_class
@@ -79,9 +81,12 @@ INSTALLED_APPS = [
     "accounts",
     "realtime",
     "cafe",
+    "webapp",
 ]
 
 MIDDLEWARE = [
+    # First: the request id (X-Request-ID), the request's log line and its metrics.
+    "core.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves /static/ (the API docs' Swagger UI and Redoc, the admin) from this
     # process, DEBUG or not: the docs load nothing from a CDN.
@@ -291,6 +296,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "tables", "description": "The floor: tables and their status."},
         {"name": "menu", "description": "Categories and menu items."},
         {"name": "orders", "description": "Orders, their lines, closing and cancelling."},
+        {"name": "guests", "description": "The guest book: guests by phone or name, history, export, erasure."},
     ],
 }
 
@@ -303,6 +309,17 @@ MENU_PRICE_MAX = Decimal(env.str("MENU_PRICE_MAX", default="1000000.00"))
 if not Decimal(0) < MENU_PRICE_MAX <= Decimal("99999999.99"):
     raise ImproperlyConfigured("MENU_PRICE_MAX must be above 0 and fit the price column (at most 99999999.99).")
 
+# The guest book (docs/floor.md, "Guests"): a phone given without "+" and a country code
+# is read as a number of this region (ISO 3166 code: RU reads "8 916 123-45-67" as
+# +79161234567); how many guests a company keeps, and a guest's tags.
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="RU").upper()
+if PHONE_DEFAULT_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured("PHONE_DEFAULT_REGION must be a two-letter region code libphonenumber knows (RU, GB…).")
+GUESTS_MAX_PER_COMPANY = env.int("GUESTS_MAX_PER_COMPANY", default=100_000)
+GUEST_TAGS_MAX = env.int("GUEST_TAGS_MAX", default=20)
+if min(GUESTS_MAX_PER_COMPANY, GUEST_TAGS_MAX) < 1:
+    raise ImproperlyConfigured("GUESTS_MAX_PER_COMPANY and GUEST_TAGS_MAX must be at least 1.")
+
 # Reports (docs/reports.md, "Limits"): how many report requests (daily or range,
 # JSON or CSV) may run at once per user and per company, across every process
 # (in Redis with REDIS_URL, else per process); one more answers 429. A slot is a
@@ -310,6 +327,12 @@ if not Decimal(0) < MENU_PRICE_MAX <= Decimal("99999999.99"):
 REPORT_CONCURRENCY_PER_USER = env.int("REPORT_CONCURRENCY_PER_USER", default=1)
 REPORT_CONCURRENCY_PER_COMPANY = env.int("REPORT_CONCURRENCY_PER_COMPANY", default=4)
 REPORT_LEASE_SECONDS = env.float("REPORT_LEASE_SECONDS", default=300)
+# A branch's snapshot (GET /api/cafe/snapshot/, docs/snapshot.md) reads every table,
+# item, open order and live portion of it: this many at once per company, over every
+# process; one more answers 429 (a whole floor of tablets reloading after an outage
+# queues instead of piling onto the database).
+SNAPSHOT_CONCURRENCY_PER_COMPANY = env.int("SNAPSHOT_CONCURRENCY_PER_COMPANY", default=4)
+SNAPSHOT_LEASE_SECONDS = env.float("SNAPSHOT_LEASE_SECONDS", default=60)
 if min(REPORT_CONCURRENCY_PER_USER, REPORT_CONCURRENCY_PER_COMPANY) < 1 or REPORT_LEASE_SECONDS <= 0:
     raise ImproperlyConfigured("REPORT_CONCURRENCY_* must be at least 1 and REPORT_LEASE_SECONDS above 0.")
 
@@ -326,6 +349,26 @@ REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW_SECONDS", default=3600)
 # per window: each attempt tells whether an email is taken, so it is bounded.
 EMPLOYEE_EMAILS_ALLOWED = env.int("EMPLOYEE_EMAILS_ALLOWED", default=50)
 EMPLOYEE_EMAIL_WINDOW = env.int("EMPLOYEE_EMAIL_WINDOW_SECONDS", default=3600)
+# Registered devices and PINs (accounts.devices, docs/devices.md). Wrong PINs per
+# window: one employee on one device, one device for any employee, one employee on
+# any device; an employee's PIN locks after PIN_LOCKOUT_FAILURES wrong ones in a row
+# until it is set again. A PIN opens a session of DEVICE_SESSION_SECONDS (an access
+# token bound to the device, no refresh token); the app locks itself after
+# DEVICE_IDLE_LOCK_SECONDS without a touch (it reads it from devices/me/).
+COMPANY_MAX_DEVICES = env.int("COMPANY_MAX_DEVICES", default=100)
+PIN_FAILURES_ALLOWED = env.int("PIN_FAILURES_ALLOWED", default=5)
+PIN_DEVICE_FAILURES_ALLOWED = env.int("PIN_DEVICE_FAILURES_ALLOWED", default=20)
+PIN_EMPLOYEE_FAILURES_ALLOWED = env.int("PIN_EMPLOYEE_FAILURES_ALLOWED", default=10)
+PIN_FAILURE_WINDOW = env.int("PIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+PIN_LOCKOUT_FAILURES = env.int("PIN_LOCKOUT_FAILURES", default=10)
+DEVICE_SESSION_SECONDS = env.int("DEVICE_SESSION_SECONDS", default=3600)
+DEVICE_IDLE_LOCK_SECONDS = env.int("DEVICE_IDLE_LOCK_SECONDS", default=120)
+if min(PIN_FAILURES_ALLOWED, PIN_LOCKOUT_FAILURES, DEVICE_SESSION_SECONDS, COMPANY_MAX_DEVICES) < 1:
+    raise ImproperlyConfigured("PIN_* limits, DEVICE_SESSION_SECONDS and COMPANY_MAX_DEVICES must be at least 1.")
+# An order queued offline carries the device's time (`taken_at`, docs/devices.md): at
+# most this far ahead of the server's clock, and no older than this.
+ORDER_TAKEN_AT_FUTURE_SECONDS = env.int("ORDER_TAKEN_AT_FUTURE_SECONDS", default=300)
+ORDER_TAKEN_AT_MAX_AGE_SECONDS = env.int("ORDER_TAKEN_AT_MAX_AGE_SECONDS", default=24 * 3600)
 # Password hashing (accounts.passwords): at most this many hashes at once per server
 # process (login, password change, registration, new staff); a request waits at
 # most LOGIN_QUEUE_SECONDS for a turn (or for the checks in flight on its throttle
@@ -372,6 +415,16 @@ IDEMPOTENCY_RETENTION = timedelta(hours=env.float("IDEMPOTENCY_RETENTION_HOURS",
 IDEMPOTENCY_USER_BYTES = env.int("IDEMPOTENCY_USER_BYTES", default=1024 * 1024)
 # How often each server process checks the event log and its sockets' rights.
 HUB_POLL_SECONDS = env.float("HUB_POLL_SECONDS", default=1.0)
+
+# The timer (core/ticks.py): each server process runs its time-driven jobs (bookings
+# becoming no-shows, tables reserved ahead), exactly one process per tick. It starts
+# with the ASGI lifespan (``manage.py serve``); tests send none, so it never runs there.
+TICKS_ENABLED = env.bool("TICKS_ENABLED", default=True)
+# How often each process looks for due jobs (seconds, on the clock's multiples of it).
+TICK_SECONDS = env.float("TICK_SECONDS", default=15.0)
+# Dotted paths of further core.ticks.Job objects (the end-to-end tests' own job).
+TICK_JOBS_EXTRA = env.list("TICK_JOBS_EXTRA", default=[])
+
 WEBSOCKET_MAX_FRAME = env.int("WEBSOCKET_MAX_FRAME", default=64 * 1024)
 # Memory bounds (docs/security.md, "Sockets and memory"). An event (the JSON text
 # written to the log and to sockets) is refused above EVENT_MAX_BYTES, well under
@@ -396,8 +449,22 @@ EVENTS_MAX_BYTES_PER_REQUEST = env.int("EVENTS_MAX_BYTES_PER_REQUEST", default=8
 COMPANY_MAX_BRANCHES = env.int("COMPANY_MAX_BRANCHES", default=100)
 MENU_ITEM_MAX_MODIFIERS = env.int("MENU_ITEM_MAX_MODIFIERS", default=100)
 ORDER_LINE_MAX_QUANTITY = env.int("ORDER_LINE_MAX_QUANTITY", default=100)
+# The floor (docs/floor.md, docs/security.md "Input limits"): halls per branch, tables
+# per hall, weekly opening intervals and dated exceptions per branch. Each is counted
+# with the branch's (or the hall's) row locked, so concurrent writes cannot pass it.
+BRANCH_MAX_ZONES = env.int("BRANCH_MAX_ZONES", default=50)
+ZONE_MAX_TABLES = env.int("ZONE_MAX_TABLES", default=300)
+BRANCH_MAX_OPENING_HOURS = env.int("BRANCH_MAX_OPENING_HOURS", default=28)
+BRANCH_MAX_OPENING_EXCEPTIONS = env.int("BRANCH_MAX_OPENING_EXCEPTIONS", default=400)
 if not 1 <= ORDER_LINE_MAX_QUANTITY <= 1000:
     raise ImproperlyConfigured("ORDER_LINE_MAX_QUANTITY must be from 1 to 1000 (the quantity a line's input takes).")
+# The book (docs/floor.md, "Bookings"; docs/security.md): a branch takes at most
+# BOOKINGS_MAX_PER_DAY bookings starting on one of its local days (cancelled ones
+# included, so a client cannot churn past it), a booking holds at most
+# BOOKING_MAX_TABLES tables and is made at most BOOKING_MAX_DAYS_AHEAD days ahead.
+BOOKINGS_MAX_PER_DAY = env.int("BOOKINGS_MAX_PER_DAY", default=500)
+BOOKING_MAX_TABLES = env.int("BOOKING_MAX_TABLES", default=8)
+BOOKING_MAX_DAYS_AHEAD = env.int("BOOKING_MAX_DAYS_AHEAD", default=366)
 WEBSOCKET_OUTBOX_BYTES = env.int("WEBSOCKET_OUTBOX_BYTES", default=1024 * 1024)
 if WEBSOCKET_OUTBOX_BYTES < 2 * EVENT_MAX_BYTES:
     raise ImproperlyConfigured("WEBSOCKET_OUTBOX_BYTES must be at least twice EVENT_MAX_BYTES.")
@@ -444,24 +511,67 @@ if min(WEBSOCKET_MAX_PER_USER, WEBSOCKET_MAX_PER_COMPANY, WEBSOCKET_REPLAYS_PER_
 if not 0 < WEBSOCKET_COMPANY_SHARE <= 1 or WEBSOCKET_SLOT_SECONDS < 3:
     raise ImproperlyConfigured("WEBSOCKET_COMPANY_SHARE must be in (0, 1] and WEBSOCKET_SLOT_SECONDS at least 3.")
 
-# One level for the project and the server's own logs (uvicorn logs each request and
-# each WebSocket open and close at INFO).
+# Metrics at /metrics (core/ops.py; docs/deploy.md, "Metrics"). Off (404) unless a
+# bearer token or the networks allowed to scrape are set (with DEBUG on: loopback);
+# with both set, a scrape needs both. Each process labels the cafe's counters with at
+# most METRICS_BRANCH_LABELS branch ids, the rest as "other".
+# With several workers each writes its figures to files in PROMETHEUS_MULTIPROC_DIR
+# (`manage.py serve` sets a temporary one unless it is set); made here if missing, as
+# prometheus-client opens its files when the first metric is defined.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+METRICS_BRANCH_LABELS = env.int("METRICS_BRANCH_LABELS", default=500)
+try:
+    for _network in METRICS_ALLOWED_NETWORKS:
+        ipaddress.ip_network(_network, strict=False)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {exc}") from None
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters.")
+
+# One level for the project and the server's own logs. LOG_FORMAT=json writes one JSON
+# object a line (the default with DEBUG off; docs/deploy.md, "Logs"): each request's
+# line carries its id, user, company, route, status and duration, and uvicorn's own
+# request lines are left out. LOG_FORMAT=plain writes text, uvicorn's request lines
+# included. Tokens, passwords, PINs and phone numbers are redacted either way.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "core.logging.RedactTokens"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {
+        "redact_tokens": {"()": "core.logging.RedactTokens"},
+        "request_context": {"()": "core.logging.RequestContext"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_tokens"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context", "redact_tokens"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "uvicorn": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "uvicorn.access": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # In JSON the request line is core.requestlog's, with the request id and the user.
+        "uvicorn.access": {
+            "handlers": ["console"],
+            "level": LOG_LEVEL if LOG_FORMAT == "plain" else "WARNING",
+            "propagate": False,
+        },
+        # core.requestlog's request lines: in plain text uvicorn's access line says it.
+        "cafe.requests": {
+            "handlers": ["console"],
+            "level": LOG_LEVEL if LOG_FORMAT == "json" else "WARNING",
+            "propagate": False,
+        },
     },
 }

@@ -5,8 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from core.errors import not_found
 from realtime import docs as socket_docs
+from webapp import views as webapp_views
 
 urlpatterns = [
+    # The web app (README, "The web app"); the site root leads there.
+    path("", webapp_views.root, name="root"),
+    path("app/", include("webapp.urls")),
     path("admin/", admin.site.urls),
     path("api/users/", include("accounts.urls")),
     path("api/cafe/", include("cafe.urls")),

@@ -16,6 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core import metrics
 from core.availability import RETRY_AFTER, backend_unavailable
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class BackendUnavailable(exceptions.APIException):
 def exception_handler(exc, context):
     if backend_unavailable(exc):
         log.warning("database or Redis unavailable: %s", exc)
+        metrics.backend_error(exc)
         exc = BackendUnavailable()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
@@ -75,6 +77,7 @@ class BackendUnavailableMiddleware:
     def process_exception(self, request, exception):
         if backend_unavailable(exception):
             log.warning("database or Redis unavailable: %s", exception)
+            metrics.backend_error(exception)
             return unavailable()
         return None
 

@@ -23,3 +23,15 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class TickState(models.Model):
+    """When a timed job (``core.ticks``) last ran, shared by every server process: the
+    tick it ran for (the start of its ``every``-long slot) and the moment it ran."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    last_tick = models.DateTimeField()
+    last_run = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_tick:%Y-%m-%d %H:%M:%S}"

@@ -8,10 +8,14 @@ a handler's body never carries documentation. A new view set needs one
 English whatever the request's or the server's language (``EnglishSchemaGenerator``).
 """
 
+import copy
 import inspect
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import translation
 from django.utils.functional import Promise
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -32,11 +36,35 @@ from core.idempotency import HEADER
 class EnglishSchemaGenerator(SchemaGenerator):
     """Generates the document in English (the language the code is written in), so it
     and the Postman collection made from it do not change with ``Accept-Language``,
-    ``?lang=`` or ``LANGUAGE_CODE``."""
+    ``?lang=`` or ``LANGUAGE_CODE``.
+
+    The public document is the same for every request of a running process, and
+    working it out takes about a second of CPU: it is made once per process (per URL
+    conf and version), so anonymous callers of ``/api/schema/`` cost only its
+    rendering. A settings change in a test forgets it."""
 
     def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
+        if not public:
+            return self._english(request, public)
+        key = (self.urlconf or settings.ROOT_URLCONF, self.api_version)
+        if key not in _documents:
+            _documents[key] = self._english(request, public)
+        return copy.deepcopy(_documents[key])
+
+    def _english(self, request: Any, public: bool) -> dict[str, Any]:
         with translation.override("en"):
             return _plain(super().get_schema(request=request, public=public))
+
+
+_documents: dict[tuple[Any, Any], dict[str, Any]] = {}
+# The settings the document is made from (anything else a test overrides keeps it).
+_SHAPING = frozenset({"ROOT_URLCONF", "INSTALLED_APPS", "REST_FRAMEWORK", "SPECTACULAR_SETTINGS", "SIMPLE_JWT"})
+
+
+@receiver(setting_changed)
+def _forget_documents(*, setting: str, **_kwargs: Any) -> None:
+    if setting in _SHAPING:
+        _documents.clear()
 
 
 def _plain(node: Any) -> Any:
@@ -310,6 +338,7 @@ def resource(
             errors_=write_errors,
             examples=[*body, *answer],
             description=f"Allowed to {writers}.",
+            idempotent=True,
         ),
         update=operation(
             tag=tag,
@@ -319,6 +348,7 @@ def resource(
             detail=True,
             errors_=write_errors,
             description=f"Allowed to {writers}.",
+            idempotent=True,
         ),
         partial_update=operation(
             tag=tag,
@@ -328,6 +358,7 @@ def resource(
             detail=True,
             errors_=write_errors,
             description=f"Allowed to {writers}; send only the fields to change.",
+            idempotent=True,
         ),
         destroy=operation(
             tag=tag,
@@ -337,5 +368,6 @@ def resource(
             detail=True,
             errors_=write_errors,
             description=f"Allowed to {writers}.",
+            idempotent=True,
         ),
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts import tokens
+from accounts import devices, tokens
 from accounts.models import Branch, Company, User
 from accounts.tenancy import BranchNotAllowed, NoCompany, tenant_for
 from realtime.catalogue import NARROWINGS, narrowing_allowed
@@ -32,6 +32,8 @@ class SocketAccess:
     token_version: int = 0
     # The id the socket narrowed itself to (``catalogue.NARROWINGS``), as events name it.
     narrowed_to: str | None = None
+    # The registered device a PIN session's socket is bound to (accounts.devices).
+    device_id: str | None = None
 
 
 def socket_scope(
@@ -57,6 +59,11 @@ def user_states(*, user_ids: set[str]) -> dict[str, tuple]:
         "pk", "is_active", "company_id", "branch_id", "role", "token_version"
     )
     return {str(pk): tuple(state) for pk, *state in rows}
+
+
+def live_devices(*, device_ids: set[str]) -> set[str]:
+    """Of the devices sockets are bound to, those not revoked (one query)."""
+    return devices.device_states(device_ids=device_ids)
 
 
 def _uuid_or_none(value: str | None) -> uuid.UUID | None:
@@ -96,14 +103,18 @@ def socket_open(
     since: int | None,
     limit: int,
     narrowing: str | None = None,
+    device: str | None = None,
 ) -> tuple[SocketAccess, CatchUp]:
     """Authorises a socket and reads where it starts in the log, in one trip to the
     database thread: one query, and a second only when there are events to catch up on
     (and one when the socket narrows itself: ``narrowing`` is the value of its stream's
-    narrowing parameter, refused 4005 unless the domain's check allows it)."""
+    narrowing parameter, refused 4005 unless the domain's check allows it). A device
+    session's token needs its live device's credential in ``device`` (one more query),
+    else 4003."""
     try:
         access = tokens.read(AccessToken, token)
         user_id, token_version = tokens.claims(access)
+        device_id = devices.session_claim(access)
     except tokens.BadToken:
         raise SocketRefused(4003) from None
     requested = _uuid_or_none(requested_branch)
@@ -111,6 +122,8 @@ def socket_open(
     if row is None or row[0].token_version != token_version:
         raise SocketRefused(4003)
     user, requested_company, first_seq = row
+    if device_id is not None and not devices.device_matches(device_id=device_id, key=device, branch_id=user.branch_id):
+        raise SocketRefused(4003)
     # The requested branch as far as the check needs it: its id and its company.
     # (A branch that does not exist is unknown: refused all the same.)
     known = {requested: Branch(pk=requested, company_id=requested_company)} if requested and requested_company else {}
@@ -126,7 +139,15 @@ def socket_open(
         branch_id=branch_id,
         stream=stream,
     )
-    granted = SocketAccess(str(user.pk), company_id, branch_id, float(access["exp"]), token_version, narrowed_to)
+    granted = SocketAccess(
+        str(user.pk),
+        company_id,
+        branch_id,
+        float(access["exp"]),
+        token_version,
+        narrowed_to,
+        str(device_id) if device_id is not None else None,
+    )
     return granted, start
 
 

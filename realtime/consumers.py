@@ -20,8 +20,9 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core import metrics as core_metrics
 from core.availability import backend_unavailable
-from realtime import access, admission, catalogue, eventlog
+from realtime import access, admission, catalogue, eventlog, metrics
 from realtime.hub import BACKLOG_PAGE, Subscription, get_hub, in_thread
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
                 since=since,
                 limit=BACKLOG_PAGE,
                 narrowing=params.get(narrowing.param) if narrowing else None,
+                device=params.get("device"),
             )
         except access.SocketRefused as refused:
             await self.close(code=refused.code)
@@ -156,6 +158,8 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         except Exception as exc:
             if not backend_unavailable(exc):
                 raise
+            core_metrics.backend_error(exc)
+            metrics.OVERLOAD_CLOSES.labels(reason="database").inc()
             await self.close(code=DATABASE_UNAVAILABLE)
             return
         if "since" in params and since is None:
@@ -164,6 +168,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             return
         self.user_id, self.company_id, self.branch_id = granted.user_id, granted.company_id, granted.branch_id
         self.token_version = granted.token_version
+        self.device_id = granted.device_id
         latest, covered, _page = start
         try:
             self.slot = await get_hub().admission.admit(user_id=self.user_id, company_id=self.company_id)
@@ -171,6 +176,8 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             return await self._refuse(
                 self._error_frame(code="too_many_sockets", message=refused.message, **refused.params)
             )
+        if since is not None:
+            metrics.RESUMES.labels(via="join").inc()
         if since is not None and covered and since < latest:
             try:
                 await self._count_replay()
@@ -182,6 +189,8 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             self.markers = narrowing.marker(granted.narrowed_to)
         self.expiry = asyncio.get_running_loop().call_later(max(granted.expires_at - time.time(), 0), self.revoke)
         self.subscribed = True
+        metrics.SOCKETS_OPEN.labels(stream=self.stream).inc()
+        metrics.SOCKETS_OPENED.labels(stream=self.stream).inc()
         await get_hub().subscribe(self, start, self._greet)
 
     async def _refuse(self, error: str) -> None:
@@ -243,6 +252,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
         """Takes the socket out of the hub and drops what it holds; safe to call again."""
         if self.subscribed:
             self.subscribed = False
+            metrics.SOCKETS_OPEN.labels(stream=self.stream).dec()
             get_hub().unsubscribe(self)
         if self.expiry is not None:
             self.expiry.cancel()
@@ -290,6 +300,7 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
             if since is None:
                 return self._error("invalid_since", INVALID_SINCE, max=MAX_SEQ)
             if self.subscribed:
+                metrics.RESUMES.labels(via="action").inc()
                 try:
                     await self._count_replay()
                 except admission.Refused as refused:
@@ -299,6 +310,8 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
                 except Exception as exc:
                     if not backend_unavailable(exc):
                         raise
+                    core_metrics.backend_error(exc)
+                    metrics.OVERLOAD_CLOSES.labels(reason="database").inc()
                     self._close_soon(DATABASE_UNAVAILABLE)
         else:
             self._error(
@@ -386,12 +399,14 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
 
     def _overflow(self) -> None:
         log.info("closing a socket 1013: its client is more than %d characters behind", settings.WEBSOCKET_OUTBOX_BYTES)
+        metrics.OVERLOAD_CLOSES.labels(reason="outbox").inc()
         self._close_soon(1013)
 
     def revoke(self) -> None:
         self._close_soon(4003)
 
     def resync_required(self, latest: int) -> None:
+        metrics.RESYNCS.inc()
         self.deliver(_frame(type="resync_required", seq=latest))
 
     def _close_soon(self, code: int) -> None:

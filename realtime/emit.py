@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company
 from core.errors import Conflict
 from core.rows import rows_insert
-from realtime import envelope, publishing
+from realtime import envelope, metrics, publishing
 from realtime.catalogue import CatalogueError, EventType, Payload, is_registered
 from realtime.models import Event
 
@@ -178,8 +178,13 @@ def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent[Any]]) -> list[
             )
         )
     rows_insert(Event, rows)
-    transaction.on_commit(lambda: publishing.publish([envelope.write(row) for row in rows]))
+    transaction.on_commit(lambda: _committed(rows))
     return rows
+
+
+def _committed(rows: list[Event]) -> None:
+    metrics.EVENTS_WRITTEN.inc(len(rows))
+    publishing.publish([envelope.write(row) for row in rows])
 
 
 def _take_seqs(connection, company_id: uuid.UUID, count: int) -> int:

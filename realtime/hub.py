@@ -19,8 +19,9 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
+from core import metrics as core_metrics
 from core.availability import DatabaseOutage, backend_unavailable
-from realtime import access, envelope, eventlog
+from realtime import access, envelope, eventlog, metrics
 from realtime.admission import Admission
 from realtime.catalogue import CATALOGUE
 
@@ -65,6 +66,8 @@ class Subscription:
     stream: str
     # The user's token version the socket was opened with (revoked when it changes).
     token_version: int = 0
+    # The registered device a PIN session's socket is bound to (revoked with it).
+    device_id: str | None = None
     # The last seq this socket has been given (or skipped as out of its scope);
     # while ``pending`` is a list the socket is catching up and live events wait there.
     cursor: int = 0
@@ -111,6 +114,7 @@ class Hub:
         self.user_states: dict[str, tuple] = {}
         # How many sockets each user and company holds (here, and with Redis everywhere).
         self.admission = Admission()
+        self.subscribed = not settings.REDIS_URL  # metrics/health: listening to Redis (or needing no Redis)
         self.tasks = [loop.create_task(self._process()), loop.create_task(self._poll())]
         if settings.REDIS_URL:
             self.tasks += [loop.create_task(self._listen()), loop.create_task(self.admission.renew())]
@@ -174,6 +178,7 @@ class Hub:
         while self._joined(sub):
             for _seq, message in page:
                 sub.deliver(message)
+            metrics.EVENTS_DELIVERED.labels(path="replay").inc(len(page))  # metrics
             if not eventlog.more_after(page, limit=BACKLOG_PAGE):
                 return True
             await sub.drained()
@@ -229,6 +234,7 @@ class Hub:
 
     async def _fill(self, company: str, upto: int) -> None:
         """Delivers the events a company's sockets have not seen, from the log."""
+        metrics.HUB_GAP_FILLS.inc()  # metrics
         while (last := self.last_seq.get(company)) is not None and last < upto:
             page = await in_thread(eventlog.events_after)(company_id=company, after=last, upto=upto, limit=BACKLOG_PAGE)
             for seq, branch, type, message in page:
@@ -241,12 +247,16 @@ class Hub:
         self.last_seq[company] = seq
         routes = self.routes
         event = CATALOGUE.get(type)
+        offered = 0  # metrics
         for stream in event.streams if event else ():
             for sub in routes.get((company, branch, stream), ()):
                 sub.offer(seq, text)
+                offered += 1  # metrics
             if branch is not None:
                 for sub in routes.get((company, None, stream), ()):
                     sub.offer(seq, text)
+                    offered += 1  # metrics
+        metrics.dispatched(text, offered)  # metrics
 
     # Keeping up with the log and with the sockets' rights
 
@@ -260,6 +270,7 @@ class Hub:
                 if ticks % 2 == 0:
                     await self.check_access()
             except Exception as exc:
+                core_metrics.backend_error(exc)  # metrics
                 if backend_unavailable(exc):
                     log.warning("hub poll: the database is unavailable (%s); retrying", exc)
                 else:
@@ -268,13 +279,15 @@ class Hub:
     async def poll_log(self) -> None:
         if not self.members:
             return
+        metrics.HUB_LOG_POLLS.inc()  # metrics
         latest = await in_thread(eventlog.latest_seqs)(company_ids=list(self.members))
         for company, seq in latest.items():
             if seq > self.last_seq.get(company, seq):
                 self.inbox.put_nowait((company, seq))
 
     async def check_access(self) -> None:
-        """Closes (4003) sockets whose user was deactivated, moved or deleted.
+        """Closes (4003) sockets whose user was deactivated, moved or deleted, and those
+        of PIN sessions whose device was revoked.
 
         One light query reads the users' rows; only the sockets of users that are
         new to this check or changed since get their scope worked out again. (A
@@ -291,6 +304,12 @@ class Hub:
         if suspects:
             for sub in await in_thread(access.revoked_subscriptions)(subscriptions=suspects):
                 sub.revoke()
+        bound = {sub.device_id for sub in subs if sub.device_id is not None}
+        if bound:
+            live = await in_thread(access.live_devices)(device_ids=bound)
+            for sub in subs:
+                if sub.device_id is not None and sub.device_id not in live:
+                    sub.revoke()
 
     async def _listen(self) -> None:
         delay = 0.1
@@ -300,6 +319,7 @@ class Hub:
                 async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(settings.EVENTS_CHANNEL)
                     log.info("hub subscribed to Redis channel %s", settings.EVENTS_CHANNEL)
+                    self.subscribed = True  # metrics/health
                     delay = 0.1
                     await self.poll_log()  # what was published while we were away
                     async for message in pubsub.listen():
@@ -307,7 +327,9 @@ class Hub:
                             self.inbox.put_nowait(message["data"])
             except (redis.RedisError, OSError) as exc:
                 log.warning("hub lost Redis (%s); retrying in %.1fs", exc, delay)
+                core_metrics.backend_error(exc)  # metrics
             finally:
+                self.subscribed = False  # metrics/health
                 await client.aclose()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)

@@ -6,6 +6,8 @@ import logging
 import redis
 from django.conf import settings
 
+from core import metrics as core_metrics
+from realtime import metrics
 from realtime.hub import local_hub
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,7 @@ def publish(envelopes: list[str]) -> None:
         hub = local_hub()
         if hub is not None and not hub.loop.is_closed():
             hub.loop.call_soon_threadsafe(hub.receive, envelopes)
+            metrics.EVENTS_PUBLISHED.inc(len(envelopes))  # metrics
         return
     try:
         if _publisher is None:
@@ -38,5 +41,7 @@ def publish(envelopes: list[str]) -> None:
         for envelope in envelopes:
             pipe.publish(settings.EVENTS_CHANNEL, envelope)
         pipe.execute()
+        metrics.EVENTS_PUBLISHED.inc(len(envelopes))  # metrics
     except (redis.RedisError, OSError) as exc:
+        core_metrics.backend_error(exc)  # metrics
         log.warning("could not publish %d events (%s); sockets will read them from the log", len(envelopes), exc)

@@ -28,6 +28,7 @@ from cafe.orders.models import DiscountKind, Order, OrderItem, OrderStatus
 from cafe.orders.money import CENT, HUNDRED, ZERO, due
 from cafe.orders.selectors import order_get
 from cafe.orders.services import order_changed, order_open_locked
+from cafe.shared import metrics
 from cafe.shared.services import with_prefetched
 from core.errors import Conflict
 from core.rows import rows_insert
@@ -193,6 +194,7 @@ def order_pay(
     # The answer and the events show the payments from memory, in their order (Payment.Meta).
     shown = sorted([*earlier, *payments], key=lambda payment: (payment.created_at, payment.pk))
     with_prefetched(order, payments=shown)
+    metrics.payments_taken(order.branch_id, [share.method for share in shares], bill)
     order.paid += bill
     order.tips += tip
     order.change += sum((share.change for share in shares), ZERO)

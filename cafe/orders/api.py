@@ -1,12 +1,19 @@
+from django.utils.cache import add_never_cache_headers
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from accounts.authentication import DisplayTokenAuthentication
+from accounts.models import DisplayToken
 from accounts.tenancy import ALL_ROLES
 from accounts.viewsets import TenantViewSet
 from cafe.orders.kitchen import order_fire, task_act
 from cafe.orders.models import OrderStatus
-from cafe.orders.schema import KITCHEN_TASKS, ORDERS
+from cafe.orders.pickup import pickup_board
+from cafe.orders.schema import KITCHEN_TASKS, ORDERS, PICKUP_BOARD
 from cafe.orders.selectors import order_get, order_list, task_get, task_list
 from cafe.orders.serializers import (
     FiredSerializer,
@@ -192,3 +199,25 @@ class KitchenTaskViewSet(TenantViewSet):
     @action(detail=False, methods=["post"], url_path="served")
     def served_many(self, request) -> Response:
         return self._act("served", valid(TaskIdsInput, request.data)["ids"])
+
+
+class DisplayOnly(BasePermission):
+    """The caller authenticated with a display token (``Authorization: Display KEY``)."""
+
+    def has_permission(self, request, view) -> bool:
+        if not isinstance(request.auth, DisplayToken):
+            raise NotAuthenticated()
+        return True
+
+
+@PICKUP_BOARD
+class PickupBoardView(APIView):
+    """The pickup screen's one read: numbers and states, for a display token only."""
+
+    authentication_classes = [DisplayTokenAuthentication]
+    permission_classes = [DisplayOnly]
+
+    def get(self, request) -> Response:
+        response = Response(pickup_board(display=request.auth))
+        add_never_cache_headers(response)
+        return response

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Branch, TenantOwned
 from cafe.floor.models import Table
+from cafe.guests.models import Guest
 from cafe.menu.models import MenuItem, Modifier, Station
 
 
@@ -50,6 +51,12 @@ class Order(TenantOwned):
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="orders")
     # None only for takeaway orders.
     table = models.ForeignKey(Table, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    # More tables pushed together for a large party (``table`` is the first of them).
+    joined_tables = models.ManyToManyField(Table, blank=True, related_name="joined_orders")
+    # Who it is for, from the guest book (a booking's guest, or found by phone).
+    guest = models.ForeignKey(Guest, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    # Opened on a table reserved for a booking about to start, because the waiter said so.
+    booking_override = models.BooleanField(default=False)
     service = models.CharField(max_length=16, choices=Service.choices, default=Service.DINE_IN)
     guests = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.OPEN)
@@ -84,6 +91,8 @@ class Order(TenantOwned):
     change = _money()
     refunded = _money()
     paid_at = models.DateTimeField(null=True, blank=True)
+    # When the device took it, by its own clock (an order queued offline); it decides nothing.
+    taken_at = models.DateTimeField(null=True, blank=True)
 
     tenant_branch_field = "branch"
 

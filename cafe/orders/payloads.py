@@ -93,12 +93,15 @@ class OrderObject(TypedDict):
     service: ServiceName
     table: Uuid | None  # None for takeaway
     table_number: int | None
+    joined_tables: list[Uuid]  # more tables pushed together for the party
+    guest: Uuid | None  # from the guest book
+    booking_override: bool  # opened on a table reserved for a booking, as the waiter said
     guests: int
     status: OrderStatusName
     status_display: str
     waiter: Uuid | None
     customer_name: str
-    customer_phone: str
+    customer_phone: str  # masked (+7 *** ***-**-67): every role gets orders
     pickup_number: int | None  # takeaway: the number called out, per branch and day
     items: list[OrderLine]
     discount: Discount | None
@@ -113,6 +116,8 @@ class OrderObject(TypedDict):
     paid_at: Timestamp | None
     closed_at: Timestamp | None
     created_at: Timestamp
+    # When the device took it, by its clock (an order queued offline); None when not given.
+    taken_at: Timestamp | None
     updated_at: Timestamp
 
 

@@ -2,7 +2,8 @@
 the kitchen's tasks; one decorator per view set (shared pieces: ``core.schema``)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
 
 from cafe.orders.serializers import (
     FiredSerializer,
@@ -23,7 +24,7 @@ from cafe.orders.serializers import (
     TaskIdsInput,
 )
 from cafe.shared.schema import BRANCH, COOK, LINE, MENU_ITEM, MODIFIER, ORDER, STATION, TABLE, TASK, WAITER
-from core.schema import document, operation, whole
+from core.schema import document, errors, operation, whole
 
 ORDER_EXAMPLE = {
     "id": ORDER,
@@ -187,7 +188,9 @@ ORDERS = document(
             'socket. Not for cooks. A takeaway order (`"service": "takeaway"`) has no `table` (400 naming '
             "it), optional `customer_name` and `customer_phone`, `guests` 1 by default, a `branch` (required "
             "for owners and admins; branch-bound staff: their own) and the branch's next `pickup_number` of "
-            "the day; no service charge, no table events (docs/takeaway.md)."
+            "the day; no service charge, no table events (docs/takeaway.md). Any order may name its `guest` "
+            "(an id from `guests/`) or give `customer_phone` (a valid number, stored in E.164; masked in answers "
+            "and events), which finds or adds the company's guest with it (docs/floor.md, Guests)."
         ),
         examples=[
             OpenApiExample(
@@ -339,4 +342,23 @@ KITCHEN_TASKS = document(
     ready_many=_task_action("ready", "Marks ready", "Mark tasks ready", COOKS, many=True),
     unready_many=_task_action("unready", "Undoes ready of", "Undo ready", COOKS, many=True),
     served_many=_task_action("served", "Marks served", "Mark tasks served", SERVERS, many=True),
+)
+
+
+class PickupBoardSerializer(serializers.Serializer):
+    preparing = serializers.ListField(child=serializers.IntegerField(), help_text="Numbers still being prepared.")
+    ready = serializers.ListField(child=serializers.IntegerField(), help_text="Numbers ready to collect.")
+
+
+PICKUP_BOARD = extend_schema_view(
+    get=extend_schema(
+        tags=["takeaway"],
+        summary="The pickup board (display token)",
+        responses={200: PickupBoardSerializer, **errors(401)},
+        description="`Authorization: Display <key>` with a display token (`/api/users/display-tokens/`). Today's "
+        "takeaway numbers of the token's branch: `preparing` while a portion is being cooked, `ready` once all "
+        "are ready until they are served; at most 60 each. Nothing else: no names, phones, lines or totals. "
+        "A revoked token answers 401; a staff JWT answers 401 too.",
+        examples=[OpenApiExample("Board", {"preparing": [17, 18], "ready": [15]}, response_only=True)],
+    )
 )

@@ -6,13 +6,14 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.core.validators import RegexValidator
+from django.conf import settings
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cafe.guests.serializers import MaskedPhone, PhoneField
 from cafe.orders.models import DiscountKind, KitchenTask, Order, OrderItem, OrderStatus, Service, TaskStatus
 from cafe.orders.money import due
 from cafe.shared.serializers import Money
@@ -213,12 +214,17 @@ class OrderSerializer(serializers.Serializer):
     service = serializers.CharField()
     table = serializers.UUIDField(source="table_id", allow_null=True)
     table_number = serializers.IntegerField(source="table.number", allow_null=True)
+    # More tables pushed together for the party (busy with the order like its table).
+    joined_tables = serializers.SerializerMethodField()
+    guest = serializers.UUIDField(source="guest_id", allow_null=True)
+    booking_override = serializers.BooleanField()
     guests = serializers.IntegerField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     waiter = serializers.UUIDField(source="waiter_id", allow_null=True)
     customer_name = serializers.CharField()
-    customer_phone = serializers.CharField()
+    # Every role gets orders (and their events): the full phone is the guest book's, for managers.
+    customer_phone = MaskedPhone()
     pickup_number = serializers.IntegerField(allow_null=True)
     items = OrderItemSerializer(many=True, source="items.all")
     discount = serializers.SerializerMethodField()
@@ -233,28 +239,37 @@ class OrderSerializer(serializers.Serializer):
     paid_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
+    taken_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField()
 
     @extend_schema_field(DiscountSerializer(allow_null=True))
     def get_discount(self, order: Order) -> dict | None:
         return _discount(order, order.subtotal - (order.total - order.service_charge))
 
+    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
+    def get_joined_tables(self, order: Order) -> list[str]:
+        return [str(table.pk) for table in order.joined_tables.all()]
+
     def to_representation(self, order: Order) -> dict[str, Any]:
         """What the declared fields give, built directly (see the top of the module)."""
         zone = timezone.get_current_timezone()
         table = order.table
+        phone = order.customer_phone
         return {
             "id": _uuid(order.id),
             "branch": _uuid(order.branch_id),
             "service": _str(order.service),
             "table": _uuid(order.table_id),
             "table_number": None if table is None else _int(table.number),
+            "joined_tables": self.get_joined_tables(order),
+            "guest": _uuid(order.guest_id),
+            "booking_override": None if order.booking_override is None else bool(order.booking_override),
             "guests": _int(order.guests),
             "status": _str(order.status),
             "status_display": _str(order.get_status_display()),
             "waiter": _uuid(order.waiter_id),
             "customer_name": _str(order.customer_name),
-            "customer_phone": _str(order.customer_phone),
+            "customer_phone": None if phone is None else self.fields["customer_phone"].to_representation(phone),
             "pickup_number": _int(order.pickup_number),
             "items": [_line(line) for line in order.items.all()],
             "discount": self.get_discount(order),
@@ -280,6 +295,7 @@ class OrderSerializer(serializers.Serializer):
             "paid_at": _time(order.paid_at, zone),
             "closed_at": _time(order.closed_at, zone),
             "created_at": _time(order.created_at, zone),
+            "taken_at": _time(order.taken_at, zone),
             "updated_at": _time(order.updated_at, zone),
         }
 
@@ -401,7 +417,23 @@ class OrderLinesInput(serializers.Serializer):
     items = OrderLineInput(many=True, allow_empty=False, max_length=200)  # type: ignore[call-arg]
 
 
-PHONE = RegexValidator(r"^[0-9 +()-]*$", gettext_lazy("Use digits, spaces, +, - and parentheses only."))
+class TakenAtField(serializers.DateTimeField):
+    """An ISO 8601 moment with its offset, no later than ``ORDER_TAKEN_AT_FUTURE_SECONDS``
+    past the server's now and no older than ``ORDER_TAKEN_AT_MAX_AGE_SECONDS``."""
+
+    def to_internal_value(self, value: Any) -> datetime.datetime:
+        if isinstance(value, str) and (parsed := parse_datetime(value)) is not None and parsed.tzinfo is None:
+            raise serializers.ValidationError(_("Give the time with its offset (ISO 8601), e.g. +03:00 or Z."))
+        moment = super().to_internal_value(value)
+        now = timezone.now()
+        if moment > now + datetime.timedelta(seconds=settings.ORDER_TAKEN_AT_FUTURE_SECONDS):
+            raise serializers.ValidationError(_("This moment is in the future by the server's clock."))
+        if moment < now - datetime.timedelta(seconds=settings.ORDER_TAKEN_AT_MAX_AGE_SECONDS):
+            raise serializers.ValidationError(
+                _("An order taken more than %(hours)s hours ago cannot be sent.")
+                % {"hours": settings.ORDER_TAKEN_AT_MAX_AGE_SECONDS // 3600}
+            )
+        return moment
 
 
 class OrderCreateInput(serializers.Serializer):
@@ -412,12 +444,18 @@ class OrderCreateInput(serializers.Serializer):
     table = serializers.UUIDField(required=False)
     guests = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     items = OrderLineInput(many=True, required=False, default=list, max_length=200)  # type: ignore[call-arg]
+    # Who it is for (any order): a guest of the book, or a phone that finds or adds one.
+    guest = serializers.UUIDField(required=False)
+    customer_name = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+    customer_phone = PhoneField(required=False, default="", allow_blank=True)
     # Takeaway only.
     branch = serializers.UUIDField(required=False)
-    customer_name = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
-    customer_phone = serializers.CharField(
-        max_length=32, required=False, default="", allow_blank=True, validators=[PHONE]
-    )
+    # Dine-in only: more tables of the branch pushed together for a large party.
+    joined_tables = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=20)
+    # Open it on a table reserved for a booking about to start anyway (recorded on the order).
+    override_booking = serializers.BooleanField(required=False, default=False)
+    # When the device took it (an order queued offline): docs/devices.md, "Orders taken offline".
+    taken_at = TakenAtField(required=False)
 
     def to_internal_value(self, data: Any) -> dict:
         """A dine-in order's missing ``table`` and ``guests`` are reported with the
@@ -440,6 +478,8 @@ class OrderCreateInput(serializers.Serializer):
         if attrs["service"] == Service.TAKEAWAY:
             if "table" in attrs:
                 raise serializers.ValidationError({"table": [_("A takeaway order has no table.")]})
+            if attrs.get("joined_tables"):
+                raise serializers.ValidationError({"joined_tables": [_("A takeaway order has no table.")]})
             attrs.setdefault("guests", 1)
         elif "branch" in attrs:
             raise serializers.ValidationError({"branch": [_("Only for takeaway orders.")]})

@@ -41,8 +41,9 @@ from cafe.orders.events import (
 from cafe.orders.kitchen import readiness_update
 from cafe.orders.models import ORDER_TRANSITIONS, Order, OrderItem, OrderStatus
 from cafe.orders.money import HUNDRED, ZERO, recalculate
-from cafe.orders.occupancy import table_vacate
+from cafe.orders.occupancy import order_vacate
 from cafe.orders.payloads import OrderData
+from cafe.shared import metrics
 from cafe.shared.services import with_prefetched
 from core.errors import Conflict
 from core.rows import row_update, rows_insert
@@ -60,6 +61,7 @@ def order_transition(order: Order, status: str) -> None:
         )
     order.status = status
     order.closed_at = timezone.now()
+    metrics.order_ended(order.branch_id, status)
 
 
 def _shares(order: Order) -> tuple[Decimal, Decimal]:
@@ -143,7 +145,7 @@ def order_settle(
     if became_paid:
         if order.status == OrderStatus.OPEN:
             order_transition(order, OrderStatus.CLOSED)
-            table_events = table_vacate(order.table if order.table_id else None, order)
+            table_events = order_vacate(order)
         order.paid_at = order.closed_at
         changed += ["status", "closed_at", "paid_at"]
     ready = _readiness(tenant, order, caused)

@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 from accounts.tenancy import Tenant
 from cafe.orders.events import ORDER_CREATED, ORDER_MERGED, ORDER_READY, ORDER_UPDATED, order_event
 from cafe.orders.kitchen import task_events
-from cafe.orders.locking import orders_locked
+from cafe.orders.locking import JoinedTable, orders_locked
 from cafe.orders.models import (
     STARTED_STATUSES,
     DiscountKind,
@@ -195,9 +195,10 @@ def order_split(
 
 @transaction.atomic
 def order_move(*, tenant: Tenant, order_id: uuid.UUID, table: uuid.UUID) -> Order:
-    """Moves an open dine-in order to another table of its branch: the old table is
-    freed with its last open order, the new one becomes busy (a reserved one too);
-    the kitchen sees the new table number on the portions still to make or serve."""
+    """Moves an open dine-in order to another table of its branch: the party moves
+    there alone, so its old table and any joined to it are freed with their last open
+    order, the new one becomes busy (a reserved one too); the kitchen sees the new
+    table number on the portions still to make or serve."""
     order_id = uuid.UUID(str(order_id))  # the URL's id is a string
     orders, tables = orders_locked(tenant, [order_id], tables=[table])
     order = orders[order_id]
@@ -207,8 +208,12 @@ def order_move(*, tenant: Tenant, order_id: uuid.UUID, table: uuid.UUID) -> Orde
         raise ValidationError({"table": [_("Table not found.")]})
     _must_be_open(order)
     old, new = tables[cast(uuid.UUID, order.table_id)], tables[table]
+    leaving = [old, *(joined for joined in order.joined_tables.all() if joined.pk != table)]
+    if order.joined_tables.all():
+        JoinedTable.objects.filter(order_id=order.pk).delete()
+        with_prefetched(order, joined_tables=[])
     order.table = new
-    extra = [*table_vacate(old, order), *table_occupy(new)]
+    extra = [*(event for left in leaving for event in table_vacate(left, order)), *table_occupy(new)]
     # Locked, so a cook's action on one queues and then reads the new table.
     live = list(
         tenant.scope(KitchenTask)
@@ -257,5 +262,9 @@ def order_merge(*, tenant: Tenant, order_id: uuid.UUID, other: uuid.UUID) -> Ord
     order_transition(source, OrderStatus.MERGED)
     source.merged_into = target
     merged = order_settle(tenant, source, ORDER_MERGED, fields=["status", "merged_into", "closed_at"])
+    # Its table is the target's; the tables joined to it are freed unless another order holds them.
+    vacated = [event for joined in source.joined_tables.all() for event in table_vacate(joined, source)]
     target.guests += source.guests
-    return order_changed(tenant, ORDER_UPDATED, target, *merged, *task_events(tenant, tasks), fields=["guests"])
+    return order_changed(
+        tenant, ORDER_UPDATED, target, *merged, *vacated, *task_events(tenant, tasks), fields=["guests"]
+    )

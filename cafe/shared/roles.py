@@ -11,3 +11,7 @@ ORDER_TAKING_ROLES = ALL_ROLES - {Role.COOK}
 KITCHEN_ROLES = MANAGING_ROLES | {Role.COOK}
 # Who works the till (opens and closes cash shifts, moves cash): cashiers, and managers and above.
 TILL_ROLES = MANAGING_ROLES | {Role.CASHIER}
+# Who finds, adds and changes guests in the guest book: whoever takes orders and bookings.
+GUEST_ROLES = ORDER_TAKING_ROLES
+# Who sees guests' phones in full (everyone else sees them masked): managers and above.
+PHONE_ROLES = MANAGING_ROLES

@@ -24,12 +24,20 @@ Cells are listed world by world, and each world's cells form one xdist group, so
 world is built once per run even when the suite runs in parallel.
 """
 
+import datetime
+import uuid
+
 import pytest
 from django.apps import apps
 from django.core import serializers
 from django.db import connection, transaction
+from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Device, DisplayToken, Role
+from accounts.tenancy import tenant_for
+from cafe.bookings.services import booking_create
+from cafe.floor.models import OpeningException, OpeningHours
+from cafe.guests.models import Guest
 from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
 from cafe.tests.factories import (
     BranchFactory,
@@ -40,6 +48,7 @@ from cafe.tests.factories import (
     StationFactory,
     TableFactory,
     UserFactory,
+    ZoneFactory,
     open_shift,
     order_for,
     owner_of,
@@ -47,6 +56,7 @@ from cafe.tests.factories import (
     staff_of,
     station_dish,
 )
+from cafe.timeclock.models import ClockEntry
 
 ROLES = ("owner", "admin", "manager", "waiter", "cashier", "cook")
 TARGETS = ("own", "other", "foreign")
@@ -61,6 +71,33 @@ MATRIX = {
     "PATCH table seats":        ("200 200 404", "200 200 404", "200 404 404", "403 404 404", "403 404 404", "403 404 404"),
     "PUT table":                ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
     "DELETE table":             ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    # The floor's plan (docs/floor.md): the target's hall, its table moved onto it, and
+    # the caller's own table (``sentinel``) onto the target's hall (only its own branch's).
+    "PATCH table zone":         ("200 200 404", "200 200 404", "200 404 404", "403 404 404", "403 404 404", "403 404 404"),
+    "PATCH sentinel zone=T":    ("200 400 400", "200 400 400", "200 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "GET zones/":               ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET zone":                 ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST zones/ branch=T":     ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH zone":               ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT zone":                 ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE zone":              ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    # Opening hours: the target branch's Monday interval (``hours``) and closed date (``exception``).
+    "GET opening-hours/":       ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET hours":                ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "GET opening-hours/week/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400",
+                                 "200 400 400"),
+    "POST opening-hours/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "PATCH hours":              ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT hours":                ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE hours":             ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "GET opening-exceptions/":  ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET exception":            ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST opening-exceptions/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "PATCH exception":          ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT exception":            ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE exception":         ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
 
     "GET categories/":          ("in - out",    "in - out",    "in - out",    "in - out",    "in - out",    "in - out"),
     "GET category":             ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404"),
@@ -146,6 +183,9 @@ MATRIX = {
                                  "403 403 403"),
     "GET reports/range/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
                                  "403 403 403"),
+    # The book: any staff member of a branch asks when a party fits (docs/floor.md).
+    "GET bookings/availability/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "200 400 400",
+                                 "200 400 400", "200 400 400"),
     # Till: the target's branch has an open shift (``shift``), so opening another
     # answers 409 where the caller may reach the branch; ``paid`` is a closed order
     # paid by card (its refund needs no shift).
@@ -153,6 +193,8 @@ MATRIX = {
     "GET shift":                ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
     "GET shifts current/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400",
                                  "403 403 403"),
+    # A branch as of one seq (docs/snapshot.md): every role of the branch reads it.
+    "GET snapshot/ branch=T":   ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400", "200 400 400"),
     "POST shifts/ branch=T":    ("409 409 400", "409 409 400", "409 400 400", "403 403 403", "409 400 400", "403 403 403"),
     "GET shift cash/":          ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "200 404 404", "403 403 403"),
     "POST shift cash/":         ("201 201 404", "201 201 404", "201 404 404", "403 403 403", "201 404 404", "403 403 403"),
@@ -169,6 +211,30 @@ MATRIX = {
     "PATCH employee":           ("200 200 404", "200 200 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
     "DELETE employee":          ("204 204 404", "204 204 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
     "GET me/":                  ("200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -"),
+    # Display tokens for the pickup screen (docs/webapp.md).
+    "GET display-tokens/":      ("in in out",   "in in out",   "in out out",  "403 403 403", "403 403 403", "403 403 403"),
+    "POST display-tokens/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "DELETE display-token":     ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    # Registered devices and PINs (docs/devices.md); the device-credential routes
+    # (devices/me/, devices/me/staff/, devices/pin-login/) name no role: cafe/tests/api/test_devices.py.
+    "GET devices/":             ("in in out",   "in in out",   "in out out",  "403 403 403", "403 403 403", "403 403 403"),
+    "GET device":               ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST devices/ branch=T":   ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE device":            ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT pin":                  ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE pin":               ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST me/pin/":             ("400 - -",     "400 - -",     "204 - -",     "204 - -",     "204 - -",     "204 - -"),
+    # The time clock (docs/devices.md): ``entry`` is the target's waiter's open entry;
+    # staff below manager see and clock only themselves.
+    "GET timeclock/":           ("in in out",   "in in out",   "in out out",  "out out out", "out out out", "out out out"),
+    "GET timeclock entry":      ("200 200 404", "200 200 404", "200 404 404", "404 404 404", "404 404 404", "404 404 404"),
+    "POST timeclock correct/":  ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST clock-in branch=T":   ("201 201 400", "201 201 400", "201 400 400", "201 400 400", "201 400 400", "201 400 400"),
+    "GET timeclock/me/":        ("200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -"),
+    "GET hours/ branch=T":      ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400", "200 400 400"),
+    "GET clock report/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
 
     # Payments: paying, discounts, the even split (docs/payments.md); branch bill settings.
     "POST order pay/":          ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
@@ -182,6 +248,25 @@ MATRIX = {
     "DELETE order split-even/": ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
     "GET order checks/":        ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
     "PATCH branch":             ("200 200 404", "200 200 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
+
+    # The guest book (docs/floor.md, "Guests"): company-wide, so "other" is the same as "own";
+    # cooks have no use for it, exports span every branch (owner, admin), erasing is a manager's.
+    "GET guests/":              ("in - out",    "in - out",    "in - out",    "in - out",    "in - out",    "403 - 403"),
+    "GET guest":                ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "403 - 403"),
+    "POST guests/":             ("201 - -",     "201 - -",     "201 - -",     "201 - -",     "201 - -",     "403 - -"),
+    "PATCH guest":              ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "403 - 403"),
+    "GET guest history/":       ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "403 - 403"),
+    "GET guest export/":        ("200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "POST guest erase/":        ("200 - 404",   "200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+    # The book: ``booking`` is a booking of the target's branch (table 4, tomorrow).
+    "GET bookings/":            ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET booking":              ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST bookings/ tables=T":  ("201 201 400", "201 201 400", "201 400 400", "201 400 400", "201 400 400", "403 403 403"),
+    "PATCH booking note":       ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking confirm/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking cancel/":     ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking no-show/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking arrive/":     ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
 
     # Sockets: connect asking for the target's branch; live events and the
     # replay (since=0) of a change to a table in the target's branch.
@@ -198,6 +283,9 @@ MATRIX = {
     "WS tables live":           ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     "WS orders since=0":        ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     "WS tables since=0":        ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    # A hall of the target's branch renamed (zone_updated), live and replayed.
+    "WS tables zone live":      ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    "WS tables zone since=0":   ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     # A portion of the target's branch claimed; the sentinel is a menu change in the caller's.
     "WS kitchen live":          ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     "WS kitchen since=0":       ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
@@ -281,8 +369,41 @@ def build(role: str, target: str) -> dict:
         # Till: an open shift of the target's branch, and a closed order paid by card.
         "shift": open_shift(branch),
         "paid": paid(order_for(waiter, TableFactory(branch=branch, number=3), [(dish, 1)]), "card", shift=None),
+        # The guest book is the company's: a guest of the target's company.
+        "guest": Guest.objects.create(company=branch.company, name="Anna", phone="+79161234567"),
+        "display": DisplayToken.objects.create(company=branch.company, branch=branch, key_hash=uuid.uuid4().hex),
+        # The book: a booking of table 4 tomorrow.
+        "booking": booking_create(
+            tenant=tenant_for(waiter),
+            tables=[TableFactory(branch=branch, number=4).pk],
+            start=timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(days=1),
+            guests=2,
+            guest_name="Anna",
+        ),
+        # The floor: a hall, the hours of the weekday new bookings start on (all day, so
+        # they stay bookable) and a closed date of the target's branch.
+        "zone": ZoneFactory(branch=branch),
+        "hours": OpeningHours.unscoped.create(
+            company=branch.company, branch=branch, weekday=BOOKABLE.weekday(), opens=MIDNIGHT, closes=MIDNIGHT
+        ),
+        "exception": OpeningException.unscoped.create(
+            company=branch.company, branch=branch, date=datetime.date(2026, 12, 31)
+        ),
+        "entry": ClockEntry.objects.create(
+            company=branch.company, branch=branch, employee=waiter, started_at=timezone.now()
+        ),
+        "device": Device.objects.create(
+            company=branch.company, branch=branch, name="Tablet", views=["floor"], key_hash=uuid.uuid4().hex
+        ),
     }
     return world
+
+
+# When new bookings of the rows start: tomorrow, in the branch's zone (UTC in these worlds).
+BOOKABLE = (timezone.now() + datetime.timedelta(days=1, hours=1)).replace(second=0, microsecond=0)
+MIDNIGHT = datetime.time(0)
+# A weekday with no hours in the worlds, for the row that adds some.
+FREE_WEEKDAY = (BOOKABLE.weekday() + 3) % 7
 
 
 class _Worlds:

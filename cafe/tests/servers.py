@@ -42,7 +42,9 @@ class Server:
             "EVENTS_CHANNEL": settings.EVENTS_CHANNEL,
             "HUB_POLL_SECONDS": "0.5",
             "LOG_LEVEL": "INFO",  # the redaction test reads the servers' request log lines
+            "LOG_FORMAT": "plain",  # uvicorn's request lines, which tests read (core/tests/test_ops.py: json)
             "PYTHONUNBUFFERED": "1",
+            "TICKS_ENABLED": "0",  # the timer runs only where a test asks for it
             **env,
         }
         self.process: subprocess.Popen | None = None

@@ -60,6 +60,7 @@ def test_serve_passes_the_settings_to_uvicorn(settings, monkeypatch):
     assert (options["host"], options["port"], options["workers"]) == ("0.0.0.0", 9001, 3)
     assert (options["proxy_headers"], options["forwarded_allow_ips"]) == (True, ["10.0.0.1"])
     assert options["http"].func is GuardedHttpToolsProtocol
+    assert options["lifespan"] == "on"  # each process's timer (core/ticks.py)
     assert options["http"].keywords == {"header_timeout": 7.5, "body_timeout": 12.0, "max_connections": 500}
     call_command("serve", "--port", "9002", "--workers", "1")
     assert (runs[1][1]["port"], runs[1][1]["workers"]) == (9002, 1)

@@ -5,18 +5,24 @@ real JWTs; a refused write changes nothing."""
 
 import pytest
 
-from accounts.models import Branch, User
+from accounts.models import Branch, Device, User
 from cafe.bill.models import CashMovement, Payment, Refund, Shift
-from cafe.floor.models import Table
+from cafe.bookings.models import Booking
+from cafe.floor.models import OpeningException, OpeningHours, Table, Zone
+from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.models import KitchenTask, Order, OrderItem
-from cafe.tests.matrix import cells
+from cafe.tests.factories import PASSWORD
+from cafe.tests.matrix import BOOKABLE, FREE_WEEKDAY, cells
+from cafe.timeclock.models import ClockEntry
 from realtime.models import Event
 
 ITEM_BODY = {"category": "{menu}", "title": "Soup", "price": "1.00"}
 LINES = {"items": [{"menu_item": "{dish}", "quantity": 1}]}
 DISCOUNT = {"kind": "percent", "value": "5.00", "reason": "regular guest"}
 STAFF_BODY = {"email": "new@example.com", "password": "Tr0ub4dor&3-horse", "role": "waiter", "branch": "{branch}"}
+
+START = BOOKABLE.isoformat()
 
 # The request behind each REST row: method, path, body, and for lists the object looked for.
 REQUESTS = {
@@ -27,6 +33,31 @@ REQUESTS = {
     "PATCH table seats": ("patch", "/api/cafe/tables/{table}/", {"seats": 9}, None),
     "PUT table": ("put", "/api/cafe/tables/{table}/", {"number": 1, "seats": 9}, None),
     "DELETE table": ("delete", "/api/cafe/tables/{table}/", None, None),
+    "PATCH table zone": ("patch", "/api/cafe/tables/{table}/", {"zone": "{zone}", "x": 10}, None),
+    "PATCH sentinel zone=T": ("patch", "/api/cafe/tables/{sentinel}/", {"zone": "{zone}"}, None),
+    "GET zones/": ("get", "/api/cafe/zones/", None, "zone"),
+    "GET zone": ("get", "/api/cafe/zones/{zone}/", None, None),
+    "POST zones/ branch=T": ("post", "/api/cafe/zones/", {"name": "Terrace", "branch": "{branch}"}, None),
+    "PATCH zone": ("patch", "/api/cafe/zones/{zone}/", {"width": 1200}, None),
+    "PUT zone": ("put", "/api/cafe/zones/{zone}/", {"name": "Hall", "width": 900, "height": 700}, None),
+    "DELETE zone": ("delete", "/api/cafe/zones/{zone}/", None, None),
+    "GET opening-hours/": ("get", "/api/cafe/opening-hours/", None, "hours"),
+    "GET hours": ("get", "/api/cafe/opening-hours/{hours}/", None, None),
+    "GET opening-hours/week/ branch=T": ("get", "/api/cafe/opening-hours/week/", {"branch": "{branch}"}, None),
+    "POST opening-hours/ branch=T": ("post", "/api/cafe/opening-hours/", {"weekday": FREE_WEEKDAY, "opens": "10:00",
+                                                                            "closes": "22:00", "branch": "{branch}"},
+                                     None),
+    "PATCH hours": ("patch", "/api/cafe/opening-hours/{hours}/", {"closes": "23:00"}, None),
+    "PUT hours": ("put", "/api/cafe/opening-hours/{hours}/", {"weekday": 0, "opens": "09:00", "closes": "23:00"},
+                  None),
+    "DELETE hours": ("delete", "/api/cafe/opening-hours/{hours}/", None, None),
+    "GET opening-exceptions/": ("get", "/api/cafe/opening-exceptions/", None, "exception"),
+    "GET exception": ("get", "/api/cafe/opening-exceptions/{exception}/", None, None),
+    "POST opening-exceptions/ branch=T": ("post", "/api/cafe/opening-exceptions/", {"date": "2027-01-01",
+                                                                                      "branch": "{branch}"}, None),
+    "PATCH exception": ("patch", "/api/cafe/opening-exceptions/{exception}/", {"note": "Closed"}, None),
+    "PUT exception": ("put", "/api/cafe/opening-exceptions/{exception}/", {"date": "2026-12-30"}, None),
+    "DELETE exception": ("delete", "/api/cafe/opening-exceptions/{exception}/", None, None),
     "GET categories/": ("get", "/api/cafe/categories/", None, "category"),
     "GET category": ("get", "/api/cafe/categories/{category}/", None, None),
     "POST categories/": ("post", "/api/cafe/categories/", {"name": "New"}, None),
@@ -103,9 +134,12 @@ REQUESTS = {
                                     None),
     "GET reports/range/ branch=T": ("get", "/api/cafe/reports/range/", {"branch": "{branch}", "from": "2026-01-01",
                                                                         "to": "2026-01-31"}, None),
+    "GET bookings/availability/ branch=T": ("get", "/api/cafe/bookings/availability/",
+                                            {"branch": "{branch}", "date": "2099-03-13", "guests": 2}, None),
     "GET shifts/": ("get", "/api/cafe/shifts/", None, "shift"),
     "GET shift": ("get", "/api/cafe/shifts/{shift}/", None, None),
     "GET shifts current/ branch=T": ("get", "/api/cafe/shifts/current/", {"branch": "{branch}"}, None),
+    "GET snapshot/ branch=T": ("get", "/api/cafe/snapshot/", {"branch": "{branch}"}, None),
     "POST shifts/ branch=T": ("post", "/api/cafe/shifts/", {"branch": "{branch}", "opening_float": "10.00"}, None),
     "GET shift cash/": ("get", "/api/cafe/shifts/{shift}/cash/", None, None),
     "POST shift cash/": ("post", "/api/cafe/shifts/{shift}/cash/", {"kind": "in", "amount": "5.00", "reason": "Coins"},
@@ -122,6 +156,27 @@ REQUESTS = {
     "PATCH employee": ("patch", "/api/users/employees/{waiter}/", {"first_name": "Renamed"}, None),
     "DELETE employee": ("delete", "/api/users/employees/{waiter}/", None, None),
     "GET me/": ("get", "/api/users/me/", None, None),
+    "GET display-tokens/": ("get", "/api/users/display-tokens/", None, "display"),
+    "POST display-tokens/ branch=T": ("post", "/api/users/display-tokens/", {"branch": "{branch}"}, None),
+    "DELETE display-token": ("delete", "/api/users/display-tokens/{display}/", None, None),
+    "GET devices/": ("get", "/api/users/devices/", None, "device"),
+    "GET device": ("get", "/api/users/devices/{device}/", None, None),
+    "POST devices/ branch=T": ("post", "/api/users/devices/", {"branch": "{branch}", "name": "T", "views": ["floor"]},
+                               None),
+    "DELETE device": ("delete", "/api/users/devices/{device}/", None, None),
+    "PUT pin": ("put", "/api/users/pins/{waiter}/", {"pin": "1234"}, None),
+    "DELETE pin": ("delete", "/api/users/pins/{waiter}/", None, None),
+    "POST me/pin/": ("post", "/api/users/me/pin/", {"password": PASSWORD, "pin": "1234"}, None),
+    "GET timeclock/": ("get", "/api/cafe/timeclock/", None, "entry"),
+    "GET timeclock entry": ("get", "/api/cafe/timeclock/{entry}/", None, None),
+    "POST timeclock correct/": ("post", "/api/cafe/timeclock/{entry}/correct/", {"reason": "x", "started_at":
+                                "2020-01-01T00:00:00Z"}, None),
+    "POST clock-in branch=T": ("post", "/api/cafe/timeclock/clock-in/", {"branch": "{branch}"}, None),
+    "GET timeclock/me/": ("get", "/api/cafe/timeclock/me/", None, None),
+    "GET hours/ branch=T": ("get", "/api/cafe/timeclock/hours/?branch={branch}&from=2026-03-01&to=2026-03-02", None,
+                            None),
+    "GET clock report/ branch=T": ("get", "/api/cafe/timeclock/report/?branch={branch}&from=2026-03-01&to=2026-03-02",
+                                   None, None),
     # The order's bill is 1400.00 (four portions of 350.00).
     "POST order pay/": ("post", "/api/cafe/orders/{order}/pay/", {"tenders": [{"method": "card",
                                                                                "amount": "1400.00"}]}, None),
@@ -133,6 +188,22 @@ REQUESTS = {
     "DELETE order split-even/": ("delete", "/api/cafe/orders/{order}/split-even/", None, None),
     "GET order checks/": ("get", "/api/cafe/orders/{order}/checks/", None, None),
     "PATCH branch": ("patch", "/api/users/branches/{branch}/", {"service_charge_percent": "5.00"}, None),
+    "GET guests/": ("get", "/api/cafe/guests/", None, "guest"),
+    "GET guest": ("get", "/api/cafe/guests/{guest}/", None, None),
+    "POST guests/": ("post", "/api/cafe/guests/", {"name": "Boris", "phone": "+79167654321"}, None),
+    "PATCH guest": ("patch", "/api/cafe/guests/{guest}/", {"note": "No nuts"}, None),
+    "GET guest history/": ("get", "/api/cafe/guests/{guest}/history/", None, None),
+    "GET guest export/": ("get", "/api/cafe/guests/{guest}/export/", None, None),
+    "POST guest erase/": ("post", "/api/cafe/guests/{guest}/erase/", None, None),
+    "GET bookings/": ("get", "/api/cafe/bookings/", None, "booking"),
+    "GET booking": ("get", "/api/cafe/bookings/{booking}/", None, None),
+    "POST bookings/ tables=T": ("post", "/api/cafe/bookings/", {"tables": ["{table}"], "start": START, "guests": 2,
+                                                                "guest_name": "Boris"}, None),
+    "PATCH booking note": ("patch", "/api/cafe/bookings/{booking}/", {"note": "window"}, None),
+    "POST booking confirm/": ("post", "/api/cafe/bookings/{booking}/confirm/", None, None),
+    "POST booking cancel/": ("post", "/api/cafe/bookings/{booking}/cancel/", None, None),
+    "POST booking no-show/": ("post", "/api/cafe/bookings/{booking}/no-show/", None, None),
+    "POST booking arrive/": ("post", "/api/cafe/bookings/{booking}/arrive/", None, None),
 }  # fmt: skip
 
 
@@ -151,7 +222,10 @@ def fill(value, world: dict):
 def snapshot() -> tuple:
     """Everything a refused write must leave as it was."""
     return (
-        list(Table.unscoped.order_by("pk").values_list("pk", "number", "seats", "status")),
+        list(Table.unscoped.order_by("pk").values_list("pk", "number", "seats", "status", "zone", "x")),
+        list(Zone.unscoped.order_by("pk").values_list("pk", "name", "width", "height")),
+        list(OpeningHours.unscoped.order_by("pk").values_list("pk", "weekday", "opens", "closes")),
+        list(OpeningException.unscoped.order_by("pk").values_list("pk", "date", "opens", "note")),
         list(Category.unscoped.order_by("pk").values_list("pk", "name", "position")),
         list(MenuItem.unscoped.order_by("pk").values_list("pk", "price", "branch", "category", "title")),
         list(Order.unscoped.order_by("pk").values_list("pk", "guests", "status", "table", "merged_into")),
@@ -166,11 +240,15 @@ def snapshot() -> tuple:
         list(Modifier.unscoped.order_by("pk").values_list("pk", "name", "price")),
         list(MenuItemBranch.unscoped.order_by("pk").values_list("pk", "station", "is_available", "remaining")),
         list(KitchenTask.unscoped.order_by("pk").values_list("pk", "order", "line", "portion", "status", "cook")),
-        list(User.objects.order_by("pk").values_list("pk", "first_name", "is_active", "role")),
+        list(User.objects.order_by("pk").values_list("pk", "first_name", "is_active", "role", "pin")),
+        list(Device.unscoped.order_by("pk").values_list("pk", "revoked_at")),
+        list(ClockEntry.unscoped.order_by("pk").values_list("pk", "started_at", "ended_at")),
         list(Shift.unscoped.order_by("pk").values_list("pk", "closed_at")),
         CashMovement.unscoped.count(),
         Refund.unscoped.count(),
         Event.objects.count(),
+        list(Guest.unscoped.order_by("pk").values_list("pk", "name", "phone", "note", "erased_at")),
+        list(Booking.unscoped.order_by("pk").values_list("pk", "status", "starts_at", "note", "order")),
     )
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
+from cafe.guests.models import Guest
 from cafe.orders.models import Order, PickupCounter
 from cafe.tests.factories import (
     BranchFactory,
@@ -22,6 +23,7 @@ from cafe.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+INVALID_PHONE = "Enter a valid phone number: + and the country code, or a number of the default region (RU)."
 
 
 @pytest.fixture
@@ -52,10 +54,18 @@ def test_a_cashier_takes_a_takeaway_order_in_their_branch(client_for, branch, di
         "table_number": None,
         "guests": 1,
     }
+    # Stored in E.164, linked to the guest it found or added, shown masked to every role.
     assert (answer["customer_name"], answer["customer_phone"], answer["pickup_number"]) == (
         "Anna",
-        "+7 900 123-45-67",
+        "+7 *** ***-**-67",
         1,
+    )
+    guest = Guest.unscoped.get()
+    assert (order.customer_phone, answer["guest"], guest.phone, guest.name) == (
+        "+79001234567",
+        str(guest.pk),
+        "+79001234567",
+        "Anna",
     )
     assert answer["money"]["service_charge_percent"] == "0.00"
     assert (answer["money"]["service_charge"], answer["total"]) == ("0.00", "700.00")
@@ -78,7 +88,8 @@ def test_owners_name_the_branch_and_numbers_are_per_branch(client_for, branch, d
     ("fields", "errors"),
     [
         ({"table": "{table}"}, {"table": ["A takeaway order has no table."]}),
-        ({"customer_phone": "call me"}, {"customer_phone": ["Use digits, spaces, +, - and parentheses only."]}),
+        ({"customer_phone": "call me"}, {"customer_phone": [INVALID_PHONE]}),
+        ({"customer_phone": "+7 900 12"}, {"customer_phone": [INVALID_PHONE]}),
         ({"customer_phone": "1" * 33}, {"customer_phone": ["Ensure this field has no more than 32 characters."]}),
         ({"customer_name": "x" * 121}, {"customer_name": ["Ensure this field has no more than 120 characters."]}),
         ({"service": "delivery"}, {"service": ['"delivery" is not a valid choice.']}),

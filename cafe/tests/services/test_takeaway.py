@@ -118,7 +118,10 @@ def test_takeaway_goes_through_the_kitchen_with_its_pickup_number(waiter, soup, 
         None,
         1,
     )
-    assert (created["customer_name"], created["customer_phone"]) == ("Anna", "+7 (900) 123-45-67")
+    # Events go to every role: the phone is masked; the full one is the guest book's.
+    assert (created["customer_name"], created["customer_phone"]) == ("Anna", "+7 *** ***-**-67")
+    assert created["guest"] == str(order.guest_id)
+    assert order.guest.phone == "+79001234567"
     assert {(m["data"]["task"]["service"], m["data"]["task"]["pickup_number"]) for m in messages[1:]} == {
         ("takeaway", 1)
     }

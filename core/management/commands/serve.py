@@ -4,6 +4,7 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from core import metrics
 from core.server import GuardedHttpToolsProtocol
 
 
@@ -20,12 +21,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, workers: int, **options) -> None:
         module, _, name = settings.ASGI_APPLICATION.rpartition(".")
+        # Several workers write their metrics to files a scrape of any of them adds up
+        # (core/metrics.py); the directory is emptied now, so counters start at zero.
+        temporary = metrics.multiprocess_directory_prepare() if workers > 1 else None
+        try:
+            self.run(module, name, host=host, port=port, workers=workers)
+        finally:
+            if temporary is not None:
+                metrics.multiprocess_directory_remove(temporary)
+
+    def run(self, module: str, name: str, *, host: str, port: int, workers: int) -> None:
         uvicorn.run(
             f"{module}:{name}",
             host=host,
             port=port,
             workers=workers,
-            lifespan="off",
+            lifespan="on",  # starts each process's timer (core/ticks.py)
             # uvicorn calls whatever it is given to build each connection's protocol.
             http=partial(  # type: ignore[arg-type]
                 GuardedHttpToolsProtocol,

@@ -1,0 +1,936 @@
+// The cafe's web app: plain ES module, no dependencies, no build step.
+// It talks to the public API like any device: REST with an access token kept in
+// memory (the refresh token is an HttpOnly cookie the script never sees), and
+// ws/cafe/<stream>/ sockets resumed with `since`. See docs/webapp.md.
+
+const TEXT = {
+  ru: {
+    email: "Эл. почта", password: "Пароль", login: "Войти", logout: "Выйти", floor: "Зал", kitchen: "Кухня",
+    till: "Касса", pickup: "Выдача", allBranches: "Все филиалы", branch: "Филиал", live: "онлайн",
+    reconnecting: "переподключение…", offline: "нет связи", guests: "Гостей", openOrder: "Открыть заказ",
+    takeaway: "С собой", search: "Поиск", add: "Добавить", pay: "Оплатить", cash: "Наличные", card: "Карта",
+    tip: "Чаевые", change: "Сдача", cancelOrder: "Отменить заказ", void: "Удалить", reason: "Причина",
+    fire: "Подать курс", course: "Курс", hold: "Придержать", note: "Комментарий", move: "Пересадить",
+    discount: "Скидка", total: "Итого", due: "К оплате", paid: "Оплачено", left: "осталось", close: "Закрыть",
+    feed: "События", min: "мин", pickupNumber: "Номер выдачи", claim: "Взять", ready: "Готово", undo: "Вернуть",
+    served: "Выдано", held: "придержано", mute: "Звук выкл.", unmute: "Звук вкл.", preparing: "Готовится",
+    readyToCollect: "Готово — заберите", openShift: "Открыть смену", float: "Размен", cashIn: "Внесение",
+    cashOut: "Изъятие", closeShift: "Закрыть смену", counted: "Посчитано наличных", xReport: "X-отчёт",
+    zReport: "Z-отчёт", daily: "Отчёт за день", csv: "CSV", noShift: "Смена не открыта", amount: "Сумма",
+    newToken: "Новый токен экрана", revoke: "Отозвать", label: "Подпись", revokedBoard: "Экран отключён",
+    table: "Стол", order: "Заказ", language: "Язык", noTasks: "Нет задач", percent: "Процент",
+    networkError: "Нет связи с сервером", retry: "Повторить", byMethod: "Продажи по способу оплаты",
+    split: "Разделить", merge: "Объединить",
+  },
+  en: {
+    email: "Email", password: "Password", login: "Log in", logout: "Log out", floor: "Floor", kitchen: "Kitchen",
+    till: "Till", pickup: "Pickup", allBranches: "All branches", branch: "Branch", live: "live",
+    reconnecting: "reconnecting…", offline: "offline", guests: "Guests", openOrder: "Open order",
+    takeaway: "Takeaway", search: "Search", add: "Add", pay: "Pay", cash: "Cash", card: "Card", tip: "Tip",
+    change: "Change", cancelOrder: "Cancel order", void: "Void", reason: "Reason", fire: "Fire course",
+    course: "Course", hold: "Hold", note: "Note", move: "Move", discount: "Discount", total: "Total", due: "Due",
+    paid: "Paid", left: "left", close: "Close", feed: "Events", min: "min", pickupNumber: "Pickup number",
+    claim: "Claim", ready: "Ready", undo: "Undo", served: "Served", held: "held", mute: "Sound off",
+    unmute: "Sound on", preparing: "Preparing", readyToCollect: "Ready to collect", openShift: "Open shift",
+    float: "Float", cashIn: "Cash in", cashOut: "Cash out", closeShift: "Close shift", counted: "Counted cash",
+    xReport: "X report", zReport: "Z report", daily: "Daily report", csv: "CSV", noShift: "No open shift",
+    amount: "Amount", newToken: "New display token", revoke: "Revoke", label: "Label",
+    revokedBoard: "This screen was switched off", table: "Table", order: "Order", language: "Language",
+    noTasks: "No tasks", percent: "Percent", networkError: "Cannot reach the server", retry: "Retry",
+    byMethod: "Sales by payment method", split: "Split", merge: "Merge",
+  },
+};
+
+const state = {
+  lang: localStorage.getItem("cafe.lang") || document.body.dataset.language || "ru",
+  access: null, accessExp: 0, user: null, branch: localStorage.getItem("cafe.branch") || "", branches: [],
+  view: document.body.dataset.view || "floor", sockets: [], refreshTimer: null,
+};
+const t = (key) => TEXT[state.lang][key] || TEXT.en[key] || key;
+
+// ---------- DOM helpers ----------
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+const $ = (selector, root = document) => root.querySelector(selector);
+const app = () => $("#app");
+
+function toast(message, kind = "error") {
+  const box = $("#toasts") || document.body.appendChild(h("div", { id: "toasts", role: "alert" }));
+  const item = h("div", { class: `toast ${kind}` }, message);
+  box.append(item);
+  setTimeout(() => item.remove(), 6000);
+}
+
+// ---------- API ----------
+function cookie(name) {
+  const found = document.cookie.split("; ").find((part) => part.startsWith(`${name}=`));
+  return found ? decodeURIComponent(found.split("=")[1]) : "";
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(ApiError.words(body, status));
+    this.status = status;
+    this.body = body;
+  }
+
+  // The API's own message, already in the user's language (Accept-Language).
+  static words(body, status) {
+    // DRF errors nest (items → 0 → menu_item → [message]): every message, once.
+    const messages = [];
+    const walk = (value) => {
+      if (value === null || value === undefined) return;
+      if (typeof value !== "object") messages.push(String(value));
+      else if (Array.isArray(value)) value.forEach(walk);
+      else if ("detail" in value) walk(value.detail);
+      else Object.values(value).forEach(walk);
+    };
+    walk(body);
+    return messages.length ? [...new Set(messages)].join(" ") : `HTTP ${status}`;
+  }
+}
+
+function newKey() {
+  return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+}
+
+async function request(method, path, body, { key, auth = true, retried = false, raw = false } = {}) {
+  const headers = { "Accept-Language": state.lang, Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (auth && state.access) headers.Authorization = `Bearer ${state.access}`;
+  if (key) headers["Idempotency-Key"] = key;
+  if (path.startsWith("/api/users/web/")) headers["X-CSRFToken"] = cookie("csrftoken");
+  let response;
+  try {
+    response = await fetch(path, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin",
+    });
+  } catch (error) {
+    // The answer was lost: a write is retried once with the same key, so it never doubles.
+    if (key && !retried) {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      return request(method, path, body, { key, auth, retried: true, raw });
+    }
+    throw new ApiError(0, { detail: t("networkError") });
+  }
+  if (response.status === 401 && auth && !retried && state.user) {
+    if (await refresh()) return request(method, path, body, { key, auth, retried: true, raw });
+    showLogin();
+  }
+  if (raw && response.ok) return response;
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = { detail: text.slice(0, 200) }; }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export const api = {
+  get: (path) => request("GET", path),
+  // Every write carries an Idempotency-Key.
+  post: (path, body = {}) => request("POST", path, body, { key: newKey() }),
+  patch: (path, body = {}) => request("PATCH", path, body, { key: newKey() }),
+  delete: (path) => request("DELETE", path, undefined, { key: newKey() }),
+};
+
+async function attempt(action) {
+  try {
+    return await action();
+  } catch (error) {
+    toast(error.message || String(error));
+    return null;
+  }
+}
+
+function withBranch(path) {
+  if (!state.branch) return path;
+  return `${path}${path.includes("?") ? "&" : "?"}branch=${state.branch}`;
+}
+
+// ---------- session ----------
+function tokenExpiry(token) {
+  try {
+    const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    return payload.exp * 1000;
+  } catch { return Date.now() + 60_000; }
+}
+
+function setAccess(token) {
+  state.access = token;
+  state.accessExp = tokenExpiry(token);
+  clearTimeout(state.refreshTimer);
+  // Refresh before it expires: at 80% of what is left, at least 5 s from now.
+  const wait = Math.max(5_000, (state.accessExp - Date.now()) * 0.8);
+  state.refreshTimer = setTimeout(refresh, wait);
+}
+
+let refreshing = null;
+async function refresh() {
+  if (!refreshing) {
+    refreshing = request("POST", "/api/users/web/refresh/", {}, { auth: false })
+      .then((data) => { setAccess(data.access); return true; })
+      .catch(() => false)
+      .finally(() => { refreshing = null; });
+  }
+  return refreshing;
+}
+
+async function login(email, password) {
+  const data = await request("POST", "/api/users/web/login/", { email, password }, { auth: false });
+  setAccess(data.access);
+  state.user = data.user;
+}
+
+async function logout() {
+  stopSockets();
+  clearTimeout(state.refreshTimer);
+  await request("POST", "/api/users/web/logout/", {}, { auth: false }).catch(() => null);
+  state.access = null;
+  state.user = null;
+  showLogin();
+}
+
+// ---------- live sockets ----------
+const connection = { states: new Map() };
+
+function renderConnection() {
+  const badge = $("#connection");
+  if (!badge) return;
+  const values = [...connection.states.values()];
+  let status = "live";
+  if (!navigator.onLine || values.includes("offline")) status = "offline";
+  else if (values.includes("reconnecting") || values.includes("connecting")) status = "reconnecting";
+  badge.dataset.state = status;
+  badge.textContent = t(status);
+}
+window.addEventListener("online", renderConnection);
+window.addEventListener("offline", renderConnection);
+
+export class LiveStream {
+  // One socket that always comes back: reconnects by itself with `since`,
+  // asks for a REST reload on `resync_required`, reports its state.
+  constructor(stream, { onEvent, onResync, params = {} }) {
+    this.stream = stream;
+    this.onEvent = onEvent;
+    this.onResync = onResync;
+    this.params = params;
+    this.seq = null;
+    this.failures = 0;
+    this.closed = false;
+    this.id = `${stream}-${Math.random()}`;
+    this.connect();
+  }
+
+  setState(value) {
+    connection.states.set(this.id, value);
+    renderConnection();
+  }
+
+  url() {
+    const query = new URLSearchParams({ token: state.access || "", lang: state.lang, ...this.params });
+    if (state.branch) query.set("branch_id", state.branch);
+    if (this.seq !== null) query.set("since", String(this.seq));
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    return `${scheme}://${location.host}/ws/cafe/${this.stream}/?${query}`;
+  }
+
+  connect() {
+    this.setState(this.failures ? "reconnecting" : "connecting");
+    const socket = new WebSocket(this.url());
+    this.socket = socket;
+    socket.onmessage = (message) => this.receive(JSON.parse(message.data));
+    socket.onclose = (event) => this.closedWith(event.code);
+  }
+
+  receive(message) {
+    if (message.type === "connection_established") {
+      this.failures = 0;
+      this.setState("live");
+      if (this.seq === null) this.seq = message.seq;
+      return;
+    }
+    if (message.type === "resync_required") {
+      this.seq = message.seq;
+      this.onResync?.();
+      return;
+    }
+    if (typeof message.seq === "number") {
+      if (this.seq !== null && message.seq <= this.seq) return; // seen already (a resume replays)
+      this.seq = message.seq;
+    }
+    if (message.type !== "pong" && message.type !== "error") this.onEvent?.(message);
+  }
+
+  async closedWith(code) {
+    if (this.closed) return;
+    this.failures += 1;
+    this.setState(this.failures > 8 ? "offline" : "reconnecting");
+    if (code === 4003) await refresh(); // an expired access token: a fresh one, then back
+    const delay = Math.min(5_000, 250 * 2 ** Math.min(this.failures, 5));
+    setTimeout(() => { if (!this.closed) this.connect(); }, delay);
+  }
+
+  close() {
+    this.closed = true;
+    connection.states.delete(this.id);
+    this.socket?.close();
+  }
+}
+
+function stopSockets() {
+  for (const socket of state.sockets) socket.close();
+  state.sockets = [];
+  connection.states.clear();
+}
+
+function live(stream, handlers) {
+  const socket = new LiveStream(stream, handlers);
+  state.sockets.push(socket);
+  return socket;
+}
+
+// ---------- shell ----------
+function setLang(lang) {
+  state.lang = lang;
+  localStorage.setItem("cafe.lang", lang);
+  document.documentElement.lang = lang;
+}
+
+function langSelect() {
+  return h("label", { class: "lang" }, t("language"), " ",
+    h("select", {
+      "aria-label": t("language"),
+      onchange: (event) => { setLang(event.target.value); state.user ? start() : showLogin(); },
+    },
+    ...["ru", "en"].map((code) => h("option", { value: code, selected: code === state.lang }, code.toUpperCase()))));
+}
+
+function showLogin(message) {
+  stopSockets();
+  const form = h("form", {
+    class: "login card",
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      try {
+        await login(data.get("email"), data.get("password"));
+        await start();
+      } catch (error) {
+        $(".login-error", form).textContent = error.message;
+      }
+    },
+  },
+  h("h1", {}, "Cafe"),
+  h("label", {}, t("email"), h("input", { name: "email", type: "email", autocomplete: "username", required: true })),
+  h("label", {}, t("password"),
+    h("input", { name: "password", type: "password", autocomplete: "current-password", required: true })),
+  h("button", { type: "submit" }, t("login")),
+  h("p", { class: "login-error", role: "alert" }, message || ""),
+  langSelect());
+  app().replaceChildren(h("main", { class: "center" }, form));
+}
+
+const VIEW_ROLES = {
+  floor: ["owner", "admin", "manager", "waiter", "cashier"],
+  kitchen: ["owner", "admin", "manager", "cook"],
+  till: ["owner", "admin", "manager", "cashier"],
+  pickup: ["owner", "admin", "manager"],
+};
+
+function navigate(view) {
+  history.pushState({}, "", view === "floor" ? "/app/" : `/app/${view}/`);
+  state.view = view;
+  start();
+}
+window.addEventListener("popstate", () => {
+  const parts = location.pathname.split("/").filter(Boolean);
+  state.view = parts[1] || "floor";
+  start();
+});
+
+function header() {
+  const role = state.user?.role;
+  const nav = h("nav", { "aria-label": "views" },
+    ...Object.keys(VIEW_ROLES).filter((view) => VIEW_ROLES[view].includes(role)).map((view) =>
+      h("button", {
+        class: view === state.view ? "active" : "", "aria-current": view === state.view ? "page" : false,
+        onclick: () => navigate(view),
+      }, t(view))));
+  const branchPicker = ["owner", "admin"].includes(role)
+    ? h("label", {}, t("branch"), " ", h("select", {
+      id: "branch", "aria-label": t("branch"),
+      onchange: (event) => { state.branch = event.target.value; localStorage.setItem("cafe.branch", state.branch); start(); },
+    },
+    h("option", { value: "" }, t("allBranches")),
+    ...state.branches.map((branch) => h("option", { value: branch.id, selected: branch.id === state.branch }, branch.name))))
+    : null;
+  return h("header", { class: "bar" },
+    nav, branchPicker,
+    h("span", { id: "connection", role: "status", "aria-live": "polite", dataset: { state: "connecting" } }, t("reconnecting")),
+    h("span", { class: "who" }, state.user?.email || ""),
+    langSelect(),
+    h("button", { onclick: logout }, t("logout")));
+}
+
+async function start() {
+  stopSockets();
+  if (!state.user) {
+    state.user = await api.get("/api/users/me/");
+  }
+  if (["owner", "admin"].includes(state.user.role) && !state.branches.length) {
+    state.branches = (await api.get("/api/users/branches/?limit=100")).results;
+  }
+  if (!VIEW_ROLES[state.view]?.includes(state.user.role)) {
+    state.view = Object.keys(VIEW_ROLES).find((view) => VIEW_ROLES[view].includes(state.user.role)) || "floor";
+  }
+  const main = h("main", { id: "view", class: `view-${state.view}` });
+  app().replaceChildren(header(), main);
+  renderConnection();
+  await VIEWS[state.view](main);
+}
+
+// ---------- floor ----------
+const minutesSince = (iso) => Math.max(0, Math.floor((Date.now() - new Date(iso).getTime()) / 60000));
+
+async function floorView(main) {
+  const floor = { tables: [], orders: new Map(), menu: [], categories: [], selected: null, search: "", category: "" };
+  const grid = h("section", { class: "tables", "aria-label": t("floor") });
+  const panel = h("section", { class: "order-panel", "aria-label": t("order") });
+  const feed = h("ol", { class: "feed", "aria-label": t("feed") });
+  main.append(
+    h("div", { class: "floor-tools" },
+      h("button", { id: "takeaway", onclick: () => takeaway() }, t("takeaway"))),
+    h("div", { class: "floor-body" }, grid, panel),
+    h("aside", {}, h("h2", {}, t("feed")), feed));
+
+  async function load() {
+    const [tables, orders, menu, categories] = await Promise.all([
+      api.get(withBranch("/api/cafe/tables/?limit=500")),
+      api.get(withBranch("/api/cafe/orders/?status=open&limit=500")),
+      api.get(withBranch("/api/cafe/menu-items/?limit=500")),
+      api.get("/api/cafe/categories/?limit=500"),
+    ]);
+    floor.tables = tables.results;
+    floor.orders = new Map(orders.results.map((order) => [order.id, order]));
+    floor.menu = menu.results;
+    floor.categories = categories.results;
+    drawTables();
+    drawPanel();
+  }
+
+  function openOrdersAt(tableId) {
+    return [...floor.orders.values()].filter((order) => order.table === tableId && order.status === "open");
+  }
+
+  function drawTables() {
+    const planned = floor.tables.some((table) => table.x !== undefined && table.x !== null);
+    grid.classList.toggle("planned", planned);
+    grid.replaceChildren(...floor.tables.sort((a, b) => a.number - b.number).map((table) => {
+      const orders = openOrdersAt(table.id);
+      const guests = orders.reduce((sum, order) => sum + order.guests, 0);
+      const total = orders.reduce((sum, order) => sum + Number(order.money?.total ?? order.total), 0);
+      const since = orders.length ? Math.max(...orders.map((order) => minutesSince(order.created_at))) : null;
+      const style = planned
+        ? `left:${table.x}px;top:${table.y}px;width:${table.width || 90}px;height:${table.height || 90}px`
+        : false;
+      return h("button", {
+        class: `table ${table.status} ${table.shape || ""}`, style, dataset: { number: table.number, status: table.status },
+        "aria-label": `${t("table")} ${table.number}, ${table.status_display}`,
+        onclick: () => { floor.selected = { table: table.id }; drawPanel(); },
+      },
+      h("strong", {}, table.number),
+      h("span", { class: "status" }, table.status_display),
+      orders.length ? h("span", {}, `${t("guests")}: ${guests}`) : null,
+      orders.length ? h("span", { class: "money" }, total.toFixed(2)) : null,
+      since !== null ? h("span", {}, `${since} ${t("min")}`) : null);
+    }));
+  }
+
+  function selectedOrder() {
+    if (!floor.selected) return null;
+    if (floor.selected.order) return floor.orders.get(floor.selected.order) || null;
+    return openOrdersAt(floor.selected.table)[0] || null;
+  }
+
+  function menuItems() {
+    const search = floor.search.toLowerCase();
+    return floor.menu.filter((item) => (!floor.category || item.category === floor.category)
+      && (!search || item.title.toLowerCase().includes(search)));
+  }
+
+  function drawPanel() {
+    const order = selectedOrder();
+    if (!floor.selected) { panel.replaceChildren(); return; }
+    if (!order) {
+      const table = floor.tables.find((one) => one.id === floor.selected.table);
+      const guests = h("input", { id: "guests", type: "number", min: 1, max: 1000, value: 2 });
+      panel.replaceChildren(h("h2", {}, `${t("table")} ${table?.number ?? ""}`),
+        h("label", {}, t("guests"), guests),
+        h("button", {
+          id: "open-order",
+          onclick: () => attempt(async () => {
+            const created = await api.post("/api/cafe/orders/", { table: floor.selected.table, guests: Number(guests.value), items: [] });
+            floor.orders.set(created.id, created);
+            floor.selected = { order: created.id };
+            drawTables(); drawPanel();
+          }),
+        }, t("openOrder")));
+      return;
+    }
+    const money = order.money || {};
+    const title = order.service === "takeaway"
+      ? `${t("pickupNumber")} ${order.pickup_number}` : `${t("table")} ${order.table_number}`;
+    const note = h("input", { id: "line-note", placeholder: t("note"), maxlength: 200, "aria-label": t("note") });
+    const course = h("input", { id: "line-course", type: "number", min: 1, max: 20, value: 1, "aria-label": t("course") });
+    const hold = h("input", { id: "line-hold", type: "checkbox" });
+    const search = h("input", {
+      id: "menu-search", type: "search", placeholder: t("search"), "aria-label": t("search"), value: floor.search,
+      oninput: (event) => { floor.search = event.target.value; drawMenu(); },
+    });
+    const menuBox = h("div", { class: "menu" });
+    function drawMenu() {
+      menuBox.replaceChildren(...menuItems().map((item) => {
+        const out = !item.is_available || item.remaining === 0;
+        return h("button", {
+          class: `menu-item${out ? " stopped" : ""}`, disabled: out, dataset: { item: item.id },
+          "aria-label": `${item.title} ${item.price}`,
+          onclick: () => addLine(order, item, { note: note.value, course: Number(course.value), hold: hold.checked }),
+        }, h("span", {}, item.title), h("span", { class: "money" }, item.price),
+        item.remaining !== null && item.remaining !== undefined ? h("small", {}, `${item.remaining} ${t("left")}`) : null);
+      }));
+    }
+    drawMenu();
+    const lines = h("ul", { class: "lines" }, ...order.items.map((line) => h("li", { class: line.voided ? "voided" : "" },
+      h("span", {}, `${line.title}${line.modifiers?.length ? ` (${line.modifiers.map((m) => m.name || m.title).join(", ")})` : ""}`),
+      line.note ? h("em", {}, line.note) : null,
+      h("span", {}, `× ${line.quantity}`), h("span", { class: "money" }, line.total),
+      line.voided ? h("small", {}, line.void_reason) : [
+        h("button", { "aria-label": `- ${line.title}`, onclick: () => changeQuantity(order, line, -1) }, "−"),
+        h("button", { "aria-label": `+ ${line.title}`, onclick: () => changeQuantity(order, line, 1) }, "+"),
+        h("button", { onclick: () => voidLine(order, line) }, t("void")),
+      ])));
+    const cash = h("input", { id: "pay-cash", type: "number", min: 0, step: "0.01", "aria-label": t("cash") });
+    const card = h("input", { id: "pay-card", type: "number", min: 0, step: "0.01", "aria-label": t("card") });
+    const tip = h("input", { id: "pay-tip", type: "number", min: 0, step: "0.01", value: "", "aria-label": t("tip") });
+    const categoryTabs = h("div", { class: "categories", role: "tablist" },
+      h("button", { role: "tab", "aria-selected": !floor.category, onclick: () => { floor.category = ""; drawMenu(); } }, "*"),
+      ...floor.categories.map((category) => h("button", {
+        role: "tab", "aria-selected": floor.category === category.id,
+        onclick: () => { floor.category = category.id; drawMenu(); },
+      }, category.name)));
+    panel.replaceChildren(
+      h("h2", {}, title, " ", h("small", {}, order.status_display)),
+      h("div", { class: "line-options" }, note, h("label", {}, t("course"), course), h("label", {}, hold, t("hold"))),
+      categoryTabs, search, menuBox, lines,
+      h("p", { class: "bill" }, `${t("total")}: `, h("strong", { id: "order-total" }, money.total ?? order.total),
+        ` · ${t("paid")}: ${money.paid ?? "0.00"} · ${t("due")}: `, h("strong", { id: "order-due" }, money.due ?? "")),
+      h("div", { class: "pay" },
+        h("label", {}, t("cash"), cash), h("label", {}, t("card"), card), h("label", {}, t("tip"), tip),
+        h("button", { id: "pay", onclick: () => pay(order, cash.value, card.value, tip.value) }, t("pay"))),
+      h("div", { class: "actions" },
+        h("button", { onclick: () => fire(order, Number(course.value)) }, t("fire")),
+        h("button", { onclick: () => discount(order) }, t("discount")),
+        h("button", { onclick: () => move(order) }, t("move")),
+        h("button", { id: "cancel-order", onclick: () => cancel(order) }, t("cancelOrder")),
+        h("button", { onclick: () => { floor.selected = null; drawPanel(); } }, t("close"))),
+      h("p", { id: "change", role: "status" }));
+  }
+
+  function remember(order) {
+    floor.orders.set(order.id, order);
+    drawTables();
+    drawPanel();
+  }
+
+  const addLine = (order, item, options) => attempt(async () =>
+    remember(await api.post(`/api/cafe/orders/${order.id}/items/`, {
+      items: [{ menu_item: item.id, quantity: 1, note: options.note, course: options.course || 1, ...(options.hold ? { hold: true } : {}) }],
+    })));
+  const changeQuantity = (order, line, delta) => attempt(async () => {
+    if (line.quantity + delta < 1) return voidLine(order, line);
+    remember(await api.patch(`/api/cafe/orders/${order.id}/lines/${line.id}/`, { quantity: line.quantity + delta }));
+  });
+  const voidLine = (order, line) => attempt(async () => {
+    const reason = prompt(t("reason"));
+    if (reason) remember(await api.post(`/api/cafe/orders/${order.id}/lines/${line.id}/void/`, { reason }));
+  });
+  const fire = (order, course) => attempt(async () => {
+    await api.post(`/api/cafe/orders/${order.id}/fire/`, { course });
+    remember(await api.get(`/api/cafe/orders/${order.id}/`));
+  });
+  const discount = (order) => attempt(async () => {
+    const value = prompt(`${t("discount")} %`);
+    const reason = value && prompt(t("reason"));
+    if (value && reason) remember(await api.post(`/api/cafe/orders/${order.id}/discount/`, { kind: "percent", value, reason }));
+  });
+  const move = (order) => attempt(async () => {
+    const number = Number(prompt(`${t("move")}: ${t("table")} №`));
+    const table = floor.tables.find((one) => one.number === number && one.branch === order.branch);
+    if (table) remember(await api.post(`/api/cafe/orders/${order.id}/move/`, { table: table.id }));
+  });
+  const cancel = (order) => attempt(async () => {
+    const done = await api.post(`/api/cafe/orders/${order.id}/cancel/`, {});
+    floor.orders.delete(done.id);
+    floor.selected = null;
+    drawTables(); drawPanel();
+  });
+  const pay = (order, cash, card, tip) => attempt(async () => {
+    const tenders = [];
+    if (Number(card) > 0) tenders.push({ method: "card", amount: Number(card).toFixed(2) });
+    if (Number(cash) > 0) tenders.push({ method: "cash", amount: Number(cash).toFixed(2) });
+    const done = await api.post(`/api/cafe/orders/${order.id}/pay/`, { tenders, tip: Number(tip || 0).toFixed(2) });
+    const paidOrder = done.order || done;
+    const change = paidOrder.money?.change ?? "0.00";
+    if (paidOrder.status !== "open") {
+      floor.orders.delete(paidOrder.id);
+      floor.selected = null;
+      drawTables(); drawPanel();
+    } else remember(paidOrder);
+    toast(`${t("change")}: ${change}`, "info");
+    const box = $("#change");
+    if (box) box.textContent = `${t("change")}: ${change}`;
+    $("#last-change")?.remove();
+    main.append(h("p", { id: "last-change", role: "status" }, `${t("change")}: ${change}`));
+  });
+  const takeaway = () => attempt(async () => {
+    const branch = state.user.branch_id || state.branch;
+    const created = await api.post("/api/cafe/orders/", { service: "takeaway", items: [], ...(state.user.branch_id ? {} : { branch }) });
+    remember(created);
+    floor.selected = { order: created.id };
+    drawPanel();
+    toast(`${t("pickupNumber")}: ${created.pickup_number}`, "info");
+  });
+
+  function log(message) {
+    const data = message.data || {};
+    const what = data.order ? `${data.order.table_number ?? data.order.pickup_number ?? ""}` : data.table_number ?? data.menu_item?.title ?? "";
+    feed.prepend(h("li", {}, `${new Date(message.ts || Date.now()).toLocaleTimeString(state.lang)} ${message.type} ${what}`));
+    while (feed.children.length > 30) feed.lastChild.remove();
+  }
+
+  function onEvent(message) {
+    const data = message.data || {};
+    log(message);
+    if (data.order) {
+      if (data.order.status === "open") floor.orders.set(data.order.id, data.order);
+      else floor.orders.delete(data.order.id);
+    }
+    if (message.type === "table_status_changed") {
+      const table = floor.tables.find((one) => one.id === data.table_id);
+      if (table) Object.assign(table, { status: data.status, status_display: data.status_display });
+      else attempt(load); // a table this screen never loaded (say, its first load failed): reload
+    }
+    if (data.table && message.type.startsWith("table_")) {
+      floor.tables = floor.tables.filter((one) => one.id !== data.table.id);
+      if (message.type !== "table_deleted") floor.tables.push(data.table);
+    }
+    if (message.type === "menu_item_updated") {
+      const index = floor.menu.findIndex((item) => item.id === data.menu_item.id);
+      if (index >= 0) floor.menu[index] = data.menu_item;
+    }
+    drawTables();
+    if (!document.activeElement || !panel.contains(document.activeElement) || document.activeElement.tagName === "BUTTON") drawPanel();
+  }
+
+  await attempt(load);
+  live("orders", { onEvent, onResync: () => attempt(load) });
+  live("tables", { onEvent: (message) => { if (message.type !== "table_status_changed") onEvent(message); }, onResync: () => attempt(load) });
+  const ticker = setInterval(() => { if (!grid.isConnected) clearInterval(ticker); else drawTables(); }, 30_000);
+}
+
+// ---------- kitchen ----------
+async function kitchenView(main) {
+  const kitchen = { tasks: new Map(), muted: localStorage.getItem("cafe.muted") === "1", focus: 0 };
+  const board = h("section", { class: "kitchen", "aria-label": t("kitchen") });
+  const muteButton = h("button", { id: "mute", "aria-pressed": kitchen.muted ? "true" : "false", onclick: () => {
+    kitchen.muted = !kitchen.muted;
+    localStorage.setItem("cafe.muted", kitchen.muted ? "1" : "0");
+    muteButton.textContent = kitchen.muted ? t("unmute") : t("mute");
+    muteButton.setAttribute("aria-pressed", kitchen.muted ? "true" : "false");
+  } }, kitchen.muted ? t("unmute") : t("mute"));
+  main.append(h("div", { class: "floor-tools" }, muteButton, h("small", {}, "Enter/Space: bump · U: undo · ↑↓")), board);
+
+  function beep() {
+    if (kitchen.muted) return;
+    try {
+      const audio = new AudioContext();
+      const tone = audio.createOscillator();
+      tone.connect(audio.destination);
+      tone.frequency.value = 880;
+      tone.start();
+      tone.stop(audio.currentTime + 0.15);
+    } catch { /* no audio device */ }
+  }
+
+  async function load() {
+    const answer = await api.get(withBranch("/api/cafe/kitchen/tasks/?limit=500"));
+    kitchen.tasks = new Map(answer.results.filter(isLive).map((task) => [task.id, task]));
+    draw();
+  }
+  const isLive = (task) => !["served", "cancelled"].includes(task.status);
+  // Cooks claim and ready portions; whoever takes orders serves them (the API's roles).
+  const serves = state.user.role !== "cook";
+  const NEXT = { pending: "claim", in_progress: "ready", ...(serves ? { ready: "served" } : {}) };
+
+  function ageClass(task) {
+    const minutes = minutesSince(task.fired_at || task.created_at);
+    return minutes >= 15 ? "late" : minutes >= 8 ? "warn" : "fresh";
+  }
+
+  function draw() {
+    const tasks = [...kitchen.tasks.values()].sort((a, b) => (a.fired_at || a.created_at).localeCompare(b.fired_at || b.created_at));
+    if (!tasks.length) { board.replaceChildren(h("p", {}, t("noTasks"))); return; }
+    const stations = new Map();
+    for (const task of tasks) {
+      if (!stations.has(task.station_name)) stations.set(task.station_name, new Map());
+      const orders = stations.get(task.station_name);
+      const key = `${task.order}/${task.course}`;
+      if (!orders.has(key)) orders.set(key, []);
+      orders.get(key).push(task);
+    }
+    let index = 0;
+    board.replaceChildren(...[...stations].map(([station, orders]) => h("div", { class: "station" },
+      h("h2", {}, station),
+      ...[...orders.values()].map((group) => {
+        const first = group[0];
+        const where = first.service === "takeaway" ? `#${first.pickup_number}` : `${t("table")} ${first.table_number}`;
+        return h("article", { class: `ticket ${ageClass(first)}` },
+          h("h3", {}, `${where} · ${t("course")} ${first.course}`, " ", h("small", {}, `${minutesSince(first.fired_at || first.created_at)} ${t("min")}`)),
+          ...group.map((task) => {
+            const position = index++;
+            return h("div", {
+              class: `task ${task.status}${position === kitchen.focus ? " focused" : ""}`, tabindex: 0,
+              dataset: { task: task.id, status: task.status, position },
+              "aria-label": `${task.title} ${task.status_display}`,
+              onkeydown: (event) => keys(event, task),
+              onfocus: () => { kitchen.focus = position; },
+            },
+            h("strong", {}, task.title),
+            task.modifiers?.length ? h("span", { class: "mods" }, task.modifiers.map((m) => m.name || m.title).join(", ")) : null,
+            task.note ? h("span", { class: "note" }, task.note) : null,
+            h("span", { class: "state" }, task.status === "held" ? t("held") : task.status_display),
+            task.status === "held" ? null : h("span", { class: "task-actions" },
+              task.status === "pending" ? h("button", { onclick: () => act(task, "claim") }, t("claim")) : null,
+              ["pending", "in_progress"].includes(task.status) ? h("button", { onclick: () => act(task, "ready") }, t("ready")) : null,
+              task.status === "ready" ? h("button", { onclick: () => act(task, "unready") }, t("undo")) : null,
+              task.status === "ready" && serves ? h("button", { onclick: () => act(task, "served") }, t("served")) : null));
+          }));
+      }))));
+  }
+
+  function keys(event, task) {
+    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); if (NEXT[task.status]) act(task, NEXT[task.status]); }
+    else if (event.key === "u" || event.key === "U") { if (task.status === "ready") act(task, "unready"); }
+    else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const all = [...board.querySelectorAll(".task")];
+      const at = all.indexOf(event.currentTarget) + (event.key === "ArrowDown" ? 1 : -1);
+      all[Math.max(0, Math.min(all.length - 1, at))]?.focus();
+    }
+  }
+
+  const act = (task, action) => attempt(async () => {
+    const answer = await api.post(`/api/cafe/kitchen/tasks/${task.id}/${action}/`, {});
+    const updated = answer.task || answer;
+    if (updated && updated.id) upsert(updated);
+    draw();
+    board.querySelector(`[data-position="${kitchen.focus}"]`)?.focus();
+  });
+
+  function upsert(task) {
+    if (isLive(task)) kitchen.tasks.set(task.id, task);
+    else kitchen.tasks.delete(task.id);
+  }
+
+  await attempt(load);
+  live("kitchen", {
+    onEvent: (message) => {
+      const task = message.data?.task;
+      if (!task) return;
+      if (message.type === "kitchen_task_created" && !kitchen.tasks.has(task.id)) beep();
+      upsert(task);
+      draw();
+    },
+    onResync: () => attempt(load),
+  });
+}
+
+// ---------- pickup screen ----------
+async function pickupBoard(main, key) {
+  document.body.classList.add("tv");
+  const preparing = h("ul", { id: "preparing", class: "numbers" });
+  const ready = h("ul", { id: "ready", class: "numbers" });
+  const status = h("p", { id: "board-status", role: "status" });
+  main.append(h("div", { class: "board" },
+    h("section", {}, h("h1", {}, t("preparing")), preparing),
+    h("section", { class: "ready" }, h("h1", {}, t("readyToCollect")), ready)), status);
+  const draw = (list, numbers) => list.replaceChildren(...numbers.map((number) => h("li", {}, number)));
+  async function poll() {
+    try {
+      const response = await fetch("/api/cafe/pickup-board/", { headers: { Authorization: `Display ${key}`, "Accept-Language": state.lang } });
+      if (response.status === 401) {
+        draw(preparing, []); draw(ready, []);
+        status.textContent = t("revokedBoard");
+        status.dataset.state = "revoked";
+        return;
+      }
+      const board = await response.json();
+      draw(preparing, board.preparing);
+      draw(ready, board.ready);
+      status.textContent = "";
+      status.dataset.state = "live";
+    } catch {
+      status.textContent = t("offline");
+      status.dataset.state = "offline";
+    }
+    setTimeout(poll, 2000);
+  }
+  poll();
+}
+
+async function pickupView(main) {
+  // For managers: the display tokens that open the pickup screen on a TV.
+  const list = h("ul", { class: "tokens" });
+  const label = h("input", { id: "token-label", maxlength: 80, "aria-label": t("label"), placeholder: t("label") });
+  const made = h("p", { id: "token-made", role: "status" });
+  async function load() {
+    const tokens = await api.get("/api/users/display-tokens/?limit=100");
+    list.replaceChildren(...tokens.results.map((token) => h("li", {},
+      `${token.label || token.id} · ${new Date(token.created_at).toLocaleString(state.lang)}`,
+      token.revoked_at ? h("em", {}, ` (${t("revoke")}: ${new Date(token.revoked_at).toLocaleString(state.lang)})`)
+        : h("button", { onclick: () => attempt(async () => { await api.delete(`/api/users/display-tokens/${token.id}/`); await load(); }) }, t("revoke")))));
+  }
+  main.append(h("h2", {}, t("pickup")), h("div", { class: "floor-tools" }, label,
+    h("button", { id: "make-token", onclick: () => attempt(async () => {
+      const branch = state.user.branch_id || state.branch || undefined;
+      const token = await api.post("/api/users/display-tokens/", { label: label.value, ...(branch ? { branch } : {}) });
+      const url = `${location.origin}${token.url}`;
+      made.replaceChildren(h("a", { href: url, target: "_blank", rel: "noopener" }, url));
+      await load();
+    }) }, t("newToken"))), made, list);
+  await attempt(load);
+}
+
+// ---------- till ----------
+function barChart(rows) {
+  const max = Math.max(1, ...rows.map((row) => Number(row.amount)));
+  const width = 420; const bar = 28;
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${rows.length * (bar + 8) + 8}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", t("byMethod"));
+  rows.forEach((row, index) => {
+    const y = 8 + index * (bar + 8);
+    const length = (Number(row.amount) / max) * (width - 180);
+    const rect = document.createElementNS(svg.namespaceURI, "rect");
+    Object.entries({ x: 90, y, width: Math.max(1, length), height: bar, class: "bar" }).forEach(([k, v]) => rect.setAttribute(k, v));
+    const name = document.createElementNS(svg.namespaceURI, "text");
+    Object.entries({ x: 0, y: y + bar * 0.7 }).forEach(([k, v]) => name.setAttribute(k, v));
+    name.textContent = row.method;
+    const value = document.createElementNS(svg.namespaceURI, "text");
+    Object.entries({ x: 96 + length, y: y + bar * 0.7 }).forEach(([k, v]) => value.setAttribute(k, v));
+    value.textContent = row.amount;
+    svg.append(rect, name, value);
+  });
+  return svg;
+}
+
+async function tillView(main) {
+  const shiftBox = h("section", { class: "card", "aria-label": t("till") });
+  const reportBox = h("section", { class: "card", "aria-label": t("daily") });
+  main.append(h("div", { class: "till" }, shiftBox, reportBox));
+  const amountInput = (id, label) => h("label", {}, label, h("input", { id, type: "number", min: 0, step: "0.01" }));
+
+  function figures(report) {
+    const hidden = new Set(["shift", "branch", "opened_by", "closed_by", "id"]);
+    const rows = Object.entries(report.summary || report).filter(([key, value]) => typeof value !== "object" && !hidden.has(key));
+    return h("dl", { class: "figures" }, ...rows.flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, String(value))]));
+  }
+
+  async function loadShift() {
+    const current = await api.get(withBranch("/api/cafe/shifts/current/")).catch((error) => {
+      if (error.status === 404) return null;
+      throw error;
+    });
+    const shift = current && current.id ? current : current?.shift;
+    if (!shift || shift.status === "closed") {
+      shiftBox.replaceChildren(h("h2", {}, t("noShift")), amountInput("float", t("float")),
+        h("button", { id: "open-shift", onclick: () => attempt(async () => {
+          const branch = state.user.branch_id ? {} : { branch: state.branch };
+          await api.post("/api/cafe/shifts/", { opening_float: Number($("#float").value || 0).toFixed(2), ...branch });
+          await loadShift();
+        }) }, t("openShift")));
+      return;
+    }
+    const report = await api.get(`/api/cafe/shifts/${shift.id}/report/`);
+    shiftBox.replaceChildren(h("h2", {}, t("xReport")), figures(report),
+      amountInput("move-amount", t("amount")),
+      h("input", { id: "move-reason", "aria-label": t("reason"), placeholder: t("reason") }),
+      h("button", { onclick: () => cashMove(shift, "in") }, t("cashIn")),
+      h("button", { onclick: () => cashMove(shift, "out") }, t("cashOut")),
+      amountInput("counted", t("counted")),
+      h("button", { id: "close-shift", onclick: () => attempt(async () => {
+        const closed = await api.post(`/api/cafe/shifts/${shift.id}/close/`, { counted_cash: Number($("#counted").value || 0).toFixed(2) });
+        const z = await api.get(`/api/cafe/shifts/${closed.id}/report/`);
+        await loadShift();
+        shiftBox.append(h("h2", {}, t("zReport")), figures(z));
+      }) }, t("closeShift")));
+  }
+  const cashMove = (shift, kind) => attempt(async () => {
+    await api.post(`/api/cafe/shifts/${shift.id}/cash/`, { kind, amount: Number($("#move-amount").value || 0).toFixed(2), reason: $("#move-reason").value || "-" });
+    await loadShift();
+  });
+
+  async function loadReport() {
+    if (!["owner", "admin", "manager"].includes(state.user.role)) { reportBox.remove(); return; }
+    // Today in the branch's own time zone (the report's business day).
+    const branchId = state.user.branch_id || state.branch;
+    const branch = branchId ? await api.get(`/api/users/branches/${branchId}/`) : null;
+    const day = new Intl.DateTimeFormat("en-CA", { timeZone: branch?.timezone || "UTC" }).format(new Date());
+    const path = withBranch(`/api/cafe/reports/daily/?date=${day}`);
+    const report = (await api.get(path)).totals;
+    const csv = h("button", { onclick: () => attempt(async () => {
+      const response = await request("GET", `${path}&format=csv`, undefined, { raw: true });
+      const link = h("a", { href: URL.createObjectURL(await response.blob()), download: `report-${day}.csv` });
+      link.click();
+    }) }, t("csv"));
+    reportBox.replaceChildren(h("h2", {}, `${t("daily")} ${day}`), figures(report), h("h3", {}, t("byMethod")),
+      barChart(report.payments || []), csv);
+  }
+  await attempt(loadShift);
+  await attempt(loadReport);
+  live("orders", { onEvent: (message) => { if (message.type.startsWith("shift_") || message.type === "order_paid") attempt(loadShift); }, onResync: () => attempt(loadShift) });
+}
+
+const VIEWS = { floor: floorView, kitchen: kitchenView, till: tillView, pickup: pickupView };
+
+// ---------- boot ----------
+async function boot() {
+  setLang(state.lang);
+  const key = new URLSearchParams(location.hash.slice(1)).get("display");
+  if (state.view === "pickup" && key) {
+    const main = h("main", { id: "view", class: "view-board" });
+    app().replaceChildren(main);
+    return pickupBoard(main, key);
+  }
+  if (await refresh()) {
+    try { await start(); return; } catch { /* fall through to the login */ }
+  }
+  showLogin();
+}
+
+
+boot();

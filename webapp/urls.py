@@ -1,0 +1,10 @@
+from django.urls import path
+
+from webapp import views
+
+app_name = "webapp"
+
+urlpatterns = [
+    path("", views.page, {"view": "floor"}, name="floor"),
+    *(path(f"{view}/", views.page, {"view": view}, name=view) for view in views.VIEWS if view != "floor"),
+]
