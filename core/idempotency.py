@@ -7,7 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from core.errors import Unprocessable
 from core.models import IdempotencyKey
+from core.rows import row_insert_if_absent, row_update
 
 HEADER = "Idempotency-Key"
 REPLAYED = {"Idempotent-Replayed": "true"}
@@ -37,9 +38,10 @@ def idempotent(view_method):
 
     A retry with the same key and request gets the stored answer and changes
     nothing; a concurrent retry waits on the key's unique index until the first
-    commits. The same key with another request is refused with 422. A request
-    that fails stores nothing, so it may be retried with the same key. A retry
-    whose answer was dropped (``_keep``) is a 409 and changes nothing either.
+    commits (``INSERT … ON CONFLICT DO NOTHING``), then reads its answer. The same
+    key with another request is refused with 422. A request that fails stores
+    nothing, so it may be retried with the same key. A retry whose answer was
+    dropped (``_keep``) is a 409 and changes nothing either.
     """
 
     @functools.wraps(view_method)
@@ -51,12 +53,8 @@ def idempotent(view_method):
             raise ValidationError({HEADER: [_("Use between 1 and 255 characters.")]})
         fingerprint = _fingerprint(request)
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyKey.objects.create(
-                        user=request.user, key=key, fingerprint=fingerprint, status_code=0, body={}
-                    )
-            except IntegrityError:
+            record = IdempotencyKey(user=request.user, key=key, fingerprint=fingerprint, status_code=0, body={})
+            if not row_insert_if_absent(record):
                 record = IdempotencyKey.objects.get(user=request.user, key=key)
                 if record.fingerprint != fingerprint:
                     raise Unprocessable(
@@ -99,7 +97,7 @@ def _keep(record: IdempotencyKey, status_code: int, body) -> None:
                     break
             IdempotencyKey.objects.filter(pk__in=dropped).update(body={}, body_bytes=None)
         record.body, record.body_bytes = body, size
-    record.save(update_fields=["status_code", "body", "body_bytes"])
+    row_update(record, ["status_code", "body", "body_bytes"])
 
 
 def _take_turn(user_id: uuid.UUID) -> None:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from core.errors import Conflict
+from core.rows import rows_insert
 from realtime import envelope, metrics, publishing
 from realtime.catalogue import CatalogueError, EventType, Payload, is_registered
 from realtime.models import Event
@@ -176,7 +177,7 @@ def emit(*, company_id: uuid.UUID, events: Iterable[PendingEvent[Any]]) -> list[
                 created_at=now,
             )
         )
-    Event.objects.bulk_create(rows)
+    rows_insert(Event, rows)
     transaction.on_commit(lambda: _committed(rows))
     return rows
 

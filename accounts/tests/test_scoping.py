@@ -70,6 +70,7 @@ USER_LOOKUPS = {
     "cafe/management/commands/seed_demo.py": "loads the demo logins",
     "bench/project_setup.py": "the benchmark's set-up",
     "bench/orderbench.py": "the per-order benchmark's set-up",
+    "bench/orderhttp.py": "the per-order HTTP benchmark's set-up",
     "bench/eventbudget.py": "the events-per-request benchmark's set-up",
     "bench/report_cost.py": "the report benchmark's set-up",
 }

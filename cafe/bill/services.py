@@ -29,7 +29,9 @@ from cafe.orders.money import CENT, HUNDRED, ZERO, due
 from cafe.orders.selectors import order_get
 from cafe.orders.services import order_changed, order_open_locked
 from cafe.shared import metrics
+from cafe.shared.services import with_prefetched
 from core.errors import Conflict
+from core.rows import rows_insert
 
 # Even split: the checks' amounts
 
@@ -171,8 +173,9 @@ def order_pay(
     shift = shift_current_or_none(tenant=tenant, branch_id=order.branch_id, lock=True)
     if shift is None and any(share.method == Tender.CASH for share in shares):
         raise Conflict(_("Cash needs an open shift in this branch: open the till first."))
-    for share in shares:
-        Payment.objects.create(
+    earlier: list[Payment] = list(order.payment_list())
+    payments = [
+        Payment(
             company_id=order.company_id,
             order=order,
             branch_id=order.branch_id,
@@ -185,6 +188,12 @@ def order_pay(
             change=share.change,
             user=tenant.user,
         )
+        for share in shares
+    ]
+    rows_insert(Payment, payments)
+    # The answer and the events show the payments from memory, in their order (Payment.Meta).
+    shown = sorted([*earlier, *payments], key=lambda payment: (payment.created_at, payment.pk))
+    with_prefetched(order, payments=shown)
     metrics.payments_taken(order.branch_id, [share.method for share in shares], bill)
     order.paid += bill
     order.tips += tip

@@ -29,6 +29,7 @@ from cafe.floor.plan import footprint, needs, overflow
 from cafe.floor.selectors import opening_exception_get, opening_hours_get, table_get, zone_get
 from cafe.shared.services import branch_for_write, save_unique
 from core.errors import Conflict
+from core.rows import row_update
 from realtime.emit import PendingEvent, emit
 
 # The fields that place a table on its hall's plan.
@@ -171,7 +172,7 @@ def table_status_set(table: Table, status: str, *, save: bool = True) -> list[Pe
         )
     table.status = status
     if save:
-        table.save(update_fields=["status", "updated_at"])
+        row_update(table, ["status", "updated_at"])
     return [table_status_changed(table)]
 
 

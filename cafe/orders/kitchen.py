@@ -30,6 +30,7 @@ from cafe.orders.models import TASK_TRANSITIONS, KitchenTask, Order, OrderItem, 
 from cafe.orders.payloads import KitchenTaskData
 from cafe.orders.selectors import TASK_PREFETCHED, TASK_SELECTED, order_get, tasks_locked
 from core.errors import Conflict
+from core.rows import rows_insert
 from realtime.catalogue import EventType
 from realtime.emit import PendingEvent, emit
 
@@ -216,7 +217,7 @@ def tasks_create(
         if station is not None
         for portion in range(first, first + count)
     ]
-    return KitchenTask.objects.bulk_create(tasks)
+    return list(rows_insert(KitchenTask, tasks))
 
 
 def tasks_cancel(tenant: Tenant, tasks: Iterable[KitchenTask]) -> list[KitchenTask]:

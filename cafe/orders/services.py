@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -58,6 +58,7 @@ from cafe.shared import metrics
 from cafe.shared.business_day import zone
 from cafe.shared.services import branch_for_write, with_prefetched
 from core.errors import Conflict
+from core.rows import rows_insert
 from realtime.catalogue import EventType
 from realtime.emit import PendingEvent, emit
 
@@ -140,14 +141,21 @@ class NewLines:
     modifiers: list[OrderItemModifier] = field(default_factory=list)
     kitchen: list[tuple[OrderItem, uuid.UUID | None, bool, int, int]] = field(default_factory=list)
     restocked: list[uuid.UUID] = field(default_factory=list)
+    # The kitchen's stations, read with the menu (their names go in the tasks' events).
+    stations: dict[uuid.UUID, Station] = field(default_factory=dict)
 
 
-def _as_the_branch_sees_them(tenant: Tenant, branch_id: uuid.UUID, items: Iterable[Any]) -> None:
+def _as_the_branch_sees_them(tenant: Tenant, branch_id: uuid.UUID, items: Iterable[Any]) -> dict[uuid.UUID, Station]:
     """Sets ``station_here``, ``available_here`` and ``remaining_here`` on each item, as
     ``cafe.menu.selectors.in_branch`` annotates them; a company-wide item's come from its
-    branch row, read only for such items."""
+    branch row, read only for such items. Returns the stations they name, which the
+    items (``select_related("station")``) and the branch rows were read with."""
     shared = [item.pk for item in items if item.branch_id is None]
-    rows = tenant.scope(MenuItemBranch).filter(branch=branch_id, menu_item__in=shared) if shared else []
+    rows = (
+        tenant.scope(MenuItemBranch).filter(branch=branch_id, menu_item__in=shared).select_related("station")
+        if shared
+        else []
+    )
     here = {row.menu_item_id: row for row in rows}
     for item in items:
         if item.branch_id is not None:  # the branch's own item
@@ -164,6 +172,9 @@ def _as_the_branch_sees_them(tenant: Tenant, branch_id: uuid.UUID, items: Iterab
             )
         else:  # served in every branch, with nothing set for this one
             item.station_here, item.available_here, item.remaining_here = None, item.is_available, None
+    stations = {item.station_id: item.station for item in items if item.branch_id is not None and item.station_id}
+    stations.update((row.station_id, row.station) for row in here.values() if row.station_id)
+    return stations
 
 
 def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]], *, existing: int = 0) -> NewLines:
@@ -176,15 +187,17 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
     if not lines:
         return NewLines()
     check_lines(existing, len(lines))
-    offered = tenant.scope(ModifierGroup).filter(menu_item=OuterRef("pk"))
+    # Their modifier groups counted through the relation (a join is cheaper to build
+    # than a scoped subquery, and the items are the tenant's), their stations joined.
     menu: dict[Any, Any] = (
         menu_for_branch(tenant=tenant, branch_id=order.branch_id)
-        .annotate(has_modifiers=Exists(offered))
+        .select_related("station")
+        .annotate(group_count=Count("modifier_groups"))
         .in_bulk({line["menu_item"] for line in lines})
     )
-    _as_the_branch_sees_them(tenant, order.branch_id, menu.values())
+    stations = _as_the_branch_sees_them(tenant, order.branch_id, menu.values())
     groups: dict[uuid.UUID, list[ModifierGroup]] = {pk: [] for pk in menu}
-    if any(item.has_modifiers for item in menu.values()):
+    if any(item.group_count for item in menu.values()):
         for group in tenant.scope(ModifierGroup).filter(menu_item__in=list(menu)).prefetch_related("modifiers"):
             groups[group.menu_item_id].append(group)
     # Keyed by line index, the shape DRF gives for malformed lines, so clients read one shape.
@@ -206,7 +219,7 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
         item = menu[line["menu_item"]]
         if item.remaining_here is not None:
             wanted[item] += line["quantity"]
-    new = NewLines(restocked=stock_take(tenant=tenant, branch_id=order.branch_id, wanted=wanted))
+    new = NewLines(restocked=stock_take(tenant=tenant, branch_id=order.branch_id, wanted=wanted), stations=stations)
     chosen = {
         modifier.pk: modifier for group_list in groups.values() for g in group_list for modifier in g.modifiers.all()
     }
@@ -254,16 +267,14 @@ def lines_write(tenant: Tenant, order: Order, new: NewLines) -> list[PendingEven
     returns the events they cause besides the order's own."""
     if not new.lines:
         return []
-    OrderItem.objects.bulk_create(new.lines)
-    if new.modifiers:
-        OrderItemModifier.objects.bulk_create(new.modifiers)
+    rows_insert(OrderItem, new.lines)
+    rows_insert(OrderItemModifier, new.modifiers)
     tasks = tasks_create(order, new.kitchen)
-    # The new tasks' events from the rows in memory (their lines, modifiers and order
-    # are): only their stations' names are read.
-    stations = tenant.scope(Station).in_bulk({task.station_id for task in tasks}) if tasks else {}
+    # The new tasks' events from the rows in memory: their lines, modifiers and order,
+    # and their stations, read with the menu.
     created = []
     for task in tasks:
-        task.station = stations[task.station_id]
+        task.station = new.stations[task.station_id]
         created.append(task_event(KITCHEN_TASK_CREATED, task))
     return [*created, *_menu_events(tenant, order, new.restocked)]
 
@@ -362,7 +373,7 @@ def order_create(
     if order.service == Service.TAKEAWAY:
         order.pickup_number, order.pickup_day = pickup_number_next(tenant=tenant, branch=order.branch)
     recalculate(order, new.lines)
-    order.save()
+    rows_insert(Order, [order])
     if joined:
         JoinedTable.objects.bulk_create([JoinedTable(order_id=order.pk, table_id=held.pk) for held in joined])
     caused = lines_write(tenant, order, new)
