@@ -33,7 +33,8 @@ def rows_insert(model: type[M], rows: Sequence[M]) -> Sequence[M]:
     options. Every concrete field is sent (``auto_now`` and ``auto_now_add`` stamped
     by their ``pre_save``); nothing is read back. Runs in the caller's transaction."""
     if len(rows) > VALUES_MAX_ROWS:
-        return QuerySet[M](model=model).bulk_create(rows)  # inserts only: no manager (nor its scope) needed
+        queryset: QuerySet[M] = QuerySet(model=model)  # inserts only: no manager (nor its scope) needed
+        return queryset.bulk_create(rows)
     if not rows:
         return rows
     alias = router.db_for_write(model)

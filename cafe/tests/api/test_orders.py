@@ -19,7 +19,7 @@ ORDER_FIELDS = [
     "guests", "status", "status_display",
     "waiter", "customer_name", "customer_phone", "pickup_number", "items", "discount", "total", "money",
     "payments", "refunds", "split_checks", "split_from", "merged_into", "ready_at", "paid_at", "closed_at",
-    "created_at", "updated_at",
+    "created_at", "taken_at", "updated_at",
 ]  # fmt: skip
 
 
