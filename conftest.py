@@ -20,6 +20,35 @@ def pytest_configure(config):
         django_settings.EVENTS_CHANNEL = f"{django_settings.EVENTS_CHANNEL}.{worker}"
 
 
+def _share_whitenoise_file_table() -> None:
+    """Every test client builds its own middleware chain, and WhiteNoise (serving the
+    apps' static files, ``WHITENOISE_USE_FINDERS``) stats and reads the headers of
+    every static file each time: most of a one-request test's cost. The table it
+    builds from the finders depends only on the settings below and on the files, which
+    no test changes, so it is built once per configuration of those and copied."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    build = WhiteNoiseMiddleware.add_files_from_finders
+    tables: dict = {}
+    SETTINGS = ("WHITENOISE_", "STATIC", "STORAGES", "INSTALLED_APPS", "DEBUG", "FORCE_SCRIPT_NAME")
+
+    def add_files_from_finders(self) -> None:
+        key = repr(
+            [(name, getattr(django_settings, name)) for name in dir(django_settings) if name.startswith(SETTINGS)]
+        )
+        if key not in tables:
+            before = self.files
+            self.files = {}
+            build(self)
+            tables[key], self.files = self.files, before
+        self.files.update(tables[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+
+
+_share_whitenoise_file_table()
+
+
 @pytest.fixture(autouse=True)
 def _own_cache(settings):
     # Each test starts with no login failures counted, and clearing never touches
