@@ -29,6 +29,37 @@ def pytest_configure(config):
         django_settings.EVENTS_CHANNEL = f"{django_settings.EVENTS_CHANNEL}.{worker}"
 
 
+# Tests that each cost seconds (real server processes, fresh Python processes, the
+# OpenAPI document), by module; with the serial groups they are handed out first.
+_SLOW_MODULES = (
+    "accounts/tests/test_hostile_input.py",
+    "cafe/tests/api/test_settings.py",
+    "core/tests/test_serve.py",
+    "realtime/tests/test_catalogue.py",
+    "core/tests/apidocs/test_openapi.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under xdist, the long serial groups (``e2e``, ``delivery``: server processes one
+    after another on one worker) and the slow tests are collected first, so that they
+    start first (``--dist loadgroup`` hands out work in collection order) and the run
+    does not end waiting for one worker's long group. The order is the same on every
+    worker; otherwise it is kept (the matrix's cells stay world by world)."""
+    if not hasattr(config, "workerinput"):
+        return
+
+    def rank(item) -> int:
+        group = item.get_closest_marker("xdist_group")
+        if group and group.args and group.args[0] in ("e2e", "delivery"):
+            return 0
+        if "start_server" in getattr(item, "fixturenames", ()) or item.nodeid.startswith(_SLOW_MODULES):
+            return 1
+        return 2
+
+    items.sort(key=rank)
+
+
 def _share_whitenoise_file_table() -> None:
     """Every test client builds its own middleware chain, and WhiteNoise (serving the
     apps' static files, ``WHITENOISE_USE_FINDERS``) stats and reads the headers of
