@@ -40,10 +40,12 @@ chromium:
 # database and events channel; the cells of one isolation-matrix world, and the tests
 # that start real server processes, each run on one worker (xdist_group, --dist loadgroup).
 # Tests wait on sockets and servers more than they compute: more workers than cores pay.
+# Work is handed out in collection order (--no-loadscope-reorder), which the root
+# conftest.py puts the long serial groups and the slow tests first in.
 TEST_WORKERS ?= 4
 
 test: $(BIN)/.installed $(NEWMAN) chromium
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The checked-in Postman collection and environment, regenerated from the code.
 docs: $(BIN)/.installed

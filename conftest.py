@@ -1,4 +1,10 @@
+import contextlib
+import fcntl
 import os
+import sqlite3
+import tempfile
+import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -15,9 +21,196 @@ def pytest_configure(config):
     (pytest-django names it after the worker) and its own events channel, which the
     server processes it starts inherit (``cafe/tests/servers.py``): workers sharing
     one Redis never hear each other's events."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        # The run's id, known to the controller too: it names the run's database template.
+        config.option.testrunuid = config.option.testrunuid or uuid.uuid4().hex
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker:
         django_settings.EVENTS_CHANNEL = f"{django_settings.EVENTS_CHANNEL}.{worker}"
+
+
+# Tests that each cost seconds (real server processes, fresh Python processes, the
+# OpenAPI document), by module; with the serial groups they are handed out first.
+_SLOW_MODULES = (
+    "accounts/tests/test_hostile_input.py",
+    "cafe/tests/api/test_settings.py",
+    "core/tests/test_serve.py",
+    "realtime/tests/test_catalogue.py",
+    "core/tests/apidocs/test_openapi.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under xdist, the long serial groups (``e2e``, ``delivery``: server processes one
+    after another on one worker) and the slow tests are collected first, so that they
+    start first (``--dist loadgroup`` hands out work in collection order) and the run
+    does not end waiting for one worker's long group. The order is the same on every
+    worker; otherwise it is kept (the matrix's cells stay world by world)."""
+    if not hasattr(config, "workerinput"):
+        return
+
+    def rank(item) -> int:
+        group = item.get_closest_marker("xdist_group")
+        if group and group.args and group.args[0] in ("e2e", "delivery"):
+            return 0
+        if "start_server" in getattr(item, "fixturenames", ()) or item.nodeid.startswith(_SLOW_MODULES):
+            return 1
+        return 2
+
+    items.sort(key=rank)
+
+
+def _share_whitenoise_file_table() -> None:
+    """Every test client builds its own middleware chain, and WhiteNoise (serving the
+    apps' static files, ``WHITENOISE_USE_FINDERS``) stats and reads the headers of
+    every static file each time: most of a one-request test's cost. The table it
+    builds from the finders depends only on the settings below and on the files, which
+    no test changes, so it is built once per configuration of those and copied."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    build = WhiteNoiseMiddleware.add_files_from_finders
+    tables: dict = {}
+    SETTINGS = ("WHITENOISE_", "STATIC", "STORAGES", "INSTALLED_APPS", "DEBUG", "FORCE_SCRIPT_NAME")
+
+    def add_files_from_finders(self) -> None:
+        key = repr(
+            [(name, getattr(django_settings, name)) for name in dir(django_settings) if name.startswith(SETTINGS)]
+        )
+        if key not in tables:
+            before = self.files
+            self.files = {}
+            build(self)
+            tables[key], self.files = self.files, before
+        self.files.update(tables[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+
+
+_share_whitenoise_file_table()
+
+
+# One migration per run: under pytest-xdist each worker has its own test database, and
+# migrating one costs seconds of CPU. The first worker migrates its database as usual
+# and copies it into a template for this run (PostgreSQL: a database, SQLite: a file);
+# the others start from a copy of it (PostgreSQL's CREATE DATABASE … TEMPLATE, SQLite's
+# backup into the in-memory database), on which `migrate` still runs and finds nothing to do.
+# A template is never reused by another run (it carries the run's id) and the controller
+# drops it when the run ends.
+
+
+def _template_name(config) -> str | None:
+    """This run's template for the worker's test database, or None outside xdist."""
+    worker = getattr(config, "workerinput", None)
+    if worker is None:
+        return None
+    db = django_settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return str(Path(tempfile.gettempdir()) / f"cafe-test-template-{worker['testrunuid']}.sqlite3")
+    return db["TEST"]["NAME"].removesuffix(f"_{worker['workerid']}") + "_template"
+
+
+def _pg_admin():
+    import psycopg
+
+    db = django_settings.DATABASES["default"]
+    return psycopg.connect(
+        dbname="postgres", user=db["USER"], password=db.get("PASSWORD") or None,
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, autocommit=True,
+    )  # fmt: skip
+
+
+def _pg_template_run(name: str) -> str | None:
+    with _pg_admin() as admin:
+        row = admin.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+    return row[0] if row else None
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings):
+    """Which template the worker starts from; the first worker of the run keeps the
+    template's lock until it has made it (``django_db_setup``)."""
+    name = _template_name(request.config)
+    if name is None:
+        return None
+    run = request.config.workerinput["testrunuid"]
+    db = django_settings.DATABASES["default"]
+    postgres = db["ENGINE"] == "django.db.backends.postgresql"
+    lock = open(Path(tempfile.gettempdir()) / f"{Path(name).name}.lock", "w")  # noqa: SIM115
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    ready = _pg_template_run(name) == run if postgres else Path(name).exists()
+    if ready:
+        lock.close()
+        if postgres:
+            db["TEST"]["TEMPLATE"] = name
+        else:
+            _load_sqlite_template_before_migrate(name)
+    return {"name": name, "run": run, "ready": ready, "postgres": postgres, "lock": lock}
+
+
+def _load_sqlite_template_before_migrate(path: str) -> None:
+    """Django's create_test_db calls ``migrate``: copy the template into the in-memory
+    database first, so that it finds every migration applied."""
+    from django.core import management
+    from django.db import connection
+
+    call_command = management.call_command
+
+    def load_then(name, *args, **options):
+        if name == "migrate":
+            management.call_command = call_command
+            connection.ensure_connection()
+            with contextlib.closing(sqlite3.connect(path)) as template:
+                template.backup(connection.connection)
+        return call_command(name, *args, **options)
+
+    management.call_command = load_then
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_modify_db_settings, django_db_setup, django_db_blocker):
+    template = django_db_modify_db_settings
+    if template and not template["ready"]:
+        from django.db import connection
+
+        with django_db_blocker.unblock():
+            if template["postgres"]:
+                from psycopg import sql
+
+                connection.close()
+                connection.close_pool()  # the pool's idle connections are sessions on the source too
+                name, source = sql.Identifier(template["name"]), sql.Identifier(connection.settings_dict["NAME"])
+                with _pg_admin() as admin:
+                    admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
+                    admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(name, source))
+                    admin.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(name, sql.Literal(template["run"])))
+            else:
+                connection.ensure_connection()
+                with contextlib.closing(sqlite3.connect(template["name"] + ".part")) as copy:
+                    connection.connection.backup(copy)
+                os.replace(template["name"] + ".part", template["name"])
+        template["lock"].close()
+    return django_db_setup
+
+
+def pytest_sessionfinish(session):
+    """The controller of an xdist run drops the run's template (the workers are done)."""
+    config = session.config
+    run = getattr(config.option, "testrunuid", None)
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None) or not run:
+        return
+    db = django_settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        for suffix in ("", ".lock"):
+            Path(tempfile.gettempdir(), f"cafe-test-template-{run}.sqlite3{suffix}").unlink(missing_ok=True)
+        return
+    name = (db.get("TEST", {}).get("NAME") or f"test_{db['NAME']}") + "_template"
+    with contextlib.suppress(Exception), _pg_admin() as admin:
+        if _pg_template_run(name) == run:
+            from psycopg import sql
+
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 @pytest.fixture(autouse=True)

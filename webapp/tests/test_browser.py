@@ -38,8 +38,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 WAIT = 10_000  # ms: how long an expectation may wait for the page (a bound, not a timing assertion)
 
 
-@pytest.fixture
-def chromium(monkeypatch):
+@pytest.fixture(scope="module")
+def _browser():
+    """One Chromium for the module (launching it costs more CPU than most tests): each
+    test opens its own browser contexts (``open_app``), which share no cookies or storage."""
     missing = None
     try:
         from playwright.sync_api import sync_playwright
@@ -53,11 +55,19 @@ def chromium(monkeypatch):
         pytest.skip(missing)
     # Playwright's sync API keeps an event loop running in this thread; the test's
     # own database calls between browser steps are plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM)
+            yield browser
+            browser.close()
+
+
+@pytest.fixture
+def chromium(_browser):
+    yield _browser
+    for context in _browser.contexts:  # a test's pages never outlive it
+        context.close()
 
 
 def login_capable(user):
