@@ -303,11 +303,10 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
                 metrics.RESUMES.labels(via="action").inc()
                 try:
                     await self._count_replay()
+                    await get_hub().resume(self, since)
                 except admission.Refused as refused:
                     return self._error("too_many_resumes", refused.message, **refused.params)
-                try:
-                    await get_hub().resume(self, since)
-                except Exception as exc:
+                except Exception as exc:  # Redis (the replay count) or the database (the log) away or swamped
                     if not backend_unavailable(exc):
                         raise
                     core_metrics.backend_error(exc)
