@@ -18,10 +18,10 @@ from core.concurrency import Limit, slot
 class SnapshotViewSet(TenantViewSet):
     serializer_class = SnapshotSerializer
     read_roles = ALL_ROLES
-    # Nothing to write: every role gets 405 for another method.
+    # Only GET is routed (cafe/urls.py), as one answer, not a list: any other method is 405.
     write_roles = ALL_ROLES
 
-    def list(self, request) -> Response:
+    def retrieve(self, request) -> Response:
         # The branch as a write would take it: the one named, or a branch-bound user's own.
         branch = branch_for_write(self.tenant, self.filters(SnapshotFilter).get("branch"))
         per_company = settings.SNAPSHOT_CONCURRENCY_PER_COMPANY

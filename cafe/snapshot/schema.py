@@ -4,7 +4,7 @@ from cafe.snapshot.serializers import SnapshotFilter, SnapshotSerializer
 from core.schema import document, operation
 
 SNAPSHOT = document(
-    list=operation(
+    retrieve=operation(
         tag="snapshot",
         summary="A branch as of one seq",
         response=SnapshotSerializer,

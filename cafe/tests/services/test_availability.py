@@ -246,9 +246,9 @@ def test_the_query_count_does_not_grow_with_tables(branch, count, django_assert_
     for index, table in enumerate(tables):
         book([table], at(DAY, "12:00") + datetime.timedelta(hours=index % 10))
 
-    # Opening hours (whether the branch has any; the day's and the day before's
-    # exceptions, then weekday hours), the computation, the tables it names.
-    with django_assert_num_queries(7):
+    # Opening hours (whether the branch has any; the weekly hours and the two days'
+    # exceptions, read for both days at once), the computation, the tables it names.
+    with django_assert_num_queries(5):
         answer = availability(branch=branch, day=DAY, guests=5, now=EARLIER)
     assert answer.slots
 
