@@ -36,6 +36,16 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Screenshots of each view, kept as test artifacts (README shows two).
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 WAIT = 10_000  # ms: how long an expectation may wait for the page (a bound, not a timing assertion)
+MEASUREMENTS = ARTIFACTS.parent / "measurements.jsonl"
+
+
+def measured(name: str, value: float, unit: str = "ms") -> None:
+    """A figure the browser tests measure and report, never assert (docs/web.md,
+    "Measurements"): printed and appended to artifacts/measurements.jsonl."""
+    print(f"MEASURED {name}: {value:.1f} {unit}")
+    MEASUREMENTS.parent.mkdir(parents=True, exist_ok=True)
+    with MEASUREMENTS.open("a") as file:
+        file.write(json.dumps({"name": name, "value": round(value, 1), "unit": unit}) + "\n")
 
 
 @pytest.fixture
@@ -86,8 +96,8 @@ def cafe():
     }
 
 
-def open_app(browser, server, user, path="/app/", lang="ru"):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=lang)
+def open_app(browser, server, user, path="/app/", lang="ru", viewport=None):
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800}, locale=lang)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -136,9 +146,27 @@ def test_waiter_takes_and_pays_an_order_while_the_owner_watches_live(chromium, s
     owners_table = owner.locator('.table[data-number="1"]')
     expect(owners_table).to_have_attribute("data-status", "free")
 
+    # When the owner's screen turns the table busy, against when the waiter tapped
+    # "open order": both clocks are this machine's (performance.timeOrigin).
+    owner.evaluate("""() => new Promise((resolve) => {
+        const observer = new MutationObserver(() => {
+            const table = document.querySelector('.table[data-number="1"]');
+            if (table && table.dataset.status === "busy") {
+                window.busyAt = performance.timeOrigin + performance.now();
+                observer.disconnect();
+            }
+        });
+        observer.observe(document.querySelector(".tables"), { subtree: true, childList: true, attributes: true });
+        resolve();
+    })""")
     waiter.click('.table[data-number="1"]')
     waiter.fill("#guests", "3")
+    waiter.evaluate("""() => document.querySelector("#open-order").addEventListener(
+        "click", () => { window.tappedAt = performance.timeOrigin + performance.now(); }, { capture: true })""")
     waiter.click("#open-order")
+    expect(owners_table).to_have_attribute("data-status", "busy", timeout=WAIT)
+    measured("waiter opens an order → the owner's floor shows the table busy",
+             owner.evaluate("window.busyAt") - waiter.evaluate("window.tappedAt"))  # fmt: skip
     waiter.click('.menu-item:has-text("Borscht")')
     waiter.click('.menu-item:has-text("Borscht")')
     expect(waiter.locator("#order-total")).to_have_text(re.compile(r"^700\.00$|^7\d\d\.\d\d$"), timeout=WAIT)
@@ -314,3 +342,111 @@ def test_api_errors_are_shown_in_words_in_the_users_language(chromium, start_ser
     expect(wrong.locator(".login-error")).to_have_text(
         "Не найдено активной учётной записи с указанными данными.", timeout=WAIT
     )
+
+
+def test_the_cook_marks_a_task_ready_and_the_waiter_sees_it(chromium, start_server, cafe):
+    from playwright.sync_api import expect
+
+    server = start_server("web")
+    waiter = open_app(chromium, server, cafe["waiter"])
+    cook = open_app(chromium, server, cafe["cook"], "/app/kitchen/")
+    waiter.click('.table[data-number="2"]')
+    waiter.click("#open-order")
+    waiter.click('.menu-item:has-text("Borscht")')
+    task = cook.locator(".task")
+    expect(task).to_have_count(1, timeout=WAIT)
+    cook.locator(".task button", has_text="Взять").click()
+    expect(task).to_have_attribute("data-status", "in_progress", timeout=WAIT)
+    cook.locator(".task button", has_text="Готово").click()
+    expect(task).to_have_attribute("data-status", "ready", timeout=WAIT)
+    # The waiter's floor, in its own context, learns it from the orders socket.
+    served = waiter.locator("#ready-to-serve li")
+    expect(served).to_have_count(1, timeout=WAIT)
+    expect(served).to_contain_text("Стол 2")
+    expect(served).to_contain_text("Borscht")
+    expect(waiter.locator('.table[data-number="2"]')).to_have_attribute("data-ready", "1")
+    shot(waiter, "floor-ready-to-serve")
+    latencies = waiter.evaluate(
+        "cafeMetrics.events.filter((e) => e.type === 'kitchen_task_ready').map((e) => [e.drawn - e.received, (e.painted ?? e.drawn) - e.received])"
+    )
+    assert latencies, "the waiter's screen recorded the event"
+    measured("kitchen_task_ready: socket message → DOM updated", latencies[-1][0])
+    measured("kitchen_task_ready: socket message → next frame", latencies[-1][1])
+    # The waiter serves it; the kitchen no longer shows it as ready.
+    served.get_by_role("button").click()
+    expect(served).to_have_count(0, timeout=WAIT)
+    tasks = api(server, "GET", "/api/cafe/kitchen/tasks/", access_for(cafe["waiter"]))["results"]
+    assert [task["status"] for task in tasks] == ["served"]
+    assert waiter.script_errors == cook.script_errors == []
+
+
+def test_a_cashier_takes_a_split_payment_with_change_and_the_z_report_adds_up(chromium, start_server, cafe):
+    from playwright.sync_api import expect
+
+    server = start_server("web")
+    cashier = open_app(chromium, server, login_capable(staff_of(cafe["branch"], Role.CASHIER)))
+    order = order_for(cafe["waiter"], cafe["tables"][0], [(cafe["dish"], 2)])  # 700.00
+    cashier.click('.table[data-number="1"]')
+    expect(cashier.locator("#order-total")).to_have_text("700.00", timeout=WAIT)
+    cashier.fill("#pay-card", "400")
+    cashier.fill("#pay-cash", "500")
+    cashier.click("#pay")
+    expect(cashier.locator("#last-change")).to_have_text("Сдача: 200.00", timeout=WAIT)
+    expect(cashier.locator('.table[data-number="1"]')).to_have_attribute("data-status", "free", timeout=WAIT)
+    paid = api(server, "GET", f"/api/cafe/orders/{order.pk}/", access_for(cafe["manager"]))
+    assert sorted((p["method"], p["amount"], p["change"]) for p in paid["payments"]) == [
+        ("card", "400.00", "0.00"),
+        ("cash", "300.00", "200.00"),
+    ]
+    cashier.click("nav >> text=Касса")
+    x = cashier.locator("#x-report")
+    expect(x.locator('[data-key="sales"]')).to_have_text("700.00", timeout=WAIT)
+    expect(x.locator('[data-key="expected_cash"]')).to_have_text("300.00")
+    shot(cashier, "till")
+    cashier.fill("#counted", "300")
+    cashier.click("#close-shift")
+    z = cashier.locator("#z-report")
+    expect(z.locator('[data-key="kind"]')).to_have_text("z", timeout=WAIT)
+    expect(z.locator('[data-key="sales"]')).to_have_text("700.00")
+    expect(z.locator('[data-key="payment-card"]')).to_have_text("400.00")
+    expect(z.locator('[data-key="payment-cash"]')).to_have_text("300.00")
+    expect(z.locator('[data-key="cash_taken"]')).to_have_text("300.00")
+    expect(z.locator('[data-key="expected_cash"]')).to_have_text("300.00")
+    expect(z.locator('[data-key="counted_cash"]')).to_have_text("300.00")
+    expect(z.locator('[data-key="difference"]')).to_have_text("0.00")
+    shot(cashier, "till-z-report")
+    assert cashier.script_errors == []
+
+
+def test_a_screen_cut_off_the_network_shows_every_order_taken_meanwhile(chromium, start_server, cafe):
+    from playwright.sync_api import expect
+
+    server = start_server("web")
+    page = open_app(chromium, server, cafe["manager"])
+    sockets: list[str] = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    page.context.set_offline(True)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "offline", timeout=WAIT)
+    token = access_for(cafe["waiter"])
+    for table in cafe["tables"]:
+        api(server, "POST", "/api/cafe/orders/", token, {
+            "table": str(table.pk), "guests": table.number,
+            "items": [{"menu_item": str(cafe["dish"].pk), "quantity": 1}],
+        })  # fmt: skip
+    takeaway = api(server, "POST", "/api/cafe/orders/", token, {
+        "service": "takeaway", "items": [{"menu_item": str(cafe["dish"].pk), "quantity": 1}],
+    })  # fmt: skip
+    page.wait_for_timeout(2_000)  # the cut lasts a few seconds: the point of the test, not a wait for the page
+    for number in (1, 2, 3):
+        expect(page.locator(f'.table[data-number="{number}"]')).to_have_attribute("data-status", "free")
+    page.context.set_offline(False)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT * 3)
+    for number in (1, 2, 3):
+        table = page.locator(f'.table[data-number="{number}"]')
+        expect(table).to_have_attribute("data-status", "busy", timeout=WAIT)
+        expect(table).to_contain_text(f"Гостей: {number}")
+    # Four orders were taken during the cut (three tables and a takeaway): the feed has each once.
+    expect(page.locator(".feed li", has_text="order_created")).to_have_count(4, timeout=WAIT)
+    expect(page.locator(".feed li", has_text=f"order_created {takeaway['pickup_number']}")).to_have_count(1)
+    assert any("since=" in url for url in sockets), sockets
+    assert page.script_errors == []

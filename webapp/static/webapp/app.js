@@ -20,7 +20,7 @@ const TEXT = {
     newToken: "Новый токен экрана", revoke: "Отозвать", label: "Подпись", revokedBoard: "Экран отключён",
     table: "Стол", order: "Заказ", language: "Язык", noTasks: "Нет задач", percent: "Процент",
     networkError: "Нет связи с сервером", retry: "Повторить", byMethod: "Продажи по способу оплаты",
-    split: "Разделить", merge: "Объединить",
+    split: "Разделить", merge: "Объединить", toServe: "Готово к подаче",
   },
   en: {
     email: "Email", password: "Password", login: "Log in", logout: "Log out", floor: "Floor", kitchen: "Kitchen",
@@ -37,7 +37,7 @@ const TEXT = {
     amount: "Amount", newToken: "New display token", revoke: "Revoke", label: "Label",
     revokedBoard: "This screen was switched off", table: "Table", order: "Order", language: "Language",
     noTasks: "No tasks", percent: "Percent", networkError: "Cannot reach the server", retry: "Retry",
-    byMethod: "Sales by payment method", split: "Split", merge: "Merge",
+    byMethod: "Sales by payment method", split: "Split", merge: "Merge", toServe: "Ready to serve",
   },
 };
 
@@ -216,8 +216,26 @@ function renderConnection() {
   badge.dataset.state = status;
   badge.textContent = t(status);
 }
-window.addEventListener("online", renderConnection);
-window.addEventListener("offline", renderConnection);
+window.addEventListener("online", () => { renderConnection(); state.sockets.forEach((socket) => socket.wake()); });
+window.addEventListener("offline", () => { state.sockets.forEach((socket) => socket.drop()); renderConnection(); });
+
+// ---------- measurements (read by the browser tests: docs/web.md, "Measurements") ----------
+// `cafe:ready` marks the first view drawn with its data; each socket event records
+// when its message arrived, when its handler had updated the DOM and the next frame.
+const metrics = {
+  events: [],
+  ready(view) {
+    document.body.dataset.ready = view;
+    if (!performance.getEntriesByName("cafe:ready").length) performance.mark("cafe:ready", { detail: view });
+  },
+  event(type, received) {
+    const entry = { type, received, drawn: performance.now(), painted: null };
+    this.events.push(entry);
+    if (this.events.length > 500) this.events.shift();
+    requestAnimationFrame(() => { entry.painted = performance.now(); });
+  },
+};
+window.cafeMetrics = metrics;
 
 export class LiveStream {
   // One socket that always comes back: reconnects by itself with `since`,
@@ -248,14 +266,36 @@ export class LiveStream {
   }
 
   connect() {
+    clearTimeout(this.timer);
     this.setState(this.failures ? "reconnecting" : "connecting");
     const socket = new WebSocket(this.url());
     this.socket = socket;
-    socket.onmessage = (message) => this.receive(JSON.parse(message.data));
-    socket.onclose = (event) => this.closedWith(event.code);
+    socket.onmessage = (message) => {
+      const received = performance.now();
+      this.receive(JSON.parse(message.data), received);
+    };
+    socket.onclose = (event) => { if (socket === this.socket) this.closedWith(event.code); };
   }
 
-  receive(message) {
+  // The browser went offline: the socket is as good as dead, so it is closed now
+  // (not whenever TCP notices); back online, it reconnects at once with `since`.
+  drop() {
+    if (this.closed || !this.socket) return;
+    const socket = this.socket;
+    this.socket = null;
+    socket.onmessage = null;
+    socket.close();
+    this.failures += 1;
+    this.setState("offline");
+  }
+
+  wake() {
+    if (this.closed) return;
+    if (this.socket && this.socket.readyState <= WebSocket.OPEN) return;
+    this.connect();
+  }
+
+  receive(message, received = performance.now()) {
     if (message.type === "connection_established") {
       this.failures = 0;
       this.setState("live");
@@ -271,7 +311,10 @@ export class LiveStream {
       if (this.seq !== null && message.seq <= this.seq) return; // seen already (a resume replays)
       this.seq = message.seq;
     }
-    if (message.type !== "pong" && message.type !== "error") this.onEvent?.(message);
+    if (message.type !== "pong" && message.type !== "error") {
+      this.onEvent?.(message);
+      metrics.event(message.type, received);
+    }
   }
 
   async closedWith(code) {
@@ -280,11 +323,13 @@ export class LiveStream {
     this.setState(this.failures > 8 ? "offline" : "reconnecting");
     if (code === 4003) await refresh(); // an expired access token: a fresh one, then back
     const delay = Math.min(5_000, 250 * 2 ** Math.min(this.failures, 5));
-    setTimeout(() => { if (!this.closed) this.connect(); }, delay);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => { if (!this.closed) this.connect(); }, delay);
   }
 
   close() {
     this.closed = true;
+    clearTimeout(this.timer);
     connection.states.delete(this.id);
     this.socket?.close();
   }
@@ -341,6 +386,7 @@ function showLogin(message) {
   h("p", { class: "login-error", role: "alert" }, message || ""),
   langSelect());
   app().replaceChildren(h("main", { class: "center" }, form));
+  metrics.ready("login");
 }
 
 const VIEW_ROLES = {
@@ -400,29 +446,35 @@ async function start() {
   app().replaceChildren(header(), main);
   renderConnection();
   await VIEWS[state.view](main);
+  metrics.ready(state.view);
 }
 
 // ---------- floor ----------
 const minutesSince = (iso) => Math.max(0, Math.floor((Date.now() - new Date(iso).getTime()) / 60000));
 
 async function floorView(main) {
-  const floor = { tables: [], orders: new Map(), menu: [], categories: [], selected: null, search: "", category: "" };
+  const floor = { tables: [], orders: new Map(), menu: [], categories: [], selected: null, search: "", category: "", ready: new Map() };
   const grid = h("section", { class: "tables", "aria-label": t("floor") });
   const panel = h("section", { class: "order-panel", "aria-label": t("order") });
   const feed = h("ol", { class: "feed", "aria-label": t("feed") });
+  // Portions the kitchen made ready (kitchen_task_ready on the orders socket): to serve.
+  const readyList = h("ul", { id: "ready-to-serve", class: "ready-list" });
   main.append(
     h("div", { class: "floor-tools" },
       h("button", { id: "takeaway", onclick: () => takeaway() }, t("takeaway"))),
     h("div", { class: "floor-body" }, grid, panel),
-    h("aside", {}, h("h2", {}, t("feed")), feed));
+    h("aside", {}, h("h2", {}, t("toServe")), readyList, h("h2", {}, t("feed")), feed));
 
   async function load() {
-    const [tables, orders, menu, categories] = await Promise.all([
+    const [tables, orders, menu, categories, ready] = await Promise.all([
       api.get(withBranch("/api/cafe/tables/?limit=500")),
       api.get(withBranch("/api/cafe/orders/?status=open&limit=500")),
       api.get(withBranch("/api/cafe/menu-items/?limit=500")),
       api.get("/api/cafe/categories/?limit=500"),
+      api.get(withBranch("/api/cafe/kitchen/tasks/?status=ready&limit=500")),
     ]);
+    floor.ready = new Map(ready.results.map((task) => [task.id, task]));
+    drawReady();
     floor.tables = tables.results;
     floor.orders = new Map(orders.results.map((order) => [order.id, order]));
     floor.menu = menu.results;
@@ -443,11 +495,12 @@ async function floorView(main) {
       const guests = orders.reduce((sum, order) => sum + order.guests, 0);
       const total = orders.reduce((sum, order) => sum + Number(order.money?.total ?? order.total), 0);
       const since = orders.length ? Math.max(...orders.map((order) => minutesSince(order.created_at))) : null;
+      const ready = [...floor.ready.values()].filter((task) => orders.some((order) => order.id === task.order)).length;
       const style = planned
         ? `left:${table.x}px;top:${table.y}px;width:${table.width || 90}px;height:${table.height || 90}px`
         : false;
       return h("button", {
-        class: `table ${table.status} ${table.shape || ""}`, style, dataset: { number: table.number, status: table.status },
+        class: `table ${table.status} ${table.shape || ""}`, style, dataset: { number: table.number, status: table.status, ready },
         "aria-label": `${t("table")} ${table.number}, ${table.status_display}`,
         onclick: () => { floor.selected = { table: table.id }; drawPanel(); },
       },
@@ -455,8 +508,24 @@ async function floorView(main) {
       h("span", { class: "status" }, table.status_display),
       orders.length ? h("span", {}, `${t("guests")}: ${guests}`) : null,
       orders.length ? h("span", { class: "money" }, total.toFixed(2)) : null,
-      since !== null ? h("span", {}, `${since} ${t("min")}`) : null);
+      since !== null ? h("span", {}, `${since} ${t("min")}`) : null,
+      ready ? h("span", { class: "ready-badge" }, `${t("ready")}: ${ready}`) : null);
     }));
+  }
+
+  function drawReady() {
+    const tasks = [...floor.ready.values()].sort((a, b) => (a.ready_at || "").localeCompare(b.ready_at || ""));
+    readyList.replaceChildren(...tasks.map((task) => h("li", { dataset: { task: task.id } },
+      h("span", {}, task.service === "takeaway" ? `#${task.pickup_number}` : `${t("table")} ${task.table_number}`,
+        " · ", h("strong", {}, task.title)),
+      h("button", {
+        "aria-label": `${t("served")}: ${task.title}`,
+        onclick: () => attempt(async () => {
+          await api.post(`/api/cafe/kitchen/tasks/${task.id}/served/`, {});
+          floor.ready.delete(task.id);
+          drawReady(); drawTables();
+        }),
+      }, t("served")))));
   }
 
   function selectedOrder() {
@@ -616,7 +685,9 @@ async function floorView(main) {
 
   function log(message) {
     const data = message.data || {};
-    const what = data.order ? `${data.order.table_number ?? data.order.pickup_number ?? ""}` : data.table_number ?? data.menu_item?.title ?? "";
+    const what = data.order ? `${data.order.table_number ?? data.order.pickup_number ?? ""}`
+      : data.task ? `${data.task.table_number ?? `#${data.task.pickup_number}`} ${data.task.title}`
+        : data.table_number ?? data.menu_item?.title ?? "";
     feed.prepend(h("li", {}, `${new Date(message.ts || Date.now()).toLocaleTimeString(state.lang)} ${message.type} ${what}`));
     while (feed.children.length > 30) feed.lastChild.remove();
   }
@@ -626,7 +697,15 @@ async function floorView(main) {
     log(message);
     if (data.order) {
       if (data.order.status === "open") floor.orders.set(data.order.id, data.order);
-      else floor.orders.delete(data.order.id);
+      else {
+        floor.orders.delete(data.order.id);
+        for (const [id, task] of floor.ready) if (task.order === data.order.id) floor.ready.delete(id);
+      }
+      drawReady();
+    }
+    if (message.type === "kitchen_task_ready" && data.task) {
+      floor.ready.set(data.task.id, data.task);
+      drawReady();
     }
     if (message.type === "table_status_changed") {
       const table = floor.tables.find((one) => one.id === data.table_id);
@@ -724,7 +803,7 @@ async function kitchenView(main) {
             h("span", { class: "state" }, task.status === "held" ? t("held") : task.status_display),
             task.status === "held" ? null : h("span", { class: "task-actions" },
               task.status === "pending" ? h("button", { onclick: () => act(task, "claim") }, t("claim")) : null,
-              ["pending", "in_progress"].includes(task.status) ? h("button", { onclick: () => act(task, "ready") }, t("ready")) : null,
+              task.status === "in_progress" ? h("button", { onclick: () => act(task, "ready") }, t("ready")) : null,
               task.status === "ready" ? h("button", { onclick: () => act(task, "unready") }, t("undo")) : null,
               task.status === "ready" && serves ? h("button", { onclick: () => act(task, "served") }, t("served")) : null));
           }));
@@ -854,10 +933,13 @@ async function tillView(main) {
   main.append(h("div", { class: "till" }, shiftBox, reportBox));
   const amountInput = (id, label) => h("label", {}, label, h("input", { id, type: "number", min: 0, step: "0.01" }));
 
-  function figures(report) {
+  function figures(report, id) {
     const hidden = new Set(["shift", "branch", "opened_by", "closed_by", "id"]);
-    const rows = Object.entries(report.summary || report).filter(([key, value]) => typeof value !== "object" && !hidden.has(key));
-    return h("dl", { class: "figures" }, ...rows.flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, String(value))]));
+    const rows = Object.entries(report.summary || report).filter(([key, value]) => value !== null && typeof value !== "object" && !hidden.has(key));
+    const methods = (report.payments || []).map((row) => [`${t("paid")}: ${row.method}`, row.amount, `payment-${row.method}`]);
+    return h("dl", { class: "figures", id },
+      ...[...rows.map(([key, value]) => [key, value, key]), ...methods].flatMap(([key, value, name]) => [
+        h("dt", {}, key), h("dd", { dataset: { key: name } }, String(value))]));
   }
 
   async function loadShift() {
@@ -876,7 +958,7 @@ async function tillView(main) {
       return;
     }
     const report = await api.get(`/api/cafe/shifts/${shift.id}/report/`);
-    shiftBox.replaceChildren(h("h2", {}, t("xReport")), figures(report),
+    shiftBox.replaceChildren(h("h2", {}, t("xReport")), figures(report, "x-report"),
       amountInput("move-amount", t("amount")),
       h("input", { id: "move-reason", "aria-label": t("reason"), placeholder: t("reason") }),
       h("button", { onclick: () => cashMove(shift, "in") }, t("cashIn")),
@@ -886,7 +968,7 @@ async function tillView(main) {
         const closed = await api.post(`/api/cafe/shifts/${shift.id}/close/`, { counted_cash: Number($("#counted").value || 0).toFixed(2) });
         const z = await api.get(`/api/cafe/shifts/${closed.id}/report/`);
         await loadShift();
-        shiftBox.append(h("h2", {}, t("zReport")), figures(z));
+        shiftBox.append(h("h2", {}, t("zReport")), figures(z, "z-report"));
       }) }, t("closeShift")));
   }
   const cashMove = (shift, kind) => attempt(async () => {
