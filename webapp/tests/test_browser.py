@@ -366,9 +366,8 @@ def test_the_cook_marks_a_task_ready_and_the_waiter_sees_it(chromium, start_serv
     expect(served).to_contain_text("Borscht")
     expect(waiter.locator('.table[data-number="2"]')).to_have_attribute("data-ready", "1")
     shot(waiter, "floor-ready-to-serve")
-    latencies = waiter.evaluate(
-        "cafeMetrics.events.filter((e) => e.type === 'kitchen_task_ready').map((e) => [e.drawn - e.received, (e.painted ?? e.drawn) - e.received])"
-    )
+    latencies = waiter.evaluate("""cafeMetrics.events.filter((e) => e.type === "kitchen_task_ready")
+        .map((e) => [e.drawn - e.received, (e.painted ?? e.drawn) - e.received])""")
     assert latencies, "the waiter's screen recorded the event"
     measured("kitchen_task_ready: socket message → DOM updated", latencies[-1][0])
     measured("kitchen_task_ready: socket message → next frame", latencies[-1][1])
@@ -398,7 +397,7 @@ def test_a_cashier_takes_a_split_payment_with_change_and_the_z_report_adds_up(ch
         ("card", "400.00", "0.00"),
         ("cash", "300.00", "200.00"),
     ]
-    cashier.click("nav >> text=Касса")
+    cashier.click('nav button[data-view="till"]')
     x = cashier.locator("#x-report")
     expect(x.locator('[data-key="sales"]')).to_have_text("700.00", timeout=WAIT)
     expect(x.locator('[data-key="expected_cash"]')).to_have_text("300.00")

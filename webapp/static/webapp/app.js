@@ -412,7 +412,7 @@ function header() {
   const nav = h("nav", { "aria-label": "views" },
     ...Object.keys(VIEW_ROLES).filter((view) => VIEW_ROLES[view].includes(role)).map((view) =>
       h("button", {
-        class: view === state.view ? "active" : "", "aria-current": view === state.view ? "page" : false,
+        class: view === state.view ? "active" : "", "aria-current": view === state.view ? "page" : false, dataset: { view },
         onclick: () => navigate(view),
       }, t(view))));
   const branchPicker = ["owner", "admin"].includes(role)
