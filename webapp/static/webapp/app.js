@@ -574,7 +574,7 @@ async function floorView(main) {
       menuBox.replaceChildren(...menuItems().map((item) => {
         const out = !item.is_available || item.remaining === 0;
         return h("button", {
-          class: `menu-item${out ? " stopped" : ""}`, disabled: out, dataset: { item: item.id },
+          class: `menu-item${out ? " stopped" : ""}`, disabled: out, dataset: { item: item.id, title: item.title },
           "aria-label": `${item.title} ${item.price}`,
           onclick: () => addLine(order, item, { note: note.value, course: Number(course.value), hold: hold.checked }),
         }, h("span", {}, item.title), h("span", { class: "money" }, item.price),
