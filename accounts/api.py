@@ -32,6 +32,7 @@ from accounts.serializers import (
 from accounts.tenancy import ALL_ROLES, MANAGING_ROLES
 from accounts.viewsets import TenantViewSet
 from core.api import valid
+from core.idempotency import idempotent
 
 
 def client_address(request) -> str:
@@ -122,6 +123,7 @@ class BranchViewSet(TenantViewSet):
         branch = services.branch_create(tenant=self.tenant, **valid(BranchInput, request.data))
         return Response(BranchSerializer(branch).data, status=status.HTTP_201_CREATED)
 
+    @idempotent
     def partial_update(self, request, pk) -> Response:
         changes = valid(BranchSettingsInput, request.data)
         return Response(BranchSerializer(services.branch_update(tenant=self.tenant, branch_id=pk, **changes)).data)

@@ -87,6 +87,11 @@ BRANCH_EXAMPLE = {
     "timezone": "Europe/Moscow",
     "service_charge_percent": "10.00",
     "staff_discount_limit_percent": "10.00",
+    "booking_duration": 120,
+    "booking_buffer": 15,
+    "booking_step": 15,
+    "booking_lead": 60,
+    "booking_grace": 20,
 }
 LOGIN_BODY = {"email": "waiter@demo.cafe", "password": "cafe-demo-2026"}
 
@@ -220,7 +225,11 @@ BRANCHES = document(
         description="Owner and admin only; fields left out keep their value. `timezone` is an IANA name (400 "
         "naming it otherwise); `service_charge_percent` (0 to 100) is added to dine-in orders taken from now on, "
         "open orders keep theirs; a discount above `staff_discount_limit_percent` (0 to 100) of what it applies "
-        "to needs a manager or above.",
+        "to needs a manager or above. The book's settings, in minutes (docs/floor.md): `booking_duration` (15 to 720) "
+        "a booking's default length, `booking_buffer` (0 to 240) kept free on its tables after it, `booking_step` "
+        "(5 to 120, dividing 1440) between the start times offered, `booking_lead` (0 to 1440) how long before a "
+        "booking its tables show reserved, `booking_grace` (0 to 240) how late a party may be before it is a no-show.",
+        idempotent=True,
         examples=[
             OpenApiExample(
                 "Bill settings",

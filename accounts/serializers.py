@@ -44,6 +44,11 @@ class BranchSerializer(serializers.ModelSerializer):
             "timezone",
             "service_charge_percent",
             "staff_discount_limit_percent",
+            "booking_duration",
+            "booking_buffer",
+            "booking_step",
+            "booking_lead",
+            "booking_grace",
         ]
 
 
@@ -94,6 +99,32 @@ class BranchSettingsInput(serializers.Serializer):
     service_charge_percent = _percent()
     # A discount above this share of what it applies to needs a manager or above.
     staff_discount_limit_percent = _percent()
+    # The book, in minutes (docs/floor.md, "Branch settings").
+    booking_duration = serializers.IntegerField(
+        min_value=15, max_value=720, required=False, help_text="A booking's default length (15–720 minutes)."
+    )
+    booking_buffer = serializers.IntegerField(
+        min_value=0, max_value=240, required=False, help_text="Kept free on a table after a booking (0–240)."
+    )
+    booking_step = serializers.IntegerField(
+        min_value=5,
+        max_value=120,
+        required=False,
+        help_text="The step of the start times offered (5–120, dividing a day: 5, 10, 15, 20, 30, 60…).",
+    )
+    booking_lead = serializers.IntegerField(
+        min_value=0, max_value=1440, required=False, help_text="How long before a booking its tables show reserved."
+    )
+    booking_grace = serializers.IntegerField(
+        min_value=0, max_value=240, required=False, help_text="How late a party may be before it is a no-show."
+    )
+
+    def validate_booking_step(self, value: int) -> int:
+        if (24 * 60) % value:
+            raise serializers.ValidationError(
+                _("The step must divide a day (1440 minutes): 5, 10, 15, 20, 30, 60 or another divisor.")
+            )
+        return value
 
     def validate_timezone(self, value: str) -> str:
         if value not in _zones():

@@ -233,8 +233,8 @@ def branch_create(*, tenant: Tenant, name: str, address: str = "") -> Branch:
 
 @transaction.atomic
 def branch_update(*, tenant: Tenant, branch_id: uuid.UUID, **changes: Any) -> Branch:
-    """Changes a branch's name, address, time zone, service charge or staff discount
-    limit (owner and admin). A new service charge applies to dine-in orders taken
+    """Changes a branch's name, address, time zone, service charge, staff discount
+    limit or the book's settings (owner and admin). A new service charge applies to dine-in orders taken
     after it; open orders keep the percent they were taken with."""
     if not tenant.company_wide:
         raise PermissionDenied(_("Only owners and admins change branches."))

@@ -9,6 +9,7 @@ class CafeConfig(AppConfig):
         # The cafe's sockets and events, registered with realtime before anything
         # reads its catalogue (commands, the ASGI app and tests set Django up first).
         from cafe.bill.events import SHIFT_EVENTS
+        from cafe.bookings.events import BOOKING_EVENTS
         from cafe.floor.events import TABLE_EVENTS
         from cafe.menu.events import MENU_EVENTS, STATION
         from cafe.orders.events import KITCHEN_EVENTS, ORDER_EVENTS
@@ -19,4 +20,4 @@ class CafeConfig(AppConfig):
         register_stream(Stream.TABLES)
         register_stream(Stream.KITCHEN, narrowing=STATION)
         # In this order the sockets' documentation lists them.
-        register_events(*ORDER_EVENTS, *SHIFT_EVENTS, *TABLE_EVENTS, *KITCHEN_EVENTS, *MENU_EVENTS)
+        register_events(*ORDER_EVENTS, *SHIFT_EVENTS, *TABLE_EVENTS, *BOOKING_EVENTS, *KITCHEN_EVENTS, *MENU_EVENTS)

@@ -4,14 +4,18 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from cafe.bill.api import OrderBillViewSet, ReportViewSet, ShiftViewSet
+from cafe.bookings.api import BookingViewSet
 from cafe.bookings.guest_api import GuestViewSet
-from cafe.floor.api import TableViewSet
+from cafe.floor.api import OpeningExceptionViewSet, OpeningHoursViewSet, TableViewSet, ZoneViewSet
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
 from cafe.orders.api import KitchenTaskViewSet, OrderViewSet, PickupBoardView
 from cafe.snapshot.api import SnapshotViewSet
 
 router = SimpleRouter()
 router.register("tables", TableViewSet, basename="table")
+router.register("zones", ZoneViewSet, basename="zone")
+router.register("opening-hours", OpeningHoursViewSet, basename="opening-hours")
+router.register("opening-exceptions", OpeningExceptionViewSet, basename="opening-exception")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("menu-items", MenuItemViewSet, basename="menu-item")
 router.register("orders", OrderViewSet, basename="order")
@@ -26,6 +30,7 @@ router.register("shifts", ShiftViewSet, basename="shift")
 router.register("snapshot", SnapshotViewSet, basename="snapshot")
 # The guest book (its edge sits in the bookings area: cafe/bookings/guest_api.py).
 router.register("guests", GuestViewSet, basename="guest")
+router.register("bookings", BookingViewSet, basename="booking")
 
 urlpatterns = [
     path("pickup-board/", PickupBoardView.as_view(), name="pickup-board"),

@@ -419,8 +419,22 @@ EVENTS_MAX_BYTES_PER_REQUEST = env.int("EVENTS_MAX_BYTES_PER_REQUEST", default=8
 COMPANY_MAX_BRANCHES = env.int("COMPANY_MAX_BRANCHES", default=100)
 MENU_ITEM_MAX_MODIFIERS = env.int("MENU_ITEM_MAX_MODIFIERS", default=100)
 ORDER_LINE_MAX_QUANTITY = env.int("ORDER_LINE_MAX_QUANTITY", default=100)
+# The floor (docs/floor.md, docs/security.md "Input limits"): halls per branch, tables
+# per hall, weekly opening intervals and dated exceptions per branch. Each is counted
+# with the branch's (or the hall's) row locked, so concurrent writes cannot pass it.
+BRANCH_MAX_ZONES = env.int("BRANCH_MAX_ZONES", default=50)
+ZONE_MAX_TABLES = env.int("ZONE_MAX_TABLES", default=300)
+BRANCH_MAX_OPENING_HOURS = env.int("BRANCH_MAX_OPENING_HOURS", default=28)
+BRANCH_MAX_OPENING_EXCEPTIONS = env.int("BRANCH_MAX_OPENING_EXCEPTIONS", default=400)
 if not 1 <= ORDER_LINE_MAX_QUANTITY <= 1000:
     raise ImproperlyConfigured("ORDER_LINE_MAX_QUANTITY must be from 1 to 1000 (the quantity a line's input takes).")
+# The book (docs/floor.md, "Bookings"; docs/security.md): a branch takes at most
+# BOOKINGS_MAX_PER_DAY bookings starting on one of its local days (cancelled ones
+# included, so a client cannot churn past it), a booking holds at most
+# BOOKING_MAX_TABLES tables and is made at most BOOKING_MAX_DAYS_AHEAD days ahead.
+BOOKINGS_MAX_PER_DAY = env.int("BOOKINGS_MAX_PER_DAY", default=500)
+BOOKING_MAX_TABLES = env.int("BOOKING_MAX_TABLES", default=8)
+BOOKING_MAX_DAYS_AHEAD = env.int("BOOKING_MAX_DAYS_AHEAD", default=366)
 WEBSOCKET_OUTBOX_BYTES = env.int("WEBSOCKET_OUTBOX_BYTES", default=1024 * 1024)
 if WEBSOCKET_OUTBOX_BYTES < 2 * EVENT_MAX_BYTES:
     raise ImproperlyConfigured("WEBSOCKET_OUTBOX_BYTES must be at least twice EVENT_MAX_BYTES.")

@@ -64,7 +64,8 @@ def idempotent(view_method):
                     ) from None
                 if record.body_bytes is None:
                     return Response({"detail": _(ANSWER_DROPPED)}, status=status.HTTP_409_CONFLICT, headers=REPLAYED)
-                return Response(record.body, status=record.status_code, headers=REPLAYED)
+                body = None if record.status_code == status.HTTP_204_NO_CONTENT else record.body
+                return Response(body, status=record.status_code, headers=REPLAYED)
             response = view_method(view, request, *args, **kwargs)
             _keep(record, response.status_code, response.data)
             return response
@@ -78,6 +79,8 @@ def _keep(record: IdempotencyKey, status_code: int, body) -> None:
     fingerprint stay, so a retry is still recognised) until this one fits; an answer
     larger than the whole allowance is not kept at all. Runs in the request's
     transaction, after the view."""
+    if body is None:  # 204 No Content
+        body = {}
     size = len(json.dumps(body, cls=DjangoJSONEncoder).encode())
     allowance = settings.IDEMPOTENCY_USER_BYTES
     record.status_code = status_code

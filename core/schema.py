@@ -338,6 +338,7 @@ def resource(
             errors_=write_errors,
             examples=[*body, *answer],
             description=f"Allowed to {writers}.",
+            idempotent=True,
         ),
         update=operation(
             tag=tag,
@@ -347,6 +348,7 @@ def resource(
             detail=True,
             errors_=write_errors,
             description=f"Allowed to {writers}.",
+            idempotent=True,
         ),
         partial_update=operation(
             tag=tag,
@@ -356,6 +358,7 @@ def resource(
             detail=True,
             errors_=write_errors,
             description=f"Allowed to {writers}; send only the fields to change.",
+            idempotent=True,
         ),
         destroy=operation(
             tag=tag,
@@ -365,5 +368,6 @@ def resource(
             detail=True,
             errors_=write_errors,
             description=f"Allowed to {writers}.",
+            idempotent=True,
         ),
     )

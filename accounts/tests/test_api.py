@@ -276,6 +276,11 @@ def test_branches_list_is_company_scoped(client_for):
         "timezone",
         "service_charge_percent",
         "staff_discount_limit_percent",
+        "booking_duration",
+        "booking_buffer",
+        "booking_step",
+        "booking_lead",
+        "booking_grace",
     }
     assert (harbour["timezone"], harbour["service_charge_percent"], harbour["staff_discount_limit_percent"]) == (
         "UTC",

@@ -1,11 +1,13 @@
-"""What the floor's events carry: the table object is the REST answer's shape
-(``cafe.floor.serializers.TableSerializer``); a test keeps the two in step."""
+"""What the floor's events carry: the table and zone objects are the REST answers'
+shapes (``cafe.floor.serializers.TableSerializer`` / ``ZoneSerializer``); a test keeps
+them in step."""
 
 from typing import Literal, TypedDict
 
 from cafe.shared.payloads import Uuid
 
 TableStatusName = Literal["free", "busy", "reserved"]
+TableShapeName = Literal["rect", "round"]
 
 
 class TableObject(TypedDict):
@@ -15,6 +17,14 @@ class TableObject(TypedDict):
     seats: int
     status: TableStatusName
     status_display: str
+    # Its hall (null: on no plan) and its place there, in the hall's plan units.
+    zone: Uuid | None
+    x: int
+    y: int
+    width: int
+    height: int
+    shape: TableShapeName
+    rotation: int
 
 
 class TableData(TypedDict):
@@ -28,4 +38,19 @@ class TableStatusData(TypedDict):
     table_number: int
     status: TableStatusName
     status_display: str
+    branch_id: Uuid
+
+
+class ZoneObject(TypedDict):
+    id: Uuid
+    branch: Uuid
+    name: str
+    position: int
+    width: int
+    height: int
+
+
+class ZoneData(TypedDict):
+    zone: ZoneObject
+    company_id: Uuid
     branch_id: Uuid

@@ -93,11 +93,13 @@ class OrderObject(TypedDict):
     service: ServiceName
     table: Uuid | None  # None for takeaway
     table_number: int | None
+    joined_tables: list[Uuid]  # more tables pushed together for the party
+    guest: Uuid | None  # from the guest book
+    booking_override: bool  # opened on a table reserved for a booking, as the waiter said
     guests: int
     status: OrderStatusName
     status_display: str
     waiter: Uuid | None
-    guest: Uuid | None  # from the guest book
     customer_name: str
     customer_phone: str  # masked (+7 *** ***-**-67): every role gets orders
     pickup_number: int | None  # takeaway: the number called out, per branch and day

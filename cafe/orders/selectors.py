@@ -8,7 +8,7 @@ from accounts.tenancy import Tenant
 from cafe.orders.models import KitchenTask, Order
 
 # What an order's answer and events show besides the order row (see OrderSerializer).
-ORDER_PREFETCH = ("items__modifiers", "payments", "refunds__lines")
+ORDER_PREFETCH = ("items__modifiers", "payments", "refunds__lines", "joined_tables")
 
 
 def order_list(*, tenant: Tenant, **filters: Any) -> QuerySet[Order]:

@@ -119,11 +119,14 @@ class OrderSerializer(serializers.Serializer):
     service = serializers.CharField()
     table = serializers.UUIDField(source="table_id", allow_null=True)
     table_number = serializers.IntegerField(source="table.number", allow_null=True)
+    # More tables pushed together for the party (busy with the order like its table).
+    joined_tables = serializers.SerializerMethodField()
+    guest = serializers.UUIDField(source="guest_id", allow_null=True)
+    booking_override = serializers.BooleanField()
     guests = serializers.IntegerField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     waiter = serializers.UUIDField(source="waiter_id", allow_null=True)
-    guest = serializers.UUIDField(source="guest_id", allow_null=True)
     customer_name = serializers.CharField()
     # Every role gets orders (and their events): the full phone is the guest book's, for managers.
     customer_phone = MaskedPhone()
@@ -146,6 +149,10 @@ class OrderSerializer(serializers.Serializer):
     @extend_schema_field(DiscountSerializer(allow_null=True))
     def get_discount(self, order: Order) -> dict | None:
         return _discount(order, order.subtotal - (order.total - order.service_charge))
+
+    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
+    def get_joined_tables(self, order: Order) -> list[str]:
+        return [str(table.pk) for table in order.joined_tables.all()]
 
 
 class KitchenTaskSerializer(serializers.Serializer):
@@ -246,6 +253,10 @@ class OrderCreateInput(serializers.Serializer):
     customer_phone = PhoneField(required=False, default="", allow_blank=True)
     # Takeaway only.
     branch = serializers.UUIDField(required=False)
+    # Dine-in only: more tables of the branch pushed together for a large party.
+    joined_tables = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=20)
+    # Open it on a table reserved for a booking about to start anyway (recorded on the order).
+    override_booking = serializers.BooleanField(required=False, default=False)
 
     def to_internal_value(self, data: Any) -> dict:
         """A dine-in order's missing ``table`` and ``guests`` are reported with the
@@ -268,6 +279,8 @@ class OrderCreateInput(serializers.Serializer):
         if attrs["service"] == Service.TAKEAWAY:
             if "table" in attrs:
                 raise serializers.ValidationError({"table": [_("A takeaway order has no table.")]})
+            if attrs.get("joined_tables"):
+                raise serializers.ValidationError({"joined_tables": [_("A takeaway order has no table.")]})
             attrs.setdefault("guests", 1)
         elif "branch" in attrs:
             raise serializers.ValidationError({"branch": [_("Only for takeaway orders.")]})

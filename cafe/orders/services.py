@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.tenancy import Tenant
+from cafe.floor.models import Table, TableStatus
 from cafe.guests.models import Guest
 from cafe.guests.services import guest_for_contact
 from cafe.menu.events import menu_item_updated
@@ -34,7 +35,7 @@ from cafe.orders.events import (
     task_event,
 )
 from cafe.orders.kitchen import task_events, tasks_cancel, tasks_create
-from cafe.orders.locking import order_locked, tables_locked
+from cafe.orders.locking import JoinedTable, order_locked, tables_locked
 from cafe.orders.models import (
     STARTED_STATUSES,
     TASK_TRANSITIONS,
@@ -48,11 +49,12 @@ from cafe.orders.models import (
     TaskStatus,
 )
 from cafe.orders.money import ZERO, recalculate
-from cafe.orders.occupancy import table_occupy, table_vacate
+from cafe.orders.occupancy import order_vacate, table_occupy
 from cafe.orders.payloads import OrderData
 from cafe.orders.settle import order_settle, order_transition
 from cafe.orders.takeaway import pickup_number_next
 from cafe.shared import metrics
+from cafe.shared.business_day import zone
 from cafe.shared.services import branch_for_write, with_prefetched
 from core.errors import Conflict
 from realtime.catalogue import EventType
@@ -300,12 +302,21 @@ def order_create(
     branch: uuid.UUID | None = None,
     customer_name: str = "",
     customer_phone: str = "",
+    joined_tables: Sequence[uuid.UUID] = (),
     guest: uuid.UUID | None = None,
+    override_booking: bool = False,
+    seating: uuid.UUID | None = None,
 ) -> Order:
     """A dine-in order at a table (its branch is the table's), or a takeaway order
     with no table in ``branch`` (a branch-bound user's own by default) that gets the
     branch's next pickup number of the day. The order row is written once, with its
-    bill: its lines are priced in memory first. It is linked to ``guest``, or to the
+    bill: its lines are priced in memory first.
+
+    ``joined_tables``: more tables of the branch pushed together for the party, free or
+    reserved (busy: 409), busy with the order like its ``table``. A table reserved for
+    a booking (``reserved_for``) is refused (409) unless ``override_booking`` (recorded
+    on the order) or the order seats that booking (``seating``, from ``arrive/``, whose
+    party gets its tables to itself: a busy one is 409 too). It is linked to ``guest``, or to the
     guest with ``customer_phone`` (E.164), added on the fly."""
     order = Order(
         company=tenant.company,
@@ -315,26 +326,41 @@ def order_create(
         customer_phone=customer_phone,
     )
     extra: list[PendingEvent[Any]] = []
+    joined: list[Table] = []
     if service == Service.TAKEAWAY:
         order.branch = branch_for_write(tenant, branch)
         order.service, order.service_charge_percent = Service.TAKEAWAY, Decimal(0)  # no table, no service charge
     else:
         if table is None:
             raise ValidationError({"table": [_("This field is required.")]})
-        try:
-            order.table = tables_locked(tenant, [table], with_branch=True)[table]
-        except KeyError:
-            raise ValidationError({"table": [_("Table not found.")]}) from None
+        locked = tables_locked(tenant, [table, *joined_tables], with_branch=True)
+        if table not in locked:
+            raise ValidationError({"table": [_("Table not found.")]})
+        order.table = locked[table]
         order.branch_id = order.table.branch_id
         order.service_charge_percent = order.table.branch.service_charge_percent  # dine-in: the branch's, as of now
-        extra = table_occupy(order.table)
+        if seating is not None and order.table.status == TableStatus.BUSY:  # a booked party gets its tables to itself
+            raise Conflict(
+                _("Table %(table)s is busy with another order; seat the party at a free table.")
+                % {"table": order.table.number}
+            )
+        joined = joined_tables_check(locked, order, joined_tables) if joined_tables else []
+        for held in (order.table, *joined):
+            if held.reserved_for is not None and held.reserved_for != seating and held.status == TableStatus.RESERVED:
+                if not override_booking:
+                    raise reserved_conflict(held)
+                order.booking_override = True
+        extra = [event for held in (order.table, *joined) for event in table_occupy(held)]
     if guest is not None or customer_phone:
         order.guest = guest_linked(tenant, guest, name=customer_name, phone=customer_phone)
+    with_prefetched(order, joined_tables=joined)
     new = lines_prepare(tenant, order, items)
     if order.service == Service.TAKEAWAY:
         order.pickup_number, order.pickup_day = pickup_number_next(tenant=tenant, branch=order.branch)
     recalculate(order, new.lines)
     order.save()
+    if joined:
+        JoinedTable.objects.bulk_create([JoinedTable(order_id=order.pk, table_id=held.pk) for held in joined])
     caused = lines_write(tenant, order, new)
     metrics.order_created(order.branch_id)
     return order_changed(tenant, ORDER_CREATED, order, *extra, *caused, fields=(), lines=new.lines)
@@ -350,6 +376,44 @@ def guest_linked(tenant: Tenant, guest_id: uuid.UUID | None, *, name: str, phone
         return tenant.scope(Guest).get(pk=guest_id, erased_at__isnull=True)
     except Guest.DoesNotExist:
         raise ValidationError({"guest": [_("Guest not found.")]}) from None
+
+
+def joined_tables_check(
+    locked: dict[uuid.UUID, Table], order: Order, joined_tables: Sequence[uuid.UUID]
+) -> list[Table]:
+    """The joined tables of a new order (locked with its table): of its branch, not its
+    own table, each once (400 on ``joined_tables``), and not busy (409)."""
+    if len(set(joined_tables)) != len(joined_tables) or order.table_id in joined_tables:
+        raise ValidationError({"joined_tables": [_("Name each table once, and not the order's own table.")]})
+    missing = [str(pk) for pk in joined_tables if pk not in locked or locked[pk].branch_id != order.branch_id]
+    if missing:
+        raise ValidationError(
+            {
+                "joined_tables": [
+                    _("Table not found in the order's branch: %(tables)s.") % {"tables": ", ".join(missing)}
+                ]
+            }
+        )
+    joined = [locked[pk] for pk in joined_tables]
+    busy = [table for table in joined if table.status == TableStatus.BUSY]
+    if busy:
+        raise Conflict(_("Table %(table)s is busy; it cannot be joined.") % {"table": busy[0].number})
+    return joined
+
+
+def reserved_conflict(table: Table) -> Conflict:
+    """409 for an order on a table reserved for a booking, naming the booking's time (read
+    from the table's booking links, the copies the book keeps for the floor)."""
+    link = table.booking_links.filter(booking_id=str(table.reserved_for)).order_by("starts_at").first()
+    when = "?" if link is None else f"{link.starts_at.astimezone(zone(table.branch)):%H:%M}"
+    return Conflict(
+        _(
+            'Table %(table)s is reserved for a booking at %(time)s; send "override_booking": true to seat '
+            "someone there anyway."
+        )
+        % {"table": table.number, "time": when},
+        code="table_reserved",
+    )
 
 
 def must_be_open(order: Order) -> None:
@@ -399,7 +463,7 @@ def order_finish(*, tenant: Tenant, order_id: uuid.UUID, status: str) -> Order:
         tenant,
         type,
         order,
-        *table_vacate(order.table if order.table_id else None, order),
+        *order_vacate(order),
         *kitchen,
         fields=["status", "closed_at"],
     )

@@ -41,7 +41,7 @@ from cafe.orders.events import (
 from cafe.orders.kitchen import readiness_update
 from cafe.orders.models import ORDER_TRANSITIONS, Order, OrderItem, OrderItemModifier, OrderStatus
 from cafe.orders.money import HUNDRED, ZERO, recalculate
-from cafe.orders.occupancy import table_vacate
+from cafe.orders.occupancy import order_vacate
 from cafe.orders.payloads import OrderData
 from cafe.shared import metrics
 from cafe.shared.services import with_prefetched
@@ -142,7 +142,7 @@ def order_settle(
     if became_paid:
         if order.status == OrderStatus.OPEN:
             order_transition(order, OrderStatus.CLOSED)
-            table_events = table_vacate(order.table if order.table_id else None, order)
+            table_events = order_vacate(order)
         order.paid_at = order.closed_at
         changed += ["status", "closed_at", "paid_at"]
     ready = _readiness(tenant, order, caused)

@@ -257,5 +257,9 @@ def order_merge(*, tenant: Tenant, order_id: uuid.UUID, other: uuid.UUID) -> Ord
     order_transition(source, OrderStatus.MERGED)
     source.merged_into = target
     merged = order_settle(tenant, source, ORDER_MERGED, fields=["status", "merged_into", "closed_at"])
+    # Its table is the target's; the tables joined to it are freed unless another order holds them.
+    vacated = [event for joined in source.joined_tables.all() for event in table_vacate(joined, source)]
     target.guests += source.guests
-    return order_changed(tenant, ORDER_UPDATED, target, *merged, *task_events(tenant, tasks), fields=["guests"])
+    return order_changed(
+        tenant, ORDER_UPDATED, target, *merged, *vacated, *task_events(tenant, tasks), fields=["guests"]
+    )

@@ -5,7 +5,7 @@ import factory
 
 from accounts.models import Branch, Company, Role, User
 from cafe.bill.models import Payment, Shift
-from cafe.floor.models import Table
+from cafe.floor.models import Table, Zone
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.models import Order, OrderStatus
 from cafe.orders.services import order_create
@@ -70,6 +70,15 @@ class TableFactory(_Factory):
     company = factory.LazyAttribute(lambda table: table.branch.company)
     number = factory.Sequence(lambda n: n + 1)
     seats = 4
+
+
+class ZoneFactory(_Factory):
+    class Meta:
+        model = Zone
+
+    branch = factory.SubFactory(BranchFactory)
+    company = factory.LazyAttribute(lambda zone: zone.branch.company)
+    name = factory.Sequence(lambda n: f"Hall {n + 1}")
 
 
 class CategoryFactory(_Factory):

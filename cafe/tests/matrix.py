@@ -24,14 +24,19 @@ Cells are listed world by world, and each world's cells form one xdist group, so
 world is built once per run even when the suite runs in parallel.
 """
 
+import datetime
 import uuid
 
 import pytest
 from django.apps import apps
 from django.core import serializers
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import DisplayToken, Role
+from accounts.tenancy import tenant_for
+from cafe.bookings.services import booking_create
+from cafe.floor.models import OpeningException, OpeningHours
 from cafe.guests.models import Guest
 from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
 from cafe.tests.factories import (
@@ -43,6 +48,7 @@ from cafe.tests.factories import (
     StationFactory,
     TableFactory,
     UserFactory,
+    ZoneFactory,
     open_shift,
     order_for,
     owner_of,
@@ -64,6 +70,33 @@ MATRIX = {
     "PATCH table seats":        ("200 200 404", "200 200 404", "200 404 404", "403 404 404", "403 404 404", "403 404 404"),
     "PUT table":                ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
     "DELETE table":             ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    # The floor's plan (docs/floor.md): the target's hall, its table moved onto it, and
+    # the caller's own table (``sentinel``) onto the target's hall (only its own branch's).
+    "PATCH table zone":         ("200 200 404", "200 200 404", "200 404 404", "403 404 404", "403 404 404", "403 404 404"),
+    "PATCH sentinel zone=T":    ("200 400 400", "200 400 400", "200 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "GET zones/":               ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET zone":                 ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST zones/ branch=T":     ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403", "403 403 403"),
+    "PATCH zone":               ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT zone":                 ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE zone":              ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    # Opening hours: the target branch's Monday interval (``hours``) and closed date (``exception``).
+    "GET opening-hours/":       ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET hours":                ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "GET opening-hours/week/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400",
+                                 "200 400 400"),
+    "POST opening-hours/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "PATCH hours":              ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT hours":                ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE hours":             ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "GET opening-exceptions/":  ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET exception":            ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST opening-exceptions/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "PATCH exception":          ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT exception":            ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE exception":         ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
 
     "GET categories/":          ("in - out",    "in - out",    "in - out",    "in - out",    "in - out",    "in - out"),
     "GET category":             ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404"),
@@ -202,6 +235,15 @@ MATRIX = {
     "GET guest history/":       ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "403 - 403"),
     "GET guest export/":        ("200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
     "POST guest erase/":        ("200 - 404",   "200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+    # The book: ``booking`` is a booking of the target's branch (table 4, tomorrow).
+    "GET bookings/":            ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET booking":              ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST bookings/ tables=T":  ("201 201 400", "201 201 400", "201 400 400", "201 400 400", "201 400 400", "403 403 403"),
+    "PATCH booking note":       ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking confirm/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking cancel/":     ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking no-show/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
+    "POST booking arrive/":     ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
 
     # Sockets: connect asking for the target's branch; live events and the
     # replay (since=0) of a change to a table in the target's branch.
@@ -218,6 +260,9 @@ MATRIX = {
     "WS tables live":           ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     "WS orders since=0":        ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     "WS tables since=0":        ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    # A hall of the target's branch renamed (zone_updated), live and replayed.
+    "WS tables zone live":      ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
+    "WS tables zone since=0":   ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     # A portion of the target's branch claimed; the sentinel is a menu change in the caller's.
     "WS kitchen live":          ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
     "WS kitchen since=0":       ("yes yes no",  "yes yes no",  "yes no no",   "yes no no",   "yes no no",   "yes no no"),
@@ -304,8 +349,32 @@ def build(role: str, target: str) -> dict:
         # The guest book is the company's: a guest of the target's company.
         "guest": Guest.objects.create(company=branch.company, name="Anna", phone="+79161234567"),
         "display": DisplayToken.objects.create(company=branch.company, branch=branch, key_hash=uuid.uuid4().hex),
+        # The book: a booking of table 4 tomorrow.
+        "booking": booking_create(
+            tenant=tenant_for(waiter),
+            tables=[TableFactory(branch=branch, number=4).pk],
+            start=timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(days=1),
+            guests=2,
+            guest_name="Anna",
+        ),
+        # The floor: a hall, the hours of the weekday new bookings start on (all day, so
+        # they stay bookable) and a closed date of the target's branch.
+        "zone": ZoneFactory(branch=branch),
+        "hours": OpeningHours.unscoped.create(
+            company=branch.company, branch=branch, weekday=BOOKABLE.weekday(), opens=MIDNIGHT, closes=MIDNIGHT
+        ),
+        "exception": OpeningException.unscoped.create(
+            company=branch.company, branch=branch, date=datetime.date(2026, 12, 31)
+        ),
     }
     return world
+
+
+# When new bookings of the rows start: tomorrow, in the branch's zone (UTC in these worlds).
+BOOKABLE = (timezone.now() + datetime.timedelta(days=1, hours=1)).replace(second=0, microsecond=0)
+MIDNIGHT = datetime.time(0)
+# A weekday with no hours in the worlds, for the row that adds some.
+FREE_WEEKDAY = (BOOKABLE.weekday() + 3) % 7
 
 
 class _Worlds:

@@ -1,14 +1,19 @@
 """`make run`'s demo data: a day at the Center's till, so the reports show figures."""
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Branch, User
 from cafe.bill.models import Shift
+from cafe.bookings.models import Booking, BookingTable
+from cafe.floor.models import OpeningException, OpeningHours, Table
+from cafe.floor.plan import footprint, overflow
 from cafe.orders.models import Order, OrderStatus
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +49,53 @@ def test_the_demo_day_fills_the_reports_and_loading_twice_adds_nothing(client_fo
     assert [(guest["name"], guest["visits"]) for guest in maria] == [("Мария", 1)]
     history = manager.get(f"/api/cafe/guests/{maria[0]['id']}/history/").json()
     assert sorted(entry["status"] for entry in history["results"]) == ["closed", "open"]
+
+
+def test_the_demo_floor_has_two_drawn_halls_hours_tonights_book_and_returning_guests(client_for):
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    center = Branch.unscoped.get(name="Center")
+    manager = client_for(User.objects.get(email="manager@demo.cafe"))
+    halls = manager.get("/api/cafe/zones/").json()["results"]
+    assert [hall["name"] for hall in halls] == ["Зал", "Веранда"]
+    for hall in halls:
+        tables = Table.unscoped.filter(zone=hall["id"])
+        assert tables.exists()
+        for table in tables:
+            box = footprint(
+                x=table.x, y=table.y, width=table.width, height=table.height, shape=table.shape, rotation=table.rotation
+            )
+            assert overflow(box, width=hall["width"], height=hall["height"]) == (False, False), table.number
+    assert not Table.unscoped.filter(branch=center, zone=None).exists()
+    assert {"round", "rect"} <= set(Table.unscoped.filter(branch=center).values_list("shape", flat=True))
+    week = manager.get("/api/cafe/opening-hours/week/").json()["days"]
+    assert all(day["hours"] for day in week)
+    assert OpeningHours.unscoped.filter(branch=center).count() == 7
+    assert OpeningException.unscoped.filter(branch=center).count() == 1
+
+    now = timezone.now()
+    tonight = Booking.unscoped.filter(branch=center, status__in=["booked", "confirmed"]).order_by("starts_at")
+    late, soon = tonight
+    assert late.starts_at < now < late.starts_at + timedelta(minutes=center.booking_grace)
+    assert now < soon.starts_at < now + timedelta(minutes=center.booking_lead)
+    for booking in (late, soon):
+        links = BookingTable.objects.filter(booking=booking)
+        assert links.exists()
+        for link in links:
+            assert (link.starts_at, link.blocks_until, link.holding) == (
+                booking.starts_at,
+                booking.ends_at + timedelta(minutes=center.booking_buffer),
+                True,
+            )
+            assert (link.table.status, link.table.reserved_for) == ("reserved", booking.pk)
+    # Returning guests: each has tonight's booking and a past visit or no-show.
+    for booking in (late, soon):
+        guest = booking.guest
+        past = Booking.unscoped.filter(guest=guest, starts_at__lt=now - timedelta(hours=1))
+        assert past.exists()
+    maria = soon.guest
+    assert Order.unscoped.filter(guest=maria, status=OrderStatus.CLOSED).count() == 2
+    assert Booking.unscoped.filter(guest=maria, status="arrived").get().order.guest == maria
+    assert Booking.unscoped.filter(guest=late.guest, status="no_show").get().table_links.get().holding is False
+    assert Booking.unscoped.count() == 4

@@ -12,9 +12,11 @@ from django.db import transaction
 
 from cafe.bill import payloads as bill
 from cafe.bill.serializers import ShiftSerializer
+from cafe.bookings import payloads as bookings
+from cafe.bookings.serializers import BookingSerializer, BookingTableSerializer
 from cafe.floor import payloads as floor
 from cafe.floor.events import TABLE_STATUS_CHANGED
-from cafe.floor.serializers import TableSerializer
+from cafe.floor.serializers import TableSerializer, ZoneSerializer
 from cafe.menu import payloads as menu
 from cafe.menu.serializers import MenuItemSerializer, ModifierGroupSerializer, ModifierSerializer
 from cafe.orders import payloads as orders
@@ -51,10 +53,22 @@ def test_every_event_type_is_declared_once_with_its_streams():
             "shift_opened",
             "shift_closed",
             "table_status_changed",
+            "booking_created",
+            "booking_updated",
             "kitchen_task_ready",
             "menu_item_updated",
         ),
-        "tables": ("table_status_changed", "table_created", "table_updated", "table_deleted"),
+        "tables": (
+            "table_status_changed",
+            "table_created",
+            "table_updated",
+            "table_deleted",
+            "booking_created",
+            "booking_updated",
+            "zone_created",
+            "zone_updated",
+            "zone_deleted",
+        ),
         "kitchen": ("kitchen_task_created", "kitchen_task_updated", "menu_item_updated"),
     }
 
@@ -71,8 +85,11 @@ def test_every_event_type_is_declared_once_with_its_streams():
         (bill.ShiftObject, ShiftSerializer),
         (orders.OrderLine, OrderItemSerializer),
         (floor.TableObject, TableSerializer),
+        (floor.ZoneObject, ZoneSerializer),
         (orders.LineModifier, LineModifierSerializer),
         (orders.KitchenTaskObject, KitchenTaskSerializer),
+        (bookings.BookingObject, BookingSerializer),
+        (bookings.BookingTableRef, BookingTableSerializer),
         (menu.MenuItemObject, MenuItemSerializer),
         (menu.ModifierGroupObject, ModifierGroupSerializer),
         (menu.ModifierObject, ModifierSerializer),
@@ -137,7 +154,7 @@ def test_an_event_is_logged_under_its_declared_name():
 
 def test_every_event_type_the_cafe_declares_is_registered():
     areas = sorted(path.parent.name for path in (ROOT / "cafe").glob("*/events.py"))
-    assert areas == ["bill", "floor", "menu", "orders", "shared"]
+    assert areas == ["bill", "bookings", "floor", "menu", "orders", "shared"]
     declared = {
         value.name: value
         for area in areas

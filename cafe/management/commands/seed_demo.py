@@ -1,17 +1,21 @@
+import datetime
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Branch, Company, Role, User
 from accounts.tenancy import tenant_for
 from cafe.bill.selectors import cash_flow
 from cafe.bill.services import order_discount_set, order_pay
 from cafe.bill.till import order_refund, shift_cash_move, shift_close, shift_open
-from cafe.floor.models import Table
+from cafe.bookings.models import Booking, BookingSource, BookingStatus, BookingTable
+from cafe.floor.models import OpeningException, OpeningHours, Table, TableShape, TableStatus, Zone
+from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.kitchen import task_act
-from cafe.orders.models import Order
+from cafe.orders.models import Order, OrderStatus
 from cafe.orders.services import order_create
 
 PASSWORD = "cafe-demo-2026"
@@ -22,6 +26,35 @@ MENU = {
 # Each category's station in every branch (tea is poured by the waiter).
 STATIONS = {"Напитки": "Бар", "Кухня": "Горячий цех"}
 SERVED_BY_WAITER = {"Чай"}
+# The Center's halls: (name, position, width, height) and their tables:
+# (number, seats, x, y, width, height, shape, rotation).
+HALLS = [
+    (
+        ("Зал", 0, 1200, 800),
+        [
+            (1, 4, 100, 100, 160, 100, TableShape.RECT, 0),
+            (2, 2, 400, 100, 100, 100, TableShape.ROUND, 0),
+            (3, 6, 700, 80, 240, 100, TableShape.RECT, 0),
+            (4, 4, 150, 450, 160, 100, TableShape.RECT, 90),
+            (5, 2, 500, 500, 120, 120, TableShape.ROUND, 0),
+        ],
+    ),
+    (
+        ("Веранда", 1, 800, 500),
+        [
+            (6, 2, 80, 80, 100, 100, TableShape.ROUND, 0),
+            (7, 6, 400, 200, 240, 100, TableShape.RECT, 45),
+            (8, 4, 600, 60, 120, 80, TableShape.RECT, 0),
+        ],
+    ),
+]
+# The Center's week: 09:00 to 23:00, to 01:00 on Friday and Saturday nights.
+HOURS = [(day, "09:00", "01:00" if day in (4, 5) else "23:00") for day in range(7)]
+# Returning guests: (name, phone, note, tags).
+GUESTS = [
+    ("Мария Петрова", "+79161234567", "любит столик возле окна", ["постоянный гость"]),
+    ("Алексей Смирнов", "+79031112233", "", ["опаздывает"]),
+]
 # (item, group, required, max choices, [(modifier, price)])
 MODIFIERS = [
     ("Капучино", "Молоко", True, 1, [("Обычное", "0.00"), ("Овсяное", "40.00"), ("Соевое", "40.00")]),
@@ -98,12 +131,127 @@ class Command(BaseCommand):
                     name=modifier,
                     defaults={"price": Decimal(price), "position": position},
                 )
+        self._the_floor(center, river)
         if not Order.unscoped.filter(company=company).exists():
             self._day_at_the_till(center, items)
             self._kitchen_in_progress(center, items)
+        if not Booking.unscoped.filter(company=company).exists():
+            self._tonights_book(center)
         self.stdout.write(f"Demo data ready. Logins (password {PASSWORD}):")
         for email, role, branch in staff:
             self.stdout.write(f"  {email:<20} {role:<7} {branch.name if branch else 'all branches'}")
+
+    def _the_floor(self, center: Branch, river: Branch) -> None:
+        """The Center's two halls with their tables drawn, Riverside's one hall, and the
+        Center's opening hours with New Year's Day off."""
+        company = center.company
+        for (name, position, width, height), tables in HALLS:
+            zone, _ = Zone.unscoped.get_or_create(
+                company=company,
+                branch=center,
+                name=name,
+                defaults={"position": position, "width": width, "height": height},
+            )
+            for number, seats, x, y, table_width, table_height, shape, rotation in tables:
+                plan = {"x": x, "y": y, "width": table_width, "height": table_height, "shape": shape}
+                table, _ = Table.unscoped.get_or_create(
+                    branch=center, number=number, defaults={"company": company, "seats": seats}
+                )
+                if table.zone_id is None:
+                    for field, value in {**plan, "zone": zone, "rotation": rotation}.items():
+                        setattr(table, field, value)
+                    table.save()
+        hall, _ = Zone.unscoped.get_or_create(company=company, branch=river, name="Зал")
+        for table in Table.unscoped.filter(branch=river, zone=None).order_by("number"):
+            table.zone, table.x, table.y = hall, 100 + (table.number - 1) * 160, 100
+            table.save()
+        for weekday, opens, closes in HOURS:
+            OpeningHours.unscoped.get_or_create(
+                company=company,
+                branch=center,
+                weekday=weekday,
+                opens=datetime.time.fromisoformat(opens),
+                defaults={"closes": datetime.time.fromisoformat(closes)},
+            )
+        new_year = datetime.date(timezone.localdate().year + 1, 1, 1)
+        OpeningException.unscoped.get_or_create(
+            company=company, branch=center, date=new_year, defaults={"note": "Новый год"}
+        )
+
+    def _tonights_book(self, center: Branch) -> None:
+        """Returning guests (their closed orders and past bookings linked to them) and
+        tonight's book: Maria's booking about to start (its table already shows
+        reserved: inside the lead time) and Alexey's, late and not yet arrived (inside
+        the grace period). Written through the models, as the bookings service would:
+        each booking's tables hold it from its start to its end plus the buffer."""
+        company = center.company
+        host = User.objects.get(email="manager@demo.cafe")
+        maria, alexey = (
+            Guest.unscoped.get_or_create(
+                company=company, phone=phone, defaults={"name": name, "note": note, "tags": tags}
+            )[0]
+            for name, phone, note, tags in GUESTS
+        )
+        closed = Order.unscoped.filter(branch=center, status=OrderStatus.CLOSED, table__isnull=False)
+        regular = closed.filter(table__number=4).first()
+        closed.filter(table__number__in=(3, 4)).update(guest=maria)
+        tables = {table.number: table for table in Table.unscoped.filter(branch=center)}
+        now = timezone.now().replace(second=0, microsecond=0)
+        hour = datetime.timedelta(hours=1)
+
+        def book(guest, numbers, starts_at, status, **fields) -> Booking:
+            booking = Booking.unscoped.create(
+                company=company,
+                branch=center,
+                guest=guest,
+                guest_name=guest.name,
+                guest_phone=guest.phone,
+                starts_at=starts_at,
+                ends_at=starts_at + datetime.timedelta(minutes=center.booking_duration),
+                status=status,
+                created_by=host,
+                **fields,
+            )
+            holding = status in (BookingStatus.BOOKED, BookingStatus.CONFIRMED, BookingStatus.ARRIVED)
+            for number in numbers:
+                BookingTable.objects.create(
+                    booking=booking,
+                    table=tables[number],
+                    starts_at=booking.starts_at,
+                    blocks_until=booking.ends_at + datetime.timedelta(minutes=center.booking_buffer),
+                    holding=holding,
+                )
+            return booking
+
+        # Their history: Maria came this morning (the order at table 4), Alexey did not
+        # come a week ago.
+        book(
+            maria,
+            [4],
+            now - 3 * hour,
+            BookingStatus.ARRIVED,
+            guests=3,
+            order=regular,
+            arrived_at=now - 3 * hour,
+            source=BookingSource.PHONE,
+        )
+        book(alexey, [8], now - 7 * 24 * hour, BookingStatus.NO_SHOW, guests=4, source=BookingSource.ONLINE)
+        # Tonight.
+        soon = book(
+            maria,
+            [6],
+            now + datetime.timedelta(minutes=30),
+            BookingStatus.CONFIRMED,
+            guests=2,
+            note="годовщина, столик возле окна",
+        )
+        late = book(
+            alexey, [7, 8], now - datetime.timedelta(minutes=10), BookingStatus.BOOKED, guests=8, note="день рождения"
+        )
+        for booking, numbers in ((soon, [6]), (late, [7, 8])):
+            Table.unscoped.filter(branch=center, number__in=numbers, status=TableStatus.FREE).update(
+                status=TableStatus.RESERVED, reserved_for=booking.pk
+            )
 
     def _day_at_the_till(self, branch: Branch, items: dict[str, MenuItem]) -> None:
         """A day at the Center, so the X/Z and daily reports show something: a shift

@@ -7,17 +7,20 @@ import pytest
 
 from accounts.models import Branch, User
 from cafe.bill.models import CashMovement, Payment, Refund, Shift
-from cafe.floor.models import Table
+from cafe.bookings.models import Booking
+from cafe.floor.models import OpeningException, OpeningHours, Table, Zone
 from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.models import KitchenTask, Order, OrderItem
-from cafe.tests.matrix import cells
+from cafe.tests.matrix import BOOKABLE, FREE_WEEKDAY, cells
 from realtime.models import Event
 
 ITEM_BODY = {"category": "{menu}", "title": "Soup", "price": "1.00"}
 LINES = {"items": [{"menu_item": "{dish}", "quantity": 1}]}
 DISCOUNT = {"kind": "percent", "value": "5.00", "reason": "regular guest"}
 STAFF_BODY = {"email": "new@example.com", "password": "Tr0ub4dor&3-horse", "role": "waiter", "branch": "{branch}"}
+
+START = BOOKABLE.isoformat()
 
 # The request behind each REST row: method, path, body, and for lists the object looked for.
 REQUESTS = {
@@ -28,6 +31,31 @@ REQUESTS = {
     "PATCH table seats": ("patch", "/api/cafe/tables/{table}/", {"seats": 9}, None),
     "PUT table": ("put", "/api/cafe/tables/{table}/", {"number": 1, "seats": 9}, None),
     "DELETE table": ("delete", "/api/cafe/tables/{table}/", None, None),
+    "PATCH table zone": ("patch", "/api/cafe/tables/{table}/", {"zone": "{zone}", "x": 10}, None),
+    "PATCH sentinel zone=T": ("patch", "/api/cafe/tables/{sentinel}/", {"zone": "{zone}"}, None),
+    "GET zones/": ("get", "/api/cafe/zones/", None, "zone"),
+    "GET zone": ("get", "/api/cafe/zones/{zone}/", None, None),
+    "POST zones/ branch=T": ("post", "/api/cafe/zones/", {"name": "Terrace", "branch": "{branch}"}, None),
+    "PATCH zone": ("patch", "/api/cafe/zones/{zone}/", {"width": 1200}, None),
+    "PUT zone": ("put", "/api/cafe/zones/{zone}/", {"name": "Hall", "width": 900, "height": 700}, None),
+    "DELETE zone": ("delete", "/api/cafe/zones/{zone}/", None, None),
+    "GET opening-hours/": ("get", "/api/cafe/opening-hours/", None, "hours"),
+    "GET hours": ("get", "/api/cafe/opening-hours/{hours}/", None, None),
+    "GET opening-hours/week/ branch=T": ("get", "/api/cafe/opening-hours/week/", {"branch": "{branch}"}, None),
+    "POST opening-hours/ branch=T": ("post", "/api/cafe/opening-hours/", {"weekday": FREE_WEEKDAY, "opens": "10:00",
+                                                                            "closes": "22:00", "branch": "{branch}"},
+                                     None),
+    "PATCH hours": ("patch", "/api/cafe/opening-hours/{hours}/", {"closes": "23:00"}, None),
+    "PUT hours": ("put", "/api/cafe/opening-hours/{hours}/", {"weekday": 0, "opens": "09:00", "closes": "23:00"},
+                  None),
+    "DELETE hours": ("delete", "/api/cafe/opening-hours/{hours}/", None, None),
+    "GET opening-exceptions/": ("get", "/api/cafe/opening-exceptions/", None, "exception"),
+    "GET exception": ("get", "/api/cafe/opening-exceptions/{exception}/", None, None),
+    "POST opening-exceptions/ branch=T": ("post", "/api/cafe/opening-exceptions/", {"date": "2027-01-01",
+                                                                                      "branch": "{branch}"}, None),
+    "PATCH exception": ("patch", "/api/cafe/opening-exceptions/{exception}/", {"note": "Closed"}, None),
+    "PUT exception": ("put", "/api/cafe/opening-exceptions/{exception}/", {"date": "2026-12-30"}, None),
+    "DELETE exception": ("delete", "/api/cafe/opening-exceptions/{exception}/", None, None),
     "GET categories/": ("get", "/api/cafe/categories/", None, "category"),
     "GET category": ("get", "/api/cafe/categories/{category}/", None, None),
     "POST categories/": ("post", "/api/cafe/categories/", {"name": "New"}, None),
@@ -145,6 +173,15 @@ REQUESTS = {
     "GET guest history/": ("get", "/api/cafe/guests/{guest}/history/", None, None),
     "GET guest export/": ("get", "/api/cafe/guests/{guest}/export/", None, None),
     "POST guest erase/": ("post", "/api/cafe/guests/{guest}/erase/", None, None),
+    "GET bookings/": ("get", "/api/cafe/bookings/", None, "booking"),
+    "GET booking": ("get", "/api/cafe/bookings/{booking}/", None, None),
+    "POST bookings/ tables=T": ("post", "/api/cafe/bookings/", {"tables": ["{table}"], "start": START, "guests": 2,
+                                                                "guest_name": "Boris"}, None),
+    "PATCH booking note": ("patch", "/api/cafe/bookings/{booking}/", {"note": "window"}, None),
+    "POST booking confirm/": ("post", "/api/cafe/bookings/{booking}/confirm/", None, None),
+    "POST booking cancel/": ("post", "/api/cafe/bookings/{booking}/cancel/", None, None),
+    "POST booking no-show/": ("post", "/api/cafe/bookings/{booking}/no-show/", None, None),
+    "POST booking arrive/": ("post", "/api/cafe/bookings/{booking}/arrive/", None, None),
 }  # fmt: skip
 
 
@@ -163,7 +200,10 @@ def fill(value, world: dict):
 def snapshot() -> tuple:
     """Everything a refused write must leave as it was."""
     return (
-        list(Table.unscoped.order_by("pk").values_list("pk", "number", "seats", "status")),
+        list(Table.unscoped.order_by("pk").values_list("pk", "number", "seats", "status", "zone", "x")),
+        list(Zone.unscoped.order_by("pk").values_list("pk", "name", "width", "height")),
+        list(OpeningHours.unscoped.order_by("pk").values_list("pk", "weekday", "opens", "closes")),
+        list(OpeningException.unscoped.order_by("pk").values_list("pk", "date", "opens", "note")),
         list(Category.unscoped.order_by("pk").values_list("pk", "name", "position")),
         list(MenuItem.unscoped.order_by("pk").values_list("pk", "price", "branch", "category", "title")),
         list(Order.unscoped.order_by("pk").values_list("pk", "guests", "status", "table", "merged_into")),
@@ -184,6 +224,7 @@ def snapshot() -> tuple:
         Refund.unscoped.count(),
         Event.objects.count(),
         list(Guest.unscoped.order_by("pk").values_list("pk", "name", "phone", "note", "erased_at")),
+        list(Booking.unscoped.order_by("pk").values_list("pk", "status", "starts_at", "note", "order")),
     )
 
 

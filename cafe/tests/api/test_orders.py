@@ -15,8 +15,9 @@ from realtime.models import Event
 pytestmark = pytest.mark.django_db
 
 ORDER_FIELDS = [
-    "id", "branch", "service", "table", "table_number", "guests", "status", "status_display",
-    "waiter", "guest", "customer_name", "customer_phone", "pickup_number", "items", "discount", "total", "money",
+    "id", "branch", "service", "table", "table_number", "joined_tables", "guest", "booking_override",
+    "guests", "status", "status_display",
+    "waiter", "customer_name", "customer_phone", "pickup_number", "items", "discount", "total", "money",
     "payments", "refunds", "split_checks", "split_from", "merged_into", "ready_at", "paid_at", "closed_at",
     "created_at", "updated_at",
 ]  # fmt: skip

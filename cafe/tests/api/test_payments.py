@@ -767,7 +767,14 @@ def test_an_owner_changes_a_branchs_settings(client_for, branch):
     response = owner.patch(branch_url(branch), body, format="json")
 
     assert response.status_code == 200, response.json()
-    assert response.json() == {"id": str(branch.pk), "company": str(branch.company_id), **body}
+    booking = {
+        "booking_duration": 120,
+        "booking_buffer": 15,
+        "booking_step": 15,
+        "booking_lead": 60,
+        "booking_grace": 20,
+    }
+    assert response.json() == {"id": str(branch.pk), "company": str(branch.company_id), **body, **booking}
     branch.refresh_from_db()
     assert (branch.timezone, branch.service_charge_percent, branch.staff_discount_limit_percent) == (
         "Europe/Moscow",

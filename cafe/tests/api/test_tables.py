@@ -23,6 +23,13 @@ def table_json(table: Table) -> dict:
         "seats": table.seats,
         "status": table.status,
         "status_display": {"free": "Свободен", "busy": "Занят", "reserved": "Забронирован"}[table.status],
+        "zone": str(table.zone_id) if table.zone_id else None,
+        "x": table.x,
+        "y": table.y,
+        "width": table.width,
+        "height": table.height,
+        "shape": table.shape,
+        "rotation": table.rotation,
     }
 
 

@@ -9,7 +9,7 @@ change before it ("yes") or not at all ("no")."""
 import pytest
 
 from accounts.tenancy import tenant_for
-from cafe.floor.services import table_update
+from cafe.floor.services import table_update, zone_update
 from cafe.menu.services import menu_item_update
 from cafe.orders.kitchen import task_act
 from cafe.tests.factories import owner_of
@@ -32,6 +32,12 @@ def changes(world: dict) -> None:
     reserve(owner_of(world["here"].company), world["sentinel"])
 
 
+def zone_changes(world: dict) -> None:
+    """The target's hall is renamed (``zone_updated``), then the caller's own sentinel table changes."""
+    zone_update(tenant=tenant_for(world["boss"]), zone_id=world["zone"].pk, name="Renamed")
+    reserve(owner_of(world["here"].company), world["sentinel"])
+
+
 def kitchen_changes(world: dict) -> None:
     """A portion of the target's branch is claimed, then the caller's own branch's
     sentinel menu item changes (``menu_item_updated`` reaches the kitchen socket)."""
@@ -40,11 +46,11 @@ def kitchen_changes(world: dict) -> None:
     menu_item_update(tenant=owner, menu_item_id=world["sentinel_item"].pk, remaining=5)
 
 
-async def seen_before_sentinel(socket, world: dict, stream: str) -> bool:
+async def seen_before_sentinel(socket, world: dict, stream: str, watched: str = "table") -> bool:
     if stream == "kitchen":
         target, sentinel = str(world["task"].pk), str(world["sentinel_item"].pk)
     else:
-        target, sentinel = str(world["table"].pk), str(world["sentinel"].pk)
+        target, sentinel = str(world[watched].pk), str(world["sentinel"].pk)
     seen = False
     for _ in range(20):
         text = await socket.receive_text()
@@ -76,6 +82,9 @@ async def test_socket(ws, memory, socket_world, row, role, target, expected):
             assert await socket.closed_with() == int(expected)
         return
     change = kitchen_changes if stream == "kitchen" else changes
+    watched = "table"
+    if kind.startswith("zone "):
+        change, watched, kind = zone_changes, "zone", kind.removeprefix("zone ")
     if kind == "since=0":
         await db(change)(world)
         socket = await ws(PATHS[stream], token, since=0)
@@ -83,4 +92,4 @@ async def test_socket(ws, memory, socket_world, row, role, target, expected):
         socket = await ws(PATHS[stream], token)
         assert (await socket.receive())["type"] == "connection_established"
         await db(change)(world)
-    assert await seen_before_sentinel(socket, world, stream) == (expected == "yes")
+    assert await seen_before_sentinel(socket, world, stream, watched) == (expected == "yes")
