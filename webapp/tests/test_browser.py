@@ -4,10 +4,12 @@ against real server processes (``cafe/tests/servers.py``) on the test database
 
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from accounts.models import Role
+from cafe.floor.models import Table
 from cafe.menu.models import MenuItem
 from cafe.tests.factories import order_for, staff_of
 from webapp.tests.browser import WAIT, access_for, api, login_capable, measured, open_app, shot
@@ -327,4 +329,67 @@ def test_a_screen_cut_off_the_network_shows_every_order_taken_meanwhile(chromium
     expect(page.locator(".feed li", has_text="order_created")).to_have_count(4, timeout=WAIT)
     expect(page.locator(".feed li", has_text=f"order_created {takeaway['pickup_number']}")).to_have_count(1)
     assert any("since=" in url for url in sockets), sockets
+    assert page.script_errors == []
+
+
+def test_the_floor_shows_the_halls_as_tabs_and_todays_bookings_live(chromium, start_server, cafe):
+    """With the floor API's zones the tables sit in their halls (tabs, drawn at their
+    place); a booking taken while the waiter watches shows on its table."""
+    import datetime
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from accounts.tenancy import tenant_for
+    from cafe.bookings.services import booking_create
+    from cafe.floor.models import OpeningHours
+    from cafe.tests.factories import ZoneFactory
+
+    # The branch's clock at about noon, so a booking two hours ahead is still today.
+    now = timezone.now()
+    offset = 12 - now.hour
+    branch = cafe["branch"]
+    branch.timezone = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    branch.save(update_fields=["timezone"])
+    local = now.astimezone(ZoneInfo(branch.timezone))
+    midnight = datetime.time(0)
+    OpeningHours.unscoped.create(
+        company=branch.company, branch=branch, weekday=local.weekday(), opens=midnight, closes=midnight
+    )
+    main_hall = ZoneFactory(branch=branch, name="Main hall", position=0, width=1000, height=600)
+    terrace = ZoneFactory(branch=branch, name="Terrace", position=1, width=800, height=400)
+    one, two, three = cafe["tables"]
+    Table.unscoped.filter(pk__in=[one.pk, two.pk]).update(zone=main_hall, width=150, height=120)
+    Table.unscoped.filter(pk=one.pk).update(x=50, y=50)
+    Table.unscoped.filter(pk=two.pk).update(x=400, y=300, shape="round")
+    Table.unscoped.filter(pk=three.pk).update(zone=terrace, x=100, y=100, width=200, height=150)
+
+    server = start_server("web")
+    page = open_app(chromium, server, cafe["waiter"])
+    tabs = page.locator(".halls [role=tab]")
+    expect(tabs).to_have_text(["Main hall", "Terrace"], timeout=WAIT)
+    expect(page.locator(".table")).to_have_count(2)
+    expect(page.locator('.table[data-number="3"]')).to_have_count(0)
+    start = (local + datetime.timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    booking_create(
+        tenant=tenant_for(cafe["manager"]), tables=[two.pk], start=start, guests=4, guest_name="Anna", duration=60
+    )
+    booked = page.locator('.table[data-number="2"]')
+    expect(booked).to_have_attribute("data-booked", "1", timeout=WAIT)
+    expect(booked.locator(".booking")).to_have_text(f"Бронь {start:%H:%M} · 4")
+    shot(page, "floor-halls")
+    page.click('.halls [role=tab]:has-text("Terrace")')
+    expect(page.locator(".table")).to_have_count(1)
+    expect(page.locator('.table[data-number="3"]')).to_be_visible()
+    # Placed on the plan in proportion to the hall: x 100 of 800 is 12.5 % from the left.
+    box = page.locator(".tables").bounding_box()
+    table = page.locator('.table[data-number="3"]').bounding_box()
+    assert box
+    assert table
+    assert abs((table["x"] - box["x"]) / box["width"] - 0.125) < 0.02
+    # The choice is remembered; the table is still opened by a tap.
+    page.reload()
+    expect(page.locator('.halls [role=tab][aria-selected="true"]')).to_have_text("Terrace", timeout=WAIT)
+    page.click('.table[data-number="3"]')
+    expect(page.locator("#open-order")).to_be_visible()
     assert page.script_errors == []

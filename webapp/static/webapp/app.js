@@ -20,7 +20,8 @@ const TEXT = {
     newToken: "Новый токен экрана", revoke: "Отозвать", label: "Подпись", revokedBoard: "Экран отключён",
     table: "Стол", order: "Заказ", language: "Язык", noTasks: "Нет задач", percent: "Процент",
     networkError: "Нет связи с сервером", retry: "Повторить", byMethod: "Продажи по способу оплаты",
-    split: "Разделить", merge: "Объединить", toServe: "Готово к подаче",
+    split: "Разделить", merge: "Объединить", toServe: "Готово к подаче", halls: "Залы", noHall: "Без зала",
+    booking: "Бронь",
   },
   en: {
     email: "Email", password: "Password", login: "Log in", logout: "Log out", floor: "Floor", kitchen: "Kitchen",
@@ -37,7 +38,8 @@ const TEXT = {
     amount: "Amount", newToken: "New display token", revoke: "Revoke", label: "Label",
     revokedBoard: "This screen was switched off", table: "Table", order: "Order", language: "Language",
     noTasks: "No tasks", percent: "Percent", networkError: "Cannot reach the server", retry: "Retry",
-    byMethod: "Sales by payment method", split: "Split", merge: "Merge", toServe: "Ready to serve",
+    byMethod: "Sales by payment method", split: "Split", merge: "Merge", toServe: "Ready to serve", halls: "Halls",
+    noHall: "No hall", booking: "Booked",
   },
 };
 
@@ -56,6 +58,7 @@ function h(tag, attrs = {}, ...children) {
     if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
     else if (key === "class") el.className = value;
     else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key === "style") Object.assign(el.style, value); // CSSOM: allowed by the CSP, a style="" is not
     else el.setAttribute(key, value === true ? "" : value);
   }
   for (const child of children.flat()) {
@@ -153,6 +156,23 @@ async function attempt(action) {
     toast(error.message || String(error));
     return null;
   }
+}
+
+// A read the server may not offer (an older server: 404) or this role may not make: null, never an error.
+async function optional(path) {
+  try { return await api.get(path); } catch { return null; }
+}
+
+// Today in the branch's own time zone (its business day's date), else the browser's.
+const zones = new Map();
+async function today() {
+  const branchId = state.user?.branch_id || state.branch;
+  if (branchId && !zones.has(branchId)) {
+    const branch = await optional(`/api/users/branches/${branchId}/`);
+    zones.set(branchId, branch?.timezone || undefined);
+  }
+  const timeZone = branchId ? zones.get(branchId) : undefined;
+  return new Intl.DateTimeFormat("en-CA", timeZone ? { timeZone } : {}).format(new Date());
 }
 
 function withBranch(path) {
@@ -453,7 +473,11 @@ async function start() {
 const minutesSince = (iso) => Math.max(0, Math.floor((Date.now() - new Date(iso).getTime()) / 60000));
 
 async function floorView(main) {
-  const floor = { tables: [], orders: new Map(), menu: [], categories: [], selected: null, search: "", category: "", ready: new Map() };
+  const floor = {
+    tables: [], orders: new Map(), menu: [], categories: [], selected: null, search: "", category: "", ready: new Map(),
+    zones: null, zone: localStorage.getItem("cafe.zone") || "", bookings: null, splitting: new Set(),
+  };
+  const halls = h("div", { class: "halls", role: "tablist", "aria-label": t("halls") });
   const grid = h("section", { class: "tables", "aria-label": t("floor") });
   const panel = h("section", { class: "order-panel", "aria-label": t("order") });
   const feed = h("ol", { class: "feed", "aria-label": t("feed") });
@@ -462,7 +486,7 @@ async function floorView(main) {
   main.append(
     h("div", { class: "floor-tools" },
       h("button", { id: "takeaway", onclick: () => takeaway() }, t("takeaway"))),
-    h("div", { class: "floor-body" }, grid, panel),
+    h("div", { class: "floor-body" }, h("div", {}, halls, grid), panel),
     h("aside", {}, h("h2", {}, t("toServe")), readyList, h("h2", {}, t("feed")), feed));
 
   async function load() {
@@ -475,6 +499,13 @@ async function floorView(main) {
     ]);
     floor.ready = new Map(ready.results.map((task) => [task.id, task]));
     drawReady();
+    // The halls and the book, when the server has them (older servers answer 404: a grid, no bookings).
+    const [zones, bookings] = await Promise.all([
+      optional(withBranch("/api/cafe/zones/?limit=100")),
+      today().then((day) => optional(withBranch(`/api/cafe/bookings/?date=${day}&status=booked&status=confirmed&limit=500`))),
+    ]);
+    floor.zones = zones ? [...zones.results].sort((a, b) => a.position - b.position || a.name.localeCompare(b.name)) : null;
+    floor.bookings = bookings ? bookings.results : null;
     floor.tables = tables.results;
     floor.orders = new Map(orders.results.map((order) => [order.id, order]));
     floor.menu = menu.results;
@@ -487,21 +518,55 @@ async function floorView(main) {
     return [...floor.orders.values()].filter((order) => order.table === tableId && order.status === "open");
   }
 
+  function drawHalls() {
+    const zones = floor.zones || [];
+    const loose = floor.tables.some((table) => !table.zone || !zones.some((zone) => zone.id === table.zone));
+    if (!zones.length) { halls.replaceChildren(); floor.zone = ""; return null; }
+    if (floor.zone && !zones.some((zone) => zone.id === floor.zone)) floor.zone = "";
+    if (!floor.zone && !loose) floor.zone = zones[0].id;
+    const choose = (id) => { floor.zone = id; localStorage.setItem("cafe.zone", id); drawTables(); };
+    const tabs = zones.map((zone) => [zone.id, zone.name]);
+    if (loose) tabs.push(["", t("noHall")]);
+    halls.replaceChildren(...tabs.map(([id, name]) => h("button", {
+      role: "tab", "aria-selected": floor.zone === id ? "true" : "false", dataset: { zone: id }, onclick: () => choose(id),
+    }, name)));
+    return zones.find((zone) => zone.id === floor.zone) || null;
+  }
+
+  function upcoming(table) {
+    // The table's next bookings today (booked or confirmed, not yet over), soonest first.
+    const now = Date.now();
+    return (floor.bookings || [])
+      .filter((booking) => ["booked", "confirmed"].includes(booking.status)
+        && (booking.tables || []).some((one) => one.id === table.id)
+        && new Date(booking.end || booking.start).getTime() > now)
+      .sort((a, b) => a.start.localeCompare(b.start));
+  }
+
   function drawTables() {
-    const planned = floor.tables.some((table) => table.x !== undefined && table.x !== null);
-    grid.classList.toggle("planned", planned);
-    grid.replaceChildren(...floor.tables.sort((a, b) => a.number - b.number).map((table) => {
+    const zone = drawHalls();
+    const shown = floor.tables.filter((table) => (zone ? table.zone === zone.id
+      : !table.zone || !(floor.zones || []).some((one) => one.id === table.zone)));
+    grid.classList.toggle("planned", Boolean(zone));
+    grid.style.aspectRatio = zone ? `${zone.width} / ${zone.height}` : "";
+    grid.replaceChildren(...shown.sort((a, b) => a.number - b.number).map((table) => {
       const orders = openOrdersAt(table.id);
       const guests = orders.reduce((sum, order) => sum + order.guests, 0);
       const total = orders.reduce((sum, order) => sum + Number(order.money?.total ?? order.total), 0);
       const since = orders.length ? Math.max(...orders.map((order) => minutesSince(order.created_at))) : null;
       const ready = [...floor.ready.values()].filter((task) => orders.some((order) => order.id === task.order)).length;
-      const style = planned
-        ? `left:${table.x}px;top:${table.y}px;width:${table.width || 90}px;height:${table.height || 90}px`
-        : false;
+      // On a hall's plan: placed and sized in percent of its canvas, so it scales with the screen.
+      const style = zone ? {
+        left: `${(100 * table.x) / zone.width}%`, top: `${(100 * table.y) / zone.height}%`,
+        width: `${(100 * table.width) / zone.width}%`, height: `${(100 * table.height) / zone.height}%`,
+        transform: table.rotation ? `rotate(${table.rotation}deg)` : "",
+      } : false;
+      const booked = upcoming(table);
+      const next = booked[0];
+      const at = next ? next.start.slice(11, 16) : ""; // the branch's own clock, as the API writes it
       return h("button", {
-        class: `table ${table.status} ${table.shape || ""}`, style, dataset: { number: table.number, status: table.status, ready },
-        "aria-label": `${t("table")} ${table.number}, ${table.status_display}`,
+        class: `table ${table.status} ${table.shape || ""}`, style, dataset: { number: table.number, status: table.status, ready, booked: booked.length },
+        "aria-label": `${t("table")} ${table.number}, ${table.status_display}${next ? `, ${t("booking")} ${at}` : ""}`,
         onclick: () => { floor.selected = { table: table.id }; drawPanel(); },
       },
       h("strong", {}, table.number),
@@ -509,7 +574,8 @@ async function floorView(main) {
       orders.length ? h("span", {}, `${t("guests")}: ${guests}`) : null,
       orders.length ? h("span", { class: "money" }, total.toFixed(2)) : null,
       since !== null ? h("span", {}, `${since} ${t("min")}`) : null,
-      ready ? h("span", { class: "ready-badge" }, `${t("ready")}: ${ready}`) : null);
+      ready ? h("span", { class: "ready-badge" }, `${t("ready")}: ${ready}`) : null,
+      next ? h("span", { class: "booking", title: next.guest_name }, `${t("booking")} ${at} · ${next.guests}`) : null);
     }));
   }
 
@@ -720,12 +786,22 @@ async function floorView(main) {
       const index = floor.menu.findIndex((item) => item.id === data.menu_item.id);
       if (index >= 0) floor.menu[index] = data.menu_item;
     }
+    if (data.zone && message.type.startsWith("zone_") && floor.zones) {
+      floor.zones = floor.zones.filter((one) => one.id !== data.zone.id);
+      if (message.type !== "zone_deleted") floor.zones.push(data.zone);
+      floor.zones.sort((a, b) => a.position - b.position || a.name.localeCompare(b.name));
+    }
+    if (data.booking && message.type.startsWith("booking_") && floor.bookings) {
+      floor.bookings = floor.bookings.filter((one) => one.id !== data.booking.id);
+      floor.bookings.push(data.booking);
+    }
     drawTables();
     if (!document.activeElement || !panel.contains(document.activeElement) || document.activeElement.tagName === "BUTTON") drawPanel();
   }
 
   await attempt(load);
-  live("orders", { onEvent, onResync: () => attempt(load) });
+  // Bookings reach both sockets: the tables socket's copy is the one handled.
+  live("orders", { onEvent: (message) => { if (!message.type.startsWith("booking_")) onEvent(message); }, onResync: () => attempt(load) });
   live("tables", { onEvent: (message) => { if (message.type !== "table_status_changed") onEvent(message); }, onResync: () => attempt(load) });
   const ticker = setInterval(() => { if (!grid.isConnected) clearInterval(ticker); else drawTables(); }, 30_000);
 }
