@@ -81,6 +81,7 @@ def cafe():
     open_shift(branch)
     return {
         "branch": branch,
+        "station": station,
         "dish": dish,
         "tables": [TableFactory(branch=branch, number=number) for number in (1, 2, 3)],
         "waiter": login_capable(staff_of(branch, Role.WAITER)),

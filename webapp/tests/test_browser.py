@@ -393,3 +393,84 @@ def test_the_floor_shows_the_halls_as_tabs_and_todays_bookings_live(chromium, st
     page.click('.table[data-number="3"]')
     expect(page.locator("#open-order")).to_be_visible()
     assert page.script_errors == []
+
+
+def test_modifiers_split_merge_and_a_refund_with_the_days_hours(chromium, start_server, cafe):
+    """The order panel chooses modifiers within each group's rule, splits lines to a
+    new bill and merges it back; the till refunds part of the paid order and draws
+    the day's sales by hour."""
+    from playwright.sync_api import expect
+
+    from cafe.tests.factories import ModifierFactory, ModifierGroupFactory, station_dish
+
+    coffee = station_dish(cafe["station"], title="Cappuccino", price=Decimal("200.00"))
+    milk = ModifierGroupFactory(menu_item=coffee, name="Milk", required=True, max_choices=1, position=0)
+    ModifierFactory(group=milk, name="Oat", price=Decimal("30.00"), position=0)
+    ModifierFactory(group=milk, name="Whole", position=1)
+    syrup = ModifierGroupFactory(menu_item=coffee, name="Syrup", required=False, max_choices=2, position=1)
+    for position, name in enumerate(("Vanilla", "Caramel", "Hazelnut")):
+        ModifierFactory(group=syrup, name=name, position=position)
+
+    server = start_server("web")
+    page = open_app(chromium, server, cafe["manager"])
+    page.click('.table[data-number="1"]')
+    page.click("#open-order")
+    page.click('.menu-item[data-title="Cappuccino"]')
+    chooser = page.locator(".chooser")
+    chooser.get_by_role("button", name="Добавить").click()
+    expect(chooser.locator(".chooser-error")).to_contain_text("Milk", timeout=WAIT)
+    for name in ("Oat", "Vanilla", "Caramel", "Hazelnut"):
+        chooser.get_by_label(name).check()
+    chooser.get_by_role("button", name="Добавить").click()
+    expect(chooser.locator(".chooser-error")).to_contain_text("Syrup")
+    chooser.get_by_label("Hazelnut").uncheck()
+    shot(page, "order-modifiers")
+    chooser.get_by_role("button", name="Добавить").click()
+    expect(page.locator(".lines li")).to_have_count(1, timeout=WAIT)
+    expect(page.locator(".lines li")).to_contain_text("Cappuccino (Oat, Vanilla, Caramel)")
+    expect(page.locator(".chooser")).to_have_count(0)
+    page.click('.menu-item[data-title="Borscht"]')
+    expect(page.locator(".lines li")).to_have_count(2, timeout=WAIT)
+
+    # Split: Borscht to a bill of its own on the same table.
+    page.get_by_label("Разделить: Borscht").check()
+    page.click("#split")
+    expect(page.locator(".order-tab")).to_have_count(2, timeout=WAIT)
+    expect(page.locator(".lines li")).to_have_count(1)
+    expect(page.locator(".lines li")).to_contain_text("Borscht")
+    token = access_for(cafe["manager"])
+    open_orders = api(server, "GET", "/api/cafe/orders/?status=open", token)["results"]
+    assert sorted(sorted(line["title"] for line in order["items"]) for order in open_orders) == [
+        ["Borscht"],
+        ["Cappuccino"],
+    ]
+    # Merge: the other bill joins this one again.
+    page.click(".merge")
+    expect(page.locator(".order-tab")).to_have_count(0, timeout=WAIT)
+    expect(page.locator(".lines li")).to_have_count(2)
+    open_orders = api(server, "GET", "/api/cafe/orders/?status=open", token)["results"]
+    assert [len(order["items"]) for order in open_orders] == [2]
+    order = open_orders[0]
+    assert [m["name"] for line in order["items"] for m in line["modifiers"]] == ["Oat", "Vanilla", "Caramel"]
+    total = page.inner_text("#order-total")
+    page.fill("#pay-cash", total)
+    page.click("#pay")
+    expect(page.locator('.table[data-number="1"]')).to_have_attribute("data-status", "free", timeout=WAIT)
+
+    # The till: a part refund in cash, then the day's chart has the sale in its hour.
+    page.click('nav button[data-view="till"]')
+    row = page.locator(f'.refunds li[data-order="{order["id"]}"]')
+    expect(row).to_be_visible(timeout=WAIT)
+    row.get_by_label(re.compile("^Сумма")).fill("100")
+    row.get_by_label(re.compile("^Причина")).fill("cold")
+    row.locator("button.refund").click()
+    expect(page.locator('#x-report [data-key="cash_refunded"]')).to_have_text("100.00", timeout=WAIT)
+    expect(row).to_contain_text("Возврат: 100.00")
+    refunds = api(server, "GET", f"/api/cafe/orders/{order['id']}/", token)["refunds"]
+    assert [(r["method"], r["amount"], r["reason"]) for r in refunds] == [("cash", "100.00", "cold")]
+    paid_at = api(server, "GET", f"/api/cafe/orders/{order['id']}/", token)["paid_at"]
+    hour = int(paid_at[11:13])  # the branch is on UTC
+    expect(page.locator(f'svg.hours rect[data-hour="{hour}"]')).to_have_attribute("data-revenue", total)
+    expect(page.locator('#daily-report [data-key="refunds"]')).to_have_text("100.00")
+    shot(page, "till-refund-and-hours")
+    assert page.script_errors == []

@@ -8,7 +8,7 @@ const TEXT = {
     email: "Эл. почта", password: "Пароль", login: "Войти", logout: "Выйти", floor: "Зал", kitchen: "Кухня",
     till: "Касса", pickup: "Выдача", allBranches: "Все филиалы", branch: "Филиал", live: "онлайн",
     reconnecting: "переподключение…", offline: "нет связи", guests: "Гостей", openOrder: "Открыть заказ",
-    takeaway: "С собой", search: "Поиск", add: "Добавить", pay: "Оплатить", cash: "Наличные", card: "Карта",
+    takeaway: "С собой", search: "Поиск", add: "Добавить", pay: "Оплатить", cash: "Наличные", card: "Карта", transfer: "Перевод",
     tip: "Чаевые", change: "Сдача", cancelOrder: "Отменить заказ", void: "Удалить", reason: "Причина",
     fire: "Подать курс", course: "Курс", hold: "Придержать", note: "Комментарий", move: "Пересадить",
     discount: "Скидка", total: "Итого", due: "К оплате", paid: "Оплачено", left: "осталось", close: "Закрыть",
@@ -21,13 +21,15 @@ const TEXT = {
     table: "Стол", order: "Заказ", language: "Язык", noTasks: "Нет задач", percent: "Процент",
     networkError: "Нет связи с сервером", retry: "Повторить", byMethod: "Продажи по способу оплаты",
     split: "Разделить", merge: "Объединить", toServe: "Готово к подаче", halls: "Залы", noHall: "Без зала",
-    booking: "Бронь",
+    booking: "Бронь", required: "обязательно", optional: "по желанию", upTo: "до", cancel: "Отмена", here: "сюда",
+    pickLines: "Отметьте строки для нового счёта", refund: "Возврат", refunds: "Возвраты", byHour: "Продажи по часам",
+    method: "Способ", everything: "всё",
   },
   en: {
     email: "Email", password: "Password", login: "Log in", logout: "Log out", floor: "Floor", kitchen: "Kitchen",
     till: "Till", pickup: "Pickup", allBranches: "All branches", branch: "Branch", live: "live",
     reconnecting: "reconnecting…", offline: "offline", guests: "Guests", openOrder: "Open order",
-    takeaway: "Takeaway", search: "Search", add: "Add", pay: "Pay", cash: "Cash", card: "Card", tip: "Tip",
+    takeaway: "Takeaway", search: "Search", add: "Add", pay: "Pay", cash: "Cash", card: "Card", transfer: "Transfer", tip: "Tip",
     change: "Change", cancelOrder: "Cancel order", void: "Void", reason: "Reason", fire: "Fire course",
     course: "Course", hold: "Hold", note: "Note", move: "Move", discount: "Discount", total: "Total", due: "Due",
     paid: "Paid", left: "left", close: "Close", feed: "Events", min: "min", pickupNumber: "Pickup number",
@@ -39,7 +41,9 @@ const TEXT = {
     revokedBoard: "This screen was switched off", table: "Table", order: "Order", language: "Language",
     noTasks: "No tasks", percent: "Percent", networkError: "Cannot reach the server", retry: "Retry",
     byMethod: "Sales by payment method", split: "Split", merge: "Merge", toServe: "Ready to serve", halls: "Halls",
-    noHall: "No hall", booking: "Booked",
+    noHall: "No hall", booking: "Booked", required: "required", optional: "optional", upTo: "up to", cancel: "Cancel",
+    here: "here", pickLines: "Tick the lines for the new bill", refund: "Refund", refunds: "Refunds",
+    byHour: "Sales by hour", method: "Method", everything: "everything",
   },
 };
 
@@ -486,7 +490,7 @@ async function floorView(main) {
   main.append(
     h("div", { class: "floor-tools" },
       h("button", { id: "takeaway", onclick: () => takeaway() }, t("takeaway"))),
-    h("div", { class: "floor-body" }, h("div", {}, halls, grid), panel),
+    h("div", { class: "floor-body" }, h("div", { class: "plan-box" }, halls, grid), panel),
     h("aside", {}, h("h2", {}, t("toServe")), readyList, h("h2", {}, t("feed")), feed));
 
   async function load() {
@@ -608,6 +612,7 @@ async function floorView(main) {
 
   function drawPanel() {
     const order = selectedOrder();
+    panel.hidden = !floor.selected; // no order open: the floor takes the width
     if (!floor.selected) { panel.replaceChildren(); return; }
     if (!order) {
       const table = floor.tables.find((one) => one.id === floor.selected.table);
@@ -642,13 +647,22 @@ async function floorView(main) {
         return h("button", {
           class: `menu-item${out ? " stopped" : ""}`, disabled: out, dataset: { item: item.id, title: item.title },
           "aria-label": `${item.title} ${item.price}`,
-          onclick: () => addLine(order, item, { note: note.value, course: Number(course.value), hold: hold.checked }),
+          onclick: () => {
+            const options = { note: note.value, course: Number(course.value), hold: hold.checked };
+            // An item with modifier groups: choose first (each group's minimum and maximum).
+            if (item.modifier_groups?.length) { floor.choosing = { item: item.id, picked: new Set(), options }; drawPanel(); }
+            else addLine(order, item, options);
+          },
         }, h("span", {}, item.title), h("span", { class: "money" }, item.price),
         item.remaining !== null && item.remaining !== undefined ? h("small", {}, `${item.remaining} ${t("left")}`) : null);
       }));
     }
     drawMenu();
-    const lines = h("ul", { class: "lines" }, ...order.items.map((line) => h("li", { class: line.voided ? "voided" : "" },
+    const lines = h("ul", { class: "lines" }, ...order.items.map((line) => h("li", { class: line.voided ? "voided" : "", dataset: { line: line.id } },
+      line.voided ? null : h("input", {
+        type: "checkbox", class: "split-pick", "aria-label": `${t("split")}: ${line.title}`, checked: floor.splitting.has(line.id),
+        onchange: (event) => { if (event.target.checked) floor.splitting.add(line.id); else floor.splitting.delete(line.id); },
+      }),
       h("span", {}, `${line.title}${line.modifiers?.length ? ` (${line.modifiers.map((m) => m.name || m.title).join(", ")})` : ""}`),
       line.note ? h("em", {}, line.note) : null,
       h("span", {}, `× ${line.quantity}`), h("span", { class: "money" }, line.total),
@@ -666,10 +680,21 @@ async function floorView(main) {
         role: "tab", "aria-selected": floor.category === category.id,
         onclick: () => { floor.category = category.id; drawMenu(); },
       }, category.name)));
+    // Other open orders of the table (a split, a second party): switch to one, or merge it into this one.
+    const others = order.table ? openOrdersAt(order.table).filter((one) => one.id !== order.id) : [];
+    const siblings = others.length ? h("div", { class: "order-tabs" },
+      ...[order, ...others].sort((a, b) => a.created_at.localeCompare(b.created_at)).map((one, index) => h("button", {
+        class: "order-tab", "aria-pressed": one.id === order.id ? "true" : "false", dataset: { order: one.id },
+        onclick: () => { floor.selected = { order: one.id }; floor.splitting.clear(); drawPanel(); },
+      }, `${t("order")} ${index + 1} · ${one.money?.total ?? one.total}`)),
+      ...others.map((other) => h("button", {
+        class: "merge", dataset: { order: other.id }, onclick: () => merge(order, other),
+      }, `${t("merge")}: ${t("order")} ${other.money?.total ?? other.total} → ${t("here")}`))) : null;
     panel.replaceChildren(
       h("h2", {}, title, " ", h("small", {}, order.status_display)),
+      siblings,
       h("div", { class: "line-options" }, note, h("label", {}, t("course"), course), h("label", {}, hold, t("hold"))),
-      categoryTabs, search, menuBox, lines,
+      categoryTabs, search, menuBox, chooser(order), lines,
       h("p", { class: "bill" }, `${t("total")}: `, h("strong", { id: "order-total" }, money.total ?? order.total),
         ` · ${t("paid")}: ${money.paid ?? "0.00"} · ${t("due")}: `, h("strong", { id: "order-due" }, money.due ?? "")),
       h("div", { class: "pay" },
@@ -679,9 +704,44 @@ async function floorView(main) {
         h("button", { onclick: () => fire(order, Number(course.value)) }, t("fire")),
         h("button", { onclick: () => discount(order) }, t("discount")),
         h("button", { onclick: () => move(order) }, t("move")),
+        order.table ? h("button", { id: "split", onclick: () => split(order) }, t("split")) : null,
         h("button", { id: "cancel-order", onclick: () => cancel(order) }, t("cancelOrder")),
         h("button", { onclick: () => { floor.selected = null; drawPanel(); } }, t("close"))),
       h("p", { id: "change", role: "status" }));
+  }
+
+  function chooser(order) {
+    // The modifier groups of the item being added: a fieldset each, its rule in words.
+    const choosing = floor.choosing;
+    const item = choosing && floor.menu.find((one) => one.id === choosing.item);
+    if (!item) return null;
+    const error = h("p", { class: "chooser-error", role: "alert" });
+    const groups = item.modifier_groups.map((group) => {
+      const rule = `${group.required ? t("required") : t("optional")}, ${t("upTo")} ${group.max_choices}`;
+      return h("fieldset", { class: "modifier-group", dataset: { group: group.id } },
+        h("legend", {}, `${group.name} (${rule})`),
+        ...group.modifiers.map((modifier) => h("label", {},
+          h("input", {
+            type: "checkbox", name: `group-${group.id}`, value: modifier.id, checked: choosing.picked.has(modifier.id),
+            onchange: (event) => { if (event.target.checked) choosing.picked.add(modifier.id); else choosing.picked.delete(modifier.id); },
+          }),
+          `${modifier.name}${Number(modifier.price) ? ` +${modifier.price}` : ""}`)));
+    });
+    const confirm = () => {
+      for (const group of item.modifier_groups) {
+        const count = group.modifiers.filter((modifier) => choosing.picked.has(modifier.id)).length;
+        if ((group.required && count < 1) || count > group.max_choices) {
+          error.textContent = `${group.name}: ${group.required ? t("required") : t("optional")}, ${t("upTo")} ${group.max_choices}`;
+          return;
+        }
+      }
+      floor.choosing = null;
+      addLine(order, item, { ...choosing.options, modifiers: [...choosing.picked] });
+    };
+    return h("section", { class: "chooser card", "aria-label": item.title },
+      h("h3", {}, item.title), ...groups, error,
+      h("button", { id: "add-with-modifiers", onclick: confirm }, t("add")),
+      h("button", { onclick: () => { floor.choosing = null; drawPanel(); } }, t("cancel")));
   }
 
   function remember(order) {
@@ -692,7 +752,10 @@ async function floorView(main) {
 
   const addLine = (order, item, options) => attempt(async () =>
     remember(await api.post(`/api/cafe/orders/${order.id}/items/`, {
-      items: [{ menu_item: item.id, quantity: 1, note: options.note, course: options.course || 1, ...(options.hold ? { hold: true } : {}) }],
+      items: [{
+        menu_item: item.id, quantity: 1, note: options.note, course: options.course || 1,
+        ...(options.modifiers?.length ? { modifiers: options.modifiers } : {}), ...(options.hold ? { hold: true } : {}),
+      }],
     })));
   const changeQuantity = (order, line, delta) => attempt(async () => {
     if (line.quantity + delta < 1) return voidLine(order, line);
@@ -715,6 +778,22 @@ async function floorView(main) {
     const number = Number(prompt(`${t("move")}: ${t("table")} №`));
     const table = floor.tables.find((one) => one.number === number && one.branch === order.branch);
     if (table) remember(await api.post(`/api/cafe/orders/${order.id}/move/`, { table: table.id }));
+  });
+  const split = (order) => attempt(async () => {
+    // The ticked lines, whole, to a new order on the same table.
+    const picked = order.items.filter((line) => floor.splitting.has(line.id) && !line.voided);
+    if (!picked.length) { toast(t("pickLines")); return; }
+    const answer = await api.post(`/api/cafe/orders/${order.id}/split/`, { lines: picked.map((line) => ({ line: line.id, quantity: line.quantity })) });
+    floor.splitting.clear();
+    floor.orders.set(answer.order.id, answer.order);
+    floor.orders.set(answer.new_order.id, answer.new_order);
+    floor.selected = { order: answer.new_order.id };
+    drawTables(); drawPanel();
+  });
+  const merge = (order, other) => attempt(async () => {
+    const merged = await api.post(`/api/cafe/orders/${order.id}/merge/`, { order: other.id });
+    floor.orders.delete(other.id);
+    remember(merged);
   });
   const cancel = (order) => attempt(async () => {
     const done = await api.post(`/api/cafe/orders/${order.id}/cancel/`, {});
@@ -1003,10 +1082,43 @@ function barChart(rows) {
   return svg;
 }
 
+function hourChart(rows) {
+  // Sales by the branch-local hour: 24 columns, the revenue of each.
+  const max = Math.max(1, ...rows.map((row) => Number(row.revenue)));
+  const width = 24 * 18 + 10; const height = 160;
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height + 20}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("class", "hours");
+  const busy = rows.filter((row) => Number(row.revenue) > 0).map((row) => `${row.hour}:00 ${row.revenue}`);
+  svg.setAttribute("aria-label", `${t("byHour")}: ${busy.join(", ") || "0"}`);
+  rows.forEach((row) => {
+    const length = (Number(row.revenue) / max) * height;
+    const rect = document.createElementNS(ns, "rect");
+    Object.entries({ x: 5 + row.hour * 18, y: height - length, width: 14, height: Math.max(0, length), class: "bar" })
+      .forEach(([k, v]) => rect.setAttribute(k, v));
+    rect.dataset.hour = row.hour;
+    rect.dataset.revenue = row.revenue;
+    const title = document.createElementNS(ns, "title");
+    title.textContent = `${row.hour}:00 — ${row.revenue} (${row.orders})`;
+    rect.append(title);
+    svg.append(rect);
+    if (row.hour % 3 === 0) {
+      const label = document.createElementNS(ns, "text");
+      Object.entries({ x: 5 + row.hour * 18, y: height + 16 }).forEach(([k, v]) => label.setAttribute(k, v));
+      label.textContent = row.hour;
+      svg.append(label);
+    }
+  });
+  return svg;
+}
+
 async function tillView(main) {
   const shiftBox = h("section", { class: "card", "aria-label": t("till") });
   const reportBox = h("section", { class: "card", "aria-label": t("daily") });
-  main.append(h("div", { class: "till" }, shiftBox, reportBox));
+  const refundBox = h("section", { class: "card", "aria-label": t("refunds") });
+  main.append(h("div", { class: "till" }, shiftBox, reportBox, refundBox));
   const amountInput = (id, label) => h("label", {}, label, h("input", { id, type: "number", min: 0, step: "0.01" }));
 
   function figures(report, id) {
@@ -1065,12 +1177,58 @@ async function tillView(main) {
       const link = h("a", { href: URL.createObjectURL(await response.blob()), download: `report-${day}.csv` });
       link.click();
     }) }, t("csv"));
-    reportBox.replaceChildren(h("h2", {}, `${t("daily")} ${day}`), figures(report), h("h3", {}, t("byMethod")),
-      barChart(report.payments || []), csv);
+    reportBox.replaceChildren(h("h2", {}, `${t("daily")} ${day}`), figures(report, "daily-report"), h("h3", {}, t("byMethod")),
+      barChart(report.payments || []),
+      ...(report.by_hour ? [h("h3", {}, t("byHour")), hourChart(report.by_hour)] : []), csv);
+  }
+
+  async function loadRefunds() {
+    // Managers and above give money back on paid orders (the API's roles).
+    if (!["owner", "admin", "manager"].includes(state.user.role)) { refundBox.remove(); return; }
+    const paidOrders = (await api.get(withBranch("/api/cafe/orders/?status=closed&limit=20"))).results;
+    refundBox.replaceChildren(h("h2", {}, t("refunds")), h("ul", { class: "refunds" }, ...paidOrders.map((order) => {
+      const where = order.service === "takeaway" ? `#${order.pickup_number}` : `${t("table")} ${order.table_number}`;
+      const method = h("select", { "aria-label": `${t("method")} ${where}` },
+        ...["cash", "card", "transfer"].map((value) => h("option", { value }, t(value) || value)));
+      const amount = h("input", {
+        type: "number", min: "0.01", step: "0.01", placeholder: t("everything"), "aria-label": `${t("amount")} ${where}`,
+      });
+      const reason = h("input", { maxlength: 200, placeholder: t("reason"), "aria-label": `${t("reason")} ${where}` });
+      return h("li", { dataset: { order: order.id } },
+        h("span", {}, `${where} · ${order.money.total}`, order.money.refunded !== "0.00" ? ` · ${t("refund")}: ${order.money.refunded}` : ""),
+        method, amount, reason,
+        h("button", {
+          class: "refund", onclick: () => attempt(async () => {
+            const body = { method: method.value, reason: reason.value };
+            if (amount.value) body.amount = Number(amount.value).toFixed(2);
+            await api.post(`/api/cafe/orders/${order.id}/refund/`, body);
+            toast(`${t("refund")}: ${where}`, "info");
+            await Promise.all([attempt(loadShift), attempt(loadRefunds)]);
+            refreshReport();
+          }),
+        }, t("refund")));
+    })));
+  }
+  // The server runs one report per user at a time (429 beyond): reloads queue up, one at a time.
+  let reportRun = null; let reportAgain = false;
+  function refreshReport() {
+    if (reportRun) { reportAgain = true; return reportRun; }
+    reportRun = attempt(loadReport).finally(() => {
+      reportRun = null;
+      if (reportAgain) { reportAgain = false; refreshReport(); }
+    });
+    return reportRun;
   }
   await attempt(loadShift);
-  await attempt(loadReport);
-  live("orders", { onEvent: (message) => { if (message.type.startsWith("shift_") || message.type === "order_paid") attempt(loadShift); }, onResync: () => attempt(loadShift) });
+  await refreshReport();
+  await attempt(loadRefunds);
+  live("orders", {
+    onEvent: (message) => {
+      if (message.type.startsWith("shift_") || ["order_paid", "order_refunded"].includes(message.type)) attempt(loadShift);
+      if (["order_paid", "order_refunded"].includes(message.type)) refreshReport();
+    },
+    onResync: () => attempt(loadShift),
+  });
 }
 
 const VIEWS = { floor: floorView, kitchen: kitchenView, till: tillView, pickup: pickupView };
