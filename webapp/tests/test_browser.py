@@ -264,8 +264,8 @@ def test_a_cashier_takes_a_split_payment_with_change_and_the_z_report_adds_up(ch
     from playwright.sync_api import expect
 
     server = start_server("web")
-    cashier = open_app(chromium, server, login_capable(staff_of(cafe["branch"], Role.CASHIER)))
     order = order_for(cafe["waiter"], cafe["tables"][0], [(cafe["dish"], 2)])  # 700.00
+    cashier = open_app(chromium, server, login_capable(staff_of(cafe["branch"], Role.CASHIER)))
     cashier.click('.table[data-number="1"]')
     expect(cashier.locator("#order-total")).to_have_text("700.00", timeout=WAIT)
     cashier.fill("#pay-card", "400")
@@ -327,7 +327,7 @@ def test_a_screen_cut_off_the_network_shows_every_order_taken_meanwhile(chromium
         expect(table).to_contain_text(f"Гостей: {number}")
     # Four orders were taken during the cut (three tables and a takeaway): the feed has each once.
     expect(page.locator(".feed li", has_text="order_created")).to_have_count(4, timeout=WAIT)
-    expect(page.locator(".feed li", has_text=f"order_created {takeaway['pickup_number']}")).to_have_count(1)
+    expect(page.locator(".feed li", has_text=f"order_created #{takeaway['pickup_number']}")).to_have_count(1)
     assert any("since=" in url for url in sockets), sockets
     assert page.script_errors == []
 

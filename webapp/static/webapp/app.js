@@ -830,7 +830,7 @@ async function floorView(main) {
 
   function log(message) {
     const data = message.data || {};
-    const what = data.order ? `${data.order.table_number ?? data.order.pickup_number ?? ""}`
+    const what = data.order ? (data.order.service === "takeaway" ? `#${data.order.pickup_number}` : `${data.order.table_number ?? ""}`)
       : data.task ? `${data.task.table_number ?? `#${data.task.pickup_number}`} ${data.task.title}`
         : data.table_number ?? data.menu_item?.title ?? "";
     feed.prepend(h("li", {}, `${new Date(message.ts || Date.now()).toLocaleTimeString(state.lang)} ${message.type} ${what}`));
