@@ -133,6 +133,7 @@ def test_a_waiter_takes_an_order_on_a_phone(chromium, start_server, cafe):
     page.tap('.menu-item:has-text("Borscht")')
     expect(page.locator("#order-total")).to_have_text("350.00", timeout=WAIT)
     shot(page, "phone-order")
+    assert "null" not in page.inner_text("#view"), "nothing missing is written out"
     width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
     assert width[0] <= width[1], f"the floor scrolls sideways on a phone: {width}"
 

@@ -1,7 +1,7 @@
 // The cafe's web app: plain ES module, no dependencies, no build step.
 // It talks to the public API like any device: REST with an access token kept in
 // memory (the refresh token is an HttpOnly cookie the script never sees), and
-// ws/cafe/<stream>/ sockets resumed with `since`. See docs/webapp.md.
+// ws/cafe/<stream>/ sockets resumed with `since`. See docs/web.md.
 
 const TEXT = {
   ru: {
@@ -690,7 +690,7 @@ async function floorView(main) {
       ...others.map((other) => h("button", {
         class: "merge", dataset: { order: other.id }, onclick: () => merge(order, other),
       }, `${t("merge")}: ${t("order")} ${other.money?.total ?? other.total} → ${t("here")}`))) : null;
-    panel.replaceChildren(
+    panel.replaceChildren(...[
       h("h2", {}, title, " ", h("small", {}, order.status_display)),
       siblings,
       h("div", { class: "line-options" }, note, h("label", {}, t("course"), course), h("label", {}, hold, t("hold"))),
@@ -707,7 +707,8 @@ async function floorView(main) {
         order.table ? h("button", { id: "split", onclick: () => split(order) }, t("split")) : null,
         h("button", { id: "cancel-order", onclick: () => cancel(order) }, t("cancelOrder")),
         h("button", { onclick: () => { floor.selected = null; drawPanel(); } }, t("close"))),
-      h("p", { id: "change", role: "status" }));
+      h("p", { id: "change", role: "status" }),
+    ].filter(Boolean)); // the DOM's replaceChildren writes a null as "null"
   }
 
   function chooser(order) {
