@@ -153,6 +153,19 @@ export const api = {
   delete: (path) => request("DELETE", path, undefined, { key: newKey() }),
 };
 
+// A view's first load: retried (1 s, 2 s, … 10 s apart) until it succeeds while the view is shown,
+// so a failed request never leaves a screen empty behind a "live" badge.
+async function loaded(load, view) {
+  for (let wait = 1000; ; wait = Math.min(10_000, wait * 2)) {
+    try { return await load(); } catch (error) {
+      toast(error.message || String(error));
+      console.warn("load failed", error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    if (!view.isConnected) return null;
+  }
+}
+
 async function attempt(action) {
   try {
     return await action();
@@ -311,6 +324,8 @@ export class LiveStream {
     socket.close();
     this.failures += 1;
     this.setState("offline");
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.wake(), 5_000); // in case "online" never comes
   }
 
   wake() {
@@ -494,20 +509,20 @@ async function floorView(main) {
     h("aside", {}, h("h2", {}, t("toServe")), readyList, h("h2", {}, t("feed")), feed));
 
   async function load() {
-    const [tables, orders, menu, categories, ready] = await Promise.all([
+    // One snapshot: every read at once, applied together (an event arriving meanwhile is applied after).
+    const day = await today();
+    const [tables, orders, menu, categories, ready, zones, bookings] = await Promise.all([
       api.get(withBranch("/api/cafe/tables/?limit=500")),
       api.get(withBranch("/api/cafe/orders/?status=open&limit=500")),
       api.get(withBranch("/api/cafe/menu-items/?limit=500")),
       api.get("/api/cafe/categories/?limit=500"),
       api.get(withBranch("/api/cafe/kitchen/tasks/?status=ready&limit=500")),
+      // The halls and the book, when the server has them (older servers answer 404: a grid, no bookings).
+      optional(withBranch("/api/cafe/zones/?limit=100")),
+      optional(withBranch(`/api/cafe/bookings/?date=${day}&status=booked&status=confirmed&limit=500`)),
     ]);
     floor.ready = new Map(ready.results.map((task) => [task.id, task]));
     drawReady();
-    // The halls and the book, when the server has them (older servers answer 404: a grid, no bookings).
-    const [zones, bookings] = await Promise.all([
-      optional(withBranch("/api/cafe/zones/?limit=100")),
-      today().then((day) => optional(withBranch(`/api/cafe/bookings/?date=${day}&status=booked&status=confirmed&limit=500`))),
-    ]);
     floor.zones = zones ? [...zones.results].sort((a, b) => a.position - b.position || a.name.localeCompare(b.name)) : null;
     floor.bookings = bookings ? bookings.results : null;
     floor.tables = tables.results;
@@ -879,10 +894,10 @@ async function floorView(main) {
     if (!document.activeElement || !panel.contains(document.activeElement) || document.activeElement.tagName === "BUTTON") drawPanel();
   }
 
-  await attempt(load);
+  await loaded(load, grid);
   // Bookings reach both sockets: the tables socket's copy is the one handled.
-  live("orders", { onEvent: (message) => { if (!message.type.startsWith("booking_")) onEvent(message); }, onResync: () => attempt(load) });
-  live("tables", { onEvent: (message) => { if (message.type !== "table_status_changed") onEvent(message); }, onResync: () => attempt(load) });
+  live("orders", { onEvent: (message) => { if (!message.type.startsWith("booking_")) onEvent(message); }, onResync: () => loaded(load, grid) });
+  live("tables", { onEvent: (message) => { if (message.type !== "table_status_changed") onEvent(message); }, onResync: () => loaded(load, grid) });
   const ticker = setInterval(() => { if (!grid.isConnected) clearInterval(ticker); else drawTables(); }, 30_000);
 }
 
@@ -990,7 +1005,7 @@ async function kitchenView(main) {
     else kitchen.tasks.delete(task.id);
   }
 
-  await attempt(load);
+  await loaded(load, board);
   live("kitchen", {
     onEvent: (message) => {
       const task = message.data?.task;
