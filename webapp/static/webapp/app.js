@@ -248,10 +248,12 @@ function renderConnection() {
   if (!badge) return;
   const values = [...connection.states.values()];
   let status = "live";
+  // Not live until the view has its data and its sockets have joined.
+  if (connection.loading) status = "connecting";
   if (!navigator.onLine || values.includes("offline")) status = "offline";
   else if (values.includes("reconnecting") || values.includes("connecting")) status = "reconnecting";
   badge.dataset.state = status;
-  badge.textContent = t(status);
+  badge.textContent = t(status === "connecting" ? "reconnecting" : status);
 }
 window.addEventListener("online", () => { renderConnection(); state.sockets.forEach((socket) => socket.wake()); });
 window.addEventListener("offline", () => { state.sockets.forEach((socket) => socket.drop()); renderConnection(); });
@@ -483,8 +485,14 @@ async function start() {
   }
   const main = h("main", { id: "view", class: `view-${state.view}` });
   app().replaceChildren(header(), main);
+  connection.loading = true;
   renderConnection();
-  await VIEWS[state.view](main);
+  try {
+    await VIEWS[state.view](main);
+  } finally {
+    connection.loading = false;
+    renderConnection();
+  }
   metrics.ready(state.view);
 }
 
