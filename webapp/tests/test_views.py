@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cafe.tests.factories import PASSWORD, order_for
+from cafe.floor.models import Table
+from cafe.tests.factories import PASSWORD, ZoneFactory, order_for
 from webapp.tests.browser import WAIT, access_for, api, measured, open_app, shot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
@@ -76,9 +77,16 @@ def test_no_serious_accessibility_violation_on_any_view(chromium, start_server, 
     found["login"] = serious_violations(login)
 
     order_for(cafe["waiter"], cafe["tables"][1], [(cafe["dish"], 1)])
+    # A hall with a table on its plan, beside the tables in no hall: both drawings are checked.
+    hall = ZoneFactory(branch=cafe["branch"], name="Terrace", width=800, height=400)
+    Table.unscoped.filter(pk=cafe["tables"][2].pk).update(zone=hall, x=100, y=100, width=200, height=150)
     manager = open_app(chromium, server, cafe["manager"])
     expect(manager.locator('.table[data-number="2"]')).to_have_attribute("data-status", "busy", timeout=WAIT)
     found["floor"] = serious_violations(manager)
+    manager.click('.halls [role=tab]:has-text("Terrace")')
+    expect(manager.locator('.table[data-number="3"]')).to_be_visible(timeout=WAIT)
+    found["floor: a hall's plan"] = serious_violations(manager)
+    manager.click('.halls [role=tab][data-zone=""]')
     manager.click('.table[data-number="2"]')
     expect(manager.locator("#order-total")).to_have_text("350.00", timeout=WAIT)
     found["order panel"] = serious_violations(manager)
