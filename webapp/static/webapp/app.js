@@ -382,6 +382,18 @@ function stopSockets() {
   connection.states.clear();
 }
 
+// A view opens its sockets before its first load, so nothing between the load's reads and
+// the sockets' joining is lost: their events wait until the load is applied, then apply in order.
+function buffered(handler) {
+  let queue = [];
+  const wrapped = (message) => { if (queue) queue.push(message); else handler(message); };
+  wrapped.release = () => { const pending = queue || []; queue = null; pending.forEach(handler); };
+  return wrapped;
+}
+
+// An older copy than the one shown (a queued event behind a fresher load) changes nothing.
+const older = (incoming, known) => Boolean(known?.updated_at && incoming?.updated_at && incoming.updated_at < known.updated_at);
+
 function live(stream, handlers) {
   const socket = new LiveStream(stream, handlers);
   state.sockets.push(socket);
@@ -864,7 +876,9 @@ async function floorView(main) {
   function onEvent(message) {
     const data = message.data || {};
     log(message);
-    if (data.order) {
+    if (data.order && older(data.order, floor.orders.get(data.order.id))) {
+      // an older copy: the screen already shows something newer
+    } else if (data.order) {
       if (data.order.status === "open") floor.orders.set(data.order.id, data.order);
       else {
         floor.orders.delete(data.order.id);
@@ -902,10 +916,14 @@ async function floorView(main) {
     if (!document.activeElement || !panel.contains(document.activeElement) || document.activeElement.tagName === "BUTTON") drawPanel();
   }
 
-  await loaded(load, grid);
   // Bookings reach both sockets: the tables socket's copy is the one handled.
-  live("orders", { onEvent: (message) => { if (!message.type.startsWith("booking_")) onEvent(message); }, onResync: () => loaded(load, grid) });
-  live("tables", { onEvent: (message) => { if (message.type !== "table_status_changed") onEvent(message); }, onResync: () => loaded(load, grid) });
+  const fromOrders = buffered((message) => { if (!message.type.startsWith("booking_")) onEvent(message); });
+  const fromTables = buffered((message) => { if (message.type !== "table_status_changed") onEvent(message); });
+  live("orders", { onEvent: fromOrders, onResync: () => loaded(load, grid) });
+  live("tables", { onEvent: fromTables, onResync: () => loaded(load, grid) });
+  await loaded(load, grid);
+  fromOrders.release();
+  fromTables.release();
   const ticker = setInterval(() => { if (!grid.isConnected) clearInterval(ticker); else drawTables(); }, 30_000);
 }
 
@@ -1013,17 +1031,16 @@ async function kitchenView(main) {
     else kitchen.tasks.delete(task.id);
   }
 
-  await loaded(load, board);
-  live("kitchen", {
-    onEvent: (message) => {
-      const task = message.data?.task;
-      if (!task) return;
-      if (message.type === "kitchen_task_created" && !kitchen.tasks.has(task.id)) beep();
-      upsert(task);
-      draw();
-    },
-    onResync: () => attempt(load),
+  const fromKitchen = buffered((message) => {
+    const task = message.data?.task;
+    if (!task || older(task, kitchen.tasks.get(task.id))) return;
+    if (message.type === "kitchen_task_created" && !kitchen.tasks.has(task.id)) beep();
+    upsert(task);
+    draw();
   });
+  live("kitchen", { onEvent: fromKitchen, onResync: () => loaded(load, board) });
+  await loaded(load, board);
+  fromKitchen.release();
 }
 
 // ---------- pickup screen ----------
