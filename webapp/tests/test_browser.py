@@ -474,3 +474,34 @@ def test_modifiers_split_merge_and_a_refund_with_the_days_hours(chromium, start_
     expect(page.locator('#daily-report [data-key="refunds"]')).to_have_text("100.00")
     shot(page, "till-refund-and-hours")
     assert page.script_errors == []
+
+
+def test_void_discount_and_move_are_asked_in_the_panel(chromium, start_server, cafe):
+    from playwright.sync_api import expect
+
+    server = start_server("web")
+    order = order_for(cafe["waiter"], cafe["tables"][0], [(cafe["dish"], 2)])
+    manager = open_app(chromium, server, cafe["manager"])
+    manager.click('.table[data-number="1"]')
+    expect(manager.locator("#order-total")).to_have_text("700.00", timeout=WAIT)
+    manager.click("#discount")
+    form = manager.locator("form.ask")
+    form.get_by_label("Процент").fill("10")
+    form.get_by_label("Причина").fill("regular")
+    shot(manager, "order-discount")
+    form.get_by_label("Процент").press("Enter")
+    expect(manager.locator("#order-total")).to_have_text("630.00", timeout=WAIT)
+    manager.click("#move")
+    manager.locator("form.ask select").select_option(label="3")
+    manager.click("#ask-ok")
+    expect(manager.locator('.table[data-number="3"]')).to_have_attribute("data-status", "busy", timeout=WAIT)
+    expect(manager.locator('.table[data-number="1"]')).to_have_attribute("data-status", "free", timeout=WAIT)
+    manager.click(".lines li button.void")
+    manager.locator("form.ask").get_by_label("Причина").fill("dropped")
+    manager.click("#ask-ok")
+    expect(manager.locator(".lines li.voided")).to_have_count(1, timeout=WAIT)
+    moved = api(server, "GET", f"/api/cafe/orders/{order.pk}/", access_for(cafe["manager"]))
+    assert moved["table_number"] == 3
+    assert moved["discount"]["value"] == "10.00"
+    assert [(line["voided"], line["void_reason"]) for line in moved["items"]] == [(True, "dropped")]
+    assert manager.script_errors == []

@@ -606,7 +606,7 @@ async function floorView(main) {
       return h("button", {
         class: `table ${table.status} ${table.shape || ""}`, style, dataset: { number: table.number, status: table.status, ready, booked: booked.length },
         "aria-label": `${t("table")} ${table.number}, ${table.status_display}${next ? `, ${t("booking")} ${at}` : ""}`,
-        onclick: () => { floor.selected = { table: table.id }; drawPanel(); },
+        onclick: () => { floor.selected = { table: table.id }; floor.asking = null; floor.choosing = null; drawPanel(); },
       },
       h("strong", {}, table.number),
       h("span", { class: "status" }, table.status_display),
@@ -704,7 +704,7 @@ async function floorView(main) {
       line.voided ? h("small", {}, line.void_reason) : [
         h("button", { "aria-label": `- ${line.title}`, onclick: () => changeQuantity(order, line, -1) }, "−"),
         h("button", { "aria-label": `+ ${line.title}`, onclick: () => changeQuantity(order, line, 1) }, "+"),
-        h("button", { onclick: () => voidLine(order, line) }, t("void")),
+        h("button", { class: "void", "aria-label": `${t("void")}: ${line.title}`, onclick: () => voidLine(order, line) }, t("void")),
       ])));
     const cash = h("input", { id: "pay-cash", type: "number", min: 0, step: "0.01", "aria-label": t("cash") });
     const card = h("input", { id: "pay-card", type: "number", min: 0, step: "0.01", "aria-label": t("card") });
@@ -729,7 +729,7 @@ async function floorView(main) {
       h("h2", {}, title, " ", h("small", {}, order.status_display)),
       siblings,
       h("div", { class: "line-options" }, note, h("label", {}, t("course"), course), h("label", {}, hold, t("hold"))),
-      categoryTabs, search, menuBox, chooser(order), lines,
+      categoryTabs, search, menuBox, chooser(order), lines, askForm(order),
       h("p", { class: "bill" }, `${t("total")}: `, h("strong", { id: "order-total" }, money.total ?? order.total),
         ` · ${t("paid")}: ${money.paid ?? "0.00"} · ${t("due")}: `, h("strong", { id: "order-due" }, money.due ?? "")),
       h("div", { class: "pay" },
@@ -737,8 +737,8 @@ async function floorView(main) {
         h("button", { id: "pay", onclick: () => pay(order, cash.value, card.value, tip.value) }, t("pay"))),
       h("div", { class: "actions" },
         h("button", { onclick: () => fire(order, Number(course.value)) }, t("fire")),
-        h("button", { onclick: () => discount(order) }, t("discount")),
-        h("button", { onclick: () => move(order) }, t("move")),
+        h("button", { id: "discount", onclick: () => discount(order) }, t("discount")),
+        h("button", { id: "move", onclick: () => move(order) }, t("move")),
         order.table ? h("button", { id: "split", onclick: () => split(order) }, t("split")) : null,
         h("button", { id: "cancel-order", onclick: () => cancel(order) }, t("cancelOrder")),
         h("button", { onclick: () => { floor.selected = null; drawPanel(); } }, t("close"))),
@@ -797,24 +797,59 @@ async function floorView(main) {
     if (line.quantity + delta < 1) return voidLine(order, line);
     remember(await api.patch(`/api/cafe/orders/${order.id}/lines/${line.id}/`, { quantity: line.quantity + delta }));
   });
-  const voidLine = (order, line) => attempt(async () => {
-    const reason = prompt(t("reason"));
-    if (reason) remember(await api.post(`/api/cafe/orders/${order.id}/lines/${line.id}/void/`, { reason }));
-  });
+  // Void, discount and move ask in a small form inside the panel (labelled, keyboard-operable).
+  const ask = (kind, extra = {}) => { floor.asking = { kind, values: {}, ...extra }; drawPanel(); $(".ask input, .ask select", panel)?.focus(); };
+  const voidLine = (order, line) => ask("void", { line: line.id });
   const fire = (order, course) => attempt(async () => {
     await api.post(`/api/cafe/orders/${order.id}/fire/`, { course });
     remember(await api.get(`/api/cafe/orders/${order.id}/`));
   });
-  const discount = (order) => attempt(async () => {
-    const value = prompt(`${t("discount")} %`);
-    const reason = value && prompt(t("reason"));
-    if (value && reason) remember(await api.post(`/api/cafe/orders/${order.id}/discount/`, { kind: "percent", value, reason }));
-  });
-  const move = (order) => attempt(async () => {
-    const number = Number(prompt(`${t("move")}: ${t("table")} №`));
-    const table = floor.tables.find((one) => one.number === number && one.branch === order.branch);
-    if (table) remember(await api.post(`/api/cafe/orders/${order.id}/move/`, { table: table.id }));
-  });
+  const discount = () => ask("discount");
+  const move = () => ask("move");
+
+  function askForm(order) {
+    const asking = floor.asking;
+    if (!asking) return null;
+    const keep = (name) => (event) => { asking.values[name] = event.target.value; };
+    const field = (name, label, attrs = {}) => h("label", {}, label,
+      h("input", { name, value: asking.values[name] ?? "", oninput: keep(name), required: true, ...attrs }));
+    const done = () => { floor.asking = null; };
+    let title; let fields; let send;
+    if (asking.kind === "void") {
+      const line = order.items.find((one) => one.id === asking.line);
+      title = `${t("void")}: ${line?.title ?? ""}`;
+      fields = [field("reason", t("reason"), { maxlength: 200 })];
+      send = async (values) => remember(await api.post(`/api/cafe/orders/${order.id}/lines/${asking.line}/void/`, { reason: values.reason }));
+    } else if (asking.kind === "discount") {
+      title = t("discount");
+      fields = [field("value", t("percent"), { type: "number", min: "0.01", max: 100, step: "0.01" }), field("reason", t("reason"), { maxlength: 200 })];
+      send = async (values) => remember(await api.post(`/api/cafe/orders/${order.id}/discount/`, { kind: "percent", value: values.value, reason: values.reason }));
+    } else {
+      title = t("move");
+      const free = floor.tables.filter((one) => one.branch === order.branch && one.id !== order.table && one.status === "free")
+        .sort((a, b) => a.number - b.number);
+      if (asking.values.table === undefined && free.length) asking.values.table = free[0].id;
+      fields = [h("label", {}, t("table"), h("select", { name: "table", onchange: keep("table") },
+        ...free.map((one) => h("option", { value: one.id, selected: asking.values.table === one.id }, one.number))))];
+      send = async (values) => {
+        const moved = await api.post(`/api/cafe/orders/${order.id}/move/`, { table: values.table });
+        floor.selected = { order: moved.id }; // the panel follows the order to its new table
+        remember(moved);
+      };
+    }
+    const form = h("form", {
+      class: "ask card", "aria-label": title,
+      onsubmit: (event) => {
+        event.preventDefault();
+        const values = { ...asking.values };
+        done();
+        attempt(() => send(values));
+      },
+    }, h("h3", {}, title), ...fields,
+    h("button", { type: "submit", id: "ask-ok" }, "OK"),
+    h("button", { type: "button", onclick: () => { done(); drawPanel(); } }, t("cancel")));
+    return form;
+  }
   const split = (order) => attempt(async () => {
     // The ticked lines, whole, to a new order on the same table.
     const picked = order.items.filter((line) => floor.splitting.has(line.id) && !line.voided);
