@@ -221,6 +221,11 @@ STATIC_URL = "static/"
 # WhiteNoise serves them straight from the installed apps.
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
+# Hashed, compressed names once collected (core/staticfiles.py; docs/web.md, "Caching").
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "core.staticfiles.HashedStaticStorage"},
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

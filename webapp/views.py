@@ -5,25 +5,36 @@ session's endpoints check and a Content-Security-Policy with no inline script.""
 
 import hashlib
 from functools import cache
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 VIEWS = ("floor", "kitchen", "till", "pickup")
 
 
 @cache
-def asset_version(name: str) -> str:
-    """A short hash of a static file's content, appended as ``?v=`` so a new release
-    is fetched at once however long the old one was cached."""
+def asset_url(name: str) -> str:
+    """The URL of one of the app's static files. After ``collectstatic`` it is the
+    hashed name (``webapp/app.3f2a9c1b7e4d.js``, the manifest storage's MD5 of the
+    content), which WhiteNoise serves with a far-future, immutable Cache-Control.
+    Before it, or when the collected copy is older than the source (an edit since
+    ``collectstatic``), it is the plain name with ``?v=<hash of the content>``,
+    served from the app's own directory: never a stale script."""
     path = finders.find(f"webapp/{name}")
     if not path:
-        return "0"
+        return static(f"webapp/{name}")
     with open(path, "rb") as file:
-        return hashlib.sha256(file.read()).hexdigest()[:12]
+        content = file.read()
+    hashed = staticfiles_storage.url(f"webapp/{name}")
+    if f".{hashlib.md5(content, usedforsecurity=False).hexdigest()[:12]}." in hashed:
+        return hashed
+    return f"{urljoin(str(settings.STATIC_URL), f'webapp/{name}')}?v={hashlib.sha256(content).hexdigest()[:12]}"
 
 
 def csp(request: HttpRequest) -> str:
@@ -47,8 +58,8 @@ def page(request: HttpRequest, view: str = "floor") -> HttpResponse:
         "webapp/index.html",
         {
             "view": view,
-            "js": asset_version("app.js"),
-            "css": asset_version("app.css"),
+            "js": asset_url("app.js"),
+            "css": asset_url("app.css"),
             "language": settings.LANGUAGE_CODE,
         },
     )

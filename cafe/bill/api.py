@@ -263,6 +263,13 @@ def report_csv(answer: dict[str, Any]) -> list[list[Cell]]:
             [[name, row["method"], row["amount"], row["count"]] for name, f in scopes for row in f["refunds"]],
         ),
     ]
+    sections.append(
+        (
+            "by hour",
+            ["scope", "hour", "revenue", "orders"],
+            [[name, row["hour"], row["revenue"], row["orders"]] for name, f in scopes for row in f["by_hour"]],
+        )
+    )
     for title, key in (("top items", "top_items"), ("top categories", "top_categories")):
         rows = [
             [name, rank, row["id"], row["name"], row["quantity"], row["revenue"]]

@@ -15,9 +15,10 @@ aggregated over all its branches at once, not merged from the branches' tens."""
 import datetime
 from collections import defaultdict
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value, When, Window
+from django.db.models.functions import Coalesce, ExtractHour, RowNumber
 
 from accounts.models import Branch
 from accounts.tenancy import Tenant
@@ -54,6 +55,16 @@ def _within(spans: list[Span], moment: str, branch: str = "branch") -> Q:
     return condition
 
 
+def _local_hour(spans: list[Span], moment: str) -> Case:
+    """The hour (0–23) of ``moment`` on each branch's own clock, in SQL: one
+    ``EXTRACT(HOUR … AT TIME ZONE …)`` per time zone in use, chosen by branch."""
+    zones: dict[str, list[Any]] = defaultdict(list)
+    for where, _start, _end in spans:
+        zones[where.timezone].append(where.pk)
+    whens = [When(branch__in=ids, then=ExtractHour(moment, tzinfo=ZoneInfo(zone))) for zone, ids in zones.items()]
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
 LINE_TOTAL = F("price") * F("quantity") - F("discount_amount")
 
 
@@ -79,6 +90,16 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
             discounts=_money("discount_total"),
             service_charge=_money("service_charge"),
         ),
+        "branch",
+    )
+    # Sales by hour: paid orders grouped by the branch-local hour they were paid in.
+    hourly = _grouped(
+        tenant.scope(Order)
+        .filter(_within(spans, "paid_at"))
+        .annotate(hour=_local_hour(spans, "paid_at"))
+        .order_by()
+        .values("branch", "hour")
+        .annotate(revenue=_money("total"), orders=Count("pk")),
         "branch",
     )
     cancelled = _grouped(
@@ -120,7 +141,14 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
     }
     ids = [where.pk for where, _start, _end in spans]
     parts = {
-        pk: _summed(paid.get(pk, []), cancelled.get(pk, []), taken.get(pk, []), given.get(pk, []), voids.get(pk, []))
+        pk: _summed(
+            paid.get(pk, []),
+            cancelled.get(pk, []),
+            taken.get(pk, []),
+            given.get(pk, []),
+            voids.get(pk, []),
+            hourly.get(pk, []),
+        )
         for pk in ids
     }
     whole = _summed(
@@ -129,6 +157,7 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
         [row for pk in ids for row in taken.get(pk, [])],
         [row for pk in ids for row in given.get(pk, [])],
         [row for pk in ids for row in voids.get(pk, [])],
+        [row for pk in ids for row in hourly.get(pk, [])],
     )
     for figure, (key, name) in tops.items():
         whole[figure] = _top(sold, key, name)
@@ -142,9 +171,11 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
 _COUNTS = frozenset({"orders", "guests", "count"})
 
 
-def _summed(paid: list[dict], cancelled: list[dict], taken: list[dict], given: list[dict], voids: list[dict]) -> dict:
-    """Summary, payments and refunds from the per-branch (and per-method) groups:
-    each group's money rounded, then added exactly."""
+def _summed(
+    paid: list[dict], cancelled: list[dict], taken: list[dict], given: list[dict], voids: list[dict], hourly: list[dict]
+) -> dict:
+    """Summary, payments, refunds and sales by hour from the per-branch (and
+    per-method, per-hour) groups: each group's money rounded, then added exactly."""
 
     def total(rows: list[dict], field: str, **match: Any) -> Any:
         chosen = [row[field] for row in rows if all(row[k] == v for k, v in match.items())]
@@ -185,7 +216,11 @@ def _summed(paid: list[dict], cancelled: list[dict], taken: list[dict], given: l
         "voided_value": total(voids, "value"),
         "cancelled_orders": total(cancelled, "count"),
     }
-    return {"summary": summary, "payments": payments, "refunds": refunds}
+    by_hour = [
+        {"hour": hour, "revenue": total(hourly, "revenue", hour=hour), "orders": total(hourly, "orders", hour=hour)}
+        for hour in range(24)
+    ]
+    return {"summary": summary, "payments": payments, "refunds": refunds, "by_hour": by_hour}
 
 
 def _ranking(name: str, key: str) -> list[Any]:

@@ -255,6 +255,12 @@ SALES_REPORT_FIGURES = {
         {"method": "card", "amount": "350.00", "count": 1},
         {"method": "transfer", "amount": "0.00", "count": 0},
     ],
+    "by_hour": [
+        {"hour": hour, "revenue": revenue, "orders": orders}
+        for hour, (revenue, orders) in enumerate(
+            [("0.00", 0)] * 12 + [("1290.00", 2), ("0.00", 0), ("1166.50", 1)] + [("0.00", 0)] * 9
+        )
+    ],
     "top_items": [{"id": MENU_ITEM, "name": "Cappuccino", "quantity": 4, "revenue": "1400.00"}],
     "top_categories": [{"id": CATEGORY, "name": "Hot drinks", "quantity": 4, "revenue": "1400.00"}],
 }
@@ -278,7 +284,8 @@ SALES_REPORT_ROLES = (
 )
 SALES_REPORT_FORMAT = (
     "`format=csv` answers the same tables as a CSV file (`text/csv; charset=utf-8`, an attachment): a title line, "
-    "then summary, payments, refunds, top items and top categories, each under its title and a header line. "
+    "then summary, payments, refunds, sales by hour, top items and top categories, each under its title and a "
+    "header line. "
     "`format` is `json` (the default) or `csv`; any other value answers 400 naming it. A user runs at most "
     "`REPORT_CONCURRENCY_PER_USER` (1) reports at once and a company `REPORT_CONCURRENCY_PER_COMPANY` (4): "
     "one more answers 429 with `Retry-After`."

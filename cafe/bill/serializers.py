@@ -115,6 +115,12 @@ class ReportRefundSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class ReportHourSerializer(serializers.Serializer):
+    hour = serializers.IntegerField(min_value=0, max_value=23, help_text="The hour of the branch's own clock.")
+    revenue = Money()
+    orders = serializers.IntegerField()
+
+
 class ReportTopSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
@@ -132,6 +138,7 @@ class ReportFiguresSerializer(serializers.Serializer):
     summary = ReportSummarySerializer()
     payments = ReportPaymentSerializer(many=True)
     refunds = ReportRefundSerializer(many=True)
+    by_hour = ReportHourSerializer(many=True, help_text="Paid orders by the local hour they were paid in: 0 to 23.")
     top_items = ReportTopSerializer(many=True)
     top_categories = ReportTopSerializer(many=True)
 

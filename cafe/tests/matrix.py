@@ -211,7 +211,7 @@ MATRIX = {
     "PATCH employee":           ("200 200 404", "200 200 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
     "DELETE employee":          ("204 204 404", "204 204 404", "403 403 403", "403 403 403", "403 403 403", "403 403 403"),
     "GET me/":                  ("200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -",     "200 - -"),
-    # Display tokens for the pickup screen (docs/webapp.md).
+    # Display tokens for the pickup screen (docs/web.md).
     "GET display-tokens/":      ("in in out",   "in in out",   "in out out",  "403 403 403", "403 403 403", "403 403 403"),
     "POST display-tokens/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
                                  "403 403 403"),

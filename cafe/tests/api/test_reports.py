@@ -205,6 +205,20 @@ def _refunds(card=("0.00", 0)) -> list[dict]:
     ]
 
 
+def _hours(sales: dict[int, tuple[str, int]]) -> list[dict]:
+    """Sales by the branch-local hour: every hour 0–23, ``sales`` {hour: (revenue, orders)}."""
+    return [
+        {"hour": hour, "revenue": sales.get(hour, ("0.00", 0))[0], "orders": sales.get(hour, ("0.00", 0))[1]}
+        for hour in range(24)
+    ]
+
+
+# Paid in local hours: A3 at 15:00 and A1 at 23:59 in Moscow, B1 at 23:59 in New York.
+CENTER_HOURS = {15: ("515.15", 1), 23: ("1083.60", 1)}
+HARBOUR_HOURS = {23: ("997.50", 1)}
+COMPANY_HOURS = {15: ("515.15", 1), 23: ("2081.10", 2)}  # each branch in its own hours
+
+
 def _top(*rows) -> list[dict]:
     return [
         {"id": str(obj.pk), "name": name, "quantity": quantity, "revenue": revenue}
@@ -235,6 +249,7 @@ def center_day(day) -> dict:
         },
         "payments": _methods(cash=("998.75", "0.00", 2), card=("600.00", "50.00", 1)),
         "refunds": _refunds(card=("350.00", 1)),
+        "by_hour": _hours(CENTER_HOURS),
         "top_items": _top(
             (items["borscht"], "Borscht", 2, "840.00"),
             (items["cappuccino"], "Cappuccino", 2, "700.00"),
@@ -262,6 +277,7 @@ def harbour_day(day) -> dict:
         },
         "payments": _methods(card=("997.50", "20.00", 1)),
         "refunds": _refunds(),
+        "by_hour": _hours(HARBOUR_HOURS),
         "top_items": _top((day["items"]["cappuccino"], "Cappuccino", 3, "997.50")),
         "top_categories": _top((day["drinks"], "Hot drinks", 3, "997.50")),
     }
@@ -286,6 +302,7 @@ def company_day(day) -> dict:
         },
         "payments": _methods(cash=("998.75", "0.00", 2), card=("1597.50", "70.00", 2)),
         "refunds": _refunds(card=("350.00", 1)),
+        "by_hour": _hours(COMPANY_HOURS),
         "top_items": _top(
             (items["cappuccino"], "Cappuccino", 5, "1697.50"),
             (items["borscht"], "Borscht", 2, "840.00"),
@@ -386,6 +403,8 @@ def test_the_next_day_and_the_range_of_both(client_for, day):
         },
         "payments": _methods(cash=("998.75", "0.00", 2), card=("600.00", "50.00", 1), transfer=("500.00", "0.00", 1)),
         "refunds": _refunds(card=("350.00", 1)),
+        # A2 was paid at 00:00 in Moscow on the 16th.
+        "by_hour": _hours({0: ("500.00", 1), **CENTER_HOURS}),
         "top_items": _top(
             (items["cappuccino"], "Cappuccino", 3, "1050.00"),
             (items["borscht"], "Borscht", 2, "840.00"),
@@ -440,6 +459,14 @@ def test_csv_is_the_same_report_in_sections(client_for, day):
         "Harbour,cash,0.00,0",
         "Harbour,card,0.00,0",
         "Harbour,transfer,0.00,0",
+        "",
+        "by hour",
+        "scope,hour,revenue,orders",
+        *(
+            f"{scope},{row['hour']},{row['revenue']},{row['orders']}"
+            for scope, hours in (("all", COMPANY_HOURS), ("Center", CENTER_HOURS), ("Harbour", HARBOUR_HOURS))
+            for row in _hours(hours)
+        ),
         "",
         "top items",
         "scope,rank,id,name,quantity,revenue",

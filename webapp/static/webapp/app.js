@@ -1,14 +1,14 @@
 // The cafe's web app: plain ES module, no dependencies, no build step.
 // It talks to the public API like any device: REST with an access token kept in
 // memory (the refresh token is an HttpOnly cookie the script never sees), and
-// ws/cafe/<stream>/ sockets resumed with `since`. See docs/webapp.md.
+// ws/cafe/<stream>/ sockets resumed with `since`. See docs/web.md.
 
 const TEXT = {
   ru: {
     email: "Эл. почта", password: "Пароль", login: "Войти", logout: "Выйти", floor: "Зал", kitchen: "Кухня",
     till: "Касса", pickup: "Выдача", allBranches: "Все филиалы", branch: "Филиал", live: "онлайн",
     reconnecting: "переподключение…", offline: "нет связи", guests: "Гостей", openOrder: "Открыть заказ",
-    takeaway: "С собой", search: "Поиск", add: "Добавить", pay: "Оплатить", cash: "Наличные", card: "Карта",
+    takeaway: "С собой", search: "Поиск", add: "Добавить", pay: "Оплатить", cash: "Наличные", card: "Карта", transfer: "Перевод",
     tip: "Чаевые", change: "Сдача", cancelOrder: "Отменить заказ", void: "Удалить", reason: "Причина",
     fire: "Подать курс", course: "Курс", hold: "Придержать", note: "Комментарий", move: "Пересадить",
     discount: "Скидка", total: "Итого", due: "К оплате", paid: "Оплачено", left: "осталось", close: "Закрыть",
@@ -20,13 +20,16 @@ const TEXT = {
     newToken: "Новый токен экрана", revoke: "Отозвать", label: "Подпись", revokedBoard: "Экран отключён",
     table: "Стол", order: "Заказ", language: "Язык", noTasks: "Нет задач", percent: "Процент",
     networkError: "Нет связи с сервером", retry: "Повторить", byMethod: "Продажи по способу оплаты",
-    split: "Разделить", merge: "Объединить",
+    split: "Разделить", merge: "Объединить", toServe: "Готово к подаче", halls: "Залы", noHall: "Без зала",
+    booking: "Бронь", required: "обязательно", optional: "по желанию", upTo: "до", cancel: "Отмена", here: "сюда",
+    pickLines: "Отметьте строки для нового счёта", refund: "Возврат", refunds: "Возвраты", byHour: "Продажи по часам",
+    method: "Способ", everything: "всё",
   },
   en: {
     email: "Email", password: "Password", login: "Log in", logout: "Log out", floor: "Floor", kitchen: "Kitchen",
     till: "Till", pickup: "Pickup", allBranches: "All branches", branch: "Branch", live: "live",
     reconnecting: "reconnecting…", offline: "offline", guests: "Guests", openOrder: "Open order",
-    takeaway: "Takeaway", search: "Search", add: "Add", pay: "Pay", cash: "Cash", card: "Card", tip: "Tip",
+    takeaway: "Takeaway", search: "Search", add: "Add", pay: "Pay", cash: "Cash", card: "Card", transfer: "Transfer", tip: "Tip",
     change: "Change", cancelOrder: "Cancel order", void: "Void", reason: "Reason", fire: "Fire course",
     course: "Course", hold: "Hold", note: "Note", move: "Move", discount: "Discount", total: "Total", due: "Due",
     paid: "Paid", left: "left", close: "Close", feed: "Events", min: "min", pickupNumber: "Pickup number",
@@ -37,7 +40,10 @@ const TEXT = {
     amount: "Amount", newToken: "New display token", revoke: "Revoke", label: "Label",
     revokedBoard: "This screen was switched off", table: "Table", order: "Order", language: "Language",
     noTasks: "No tasks", percent: "Percent", networkError: "Cannot reach the server", retry: "Retry",
-    byMethod: "Sales by payment method", split: "Split", merge: "Merge",
+    byMethod: "Sales by payment method", split: "Split", merge: "Merge", toServe: "Ready to serve", halls: "Halls",
+    noHall: "No hall", booking: "Booked", required: "required", optional: "optional", upTo: "up to", cancel: "Cancel",
+    here: "here", pickLines: "Tick the lines for the new bill", refund: "Refund", refunds: "Refunds",
+    byHour: "Sales by hour", method: "Method", everything: "everything",
   },
 };
 
@@ -56,6 +62,7 @@ function h(tag, attrs = {}, ...children) {
     if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
     else if (key === "class") el.className = value;
     else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key === "style") Object.assign(el.style, value); // CSSOM: allowed by the CSP, a style="" is not
     else el.setAttribute(key, value === true ? "" : value);
   }
   for (const child of children.flat()) {
@@ -146,6 +153,19 @@ export const api = {
   delete: (path) => request("DELETE", path, undefined, { key: newKey() }),
 };
 
+// A view's first load: retried (1 s, 2 s, … 10 s apart) until it succeeds while the view is shown,
+// so a failed request never leaves a screen empty behind a "live" badge.
+async function loaded(load, view) {
+  for (let wait = 1000; ; wait = Math.min(10_000, wait * 2)) {
+    try { return await load(); } catch (error) {
+      toast(error.message || String(error));
+      console.warn("load failed", error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    if (!view.isConnected) return null;
+  }
+}
+
 async function attempt(action) {
   try {
     return await action();
@@ -153,6 +173,23 @@ async function attempt(action) {
     toast(error.message || String(error));
     return null;
   }
+}
+
+// A read the server may not offer (an older server: 404) or this role may not make: null, never an error.
+async function optional(path) {
+  try { return await api.get(path); } catch { return null; }
+}
+
+// Today in the branch's own time zone (its business day's date), else the browser's.
+const zones = new Map();
+async function today() {
+  const branchId = state.user?.branch_id || state.branch;
+  if (branchId && !zones.has(branchId)) {
+    const branch = await optional(`/api/users/branches/${branchId}/`);
+    zones.set(branchId, branch?.timezone || undefined);
+  }
+  const timeZone = branchId ? zones.get(branchId) : undefined;
+  return new Intl.DateTimeFormat("en-CA", timeZone ? { timeZone } : {}).format(new Date());
 }
 
 function withBranch(path) {
@@ -211,13 +248,33 @@ function renderConnection() {
   if (!badge) return;
   const values = [...connection.states.values()];
   let status = "live";
+  // Not live until the view has its data and its sockets have joined.
+  if (connection.loading) status = "connecting";
   if (!navigator.onLine || values.includes("offline")) status = "offline";
   else if (values.includes("reconnecting") || values.includes("connecting")) status = "reconnecting";
   badge.dataset.state = status;
-  badge.textContent = t(status);
+  badge.textContent = t(status === "connecting" ? "reconnecting" : status);
 }
-window.addEventListener("online", renderConnection);
-window.addEventListener("offline", renderConnection);
+window.addEventListener("online", () => { renderConnection(); state.sockets.forEach((socket) => socket.wake()); });
+window.addEventListener("offline", () => { state.sockets.forEach((socket) => socket.drop()); renderConnection(); });
+
+// ---------- measurements (read by the browser tests: docs/web.md, "Measurements") ----------
+// `cafe:ready` marks the first view drawn with its data; each socket event records
+// when its message arrived, when its handler had updated the DOM and the next frame.
+const metrics = {
+  events: [],
+  ready(view) {
+    document.body.dataset.ready = view;
+    if (!performance.getEntriesByName("cafe:ready").length) performance.mark("cafe:ready", { detail: view });
+  },
+  event(type, received) {
+    const entry = { type, received, drawn: performance.now(), painted: null };
+    this.events.push(entry);
+    if (this.events.length > 500) this.events.shift();
+    requestAnimationFrame(() => { entry.painted = performance.now(); });
+  },
+};
+window.cafeMetrics = metrics;
 
 export class LiveStream {
   // One socket that always comes back: reconnects by itself with `since`,
@@ -248,14 +305,38 @@ export class LiveStream {
   }
 
   connect() {
+    clearTimeout(this.timer);
     this.setState(this.failures ? "reconnecting" : "connecting");
     const socket = new WebSocket(this.url());
     this.socket = socket;
-    socket.onmessage = (message) => this.receive(JSON.parse(message.data));
-    socket.onclose = (event) => this.closedWith(event.code);
+    socket.onmessage = (message) => {
+      const received = performance.now();
+      this.receive(JSON.parse(message.data), received);
+    };
+    socket.onclose = (event) => { if (socket === this.socket) this.closedWith(event.code); };
   }
 
-  receive(message) {
+  // The browser went offline: the socket is as good as dead, so it is closed now
+  // (not whenever TCP notices); back online, it reconnects at once with `since`.
+  drop() {
+    if (this.closed || !this.socket) return;
+    const socket = this.socket;
+    this.socket = null;
+    socket.onmessage = null;
+    socket.close();
+    this.failures += 1;
+    this.setState("offline");
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.wake(), 5_000); // in case "online" never comes
+  }
+
+  wake() {
+    if (this.closed) return;
+    if (this.socket && this.socket.readyState <= WebSocket.OPEN) return;
+    this.connect();
+  }
+
+  receive(message, received = performance.now()) {
     if (message.type === "connection_established") {
       this.failures = 0;
       this.setState("live");
@@ -271,7 +352,10 @@ export class LiveStream {
       if (this.seq !== null && message.seq <= this.seq) return; // seen already (a resume replays)
       this.seq = message.seq;
     }
-    if (message.type !== "pong" && message.type !== "error") this.onEvent?.(message);
+    if (message.type !== "pong" && message.type !== "error") {
+      this.onEvent?.(message);
+      metrics.event(message.type, received);
+    }
   }
 
   async closedWith(code) {
@@ -280,11 +364,13 @@ export class LiveStream {
     this.setState(this.failures > 8 ? "offline" : "reconnecting");
     if (code === 4003) await refresh(); // an expired access token: a fresh one, then back
     const delay = Math.min(5_000, 250 * 2 ** Math.min(this.failures, 5));
-    setTimeout(() => { if (!this.closed) this.connect(); }, delay);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => { if (!this.closed) this.connect(); }, delay);
   }
 
   close() {
     this.closed = true;
+    clearTimeout(this.timer);
     connection.states.delete(this.id);
     this.socket?.close();
   }
@@ -295,6 +381,18 @@ function stopSockets() {
   state.sockets = [];
   connection.states.clear();
 }
+
+// A view opens its sockets before its first load, so nothing between the load's reads and
+// the sockets' joining is lost: their events wait until the load is applied, then apply in order.
+function buffered(handler) {
+  let queue = [];
+  const wrapped = (message) => { if (queue) queue.push(message); else handler(message); };
+  wrapped.release = () => { const pending = queue || []; queue = null; pending.forEach(handler); };
+  return wrapped;
+}
+
+// An older copy than the one shown (a queued event behind a fresher load) changes nothing.
+const older = (incoming, known) => Boolean(known?.updated_at && incoming?.updated_at && incoming.updated_at < known.updated_at);
 
 function live(stream, handlers) {
   const socket = new LiveStream(stream, handlers);
@@ -341,6 +439,7 @@ function showLogin(message) {
   h("p", { class: "login-error", role: "alert" }, message || ""),
   langSelect());
   app().replaceChildren(h("main", { class: "center" }, form));
+  metrics.ready("login");
 }
 
 const VIEW_ROLES = {
@@ -366,7 +465,7 @@ function header() {
   const nav = h("nav", { "aria-label": "views" },
     ...Object.keys(VIEW_ROLES).filter((view) => VIEW_ROLES[view].includes(role)).map((view) =>
       h("button", {
-        class: view === state.view ? "active" : "", "aria-current": view === state.view ? "page" : false,
+        class: view === state.view ? "active" : "", "aria-current": view === state.view ? "page" : false, dataset: { view },
         onclick: () => navigate(view),
       }, t(view))));
   const branchPicker = ["owner", "admin"].includes(role)
@@ -398,31 +497,54 @@ async function start() {
   }
   const main = h("main", { id: "view", class: `view-${state.view}` });
   app().replaceChildren(header(), main);
+  connection.loading = true;
   renderConnection();
-  await VIEWS[state.view](main);
+  try {
+    await VIEWS[state.view](main);
+  } finally {
+    connection.loading = false;
+    renderConnection();
+  }
+  metrics.ready(state.view);
 }
 
 // ---------- floor ----------
 const minutesSince = (iso) => Math.max(0, Math.floor((Date.now() - new Date(iso).getTime()) / 60000));
 
 async function floorView(main) {
-  const floor = { tables: [], orders: new Map(), menu: [], categories: [], selected: null, search: "", category: "" };
+  const floor = {
+    tables: [], orders: new Map(), menu: [], categories: [], selected: null, search: "", category: "", ready: new Map(),
+    zones: null, zone: localStorage.getItem("cafe.zone") || "", bookings: null, splitting: new Set(),
+  };
+  const halls = h("div", { class: "halls", role: "tablist", "aria-label": t("halls") });
   const grid = h("section", { class: "tables", "aria-label": t("floor") });
   const panel = h("section", { class: "order-panel", "aria-label": t("order") });
   const feed = h("ol", { class: "feed", "aria-label": t("feed") });
+  // Portions the kitchen made ready (kitchen_task_ready on the orders socket): to serve.
+  const readyList = h("ul", { id: "ready-to-serve", class: "ready-list" });
   main.append(
     h("div", { class: "floor-tools" },
       h("button", { id: "takeaway", onclick: () => takeaway() }, t("takeaway"))),
-    h("div", { class: "floor-body" }, grid, panel),
-    h("aside", {}, h("h2", {}, t("feed")), feed));
+    h("div", { class: "floor-body" }, h("div", { class: "plan-box" }, halls, grid), panel),
+    h("aside", {}, h("h2", {}, t("toServe")), readyList, h("h2", {}, t("feed")), feed));
 
   async function load() {
-    const [tables, orders, menu, categories] = await Promise.all([
+    // One snapshot: every read at once, applied together (an event arriving meanwhile is applied after).
+    const day = await today();
+    const [tables, orders, menu, categories, ready, zones, bookings] = await Promise.all([
       api.get(withBranch("/api/cafe/tables/?limit=500")),
       api.get(withBranch("/api/cafe/orders/?status=open&limit=500")),
       api.get(withBranch("/api/cafe/menu-items/?limit=500")),
       api.get("/api/cafe/categories/?limit=500"),
+      api.get(withBranch("/api/cafe/kitchen/tasks/?status=ready&limit=500")),
+      // The halls and the book, when the server has them (older servers answer 404: a grid, no bookings).
+      optional(withBranch("/api/cafe/zones/?limit=100")),
+      optional(withBranch(`/api/cafe/bookings/?date=${day}&status=booked&status=confirmed&limit=500`)),
     ]);
+    floor.ready = new Map(ready.results.map((task) => [task.id, task]));
+    drawReady();
+    floor.zones = zones ? [...zones.results].sort((a, b) => a.position - b.position || a.name.localeCompare(b.name)) : null;
+    floor.bookings = bookings ? bookings.results : null;
     floor.tables = tables.results;
     floor.orders = new Map(orders.results.map((order) => [order.id, order]));
     floor.menu = menu.results;
@@ -435,28 +557,80 @@ async function floorView(main) {
     return [...floor.orders.values()].filter((order) => order.table === tableId && order.status === "open");
   }
 
+  function drawHalls() {
+    const zones = floor.zones || [];
+    const loose = floor.tables.some((table) => !table.zone || !zones.some((zone) => zone.id === table.zone));
+    if (!zones.length) { halls.replaceChildren(); floor.zone = ""; return null; }
+    if (floor.zone && !zones.some((zone) => zone.id === floor.zone)) floor.zone = "";
+    if (!floor.zone && !loose) floor.zone = zones[0].id;
+    const choose = (id) => { floor.zone = id; localStorage.setItem("cafe.zone", id); drawTables(); };
+    const tabs = zones.map((zone) => [zone.id, zone.name]);
+    if (loose) tabs.push(["", t("noHall")]);
+    halls.replaceChildren(...tabs.map(([id, name]) => h("button", {
+      role: "tab", "aria-selected": floor.zone === id ? "true" : "false", dataset: { zone: id }, onclick: () => choose(id),
+    }, name)));
+    return zones.find((zone) => zone.id === floor.zone) || null;
+  }
+
+  function upcoming(table) {
+    // The table's next bookings today (booked or confirmed, not yet over), soonest first.
+    const now = Date.now();
+    return (floor.bookings || [])
+      .filter((booking) => ["booked", "confirmed"].includes(booking.status)
+        && (booking.tables || []).some((one) => one.id === table.id)
+        && new Date(booking.end || booking.start).getTime() > now)
+      .sort((a, b) => a.start.localeCompare(b.start));
+  }
+
   function drawTables() {
-    const planned = floor.tables.some((table) => table.x !== undefined && table.x !== null);
-    grid.classList.toggle("planned", planned);
-    grid.replaceChildren(...floor.tables.sort((a, b) => a.number - b.number).map((table) => {
+    const zone = drawHalls();
+    const shown = floor.tables.filter((table) => (zone ? table.zone === zone.id
+      : !table.zone || !(floor.zones || []).some((one) => one.id === table.zone)));
+    grid.classList.toggle("planned", Boolean(zone));
+    grid.style.aspectRatio = zone ? `${zone.width} / ${zone.height}` : "";
+    grid.replaceChildren(...shown.sort((a, b) => a.number - b.number).map((table) => {
       const orders = openOrdersAt(table.id);
       const guests = orders.reduce((sum, order) => sum + order.guests, 0);
       const total = orders.reduce((sum, order) => sum + Number(order.money?.total ?? order.total), 0);
       const since = orders.length ? Math.max(...orders.map((order) => minutesSince(order.created_at))) : null;
-      const style = planned
-        ? `left:${table.x}px;top:${table.y}px;width:${table.width || 90}px;height:${table.height || 90}px`
-        : false;
+      const ready = [...floor.ready.values()].filter((task) => orders.some((order) => order.id === task.order)).length;
+      // On a hall's plan: placed and sized in percent of its canvas, so it scales with the screen.
+      const style = zone ? {
+        left: `${(100 * table.x) / zone.width}%`, top: `${(100 * table.y) / zone.height}%`,
+        width: `${(100 * table.width) / zone.width}%`, height: `${(100 * table.height) / zone.height}%`,
+        transform: table.rotation ? `rotate(${table.rotation}deg)` : "",
+      } : false;
+      const booked = upcoming(table);
+      const next = booked[0];
+      const at = next ? next.start.slice(11, 16) : ""; // the branch's own clock, as the API writes it
       return h("button", {
-        class: `table ${table.status} ${table.shape || ""}`, style, dataset: { number: table.number, status: table.status },
-        "aria-label": `${t("table")} ${table.number}, ${table.status_display}`,
-        onclick: () => { floor.selected = { table: table.id }; drawPanel(); },
+        class: `table ${table.status} ${table.shape || ""}`, style, dataset: { number: table.number, status: table.status, ready, booked: booked.length },
+        "aria-label": `${t("table")} ${table.number}, ${table.status_display}${next ? `, ${t("booking")} ${at}` : ""}`,
+        onclick: () => { floor.selected = { table: table.id }; floor.asking = null; floor.choosing = null; drawPanel(); },
       },
       h("strong", {}, table.number),
       h("span", { class: "status" }, table.status_display),
       orders.length ? h("span", {}, `${t("guests")}: ${guests}`) : null,
       orders.length ? h("span", { class: "money" }, total.toFixed(2)) : null,
-      since !== null ? h("span", {}, `${since} ${t("min")}`) : null);
+      since !== null ? h("span", {}, `${since} ${t("min")}`) : null,
+      ready ? h("span", { class: "ready-badge" }, `${t("ready")}: ${ready}`) : null,
+      next ? h("span", { class: "booking", title: next.guest_name }, `${t("booking")} ${at} · ${next.guests}`) : null);
     }));
+  }
+
+  function drawReady() {
+    const tasks = [...floor.ready.values()].sort((a, b) => (a.ready_at || "").localeCompare(b.ready_at || ""));
+    readyList.replaceChildren(...tasks.map((task) => h("li", { dataset: { task: task.id } },
+      h("span", {}, task.service === "takeaway" ? `#${task.pickup_number}` : `${t("table")} ${task.table_number}`,
+        " · ", h("strong", {}, task.title)),
+      h("button", {
+        "aria-label": `${t("served")}: ${task.title}`,
+        onclick: () => attempt(async () => {
+          await api.post(`/api/cafe/kitchen/tasks/${task.id}/served/`, {});
+          floor.ready.delete(task.id);
+          drawReady(); drawTables();
+        }),
+      }, t("served")))));
   }
 
   function selectedOrder() {
@@ -473,6 +647,7 @@ async function floorView(main) {
 
   function drawPanel() {
     const order = selectedOrder();
+    panel.hidden = !floor.selected; // no order open: the floor takes the width
     if (!floor.selected) { panel.replaceChildren(); return; }
     if (!order) {
       const table = floor.tables.find((one) => one.id === floor.selected.table);
@@ -505,22 +680,31 @@ async function floorView(main) {
       menuBox.replaceChildren(...menuItems().map((item) => {
         const out = !item.is_available || item.remaining === 0;
         return h("button", {
-          class: `menu-item${out ? " stopped" : ""}`, disabled: out, dataset: { item: item.id },
+          class: `menu-item${out ? " stopped" : ""}`, disabled: out, dataset: { item: item.id, title: item.title },
           "aria-label": `${item.title} ${item.price}`,
-          onclick: () => addLine(order, item, { note: note.value, course: Number(course.value), hold: hold.checked }),
+          onclick: () => {
+            const options = { note: note.value, course: Number(course.value), hold: hold.checked };
+            // An item with modifier groups: choose first (each group's minimum and maximum).
+            if (item.modifier_groups?.length) { floor.choosing = { item: item.id, picked: new Set(), options }; drawPanel(); }
+            else addLine(order, item, options);
+          },
         }, h("span", {}, item.title), h("span", { class: "money" }, item.price),
         item.remaining !== null && item.remaining !== undefined ? h("small", {}, `${item.remaining} ${t("left")}`) : null);
       }));
     }
     drawMenu();
-    const lines = h("ul", { class: "lines" }, ...order.items.map((line) => h("li", { class: line.voided ? "voided" : "" },
+    const lines = h("ul", { class: "lines" }, ...order.items.map((line) => h("li", { class: line.voided ? "voided" : "", dataset: { line: line.id } },
+      line.voided ? null : h("input", {
+        type: "checkbox", class: "split-pick", "aria-label": `${t("split")}: ${line.title}`, checked: floor.splitting.has(line.id),
+        onchange: (event) => { if (event.target.checked) floor.splitting.add(line.id); else floor.splitting.delete(line.id); },
+      }),
       h("span", {}, `${line.title}${line.modifiers?.length ? ` (${line.modifiers.map((m) => m.name || m.title).join(", ")})` : ""}`),
       line.note ? h("em", {}, line.note) : null,
       h("span", {}, `× ${line.quantity}`), h("span", { class: "money" }, line.total),
       line.voided ? h("small", {}, line.void_reason) : [
         h("button", { "aria-label": `- ${line.title}`, onclick: () => changeQuantity(order, line, -1) }, "−"),
         h("button", { "aria-label": `+ ${line.title}`, onclick: () => changeQuantity(order, line, 1) }, "+"),
-        h("button", { onclick: () => voidLine(order, line) }, t("void")),
+        h("button", { class: "void", "aria-label": `${t("void")}: ${line.title}`, onclick: () => voidLine(order, line) }, t("void")),
       ])));
     const cash = h("input", { id: "pay-cash", type: "number", min: 0, step: "0.01", "aria-label": t("cash") });
     const card = h("input", { id: "pay-card", type: "number", min: 0, step: "0.01", "aria-label": t("card") });
@@ -531,10 +715,21 @@ async function floorView(main) {
         role: "tab", "aria-selected": floor.category === category.id,
         onclick: () => { floor.category = category.id; drawMenu(); },
       }, category.name)));
-    panel.replaceChildren(
+    // Other open orders of the table (a split, a second party): switch to one, or merge it into this one.
+    const others = order.table ? openOrdersAt(order.table).filter((one) => one.id !== order.id) : [];
+    const siblings = others.length ? h("div", { class: "order-tabs" },
+      ...[order, ...others].sort((a, b) => a.created_at.localeCompare(b.created_at)).map((one, index) => h("button", {
+        class: "order-tab", "aria-pressed": one.id === order.id ? "true" : "false", dataset: { order: one.id },
+        onclick: () => { floor.selected = { order: one.id }; floor.splitting.clear(); drawPanel(); },
+      }, `${t("order")} ${index + 1} · ${one.money?.total ?? one.total}`)),
+      ...others.map((other) => h("button", {
+        class: "merge", dataset: { order: other.id }, onclick: () => merge(order, other),
+      }, `${t("merge")}: ${t("order")} ${other.money?.total ?? other.total} → ${t("here")}`))) : null;
+    panel.replaceChildren(...[
       h("h2", {}, title, " ", h("small", {}, order.status_display)),
+      siblings,
       h("div", { class: "line-options" }, note, h("label", {}, t("course"), course), h("label", {}, hold, t("hold"))),
-      categoryTabs, search, menuBox, lines,
+      categoryTabs, search, menuBox, chooser(order), lines, askForm(order),
       h("p", { class: "bill" }, `${t("total")}: `, h("strong", { id: "order-total" }, money.total ?? order.total),
         ` · ${t("paid")}: ${money.paid ?? "0.00"} · ${t("due")}: `, h("strong", { id: "order-due" }, money.due ?? "")),
       h("div", { class: "pay" },
@@ -542,11 +737,47 @@ async function floorView(main) {
         h("button", { id: "pay", onclick: () => pay(order, cash.value, card.value, tip.value) }, t("pay"))),
       h("div", { class: "actions" },
         h("button", { onclick: () => fire(order, Number(course.value)) }, t("fire")),
-        h("button", { onclick: () => discount(order) }, t("discount")),
-        h("button", { onclick: () => move(order) }, t("move")),
+        h("button", { id: "discount", onclick: () => discount(order) }, t("discount")),
+        h("button", { id: "move", onclick: () => move(order) }, t("move")),
+        order.table ? h("button", { id: "split", onclick: () => split(order) }, t("split")) : null,
         h("button", { id: "cancel-order", onclick: () => cancel(order) }, t("cancelOrder")),
         h("button", { onclick: () => { floor.selected = null; drawPanel(); } }, t("close"))),
-      h("p", { id: "change", role: "status" }));
+      h("p", { id: "change", role: "status" }),
+    ].filter(Boolean)); // the DOM's replaceChildren writes a null as "null"
+  }
+
+  function chooser(order) {
+    // The modifier groups of the item being added: a fieldset each, its rule in words.
+    const choosing = floor.choosing;
+    const item = choosing && floor.menu.find((one) => one.id === choosing.item);
+    if (!item) return null;
+    const error = h("p", { class: "chooser-error", role: "alert" });
+    const groups = item.modifier_groups.map((group) => {
+      const rule = `${group.required ? t("required") : t("optional")}, ${t("upTo")} ${group.max_choices}`;
+      return h("fieldset", { class: "modifier-group", dataset: { group: group.id } },
+        h("legend", {}, `${group.name} (${rule})`),
+        ...group.modifiers.map((modifier) => h("label", {},
+          h("input", {
+            type: "checkbox", name: `group-${group.id}`, value: modifier.id, checked: choosing.picked.has(modifier.id),
+            onchange: (event) => { if (event.target.checked) choosing.picked.add(modifier.id); else choosing.picked.delete(modifier.id); },
+          }),
+          `${modifier.name}${Number(modifier.price) ? ` +${modifier.price}` : ""}`)));
+    });
+    const confirm = () => {
+      for (const group of item.modifier_groups) {
+        const count = group.modifiers.filter((modifier) => choosing.picked.has(modifier.id)).length;
+        if ((group.required && count < 1) || count > group.max_choices) {
+          error.textContent = `${group.name}: ${group.required ? t("required") : t("optional")}, ${t("upTo")} ${group.max_choices}`;
+          return;
+        }
+      }
+      floor.choosing = null;
+      addLine(order, item, { ...choosing.options, modifiers: [...choosing.picked] });
+    };
+    return h("section", { class: "chooser card", "aria-label": item.title },
+      h("h3", {}, item.title), ...groups, error,
+      h("button", { id: "add-with-modifiers", onclick: confirm }, t("add")),
+      h("button", { onclick: () => { floor.choosing = null; drawPanel(); } }, t("cancel")));
   }
 
   function remember(order) {
@@ -557,29 +788,83 @@ async function floorView(main) {
 
   const addLine = (order, item, options) => attempt(async () =>
     remember(await api.post(`/api/cafe/orders/${order.id}/items/`, {
-      items: [{ menu_item: item.id, quantity: 1, note: options.note, course: options.course || 1, ...(options.hold ? { hold: true } : {}) }],
+      items: [{
+        menu_item: item.id, quantity: 1, note: options.note, course: options.course || 1,
+        ...(options.modifiers?.length ? { modifiers: options.modifiers } : {}), ...(options.hold ? { hold: true } : {}),
+      }],
     })));
   const changeQuantity = (order, line, delta) => attempt(async () => {
     if (line.quantity + delta < 1) return voidLine(order, line);
     remember(await api.patch(`/api/cafe/orders/${order.id}/lines/${line.id}/`, { quantity: line.quantity + delta }));
   });
-  const voidLine = (order, line) => attempt(async () => {
-    const reason = prompt(t("reason"));
-    if (reason) remember(await api.post(`/api/cafe/orders/${order.id}/lines/${line.id}/void/`, { reason }));
-  });
+  // Void, discount and move ask in a small form inside the panel (labelled, keyboard-operable).
+  const ask = (kind, extra = {}) => { floor.asking = { kind, values: {}, ...extra }; drawPanel(); $(".ask input, .ask select", panel)?.focus(); };
+  const voidLine = (order, line) => ask("void", { line: line.id });
   const fire = (order, course) => attempt(async () => {
     await api.post(`/api/cafe/orders/${order.id}/fire/`, { course });
     remember(await api.get(`/api/cafe/orders/${order.id}/`));
   });
-  const discount = (order) => attempt(async () => {
-    const value = prompt(`${t("discount")} %`);
-    const reason = value && prompt(t("reason"));
-    if (value && reason) remember(await api.post(`/api/cafe/orders/${order.id}/discount/`, { kind: "percent", value, reason }));
+  const discount = () => ask("discount");
+  const move = () => ask("move");
+
+  function askForm(order) {
+    const asking = floor.asking;
+    if (!asking) return null;
+    const keep = (name) => (event) => { asking.values[name] = event.target.value; };
+    const field = (name, label, attrs = {}) => h("label", {}, label,
+      h("input", { name, value: asking.values[name] ?? "", oninput: keep(name), required: true, ...attrs }));
+    const done = () => { floor.asking = null; };
+    let title; let fields; let send;
+    if (asking.kind === "void") {
+      const line = order.items.find((one) => one.id === asking.line);
+      title = `${t("void")}: ${line?.title ?? ""}`;
+      fields = [field("reason", t("reason"), { maxlength: 200 })];
+      send = async (values) => remember(await api.post(`/api/cafe/orders/${order.id}/lines/${asking.line}/void/`, { reason: values.reason }));
+    } else if (asking.kind === "discount") {
+      title = t("discount");
+      fields = [field("value", t("percent"), { type: "number", min: "0.01", max: 100, step: "0.01" }), field("reason", t("reason"), { maxlength: 200 })];
+      send = async (values) => remember(await api.post(`/api/cafe/orders/${order.id}/discount/`, { kind: "percent", value: values.value, reason: values.reason }));
+    } else {
+      title = t("move");
+      const free = floor.tables.filter((one) => one.branch === order.branch && one.id !== order.table && one.status === "free")
+        .sort((a, b) => a.number - b.number);
+      if (asking.values.table === undefined && free.length) asking.values.table = free[0].id;
+      fields = [h("label", {}, t("table"), h("select", { name: "table", onchange: keep("table") },
+        ...free.map((one) => h("option", { value: one.id, selected: asking.values.table === one.id }, one.number))))];
+      send = async (values) => {
+        const moved = await api.post(`/api/cafe/orders/${order.id}/move/`, { table: values.table });
+        floor.selected = { order: moved.id }; // the panel follows the order to its new table
+        remember(moved);
+      };
+    }
+    const form = h("form", {
+      class: "ask card", "aria-label": title,
+      onsubmit: (event) => {
+        event.preventDefault();
+        const values = { ...asking.values };
+        done();
+        attempt(() => send(values));
+      },
+    }, h("h3", {}, title), ...fields,
+    h("button", { type: "submit", id: "ask-ok" }, "OK"),
+    h("button", { type: "button", onclick: () => { done(); drawPanel(); } }, t("cancel")));
+    return form;
+  }
+  const split = (order) => attempt(async () => {
+    // The ticked lines, whole, to a new order on the same table.
+    const picked = order.items.filter((line) => floor.splitting.has(line.id) && !line.voided);
+    if (!picked.length) { toast(t("pickLines")); return; }
+    const answer = await api.post(`/api/cafe/orders/${order.id}/split/`, { lines: picked.map((line) => ({ line: line.id, quantity: line.quantity })) });
+    floor.splitting.clear();
+    floor.orders.set(answer.order.id, answer.order);
+    floor.orders.set(answer.new_order.id, answer.new_order);
+    floor.selected = { order: answer.new_order.id };
+    drawTables(); drawPanel();
   });
-  const move = (order) => attempt(async () => {
-    const number = Number(prompt(`${t("move")}: ${t("table")} №`));
-    const table = floor.tables.find((one) => one.number === number && one.branch === order.branch);
-    if (table) remember(await api.post(`/api/cafe/orders/${order.id}/move/`, { table: table.id }));
+  const merge = (order, other) => attempt(async () => {
+    const merged = await api.post(`/api/cafe/orders/${order.id}/merge/`, { order: other.id });
+    floor.orders.delete(other.id);
+    remember(merged);
   });
   const cancel = (order) => attempt(async () => {
     const done = await api.post(`/api/cafe/orders/${order.id}/cancel/`, {});
@@ -616,7 +901,9 @@ async function floorView(main) {
 
   function log(message) {
     const data = message.data || {};
-    const what = data.order ? `${data.order.table_number ?? data.order.pickup_number ?? ""}` : data.table_number ?? data.menu_item?.title ?? "";
+    const what = data.order ? (data.order.service === "takeaway" ? `#${data.order.pickup_number}` : `${data.order.table_number ?? ""}`)
+      : data.task ? `${data.task.table_number ?? `#${data.task.pickup_number}`} ${data.task.title}`
+        : data.table_number ?? data.menu_item?.title ?? "";
     feed.prepend(h("li", {}, `${new Date(message.ts || Date.now()).toLocaleTimeString(state.lang)} ${message.type} ${what}`));
     while (feed.children.length > 30) feed.lastChild.remove();
   }
@@ -624,9 +911,19 @@ async function floorView(main) {
   function onEvent(message) {
     const data = message.data || {};
     log(message);
-    if (data.order) {
+    if (data.order && older(data.order, floor.orders.get(data.order.id))) {
+      // an older copy: the screen already shows something newer
+    } else if (data.order) {
       if (data.order.status === "open") floor.orders.set(data.order.id, data.order);
-      else floor.orders.delete(data.order.id);
+      else {
+        floor.orders.delete(data.order.id);
+        for (const [id, task] of floor.ready) if (task.order === data.order.id) floor.ready.delete(id);
+      }
+      drawReady();
+    }
+    if (message.type === "kitchen_task_ready" && data.task) {
+      floor.ready.set(data.task.id, data.task);
+      drawReady();
     }
     if (message.type === "table_status_changed") {
       const table = floor.tables.find((one) => one.id === data.table_id);
@@ -641,13 +938,27 @@ async function floorView(main) {
       const index = floor.menu.findIndex((item) => item.id === data.menu_item.id);
       if (index >= 0) floor.menu[index] = data.menu_item;
     }
+    if (data.zone && message.type.startsWith("zone_") && floor.zones) {
+      floor.zones = floor.zones.filter((one) => one.id !== data.zone.id);
+      if (message.type !== "zone_deleted") floor.zones.push(data.zone);
+      floor.zones.sort((a, b) => a.position - b.position || a.name.localeCompare(b.name));
+    }
+    if (data.booking && message.type.startsWith("booking_") && floor.bookings) {
+      floor.bookings = floor.bookings.filter((one) => one.id !== data.booking.id);
+      floor.bookings.push(data.booking);
+    }
     drawTables();
     if (!document.activeElement || !panel.contains(document.activeElement) || document.activeElement.tagName === "BUTTON") drawPanel();
   }
 
-  await attempt(load);
-  live("orders", { onEvent, onResync: () => attempt(load) });
-  live("tables", { onEvent: (message) => { if (message.type !== "table_status_changed") onEvent(message); }, onResync: () => attempt(load) });
+  // Bookings reach both sockets: the tables socket's copy is the one handled.
+  const fromOrders = buffered((message) => { if (!message.type.startsWith("booking_")) onEvent(message); });
+  const fromTables = buffered((message) => { if (message.type !== "table_status_changed") onEvent(message); });
+  live("orders", { onEvent: fromOrders, onResync: () => loaded(load, grid) });
+  live("tables", { onEvent: fromTables, onResync: () => loaded(load, grid) });
+  await loaded(load, grid);
+  fromOrders.release();
+  fromTables.release();
   const ticker = setInterval(() => { if (!grid.isConnected) clearInterval(ticker); else drawTables(); }, 30_000);
 }
 
@@ -724,7 +1035,7 @@ async function kitchenView(main) {
             h("span", { class: "state" }, task.status === "held" ? t("held") : task.status_display),
             task.status === "held" ? null : h("span", { class: "task-actions" },
               task.status === "pending" ? h("button", { onclick: () => act(task, "claim") }, t("claim")) : null,
-              ["pending", "in_progress"].includes(task.status) ? h("button", { onclick: () => act(task, "ready") }, t("ready")) : null,
+              task.status === "in_progress" ? h("button", { onclick: () => act(task, "ready") }, t("ready")) : null,
               task.status === "ready" ? h("button", { onclick: () => act(task, "unready") }, t("undo")) : null,
               task.status === "ready" && serves ? h("button", { onclick: () => act(task, "served") }, t("served")) : null));
           }));
@@ -755,17 +1066,16 @@ async function kitchenView(main) {
     else kitchen.tasks.delete(task.id);
   }
 
-  await attempt(load);
-  live("kitchen", {
-    onEvent: (message) => {
-      const task = message.data?.task;
-      if (!task) return;
-      if (message.type === "kitchen_task_created" && !kitchen.tasks.has(task.id)) beep();
-      upsert(task);
-      draw();
-    },
-    onResync: () => attempt(load),
+  const fromKitchen = buffered((message) => {
+    const task = message.data?.task;
+    if (!task || older(task, kitchen.tasks.get(task.id))) return;
+    if (message.type === "kitchen_task_created" && !kitchen.tasks.has(task.id)) beep();
+    upsert(task);
+    draw();
   });
+  live("kitchen", { onEvent: fromKitchen, onResync: () => loaded(load, board) });
+  await loaded(load, board);
+  fromKitchen.release();
 }
 
 // ---------- pickup screen ----------
@@ -848,16 +1158,52 @@ function barChart(rows) {
   return svg;
 }
 
+function hourChart(rows) {
+  // Sales by the branch-local hour: 24 columns, the revenue of each.
+  const max = Math.max(1, ...rows.map((row) => Number(row.revenue)));
+  const width = 24 * 18 + 10; const height = 160;
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height + 20}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("class", "hours");
+  const busy = rows.filter((row) => Number(row.revenue) > 0).map((row) => `${row.hour}:00 ${row.revenue}`);
+  svg.setAttribute("aria-label", `${t("byHour")}: ${busy.join(", ") || "0"}`);
+  rows.forEach((row) => {
+    const length = (Number(row.revenue) / max) * height;
+    const rect = document.createElementNS(ns, "rect");
+    Object.entries({ x: 5 + row.hour * 18, y: height - length, width: 14, height: Math.max(0, length), class: "bar" })
+      .forEach(([k, v]) => rect.setAttribute(k, v));
+    rect.dataset.hour = row.hour;
+    rect.dataset.revenue = row.revenue;
+    const title = document.createElementNS(ns, "title");
+    title.textContent = `${row.hour}:00 — ${row.revenue} (${row.orders})`;
+    rect.append(title);
+    svg.append(rect);
+    if (row.hour % 3 === 0) {
+      const label = document.createElementNS(ns, "text");
+      Object.entries({ x: 5 + row.hour * 18, y: height + 16 }).forEach(([k, v]) => label.setAttribute(k, v));
+      label.textContent = row.hour;
+      svg.append(label);
+    }
+  });
+  return svg;
+}
+
 async function tillView(main) {
   const shiftBox = h("section", { class: "card", "aria-label": t("till") });
   const reportBox = h("section", { class: "card", "aria-label": t("daily") });
-  main.append(h("div", { class: "till" }, shiftBox, reportBox));
+  const refundBox = h("section", { class: "card", "aria-label": t("refunds") });
+  main.append(h("div", { class: "till" }, shiftBox, reportBox, refundBox));
   const amountInput = (id, label) => h("label", {}, label, h("input", { id, type: "number", min: 0, step: "0.01" }));
 
-  function figures(report) {
+  function figures(report, id) {
     const hidden = new Set(["shift", "branch", "opened_by", "closed_by", "id"]);
-    const rows = Object.entries(report.summary || report).filter(([key, value]) => typeof value !== "object" && !hidden.has(key));
-    return h("dl", { class: "figures" }, ...rows.flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, String(value))]));
+    const rows = Object.entries(report.summary || report).filter(([key, value]) => value !== null && typeof value !== "object" && !hidden.has(key));
+    const methods = (report.payments || []).map((row) => [`${t("paid")}: ${row.method}`, row.amount, `payment-${row.method}`]);
+    return h("dl", { class: "figures", id },
+      ...[...rows.map(([key, value]) => [key, value, key]), ...methods].flatMap(([key, value, name]) => [
+        h("dt", {}, key), h("dd", { dataset: { key: name } }, String(value))]));
   }
 
   async function loadShift() {
@@ -876,7 +1222,7 @@ async function tillView(main) {
       return;
     }
     const report = await api.get(`/api/cafe/shifts/${shift.id}/report/`);
-    shiftBox.replaceChildren(h("h2", {}, t("xReport")), figures(report),
+    shiftBox.replaceChildren(h("h2", {}, t("xReport")), figures(report, "x-report"),
       amountInput("move-amount", t("amount")),
       h("input", { id: "move-reason", "aria-label": t("reason"), placeholder: t("reason") }),
       h("button", { onclick: () => cashMove(shift, "in") }, t("cashIn")),
@@ -886,7 +1232,7 @@ async function tillView(main) {
         const closed = await api.post(`/api/cafe/shifts/${shift.id}/close/`, { counted_cash: Number($("#counted").value || 0).toFixed(2) });
         const z = await api.get(`/api/cafe/shifts/${closed.id}/report/`);
         await loadShift();
-        shiftBox.append(h("h2", {}, t("zReport")), figures(z));
+        shiftBox.append(h("h2", {}, t("zReport")), figures(z, "z-report"));
       }) }, t("closeShift")));
   }
   const cashMove = (shift, kind) => attempt(async () => {
@@ -907,12 +1253,58 @@ async function tillView(main) {
       const link = h("a", { href: URL.createObjectURL(await response.blob()), download: `report-${day}.csv` });
       link.click();
     }) }, t("csv"));
-    reportBox.replaceChildren(h("h2", {}, `${t("daily")} ${day}`), figures(report), h("h3", {}, t("byMethod")),
-      barChart(report.payments || []), csv);
+    reportBox.replaceChildren(h("h2", {}, `${t("daily")} ${day}`), figures(report, "daily-report"), h("h3", {}, t("byMethod")),
+      barChart(report.payments || []),
+      ...(report.by_hour ? [h("h3", {}, t("byHour")), hourChart(report.by_hour)] : []), csv);
+  }
+
+  async function loadRefunds() {
+    // Managers and above give money back on paid orders (the API's roles).
+    if (!["owner", "admin", "manager"].includes(state.user.role)) { refundBox.remove(); return; }
+    const paidOrders = (await api.get(withBranch("/api/cafe/orders/?status=closed&limit=20"))).results;
+    refundBox.replaceChildren(h("h2", {}, t("refunds")), h("ul", { class: "refunds" }, ...paidOrders.map((order) => {
+      const where = order.service === "takeaway" ? `#${order.pickup_number}` : `${t("table")} ${order.table_number}`;
+      const method = h("select", { "aria-label": `${t("method")} ${where}` },
+        ...["cash", "card", "transfer"].map((value) => h("option", { value }, t(value) || value)));
+      const amount = h("input", {
+        type: "number", min: "0.01", step: "0.01", placeholder: t("everything"), "aria-label": `${t("amount")} ${where}`,
+      });
+      const reason = h("input", { maxlength: 200, placeholder: t("reason"), "aria-label": `${t("reason")} ${where}` });
+      return h("li", { dataset: { order: order.id } },
+        h("span", {}, `${where} · ${order.money.total}`, order.money.refunded !== "0.00" ? ` · ${t("refund")}: ${order.money.refunded}` : ""),
+        method, amount, reason,
+        h("button", {
+          class: "refund", onclick: () => attempt(async () => {
+            const body = { method: method.value, reason: reason.value };
+            if (amount.value) body.amount = Number(amount.value).toFixed(2);
+            await api.post(`/api/cafe/orders/${order.id}/refund/`, body);
+            toast(`${t("refund")}: ${where}`, "info");
+            await Promise.all([attempt(loadShift), attempt(loadRefunds)]);
+            refreshReport();
+          }),
+        }, t("refund")));
+    })));
+  }
+  // The server runs one report per user at a time (429 beyond): reloads queue up, one at a time.
+  let reportRun = null; let reportAgain = false;
+  function refreshReport() {
+    if (reportRun) { reportAgain = true; return reportRun; }
+    reportRun = attempt(loadReport).finally(() => {
+      reportRun = null;
+      if (reportAgain) { reportAgain = false; refreshReport(); }
+    });
+    return reportRun;
   }
   await attempt(loadShift);
-  await attempt(loadReport);
-  live("orders", { onEvent: (message) => { if (message.type.startsWith("shift_") || message.type === "order_paid") attempt(loadShift); }, onResync: () => attempt(loadShift) });
+  await refreshReport();
+  await attempt(loadRefunds);
+  live("orders", {
+    onEvent: (message) => {
+      if (message.type.startsWith("shift_") || ["order_paid", "order_refunded"].includes(message.type)) attempt(loadShift);
+      if (["order_paid", "order_refunded"].includes(message.type)) refreshReport();
+    },
+    onResync: () => attempt(loadShift),
+  });
 }
 
 const VIEWS = { floor: floorView, kitchen: kitchenView, till: tillView, pickup: pickupView };
