@@ -20,7 +20,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts import passwords, throttle, tokens
 from accounts.models import BRANCH_ROLES, Branch, Company, Role, User
 from accounts.tenancy import BranchNotAllowed, Tenant
-from core.errors import Conflict
+from core.errors import Conflict, room_for_one_more
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -218,11 +218,11 @@ def branch_create(*, tenant: Tenant, name: str, address: str = "") -> Branch:
     if not tenant.company_wide:
         raise PermissionDenied(_("Only owners and admins create branches."))
     list(Company.objects.select_for_update(no_key=True).filter(pk=tenant.company_id).values_list("pk"))
-    if tenant.branches().count() >= settings.COMPANY_MAX_BRANCHES:
-        raise Conflict(
-            _("A company has at most %(limit)s branches (COMPANY_MAX_BRANCHES).")
-            % {"limit": settings.COMPANY_MAX_BRANCHES}
-        )
+    room_for_one_more(
+        tenant.branches(),
+        settings.COMPANY_MAX_BRANCHES,
+        _("A company has at most %(limit)s branches (COMPANY_MAX_BRANCHES)."),
+    )
     taken = _("A branch with this name already exists.")
     if tenant.branches().filter(name=name).exists():
         raise ValidationError({"name": [taken]})

@@ -9,6 +9,7 @@ import sys
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,14 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = gettext_lazy("The object is not in a state that allows this.")
     default_code = "conflict"
+
+
+def room_for_one_more(rows: QuerySet, limit: int, message: str) -> None:
+    """409 with ``message`` (its ``%(limit)s`` filled in) when ``rows`` already hold
+    ``limit``: a cap on how many of something a branch or company keeps, counted under
+    a lock the caller holds, so concurrent creations cannot both pass it."""
+    if rows.count() >= limit:
+        raise Conflict(message % {"limit": limit})
 
 
 class Unprocessable(exceptions.APIException):

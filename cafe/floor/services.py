@@ -28,7 +28,7 @@ from cafe.floor.models import TABLE_TRANSITIONS, OpeningException, OpeningHours,
 from cafe.floor.plan import footprint, needs, overflow
 from cafe.floor.selectors import opening_exception_get, opening_hours_get, table_get, zone_get
 from cafe.shared.services import branch_for_write, save_unique
-from core.errors import Conflict
+from core.errors import Conflict, room_for_one_more
 from core.rows import row_update
 from realtime.emit import PendingEvent, emit
 
@@ -203,10 +203,11 @@ def zone_create(
     the branch's row locked, so concurrent creations cannot pass it)."""
     home = branch_for_write(tenant, branch)
     _branch_locked(home)
-    if Zone.unscoped.filter(branch=home).count() >= settings.BRANCH_MAX_ZONES:
-        raise Conflict(
-            _("A branch has at most %(limit)s zones (BRANCH_MAX_ZONES).") % {"limit": settings.BRANCH_MAX_ZONES}
-        )
+    room_for_one_more(
+        Zone.unscoped.filter(branch=home),
+        settings.BRANCH_MAX_ZONES,
+        _("A branch has at most %(limit)s zones (BRANCH_MAX_ZONES)."),
+    )
     zone = Zone(company=tenant.company, branch=home, name=name, position=position, width=width, height=height)
     save_unique(zone, "name", _("A zone with this name already exists in this branch."))
     emit(company_id=tenant.company_id, events=[zone_event(ZONE_CREATED, zone)])
@@ -306,11 +307,11 @@ def opening_hours_create(
     branch, none overlapping, checked with the branch's row locked."""
     home = branch_for_write(tenant, branch)
     _branch_locked(home)
-    if OpeningHours.unscoped.filter(branch=home).count() >= settings.BRANCH_MAX_OPENING_HOURS:
-        raise Conflict(
-            _("A branch has at most %(limit)s opening hours (BRANCH_MAX_OPENING_HOURS).")
-            % {"limit": settings.BRANCH_MAX_OPENING_HOURS}
-        )
+    room_for_one_more(
+        OpeningHours.unscoped.filter(branch=home),
+        settings.BRANCH_MAX_OPENING_HOURS,
+        _("A branch has at most %(limit)s opening hours (BRANCH_MAX_OPENING_HOURS)."),
+    )
     row = OpeningHours(company=tenant.company, branch=home, weekday=weekday, opens=opens, closes=closes)
     _hours_check(row)
     save_unique(row, "opens", _("The branch already opens at this time on this weekday."))
@@ -382,11 +383,11 @@ def opening_exception_create(
     ``BRANCH_MAX_OPENING_EXCEPTIONS`` a branch, counted with its row locked."""
     home = branch_for_write(tenant, branch)
     _branch_locked(home)
-    if OpeningException.unscoped.filter(branch=home).count() >= settings.BRANCH_MAX_OPENING_EXCEPTIONS:
-        raise Conflict(
-            _("A branch has at most %(limit)s opening exceptions (BRANCH_MAX_OPENING_EXCEPTIONS).")
-            % {"limit": settings.BRANCH_MAX_OPENING_EXCEPTIONS}
-        )
+    room_for_one_more(
+        OpeningException.unscoped.filter(branch=home),
+        settings.BRANCH_MAX_OPENING_EXCEPTIONS,
+        _("A branch has at most %(limit)s opening exceptions (BRANCH_MAX_OPENING_EXCEPTIONS)."),
+    )
     row = OpeningException(company=tenant.company, branch=home, date=date, opens=opens, closes=closes, note=note)
     _exception_check(row)
     save_unique(row, "opens", _("The branch already opens at this time on this date."))

@@ -29,7 +29,7 @@ from cafe.menu.selectors import (
     station_get,
 )
 from cafe.shared.services import branch_for_write, save_unique
-from core.errors import Conflict
+from core.errors import Conflict, room_for_one_more
 from realtime.emit import emit
 
 if TYPE_CHECKING:
@@ -264,11 +264,11 @@ def _check_modifier_room(tenant: Tenant, menu_item_id: uuid.UUID) -> None:
     groups (each change to the item is an event with all of them, for every branch):
     counted with the item row locked, so two concurrent creations cannot both pass."""
     list(tenant.scope(MenuItem).select_for_update(no_key=True).filter(pk=menu_item_id).values_list("pk"))
-    if tenant.scope(Modifier).filter(group__menu_item=menu_item_id).count() >= settings.MENU_ITEM_MAX_MODIFIERS:
-        raise Conflict(
-            _("A menu item has at most %(limit)s modifiers (MENU_ITEM_MAX_MODIFIERS).")
-            % {"limit": settings.MENU_ITEM_MAX_MODIFIERS}
-        )
+    room_for_one_more(
+        tenant.scope(Modifier).filter(group__menu_item=menu_item_id),
+        settings.MENU_ITEM_MAX_MODIFIERS,
+        _("A menu item has at most %(limit)s modifiers (MENU_ITEM_MAX_MODIFIERS)."),
+    )
 
 
 @transaction.atomic
