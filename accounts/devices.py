@@ -18,8 +18,6 @@ settings: docs/security.md, docs/devices.md.
 """
 
 import datetime
-import hashlib
-import secrets
 import uuid
 from collections.abc import Iterable
 
@@ -36,8 +34,9 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts import passwords, throttle, tokens
+from accounts.keys import key_hash, key_new
 from accounts.models import BRANCH_ROLES, Company, Device, DeviceView, User
-from accounts.tenancy import BranchNotAllowed, Tenant
+from accounts.tenancy import Tenant, branch_for_write
 
 KEY_PREFIX = "dev_"
 KEY_MAX_LENGTH = 100
@@ -48,10 +47,6 @@ DEVICE_CLAIM = "device"
 DEVICE_REFUSED = gettext_lazy("Device credential is missing, invalid or revoked.")
 PIN_REFUSED = gettext_lazy("Wrong employee or PIN.")
 PIN_LOCKED = gettext_lazy("This PIN is locked after too many wrong tries: set a new one, or ask a manager to.")
-
-
-def key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def device_list(*, tenant: Tenant) -> QuerySet[Device]:
@@ -71,17 +66,9 @@ def device_create(
     """A new device of ``branch`` (a branch-bound manager's own by default) and its
     credential, which is never stored and cannot be shown again. At most
     ``COMPANY_MAX_DEVICES`` live devices per company (400 beyond)."""
-    if branch is None:
-        if tenant.branch is None:
-            raise ValidationError({"branch": [_("This field is required.")]})
-        target = tenant.branch
-    else:
-        try:
-            target = tenant.branch_by_id(branch)
-        except BranchNotAllowed:
-            raise ValidationError({"branch": [_("Branch not found.")]}) from None
+    target = branch_for_write(tenant, branch)
     kinds = [kind for kind in DeviceView.values if kind in set(views)]
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = key_new(KEY_PREFIX)
     with transaction.atomic():
         # The company row serialises concurrent registrations, so the cap holds.
         list(Company.objects.select_for_update(no_key=True).filter(pk=tenant.company_id).values_list("pk"))

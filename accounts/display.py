@@ -6,8 +6,6 @@ KEY``), which carries pickup numbers and their state only. Revoking a token stop
 the board at its next poll (within seconds). Bounds: docs/security.md.
 """
 
-import hashlib
-import secrets
 import uuid
 
 from django.db import transaction
@@ -16,17 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
 
+from accounts.keys import key_hash, key_new
 from accounts.models import Company, DisplayToken
-from accounts.tenancy import BranchNotAllowed, Tenant
+from accounts.tenancy import Tenant, branch_for_write
 
 # Live (unrevoked) display tokens a company may hold at once.
 DISPLAY_TOKENS_MAX = 50
 KEY_PREFIX = "dsp_"
 KEY_MAX_LENGTH = 100
-
-
-def key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def display_token_list(*, tenant: Tenant) -> QuerySet[DisplayToken]:
@@ -36,16 +31,8 @@ def display_token_list(*, tenant: Tenant) -> QuerySet[DisplayToken]:
 def display_token_create(*, tenant: Tenant, branch: uuid.UUID | None, label: str = "") -> tuple[DisplayToken, str]:
     """A new token for ``branch`` (a branch-bound manager's own by default) and its key,
     which is never stored and cannot be shown again."""
-    if branch is None:
-        if tenant.branch is None:
-            raise ValidationError({"branch": [_("This field is required.")]})
-        target = tenant.branch
-    else:
-        try:
-            target = tenant.branch_by_id(branch)
-        except BranchNotAllowed:
-            raise ValidationError({"branch": [_("Branch not found.")]}) from None
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    target = branch_for_write(tenant, branch)
+    key = key_new(KEY_PREFIX)
     with transaction.atomic():
         # The company row serialises concurrent creations, so the cap holds.
         Company.objects.select_for_update().filter(pk=tenant.company_id).first()

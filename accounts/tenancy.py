@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 
 from accounts.models import COMPANY_WIDE_ROLES, Branch, Company, Role, User
 
@@ -95,3 +97,16 @@ def tenant_for(user: User) -> Tenant:
         raise NoCompany(user.pk)
     company_wide = user.role in COMPANY_WIDE_ROLES
     return Tenant(user=user, company=company, branch=None if company_wide else user.branch)
+
+
+def branch_for_write(tenant: Tenant, branch_id: uuid.UUID | None, field: str = "branch") -> Branch:
+    """The branch a new object goes to: the given one (if the tenant may act on it),
+    else a branch-bound user's own branch; company-wide users must name one."""
+    if branch_id is None:
+        if tenant.branch is None:
+            raise ValidationError({field: [_("This field is required.")]})
+        return tenant.branch
+    try:
+        return tenant.branch_by_id(branch_id)
+    except BranchNotAllowed:
+        raise ValidationError({field: [_("Branch not found.")]}) from None

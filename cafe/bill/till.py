@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from accounts.tenancy import Tenant
+from accounts.tenancy import Tenant, branch_for_write
 from cafe.bill.events import SHIFT_CLOSED, SHIFT_OPENED, shift_event
 from cafe.bill.models import CashMovement, Refund, RefundLine, Shift, Tender
 from cafe.bill.selectors import cash_flow, shift_current_or_none, shift_get
@@ -24,7 +24,6 @@ from cafe.orders.locking import order_locked
 from cafe.orders.models import Order, OrderItem, OrderStatus
 from cafe.orders.money import ZERO, rounded
 from cafe.orders.selectors import order_get
-from cafe.shared.services import branch_for_write
 from core.errors import Conflict
 from realtime.emit import emit
 

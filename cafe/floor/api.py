@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.tenancy import ALL_ROLES, MANAGING_ROLES, Tenant
+from accounts.tenancy import ALL_ROLES, MANAGING_ROLES, Tenant, branch_for_write
 from cafe.floor import hours
 from cafe.floor.models import OpeningException
 from cafe.floor.schema import OPENING_EXCEPTIONS, OPENING_HOURS, OPENING_HOURS_WEEK, TABLES, ZONES
@@ -50,7 +50,6 @@ from cafe.floor.services import (
 )
 from cafe.shared.api import ResourceViewSet
 from cafe.shared.business_day import local_day
-from cafe.shared.services import branch_for_write
 
 
 @TABLES

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Branch
-from accounts.tenancy import Tenant
+from accounts.tenancy import Tenant, branch_for_write
 from cafe.floor.events import (
     TABLE_CREATED,
     TABLE_DELETED,
@@ -27,7 +27,7 @@ from cafe.floor.events import (
 from cafe.floor.models import TABLE_TRANSITIONS, OpeningException, OpeningHours, Table, TableStatus, Zone
 from cafe.floor.plan import footprint, needs, overflow
 from cafe.floor.selectors import opening_exception_get, opening_hours_get, table_get, zone_get
-from cafe.shared.services import branch_for_write, save_unique
+from cafe.shared.services import save_unique
 from core.errors import Conflict, room_for_one_more
 from core.rows import row_update
 from realtime.emit import PendingEvent, emit

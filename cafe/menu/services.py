@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from accounts.tenancy import Tenant
+from accounts.tenancy import Tenant, branch_for_write
 from cafe.menu.events import menu_item_updated
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.menu.selectors import (
@@ -28,7 +28,7 @@ from cafe.menu.selectors import (
     modifier_group_get,
     station_get,
 )
-from cafe.shared.services import branch_for_write, save_unique
+from cafe.shared.services import save_unique
 from core.errors import Conflict, room_for_one_more
 from realtime.emit import emit
 

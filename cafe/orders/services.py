@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from accounts.tenancy import Tenant
+from accounts.tenancy import Tenant, branch_for_write
 from cafe.floor.models import Table, TableStatus
 from cafe.guests.models import Guest
 from cafe.guests.services import guest_for_contact
@@ -56,7 +56,7 @@ from cafe.orders.settle import order_settle, order_transition
 from cafe.orders.takeaway import pickup_number_next
 from cafe.shared import metrics
 from cafe.shared.business_day import zone
-from cafe.shared.services import branch_for_write, with_prefetched
+from cafe.shared.services import with_prefetched
 from core.errors import Conflict
 from core.rows import rows_insert
 from realtime.catalogue import EventType

@@ -4,10 +4,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
-from accounts.tenancy import ALL_ROLES
+from accounts.tenancy import ALL_ROLES, branch_for_write
 from accounts.viewsets import TenantViewSet
 from cafe.shared.serializers import represent
-from cafe.shared.services import branch_for_write
 from cafe.snapshot.schema import SNAPSHOT
 from cafe.snapshot.selectors import branch_snapshot
 from cafe.snapshot.serializers import SnapshotFilter, SnapshotSerializer

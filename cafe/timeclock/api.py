@@ -10,11 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import devices
-from accounts.tenancy import ALL_ROLES, MANAGING_ROLES
+from accounts.tenancy import ALL_ROLES, MANAGING_ROLES, branch_for_write
 from accounts.viewsets import TenantViewSet
 from cafe.bill.api import BUSY_RETRY_AFTER, report_limits
 from cafe.shared.serializers import represent
-from cafe.shared.services import branch_for_write
 from cafe.timeclock import services
 from cafe.timeclock.schema import TIMECLOCK
 from cafe.timeclock.selectors import entry_current, entry_get, entry_list, hours, report_rows

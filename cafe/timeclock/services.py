@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from accounts.models import User
-from accounts.tenancy import Tenant
-from cafe.shared.services import branch_for_write
+from accounts.tenancy import Tenant, branch_for_write
 from cafe.timeclock.models import ClockBreak, ClockCorrection, ClockEntry
 from core.errors import Conflict
 
