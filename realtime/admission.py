@@ -212,7 +212,10 @@ class Admission:
                 slot.id, settings.WEBSOCKET_SLOT_SECONDS,
                 settings.WEBSOCKET_MAX_PER_USER, settings.WEBSOCKET_MAX_PER_COMPANY,
             )  # fmt: skip
-        except redisclient.ERRORS as exc:
+        except (*redisclient.ERRORS, AttributeError) as exc:
+            # AttributeError: redis-py's asyncio cluster client, while a master fails
+            # over, can write to a connection it has just torn down ('NoneType' object
+            # has no attribute 'writelines'); that is Redis away too, not our bug.
             log.warning("socket admission without Redis (%s): this process's counts only", exc)
             return slot
         except BaseException:
