@@ -35,6 +35,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core import redisclient
 
+# Redis away, or redis-py's asyncio cluster client writing to a connection it has just
+# torn down while a master fails over ('NoneType' object has no attribute 'writelines').
+REDIS_AWAY: tuple[type[BaseException], ...] = (*redisclient.ERRORS, AttributeError)
+
 log = logging.getLogger(__name__)
 
 # A sliding window of replays.
@@ -212,7 +216,7 @@ class Admission:
                 slot.id, settings.WEBSOCKET_SLOT_SECONDS,
                 settings.WEBSOCKET_MAX_PER_USER, settings.WEBSOCKET_MAX_PER_COMPANY,
             )  # fmt: skip
-        except (*redisclient.ERRORS, AttributeError) as exc:
+        except REDIS_AWAY as exc:
             # AttributeError: redis-py's asyncio cluster client, while a master fails
             # over, can write to a connection it has just torn down ('NoneType' object
             # has no attribute 'writelines'); that is Redis away too, not our bug.
