@@ -392,7 +392,13 @@ function buffered(handler) {
 }
 
 // An older copy than the one shown (a queued event behind a fresher load) changes nothing.
-const older = (incoming, known) => Boolean(known?.updated_at && incoming?.updated_at && incoming.updated_at < known.updated_at);
+// An order's updated_at as [milliseconds, microseconds]: ISO 8601 with any offset and precision.
+const instant = (text) => [Date.parse(text), Number((/\.(\d+)/.exec(text)?.[1] ?? "").padEnd(6, "0").slice(3, 6))];
+const older = (incoming, known) => {
+  if (!known?.updated_at || !incoming?.updated_at) return false;
+  const [a, b] = [instant(incoming.updated_at), instant(known.updated_at)];
+  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+};
 
 function live(stream, handlers) {
   const socket = new LiveStream(stream, handlers);
@@ -781,6 +787,8 @@ async function floorView(main) {
   }
 
   function remember(order) {
+    // Two writes in flight (two taps on a dish): their answers may come back in either order.
+    if (older(order, floor.orders.get(order.id))) return;
     floor.orders.set(order.id, order);
     drawTables();
     drawPanel();
