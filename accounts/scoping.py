@@ -22,9 +22,9 @@ branch means "every branch", as for menu items).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q, QuerySet
 
 if TYPE_CHECKING:
@@ -47,6 +47,28 @@ def tenant_filter(model: type[models.Model], tenant: Tenant) -> Q:
     if getattr(model, "tenant_branch_optional", False):
         branch |= Q(**{f"{branch_field}__isnull": True})
     return condition & branch
+
+
+def tenant_where(model: type[models.Model], tenant: Tenant, alias: str) -> tuple[str, list[Any]]:
+    """``tenant_filter`` as SQL on ``model``'s own table, with its parameters, for the
+    few statements written by hand on the write path (``core.rows.rows_read``); only
+    for models whose branch is a column of their own (``tenant_branch_field`` a plain
+    foreign key)."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    company = cast(models.Field, model._meta.get_field("company"))
+    condition = f"{table}.{quote(company.column)} = %s"
+    params = [company.get_db_prep_value(tenant.company_id, connection)]
+    branch_field: str | None = model.tenant_branch_field  # type: ignore[attr-defined]
+    if tenant.branch is None or branch_field is None:
+        return condition, params
+    branch = cast(models.Field, model._meta.get_field(branch_field))  # a lookup through a relation: FieldDoesNotExist
+    column = f"{table}.{quote(branch.column)}"
+    params.append(branch.get_db_prep_value(tenant.branch.pk, connection))
+    if getattr(model, "tenant_branch_optional", False):
+        return f"{condition} AND ({column} = %s OR {column} IS NULL)", params
+    return f"{condition} AND {column} = %s", params
 
 
 class TenantScoping(Generic[M]):

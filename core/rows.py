@@ -1,7 +1,10 @@
 """Writing the few rows of a request without building a query for each:
 ``rows_insert`` (new rows of one model in one plain ``INSERT … VALUES``),
 ``row_insert_if_absent`` (one row, unless its unique values are taken) and
-``row_update`` (some fields of one row, by primary key).
+``row_update`` (some fields of one row, by primary key); and reading the rows of the
+write path's locks from a statement whose text is made once (``columns``,
+``rows_read``, ``lock_clause``): building and compiling the same ``SELECT … FOR
+UPDATE`` on every request was a good part of an order's server CPU.
 
 ``QuerySet.bulk_create`` and ``Model.save`` build and compile a query on every call,
 and ``bulk_create`` on PostgreSQL (Django 5.2) sends two rows or more as one array
@@ -15,8 +18,8 @@ sends model signals (the project has no receivers). Many rows still go through
 ``bulk_create``, whose ``UNNEST`` keeps the server's planning short."""
 
 import functools
-from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from django.db import DatabaseError, connections, router
 from django.db.models import NOT_PROVIDED, Field, Model, QuerySet
@@ -132,3 +135,92 @@ def _update(model: type[Model], alias: str, names: tuple[str, ...]) -> str:
     table = quote(model._meta.db_table)
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in _update_fields(model, names))
     return f"UPDATE {table} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+
+
+@functools.cache
+def columns(model: type[Model], alias: str) -> str:
+    """``model``'s concrete columns, qualified by its table, in field order: what
+    ``rows_read`` builds an instance from."""
+    quote = connections[alias].ops.quote_name
+    table = quote(model._meta.db_table)
+    return ", ".join(f"{table}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+def lock_clause(alias: str, *models: type[Model]) -> str:
+    """`` FOR NO KEY UPDATE OF <the models' tables>`` as the database supports it
+    (as ``select_for_update(of=…, no_key=True)`` writes it); nothing on SQLite."""
+    connection = connections[alias]
+    if not connection.features.has_select_for_update:
+        return ""
+    of = [connection.ops.quote_name(model._meta.db_table) for model in models]
+    return " " + connection.ops.for_update_sql(
+        of=of if connection.features.has_select_for_update_of else (),
+        no_key=connection.features.has_select_for_no_key_update,
+    )
+
+
+def key(model: type[Model], value: Any, alias: str) -> Any:
+    """A primary key as a parameter of a hand-written statement (a UUID as the
+    database stores it); ``ValidationError`` for one that is no key, as a filter raises."""
+    return model._meta.pk.get_db_prep_value(value, connections[alias], prepared=False)
+
+
+def rows_read(
+    alias: str,
+    sql: str,
+    params: Sequence[Any],
+    model: type[M],
+    *,
+    related: Sequence[tuple[str, type[Model]]] = (),
+    extra: Sequence[str] = (),
+) -> list[M]:
+    """Instances of ``model`` from ``sql``, whose columns are ``columns(model)``, then
+    each ``related`` model's (``(field, model)``: cached on the row as
+    ``select_related`` does; a related row whose key is NULL (an outer join that found
+    none) is None), then one value per name in ``extra``, set as attributes (as
+    ``annotate`` does). Each value goes through its field's converters, as Django's
+    reads do."""
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    rows = []
+    for values in found:
+        row, start = _instance(model, alias, values, 0)
+        for name, other in related:
+            related_row, start = _instance(other, alias, values, start)
+            row._state.fields_cache[name] = related_row
+        for name in extra:
+            setattr(row, name, values[start])
+            start += 1
+        rows.append(row)
+    return rows
+
+
+def _instance(model: type[M], alias: str, values: Sequence[Any], start: int) -> tuple[Any, int]:
+    converters = _converters(model, alias)
+    end = start + len(converters)
+    if values[start] is None:  # no row (a left join's missing side): its key is NULL
+        return None, end
+    connection = connections[alias]
+    own = list(values[start:end])
+    for index, (column, chain) in enumerate(converters):
+        for converter in chain:
+            own[index] = converter(own[index], column, connection)
+    return model.from_db(alias, None, own), end  # type: ignore[arg-type]
+
+
+@functools.cache
+def _converters(model: type[Model], alias: str) -> list[tuple[Any, list[Callable[..., Any]]]]:
+    """Per concrete field (``model.from_db``'s order, the key first), its column and
+    the converters Django's compiler applies to it."""
+    connection = connections[alias]
+    table = model._meta.db_table
+    fields = model._meta.concrete_fields
+    if not fields[0].primary_key:
+        raise TypeError(f"core.rows reads models whose key is their first field, not {model.__name__}")
+    chains = []
+    for field in fields:
+        column = field.get_col(table)
+        chains.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
+    return chains
