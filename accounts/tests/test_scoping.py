@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import connection
 from django.db.models import ProtectedError
 
 from accounts.models import Branch, User
-from accounts.scoping import ScopedManager, UnscopedQuery
+from accounts.scoping import ScopedManager, UnscopedQuery, tenant_where
 from accounts.tenancy import tenant_for
 from cafe.floor.models import Table
 from cafe.menu.models import Category, MenuItem
@@ -51,7 +52,6 @@ UNSCOPED_ALLOWED = {
     "accounts/devices.py": "a device's key alone names its company and branch; the hub re-checks devices at once",
     "cafe/floor/services.py": "locks and caps counted on a branch or hall the tenant's scope already found",
     "bench/availbench.py": "the availability benchmark's set-up",
-    "cafe/orders/occupancy.py": "the open orders holding a table its writer has locked (at it, or joined to it)",
     "cafe/bookings/timer.py": "the timer acts for every company at once, with no user",
     "cafe/bookings/services.py": "the timer's table locks and releases, by the company of the booking at hand",
     "cafe/management/commands/seed_demo.py": "loads the demo company, idempotently",
@@ -241,6 +241,28 @@ def test_branch_staff_see_their_branch(world):
     assert _seen(tenant, Category) == {world["shared"].category_id}
     assert _seen(tenant, User) == {waiter.pk, *User.objects.filter(branch=here).values_list("pk", flat=True)}
     assert there.pk not in _seen(tenant, Branch)
+
+
+@pytest.mark.parametrize("who", ["owner", "waiter here", "waiter there", "stranger"])
+def test_the_sql_of_a_scope_selects_what_the_scope_does(world, who):
+    """``tenant_where`` (the hand-written locks of the order kernel) is ``tenant.scope``
+    as SQL: the same rows of each model with a branch column of its own, a branch's
+    staff seeing only theirs (and the company-wide menu items), a stranger nothing."""
+    users = {
+        "owner": lambda: owner_of(world["here"].company),
+        "waiter here": lambda: staff_of(world["here"]),
+        "waiter there": lambda: staff_of(world["there"]),
+        "stranger": lambda: owner_of(BranchFactory().company),
+    }
+    tenant = tenant_for(users[who]())
+    for model in (Table, Order, MenuItem, Category):
+        condition, params = tenant_where(model, tenant, "default")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {connection.ops.quote_name('id')} FROM {model._meta.db_table} WHERE {condition}", params
+            )
+            found = {model._meta.pk.to_python(row[0]) for row in cursor.fetchall()}
+        assert found == _seen(tenant, model), model
 
 
 def test_related_objects_work_without_a_scope(world):
