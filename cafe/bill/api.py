@@ -272,11 +272,11 @@ def report_csv(answer: dict[str, Any]) -> list[list[Cell]]:
     )
     for title, key in (("top items", "top_items"), ("top categories", "top_categories")):
         rows = [
-            [name, rank, row["id"], row["name"], row["quantity"], row["revenue"]]
+            [name, rank, row["id"], row["name"], row["quantity"], row["revenue"], row["weight"]]
             for name, f in scopes
             for rank, row in enumerate(f[key], start=1)
         ]
-        sections.append((title, ["scope", "rank", "id", "name", "quantity", "revenue"], rows))
+        sections.append((title, ["scope", "rank", "id", "name", "quantity", "revenue", "weight_kg"], rows))
     lines: list[list[Cell]] = [["report", answer["from"], answer["to"]]]
     for title, header, rows in sections:
         lines += [[], [title], header, *rows]

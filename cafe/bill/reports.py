@@ -14,6 +14,7 @@ aggregated over all its branches at once, not merged from the branches' tens."""
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ from cafe.orders.money import ZERO, rounded
 from cafe.shared.business_day import day_span
 
 TOP = 10
+GRAM = Decimal("0.001")
 MONEY: DecimalField = DecimalField(max_digits=16, decimal_places=2)
 
 Span = tuple[Branch, datetime.datetime, datetime.datetime]
@@ -66,6 +68,9 @@ def _local_hour(spans: list[Span], moment: str) -> Case:
 
 
 LINE_TOTAL = F("price") * F("quantity") - F("discount_amount")
+KILOGRAMS: DecimalField = DecimalField(max_digits=16, decimal_places=3)
+# Kilograms sold of lines sold by weight (each portion's weight × portions); NULL with none.
+LINE_KILOGRAMS = Sum(F("weight") * F("quantity"), output_field=KILOGRAMS)
 
 
 def _grouped(rows: QuerySet, key: str) -> dict[Any, list[dict[str, Any]]]:
@@ -232,7 +237,7 @@ def _top(lines: QuerySet, key: str, name: str) -> list[dict[str, Any]]:
     rows = (
         lines.order_by()
         .values(key, name)
-        .annotate(portions=_count_sum("quantity"), takings=_money(LINE_TOTAL))
+        .annotate(portions=_count_sum("quantity"), takings=_money(LINE_TOTAL), kilograms=LINE_KILOGRAMS)
         .order_by(*_ranking(name, key))[:TOP]
     )
     return [_top_row(row, key, name) for row in rows]
@@ -244,7 +249,7 @@ def _top_each(lines: QuerySet, key: str, name: str) -> QuerySet:
     return (
         lines.order_by()
         .values("order__branch", key, name)
-        .annotate(portions=_count_sum("quantity"), takings=_money(LINE_TOTAL))
+        .annotate(portions=_count_sum("quantity"), takings=_money(LINE_TOTAL), kilograms=LINE_KILOGRAMS)
         .annotate(place=Window(RowNumber(), partition_by=[F("order__branch")], order_by=_ranking(name, key)))
         .filter(place__lte=TOP)
         .order_by("order__branch", "place")
@@ -252,7 +257,13 @@ def _top_each(lines: QuerySet, key: str, name: str) -> QuerySet:
 
 
 def _top_row(row: dict[str, Any], key: str, name: str) -> dict[str, Any]:
-    return {"id": row[key], "name": row[name], "quantity": row["portions"], "revenue": rounded(row["takings"])}
+    return {
+        "id": row[key],
+        "name": row[name],
+        "quantity": row["portions"],
+        "weight": None if row["kilograms"] is None else Decimal(row["kilograms"]).quantize(GRAM),
+        "revenue": rounded(row["takings"]),
+    }
 
 
 def _about(branch: Branch) -> dict[str, Any]:

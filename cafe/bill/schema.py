@@ -261,8 +261,8 @@ SALES_REPORT_FIGURES = {
             [("0.00", 0)] * 12 + [("1290.00", 2), ("0.00", 0), ("1166.50", 1)] + [("0.00", 0)] * 9
         )
     ],
-    "top_items": [{"id": MENU_ITEM, "name": "Cappuccino", "quantity": 4, "revenue": "1400.00"}],
-    "top_categories": [{"id": CATEGORY, "name": "Hot drinks", "quantity": 4, "revenue": "1400.00"}],
+    "top_items": [{"id": MENU_ITEM, "name": "Cappuccino", "quantity": 4, "weight": None, "revenue": "1400.00"}],
+    "top_categories": [{"id": CATEGORY, "name": "Hot drinks", "quantity": 4, "weight": None, "revenue": "1400.00"}],
 }
 SALES_REPORT_EXAMPLE = {
     "from": "2026-03-14",

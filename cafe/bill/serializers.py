@@ -13,7 +13,7 @@ from cafe.bill.models import CashMovement, Shift, Tender
 from cafe.orders.models import DiscountKind
 from cafe.orders.serializers import OrderSerializer
 from cafe.shared.serializers import Money, amount_field
-from core.fields import StrictDateField
+from core.fields import StrictDateField, StrictQuantityField
 
 
 class ShiftSerializer(serializers.Serializer):
@@ -124,7 +124,10 @@ class ReportHourSerializer(serializers.Serializer):
 class ReportTopSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
-    quantity = serializers.IntegerField()
+    quantity = serializers.IntegerField(help_text="Portions sold.")
+    weight = StrictQuantityField(
+        max_digits=16, allow_null=True, help_text="Kilograms sold of lines sold by weight; null with none."
+    )
     revenue = Money()
 
 

@@ -24,7 +24,7 @@ from cafe.floor.models import Table, TableStatus
 from cafe.guests.models import Guest
 from cafe.guests.services import guest_for_contact
 from cafe.menu.events import menu_item_updated
-from cafe.menu.models import MenuItem, MenuItemBranch, ModifierGroup, Station
+from cafe.menu.models import MenuItem, MenuItemBranch, ModifierGroup, SoldBy, Station
 from cafe.menu.selectors import menu_for_branch, menu_item_views
 from cafe.menu.stock import stock_return, stock_take
 from cafe.orders.events import (
@@ -49,7 +49,7 @@ from cafe.orders.models import (
     Service,
     TaskStatus,
 )
-from cafe.orders.money import ZERO, recalculate
+from cafe.orders.money import ZERO, recalculate, rounded
 from cafe.orders.occupancy import order_vacate, table_occupy
 from cafe.orders.payloads import OrderData
 from cafe.orders.settle import order_settle, order_transition
@@ -132,6 +132,22 @@ def check_lines(existing: int, adding: int) -> None:
         )
 
 
+def weight_error(item: MenuItem, weight: Decimal | None) -> str | None:
+    """A line of an item sold by weight gives its weight; any other line gives none."""
+    if item.sold_by == SoldBy.WEIGHT and weight is None:
+        return _("This menu item is sold by weight: give a portion's weight (kg) or grams.")
+    if item.sold_by != SoldBy.WEIGHT and weight is not None:
+        return _("This menu item is sold by the portion; it takes no weight.")
+    return None
+
+
+def portion_price(price: Decimal, weight: Decimal | None, modifiers: Iterable[Any]) -> Decimal:
+    """A portion's price: the item's (a weighed one's, ``weight`` kg at ``price`` a
+    kilogram, rounded as the bill rounds) plus its modifiers'."""
+    base = price if weight is None else rounded(price * weight)
+    return base + sum((modifier.price for modifier in modifiers), Decimal(0))
+
+
 @dataclass
 class NewLines:
     """Lines about to be added to an order, built in memory (``lines_prepare``) and
@@ -210,6 +226,8 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
             errors[str(index)] = {"menu_item": [_("Menu item not found in this branch's menu.")]}
         elif not item.available_here:
             errors[str(index)] = {"menu_item": [_("This menu item is not available.")]}
+        elif problem := weight_error(item, line.get("weight")):
+            errors[str(index)] = {"weight": [problem]}
         elif problems := _modifier_errors(groups[item.pk], line.get("modifiers", ())):
             errors[str(index)] = {"modifiers": problems}
     if errors:
@@ -229,13 +247,16 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
         modifiers = [chosen[pk] for pk in line.get("modifiers", ())]
         course = line.get("course", 1)
         held = line["hold"] if line.get("hold") is not None else course > 1
+        weight = line.get("weight")
         row = OrderItem(
             company_id=order.company_id,
             order=order,
             menu_item=item,
             title=item.title,
-            price=item.price + sum((modifier.price for modifier in modifiers), Decimal(0)),
+            price=portion_price(item.price, weight, modifiers),
             quantity=line["quantity"],
+            weight=weight,
+            price_per_kg=None if weight is None else item.price,
             note=line.get("note", ""),
             course=course,
         )
@@ -542,10 +563,12 @@ def order_line_update(
     line_id: uuid.UUID,
     quantity: int | None = None,
     note: str | None = None,
+    weight: Decimal | None = None,
     reason: str = "",
 ) -> Order:
-    """Changes a line's quantity or note. More portions get tasks (and come off the
-    stop-list); fewer cancel tasks, unstarted ones first."""
+    """Changes a line's quantity, note or (sold by weight) its portions' weight, which
+    prices them anew. More portions get tasks (and come off the stop-list); fewer
+    cancel tasks, unstarted ones first."""
     order = order_open_locked(tenant, order_id)
     line, tasks = _line_for_edit(tenant, order, line_id)
     edit = OrderItemEdit(
@@ -554,6 +577,7 @@ def order_line_update(
         user=tenant.user,
         quantity_before=line.quantity,
         note_before=line.note,
+        weight_before=line.weight,
         reason=reason,
     )
     caused: list[PendingEvent[Any]] = []
@@ -586,11 +610,17 @@ def order_line_update(
         line.quantity = quantity
         returned = stock_return(tenant=tenant, branch_id=order.branch_id, item=line.menu_item, count=unstarted)
         caused += _menu_events(tenant, order, returned)
+    if weight is not None and line.weight is None:
+        raise ValidationError({"weight": [_("This line is sold by the portion; it takes no weight.")]})
+    if weight is not None and weight != line.weight:
+        line.weight = weight
+        line.price = portion_price(line.price_per_kg or ZERO, weight, line.modifiers.all())
+        changed_tasks += [task for task in tasks if task.status not in (TaskStatus.SERVED, TaskStatus.CANCELLED)]
     if note is not None and note != line.note:
         line.note = note
         changed_tasks += [task for task in tasks if task.status not in (TaskStatus.SERVED, TaskStatus.CANCELLED)]
-    line.save(update_fields=["quantity", "note", "updated_at"])
-    edit.quantity_after, edit.note_after = line.quantity, line.note
+    line.save(update_fields=["quantity", "note", "weight", "price", "updated_at"])
+    edit.quantity_after, edit.note_after, edit.weight_after = line.quantity, line.note, line.weight
     edit.save()
     caused = [*task_events(tenant, dict.fromkeys(changed_tasks)), *caused]
     return order_changed(tenant, ORDER_UPDATED, order, *caused)
@@ -614,6 +644,8 @@ def order_line_void(*, tenant: Tenant, order_id: uuid.UUID, line_id: uuid.UUID, 
         quantity_after=line.quantity,
         note_before=line.note,
         note_after=line.note,
+        weight_before=line.weight,
+        weight_after=line.weight,
         voided=True,
         reason=reason,
     )

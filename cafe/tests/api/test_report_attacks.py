@@ -263,7 +263,13 @@ def test_the_query_count_does_not_grow_with_branches(client_for, monkeypatch):
     )
     assert (summary["voided_lines"], summary["voided_value"], summary["guests"]) == (9, "18.00", 18)
     assert large_answer["totals"]["top_items"] == [
-        {"id": large_answer["totals"]["top_items"][0]["id"], "name": "Soup", "quantity": 18, "revenue": "126.00"}
+        {
+            "id": large_answer["totals"]["top_items"][0]["id"],
+            "name": "Soup",
+            "quantity": 18,
+            "weight": None,
+            "revenue": "126.00",
+        }
     ]
     assert [part["summary"]["revenue"] for part in large_answer["branches"]] == [
         "7.00", "14.00", "21.00", "7.00", "14.00", "21.00", "7.00", "14.00", "21.00",

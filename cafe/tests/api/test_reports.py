@@ -221,7 +221,7 @@ COMPANY_HOURS = {15: ("515.15", 1), 23: ("2081.10", 2)}  # each branch in its ow
 
 def _top(*rows) -> list[dict]:
     return [
-        {"id": str(obj.pk), "name": name, "quantity": quantity, "revenue": revenue}
+        {"id": str(obj.pk), "name": name, "quantity": quantity, "weight": None, "revenue": revenue}
         for obj, name, quantity, revenue in rows
     ]
 
@@ -469,22 +469,22 @@ def test_csv_is_the_same_report_in_sections(client_for, day):
         ),
         "",
         "top items",
-        "scope,rank,id,name,quantity,revenue",
-        f"all,1,{i['cappuccino']},Cappuccino,5,1697.50",
-        f"all,2,{i['borscht']},Borscht,2,840.00",
-        f"all,3,{i['tea']},Tea,1,95.15",
-        f"Center,1,{i['borscht']},Borscht,2,840.00",
-        f"Center,2,{i['cappuccino']},Cappuccino,2,700.00",
-        f"Center,3,{i['tea']},Tea,1,95.15",
-        f"Harbour,1,{i['cappuccino']},Cappuccino,3,997.50",
+        "scope,rank,id,name,quantity,revenue,weight_kg",
+        f"all,1,{i['cappuccino']},Cappuccino,5,1697.50,",
+        f"all,2,{i['borscht']},Borscht,2,840.00,",
+        f"all,3,{i['tea']},Tea,1,95.15,",
+        f"Center,1,{i['borscht']},Borscht,2,840.00,",
+        f"Center,2,{i['cappuccino']},Cappuccino,2,700.00,",
+        f"Center,3,{i['tea']},Tea,1,95.15,",
+        f"Harbour,1,{i['cappuccino']},Cappuccino,3,997.50,",
         "",
         "top categories",
-        "scope,rank,id,name,quantity,revenue",
-        f"all,1,{drinks},Hot drinks,6,1792.65",
-        f"all,2,{kitchen},Kitchen,2,840.00",
-        f"Center,1,{drinks},Hot drinks,3,795.15",
-        f"Center,2,{kitchen},Kitchen,2,840.00",
-        f"Harbour,1,{drinks},Hot drinks,3,997.50",
+        "scope,rank,id,name,quantity,revenue,weight_kg",
+        f"all,1,{drinks},Hot drinks,6,1792.65,",
+        f"all,2,{kitchen},Kitchen,2,840.00,",
+        f"Center,1,{drinks},Hot drinks,3,795.15,",
+        f"Center,2,{kitchen},Kitchen,2,840.00,",
+        f"Harbour,1,{drinks},Hot drinks,3,997.50,",
         "",
     ]
 
