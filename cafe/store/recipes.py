@@ -40,8 +40,13 @@ def _made_to_order(ingredient: Ingredient) -> bool:
 def _recipes(tenant: Tenant, branch_id: uuid.UUID, condition: Q) -> list[Recipe]:
     lines = tenant.scope(RecipeLine).select_related("ingredient").order_by("position", "created_at", "id")
     rows = tenant.scope(Recipe).filter(condition).filter(Q(branch__isnull=True) | Q(branch=branch_id))
-    # The branch's own recipe after the company's, so it wins below.
-    return list(rows.order_by("-branch").prefetch_related(Prefetch("lines", queryset=lines)))
+    return list(rows.prefetch_related(Prefetch("lines", queryset=lines)))
+
+
+def _effective(found: dict[uuid.UUID, Recipe], key: uuid.UUID, recipe: Recipe) -> None:
+    """The branch's own recipe wins over the company's."""
+    if recipe.branch_id is not None or key not in found:
+        found[key] = recipe
 
 
 @dataclass
@@ -62,13 +67,13 @@ class Explosion:
         if not item_ids:
             return found
         for recipe in _recipes(tenant, branch_id, Q(menu_item__in=list(item_ids))):
-            found.items[recipe.menu_item_id] = recipe  # type: ignore[index]
+            _effective(found.items, recipe.menu_item_id, recipe)  # type: ignore[arg-type]
         wanted = found._remember([*(line.ingredient for r in found.items.values() for line in r.lines.all()), *extra])
         for _depth in range(MAX_DEPTH):
             if not wanted:
                 break
             for recipe in _recipes(tenant, branch_id, Q(semi_finished__in=list(wanted))):
-                found.semis[recipe.semi_finished_id] = recipe  # type: ignore[index]
+                _effective(found.semis, recipe.semi_finished_id, recipe)  # type: ignore[arg-type]
             wanted = found._remember(
                 line.ingredient for s in wanted if (r := found.semis.get(s)) for line in r.lines.all()
             )

@@ -129,7 +129,7 @@ def stock_return(
         .filter(order_line_id=line_id, kind__in=[MovementKind.SALE, MovementKind.VOID])
         .order_by()
         .values_list("ingredient", "kind")
-        .annotate(quantity=Sum("quantity"), portions=Sum("portions"), value=Sum(F("quantity") * F("unit_cost")))
+        .annotate(total=Sum("quantity"), covered=Sum("portions"), value=Sum(F("quantity") * F("unit_cost")))
     )
     sold: dict[uuid.UUID, tuple[Decimal, int]] = {}
     back: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
