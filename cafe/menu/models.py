@@ -61,6 +61,9 @@ class MenuItem(TenantOwned):
     # The stop-list count of a branch item: each ordered portion takes one, 0 stops it; None: no limit.
     remaining = models.PositiveIntegerField(null=True, blank=True)
     sold_by = models.CharField(max_length=8, choices=SoldBy.choices, default=SoldBy.PORTION)
+    # Has a recipe (``cafe.store``): its ingredients are taken by every sale and
+    # ``remaining`` (here or on its branch rows) is the portions the stock allows.
+    stock_tracked = models.BooleanField(default=False)
 
     tenant_branch_field = "branch"
     tenant_branch_optional = True

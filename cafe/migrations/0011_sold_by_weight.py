@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0008_devices_and_pins'),
-        ('cafe', '0009_timeclock_and_taken_at'),
+        ('cafe', '0010_storeroom'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

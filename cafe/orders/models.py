@@ -155,6 +155,8 @@ class OrderItem(TenantOwned):
     refunded_quantity = models.PositiveIntegerField(default=0)
     # The line it was split off (part of a line's quantity moved to another check).
     split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The storeroom took ingredients for it (``cafe.store.taking``): a void gives back what it took.
+    stock_taken = models.BooleanField(default=False)
 
     tenant_branch_field = "order__branch"
 

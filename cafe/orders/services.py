@@ -26,7 +26,6 @@ from cafe.guests.services import guest_for_contact
 from cafe.menu.events import menu_item_updated
 from cafe.menu.models import MenuItem, MenuItemBranch, ModifierGroup, SoldBy, Station
 from cafe.menu.selectors import menu_for_branch, menu_item_views
-from cafe.menu.stock import stock_return, stock_take
 from cafe.orders.events import (
     KITCHEN_TASK_CREATED,
     ORDER_CANCELLED,
@@ -57,6 +56,7 @@ from cafe.orders.takeaway import pickup_number_next
 from cafe.shared import metrics
 from cafe.shared.business_day import zone
 from cafe.shared.services import with_prefetched
+from cafe.store.taking import LineTake, Taken, stock_return, stock_take
 from core.errors import Conflict
 from core.rows import rows_insert
 from realtime.catalogue import EventType
@@ -157,6 +157,8 @@ class NewLines:
     modifiers: list[OrderItemModifier] = field(default_factory=list)
     kitchen: list[tuple[OrderItem, uuid.UUID | None, bool, int, int]] = field(default_factory=list)
     restocked: list[uuid.UUID] = field(default_factory=list)
+    # The storeroom's own events (``stock_low``).
+    stocked: list[PendingEvent[Any]] = field(default_factory=list)
     # The kitchen's stations, read with the menu (their names go in the tasks' events).
     stations: dict[uuid.UUID, Station] = field(default_factory=dict)
 
@@ -232,12 +234,7 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
             errors[str(index)] = {"modifiers": problems}
     if errors:
         raise ValidationError({"items": errors})
-    wanted: dict[MenuItem, int] = defaultdict(int)
-    for line in lines:
-        item = menu[line["menu_item"]]
-        if item.remaining_here is not None:
-            wanted[item] += line["quantity"]
-    new = NewLines(restocked=stock_take(tenant=tenant, branch_id=order.branch_id, wanted=wanted), stations=stations)
+    new = NewLines(stations=stations)
     chosen = {
         modifier.pk: modifier for group_list in groups.values() for g in group_list for modifier in g.modifiers.all()
     }
@@ -275,6 +272,22 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
         new.lines.append(row)
         new.modifiers += row_modifiers
         new.kitchen.append((row, item.station_here, held, 1, row.quantity))
+    # Stock is taken the moment a line is ordered, with the lines built (their ids name
+    # the sale's movements): counted items off the stop-list, stock-tracked ones'
+    # ingredients off the storeroom (``cafe.store.taking``).
+    wanted: dict[MenuItem, int] = defaultdict(int)
+    tracked: list[LineTake] = []
+    for row in new.lines:
+        item = menu[row.menu_item_id]
+        if item.stock_tracked:
+            chosen_ids = tuple(modifier.modifier_id for modifier in row.modifiers.all() if modifier.modifier_id)
+            tracked.append(LineTake(row.pk, item, row.quantity, chosen_ids))
+        elif item.remaining_here is not None:
+            wanted[item] += row.quantity
+    taken = stock_take(tenant=tenant, branch_id=order.branch_id, counted=wanted, tracked=tracked)
+    new.restocked, new.stocked = taken.items, taken.events
+    for row in new.lines:
+        row.stock_taken = row.pk in taken.lines
     portions = sum(count for _, station, _, _, count in new.kitchen if station is not None)
     if not order._state.adding:
         check_portions(tenant, order, portions)
@@ -297,7 +310,7 @@ def lines_write(tenant: Tenant, order: Order, new: NewLines) -> list[PendingEven
     for task in tasks:
         task.station = new.stations[task.station_id]
         created.append(task_event(KITCHEN_TASK_CREATED, task))
-    return [*created, *_menu_events(tenant, order, new.restocked)]
+    return [*created, *_menu_events(tenant, order, new.restocked), *new.stocked]
 
 
 def _menu_events(tenant: Tenant, order: Order, item_ids: Sequence[uuid.UUID]) -> list[PendingEvent[Any]]:
@@ -524,6 +537,30 @@ def _check_payments(order: Order, status: str) -> None:
 # kitchen tasks follow, and every edit is recorded (OrderItemEdit).
 
 
+def _line_take(tenant: Tenant, order: Order, line: OrderItem, more: int) -> Taken:
+    """``more`` portions of a line ordered: off its recipe's stock (the line's
+    modifiers' effects included), or off the stop-list count."""
+    if line.menu_item.stock_tracked:
+        modifiers = tuple(line.modifiers.exclude(modifier=None).values_list("modifier", flat=True))
+        taken = stock_take(
+            tenant=tenant, branch_id=order.branch_id, tracked=[LineTake(line.pk, line.menu_item, more, modifiers)]
+        )
+        line.stock_taken = line.stock_taken or line.pk in taken.lines
+        return taken
+    return stock_take(tenant=tenant, branch_id=order.branch_id, counted={line.menu_item: more})
+
+
+def _line_return(tenant: Tenant, order: Order, line: OrderItem, count: int) -> Taken:
+    return stock_return(
+        tenant=tenant,
+        branch_id=order.branch_id,
+        item=line.menu_item,
+        count=count,
+        line_id=line.pk,
+        stock_taken=line.stock_taken,
+    )
+
+
 def _line_for_edit(tenant: Tenant, order: Order, line_id: uuid.UUID) -> tuple[OrderItem, list[KitchenTask]]:
     """The order's line and its tasks, locked (after the order); 409 once voided,
     and for anyone but a manager once the kitchen has started a portion."""
@@ -585,9 +622,7 @@ def order_line_update(
     if quantity is not None and quantity > max(line.quantity, settings.ORDER_LINE_MAX_QUANTITY):
         raise ValidationError({"quantity": [line_quantity_error()]})
     if quantity is not None and quantity > line.quantity:
-        restocked = stock_take(
-            tenant=tenant, branch_id=order.branch_id, wanted={line.menu_item: quantity - line.quantity}
-        )
+        taken = _line_take(tenant, order, line, quantity - line.quantity)
         first = max((task.portion for task in tasks), default=line.quantity) + 1
         held = any(task.status == TaskStatus.HELD for task in tasks)
         station = tasks[-1].station_id if tasks else None
@@ -597,7 +632,8 @@ def order_line_update(
         created = tasks_create(order, [(line, station, held, first, added)]) if station else []
         caused += [
             *task_events(tenant, created, KITCHEN_TASK_CREATED),
-            *_menu_events(tenant, order, restocked),
+            *_menu_events(tenant, order, taken.items),
+            *taken.events,
         ]
     elif quantity is not None and quantity < line.quantity:
         if quantity < _served(tasks):
@@ -608,8 +644,8 @@ def order_line_update(
         cancelled, unstarted = _cancel_portions(tenant, tasks, removed, reason) if tasks else ([], removed)
         changed_tasks += cancelled
         line.quantity = quantity
-        returned = stock_return(tenant=tenant, branch_id=order.branch_id, item=line.menu_item, count=unstarted)
-        caused += _menu_events(tenant, order, returned)
+        returned = _line_return(tenant, order, line, unstarted)
+        caused += [*_menu_events(tenant, order, returned.items), *returned.events]
     if weight is not None and line.weight is None:
         raise ValidationError({"weight": [_("This line is sold by the portion; it takes no weight.")]})
     if weight is not None and weight != line.weight:
@@ -619,7 +655,7 @@ def order_line_update(
     if note is not None and note != line.note:
         line.note = note
         changed_tasks += [task for task in tasks if task.status not in (TaskStatus.SERVED, TaskStatus.CANCELLED)]
-    line.save(update_fields=["quantity", "note", "weight", "price", "updated_at"])
+    line.save(update_fields=["quantity", "note", "weight", "price", "stock_taken", "updated_at"])
     edit.quantity_after, edit.note_after, edit.weight_after = line.quantity, line.note, line.weight
     edit.save()
     caused = [*task_events(tenant, dict.fromkeys(changed_tasks)), *caused]
@@ -649,12 +685,8 @@ def order_line_void(*, tenant: Tenant, order_id: uuid.UUID, line_id: uuid.UUID, 
         voided=True,
         reason=reason,
     )
-    caused = [
-        *task_events(tenant, cancelled),
-        *_menu_events(
-            tenant, order, stock_return(tenant=tenant, branch_id=order.branch_id, item=line.menu_item, count=unstarted)
-        ),
-    ]
+    returned = _line_return(tenant, order, line, unstarted)
+    caused = [*task_events(tenant, cancelled), *_menu_events(tenant, order, returned.items), *returned.events]
     return order_changed(tenant, ORDER_UPDATED, order, *caused)
 
 
@@ -667,13 +699,17 @@ def _release_kitchen(tenant: Tenant, order: Order) -> list[PendingEvent[Any]]:
         by_line[task.line_id].append(task)
     cancelled: list[KitchenTask] = []
     restocked: list[uuid.UUID] = []
+    stocked: list[PendingEvent[Any]] = []
     for line in order.items.filter(voided_at__isnull=True).select_related("menu_item"):
         line_tasks = by_line.get(line.pk, [])
         live = [task for task in line_tasks if TaskStatus.CANCELLED in TASK_TRANSITIONS[task.status]]
         unstarted = sum(1 for task in live if task.status not in STARTED_STATUSES) if line_tasks else line.quantity
         cancelled += tasks_cancel(tenant, live)
-        restocked += stock_return(tenant=tenant, branch_id=order.branch_id, item=line.menu_item, count=unstarted)
+        returned = _line_return(tenant, order, line, unstarted)
+        restocked += returned.items
+        stocked += returned.events
     return [
         *task_events(tenant, cancelled),
         *_menu_events(tenant, order, list(dict.fromkeys(restocked))),
+        *stocked,
     ]
