@@ -22,6 +22,14 @@ from cafe.orders.models import (
     Service,
     TaskStatus,
 )
+from cafe.purchasing.models import (
+    DocumentKind,
+    DocumentStatus,
+    StockDocument,
+    StockDocumentLine,
+    Supplier,
+    WriteOffReason,
+)
 from cafe.store.models import (
     EffectAction,
     Ingredient,
@@ -50,6 +58,8 @@ __all__ = [
     "ClockCorrection",
     "ClockEntry",
     "DiscountKind",
+    "DocumentKind",
+    "DocumentStatus",
     "EffectAction",
     "Guest",
     "Ingredient",
@@ -77,13 +87,17 @@ __all__ = [
     "Service",
     "Shift",
     "Station",
+    "StockDocument",
+    "StockDocumentLine",
     "StockLevel",
     "StockMovement",
     "StockSettings",
+    "Supplier",
     "Table",
     "TableShape",
     "TableStatus",
     "TaskStatus",
     "Tender",
+    "WriteOffReason",
     "Zone",
 ]

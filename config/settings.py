@@ -466,6 +466,10 @@ BRANCH_MAX_OPENING_HOURS = env.int("BRANCH_MAX_OPENING_HOURS", default=28)
 BRANCH_MAX_OPENING_EXCEPTIONS = env.int("BRANCH_MAX_OPENING_EXCEPTIONS", default=400)
 if not 1 <= ORDER_LINE_MAX_QUANTITY <= 1000:
     raise ImproperlyConfigured("ORDER_LINE_MAX_QUANTITY must be from 1 to 1000 (the quantity a line's input takes).")
+# The storeroom's documents (docs/inventory.md): lines of a purchase, write-off,
+# transfer or count; the ABC analysis's date range, in days.
+STOCK_DOCUMENT_MAX_LINES = env.int("STOCK_DOCUMENT_MAX_LINES", default=200)
+ABC_MAX_DAYS = env.int("ABC_MAX_DAYS", default=92)
 # A portion of an item sold by weight weighs 0.001 kg (one gram) up to this many kg
 # (docs/weighed.md); its price, weight × the price of a kilogram, must fit a line's price.
 ORDER_LINE_MAX_WEIGHT = Decimal(env.str("ORDER_LINE_MAX_WEIGHT", default="50.000"))

@@ -21,6 +21,7 @@ AREAS = {
     "menu": {"shared"},
     "guests": {"shared"},
     "store": {"menu", "shared"},
+    "purchasing": {"store", "menu", "shared"},
     "orders": {"floor", "menu", "guests", "store", "shared"},
     "bookings": {"orders", "floor", "guests", "shared"},
     "snapshot": {"orders", "floor", "menu", "guests", "shared"},
