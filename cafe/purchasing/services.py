@@ -320,7 +320,7 @@ def document_post(*, tenant: Tenant, kind: str, document_id: uuid.UUID) -> Stock
         posted = _transfer(tenant, document, lines)
     else:
         posted = [_count(tenant, document, lines)]
-    StockDocumentLine.objects.bulk_update(lines, ["expected", "variance", "unit_cost"])
+    tenant.scope(StockDocumentLine).bulk_update(lines, ["expected", "variance", "unit_cost"])
     document.status, document.posted_at, document.posted_by = DocumentStatus.POSTED, timezone.now(), tenant.user
     document.save(update_fields=["status", "posted_at", "posted_by", "updated_at"])
     events: list[PendingEvent[Any]] = []
