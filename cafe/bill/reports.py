@@ -27,6 +27,7 @@ from cafe.bill.models import Payment, Refund, Tender
 from cafe.orders.models import Order, OrderItem, OrderStatus
 from cafe.orders.money import ZERO, rounded
 from cafe.shared.business_day import day_span
+from cafe.store.models import MovementKind, StockMovement
 
 TOP = 10
 GRAM = Decimal("0.001")
@@ -139,6 +140,16 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
         .annotate(count=Count("pk"), value=_money(F("price") * F("quantity"))),
         "order__branch",
     )
+    # Cost of goods sold: what the sales' stock movements took, at the cost they
+    # recorded, less what voids gave back (by when the stock moved: docs/inventory.md).
+    costs = _grouped(
+        tenant.scope(StockMovement)
+        .filter(_within(spans, "created_at"), kind__in=[MovementKind.SALE, MovementKind.VOID])
+        .order_by()
+        .values("branch")
+        .annotate(cost=_money(-F("quantity") * F("unit_cost"))),
+        "branch",
+    )
     sold = tenant.scope(OrderItem).filter(_within(spans, "order__paid_at", "order__branch"), voided_at__isnull=True)
     tops = {
         "top_items": ("menu_item", "menu_item__title"),
@@ -153,6 +164,7 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
             given.get(pk, []),
             voids.get(pk, []),
             hourly.get(pk, []),
+            costs.get(pk, []),
         )
         for pk in ids
     }
@@ -163,6 +175,7 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
         [row for pk in ids for row in given.get(pk, [])],
         [row for pk in ids for row in voids.get(pk, [])],
         [row for pk in ids for row in hourly.get(pk, [])],
+        [row for pk in ids for row in costs.get(pk, [])],
     )
     for figure, (key, name) in tops.items():
         whole[figure] = _top(sold, key, name)
@@ -177,7 +190,13 @@ _COUNTS = frozenset({"orders", "guests", "count"})
 
 
 def _summed(
-    paid: list[dict], cancelled: list[dict], taken: list[dict], given: list[dict], voids: list[dict], hourly: list[dict]
+    paid: list[dict],
+    cancelled: list[dict],
+    taken: list[dict],
+    given: list[dict],
+    voids: list[dict],
+    hourly: list[dict],
+    costs: list[dict],
 ) -> dict:
     """Summary, payments, refunds and sales by hour from the per-branch (and
     per-method, per-hour) groups: each group's money rounded, then added exactly."""
@@ -220,6 +239,8 @@ def _summed(
         "voided_lines": total(voids, "count"),
         "voided_value": total(voids, "value"),
         "cancelled_orders": total(cancelled, "count"),
+        "cost_of_goods": total(costs, "cost"),
+        "gross_margin": revenue - refunded - total(costs, "cost"),
     }
     by_hour = [
         {"hour": hour, "revenue": total(hourly, "revenue", hour=hour), "orders": total(hourly, "orders", hour=hour)}

@@ -244,6 +244,8 @@ SALES_REPORT_FIGURES = {
         "voided_lines": 1,
         "voided_value": "350.00",
         "cancelled_orders": 1,
+        "cost_of_goods": "812.40",
+        "gross_margin": "1294.10",
     },
     "payments": [
         {"method": "cash", "amount": "1000.00", "tips": "0.00", "count": 1},
@@ -274,8 +276,8 @@ SALES_REPORT_EXAMPLE = {
 SALES_REPORT_CSV_EXAMPLE = (
     "report,2026-03-14,2026-03-14\r\n\r\nsummary\r\n"
     "scope,revenue,orders,average_bill,guests,discounts,service_charge,tips,refunds,net_revenue,voided_lines,"
-    "voided_value,cancelled_orders\r\n"
-    "Center,2456.50,3,818.83,5,120.00,86.50,100.00,350.00,2106.50,1,350.00,1\r\n\r\npayments\r\n…"
+    "voided_value,cancelled_orders,cost_of_goods,gross_margin\r\n"
+    "Center,2456.50,3,818.83,5,120.00,86.50,100.00,350.00,2106.50,1,350.00,1,812.40,1294.10\r\n\r\npayments\r\n…"
 )
 SALES_REPORT_ROLES = (
     "Managers (their own branch; `branch` may be left out), owners and admins (a `branch`, or without one the "

@@ -100,6 +100,8 @@ class ReportSummarySerializer(serializers.Serializer):
     voided_lines = serializers.IntegerField()
     voided_value = Money()
     cancelled_orders = serializers.IntegerField()
+    cost_of_goods = Money(help_text="What the sales took from stock at their recorded cost, less voids' returns.")
+    gross_margin = Money(help_text="net_revenue − cost_of_goods.")
 
 
 class ReportPaymentSerializer(serializers.Serializer):

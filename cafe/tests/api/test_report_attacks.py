@@ -188,8 +188,10 @@ def test_a_negative_net_revenue_stays_a_number(client_for, attacked):
         "voided_lines": "0",
         "voided_value": "0.00",
         "cancelled_orders": "0",
+        "cost_of_goods": "0.00",
+        "gross_margin": "-20.00",
     }
-    assert "\r\nCenter,0.00,0,0.00,0,0.00,0.00,0.00,20.00,-20.00,0,0.00,0\r\n" in answer.content.decode()
+    assert "\r\nCenter,0.00,0,0.00,0,0.00,0.00,0.00,20.00,-20.00,0,0.00,0,0.00,-20.00\r\n" in answer.content.decode()
     # The JSON is unchanged by any of this.
     json_answer = client_for(attacked["owner"]).get(
         "/api/cafe/reports/daily/", {"date": NEXT_DAY.isoformat(), "branch": str(attacked["center"].pk)}
