@@ -36,15 +36,15 @@ MONEY: DecimalField = DecimalField(max_digits=16, decimal_places=2)
 Span = tuple[Branch, datetime.datetime, datetime.datetime]
 
 
-def _money(expression: Any) -> Coalesce:
+def money_sum(expression: Any) -> Coalesce:
     return Coalesce(Sum(expression, output_field=MONEY), Value(ZERO), output_field=MONEY)
 
 
-def _count_sum(field: str) -> Coalesce:
+def count_sum(field: str) -> Coalesce:
     return Coalesce(Sum(field), Value(0), output_field=IntegerField())
 
 
-def _within(spans: list[Span], moment: str, branch: str = "branch") -> Q:
+def within(spans: list[Span], moment: str, branch: str = "branch") -> Q:
     """Rows of each branch whose ``moment`` falls in that branch's own days: one
     condition per distinct span (branches of one time zone share it)."""
     if not spans:
@@ -86,31 +86,31 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
     (keyed by branch id) — in a fixed number of queries, whatever the branches."""
     paid = _grouped(
         tenant.scope(Order)
-        .filter(_within(spans, "paid_at"))
+        .filter(within(spans, "paid_at"))
         .order_by()
         .values("branch")
         .annotate(
-            revenue=_money("total"),
+            revenue=money_sum("total"),
             orders=Count("pk"),
-            guests=_count_sum("guests"),
-            discounts=_money("discount_total"),
-            service_charge=_money("service_charge"),
+            guests=count_sum("guests"),
+            discounts=money_sum("discount_total"),
+            service_charge=money_sum("service_charge"),
         ),
         "branch",
     )
     # Sales by hour: paid orders grouped by the branch-local hour they were paid in.
     hourly = _grouped(
         tenant.scope(Order)
-        .filter(_within(spans, "paid_at"))
+        .filter(within(spans, "paid_at"))
         .annotate(hour=_local_hour(spans, "paid_at"))
         .order_by()
         .values("branch", "hour")
-        .annotate(revenue=_money("total"), orders=Count("pk")),
+        .annotate(revenue=money_sum("total"), orders=Count("pk")),
         "branch",
     )
     cancelled = _grouped(
         tenant.scope(Order)
-        .filter(_within(spans, "closed_at"), status=OrderStatus.CANCELLED)
+        .filter(within(spans, "closed_at"), status=OrderStatus.CANCELLED)
         .order_by()
         .values("branch")
         .annotate(count=Count("pk")),
@@ -118,39 +118,39 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
     )
     taken = _grouped(
         tenant.scope(Payment)
-        .filter(_within(spans, "created_at"))
+        .filter(within(spans, "created_at"))
         .order_by()
         .values("branch", "method")
-        .annotate(amount=_money("amount"), tips=_money("tip"), count=Count("pk")),
+        .annotate(amount=money_sum("amount"), tips=money_sum("tip"), count=Count("pk")),
         "branch",
     )
     given = _grouped(
         tenant.scope(Refund)
-        .filter(_within(spans, "created_at"))
+        .filter(within(spans, "created_at"))
         .order_by()
         .values("branch", "method")
-        .annotate(amount=_money("amount"), count=Count("pk")),
+        .annotate(amount=money_sum("amount"), count=Count("pk")),
         "branch",
     )
     voids = _grouped(
         tenant.scope(OrderItem)
-        .filter(_within(spans, "voided_at", "order__branch"))
+        .filter(within(spans, "voided_at", "order__branch"))
         .order_by()
         .values("order__branch")
-        .annotate(count=Count("pk"), value=_money(F("price") * F("quantity"))),
+        .annotate(count=Count("pk"), value=money_sum(F("price") * F("quantity"))),
         "order__branch",
     )
     # Cost of goods sold: what the sales' stock movements took, at the cost they
     # recorded, less what voids gave back (by when the stock moved: docs/inventory.md).
     costs = _grouped(
         tenant.scope(StockMovement)
-        .filter(_within(spans, "created_at"), kind__in=[MovementKind.SALE, MovementKind.VOID])
+        .filter(within(spans, "created_at"), kind__in=[MovementKind.SALE, MovementKind.VOID])
         .order_by()
         .values("branch")
-        .annotate(cost=_money(-F("quantity") * F("unit_cost"))),
+        .annotate(cost=money_sum(-F("quantity") * F("unit_cost"))),
         "branch",
     )
-    sold = tenant.scope(OrderItem).filter(_within(spans, "order__paid_at", "order__branch"), voided_at__isnull=True)
+    sold = tenant.scope(OrderItem).filter(within(spans, "order__paid_at", "order__branch"), voided_at__isnull=True)
     tops = {
         "top_items": ("menu_item", "menu_item__title"),
         "top_categories": ("menu_item__category", "menu_item__category__name"),
@@ -258,7 +258,7 @@ def _top(lines: QuerySet, key: str, name: str) -> list[dict[str, Any]]:
     rows = (
         lines.order_by()
         .values(key, name)
-        .annotate(portions=_count_sum("quantity"), takings=_money(LINE_TOTAL), kilograms=LINE_KILOGRAMS)
+        .annotate(portions=count_sum("quantity"), takings=money_sum(LINE_TOTAL), kilograms=LINE_KILOGRAMS)
         .order_by(*_ranking(name, key))[:TOP]
     )
     return [_top_row(row, key, name) for row in rows]
@@ -270,7 +270,7 @@ def _top_each(lines: QuerySet, key: str, name: str) -> QuerySet:
     return (
         lines.order_by()
         .values("order__branch", key, name)
-        .annotate(portions=_count_sum("quantity"), takings=_money(LINE_TOTAL), kilograms=LINE_KILOGRAMS)
+        .annotate(portions=count_sum("quantity"), takings=money_sum(LINE_TOTAL), kilograms=LINE_KILOGRAMS)
         .annotate(place=Window(RowNumber(), partition_by=[F("order__branch")], order_by=_ranking(name, key)))
         .filter(place__lte=TOP)
         .order_by("order__branch", "place")
