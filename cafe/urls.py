@@ -11,6 +11,7 @@ from cafe.floor.api import OpeningExceptionViewSet, OpeningHoursViewSet, TableVi
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
 from cafe.orders.api import KitchenTaskViewSet, OrderViewSet, PickupBoardView
 from cafe.snapshot.api import SnapshotViewSet
+from cafe.store.api import IngredientViewSet, RecipeViewSet, StockViewSet
 from cafe.timeclock.api import TimeClockViewSet
 
 router = SimpleRouter()
@@ -33,6 +34,10 @@ router.register("timeclock", TimeClockViewSet, basename="timeclock")
 # The guest book (its edge sits in the bookings area: cafe/bookings/guest_api.py).
 router.register("guests", GuestViewSet, basename="guest")
 router.register("bookings", BookingViewSet, basename="booking")
+# The storeroom (docs/inventory.md).
+router.register("ingredients", IngredientViewSet, basename="ingredient")
+router.register("recipes", RecipeViewSet, basename="recipe")
+router.register("stock", StockViewSet, basename="stock")
 
 urlpatterns = [
     path("pickup-board/", PickupBoardView.as_view(), name="pickup-board"),
