@@ -12,6 +12,7 @@ from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet
 from cafe.orders.api import KitchenTaskViewSet, OrderViewSet, PickupBoardView
 from cafe.purchasing.api import CountViewSet, PurchaseViewSet, SupplierViewSet, TransferViewSet, WriteOffViewSet
 from cafe.snapshot.api import SnapshotViewSet
+from cafe.store.api import IngredientViewSet, RecipeViewSet, StockViewSet
 from cafe.timeclock.api import TimeClockViewSet
 
 router = SimpleRouter()
@@ -34,6 +35,10 @@ router.register("timeclock", TimeClockViewSet, basename="timeclock")
 # The guest book (its edge sits in the bookings area: cafe/bookings/guest_api.py).
 router.register("guests", GuestViewSet, basename="guest")
 router.register("bookings", BookingViewSet, basename="booking")
+# The storeroom (docs/inventory.md).
+router.register("ingredients", IngredientViewSet, basename="ingredient")
+router.register("recipes", RecipeViewSet, basename="recipe")
+router.register("stock", StockViewSet, basename="stock")
 # The storeroom's documents (docs/inventory.md).
 router.register("suppliers", SupplierViewSet, basename="supplier")
 router.register("purchases", PurchaseViewSet, basename="purchase")

@@ -1,11 +1,13 @@
 """Reads of the storeroom, each starting from the tenant's scope."""
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.tenancy import Tenant
-from cafe.store.models import Ingredient, Recipe, RecipeLine, StockLevel, StockMovement, StockSettings
+from cafe.store.models import Ingredient, ModifierEffect, Recipe, RecipeLine, StockLevel, StockMovement, StockSettings
 
 
 def ingredient_list(*, tenant: Tenant, branch: uuid.UUID | None = None) -> QuerySet[Ingredient]:
@@ -42,7 +44,7 @@ def recipe_list(
 
 
 def recipe_get(*, tenant: Tenant, recipe_id: uuid.UUID) -> Recipe:
-    return _recipes(tenant).get(pk=recipe_id)
+    return with_effects(tenant, [_recipes(tenant).get(pk=recipe_id)])[0]
 
 
 def stock_levels(*, tenant: Tenant, branch: uuid.UUID) -> QuerySet[StockLevel]:
@@ -63,3 +65,17 @@ def stock_settings(*, tenant: Tenant, branch: uuid.UUID) -> StockSettings:
     """A branch's settings (unsaved defaults when it has none)."""
     found = tenant.scope(StockSettings).filter(branch=branch).first()
     return found or StockSettings(company_id=tenant.company_id, branch_id=branch)
+
+
+def with_effects(tenant: Tenant, recipes: Iterable[Recipe]) -> list[Recipe]:
+    """Sets ``effects`` on each dish's recipe: its modifiers' effects (one query)."""
+    recipes = list(recipes)
+    items = {recipe.menu_item_id for recipe in recipes if recipe.menu_item_id}
+    found: dict[uuid.UUID, list[ModifierEffect]] = defaultdict(list)
+    if items:
+        rows = tenant.scope(ModifierEffect).filter(modifier__group__menu_item__in=list(items))
+        for effect in rows.select_related("modifier__group").order_by("created_at", "id"):
+            found[effect.modifier.group.menu_item_id].append(effect)
+    for recipe in recipes:
+        recipe.effects = found.get(recipe.menu_item_id, []) if recipe.menu_item_id else []  # type: ignore[attr-defined]
+    return recipes

@@ -123,8 +123,8 @@ def stock_settings_set(*, tenant: Tenant, branch: uuid.UUID | None = None, allow
     if not tenant.may_manage:
         raise PermissionDenied(_("Only a manager changes the branch's stock settings."))
     home = branch_for_write(tenant, branch)
-    found, _created = StockSettings.objects.update_or_create(
-        company=tenant.company, branch=home, defaults={"allow_negative": allow_negative}
+    found, _created = tenant.scope(StockSettings).update_or_create(
+        branch=home, defaults={"allow_negative": allow_negative, "company": tenant.company}
     )
     return found
 
@@ -342,7 +342,9 @@ def recipe_create(
         if output != 1:
             raise ValidationError({"output": [_("A dish's recipe is for one portion.")]})
     else:
-        semi = tenant.scope(Ingredient).filter(pk=semi_finished, kind=IngredientKind.SEMI_FINISHED).first()
+        semi = (
+            tenant.scope(Ingredient).filter(pk=semi_finished or uuid.uuid4(), kind=IngredientKind.SEMI_FINISHED).first()
+        )
         if semi is None:
             raise ValidationError({"semi_finished": [_("Semi-finished good not found.")]})
         recipe.semi_finished = semi

@@ -39,6 +39,7 @@ from cafe.bookings.services import booking_create
 from cafe.floor.models import OpeningException, OpeningHours
 from cafe.guests.models import Guest
 from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
+from cafe.store.models import Ingredient, Recipe, RecipeLine
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,
@@ -272,6 +273,32 @@ MATRIX = {
     "POST booking no-show/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
     "POST booking arrive/":     ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
 
+    # The storeroom (docs/inventory.md): ingredients are the company's (``ingredient``: one
+    # nothing names); ``recipe`` is the target branch's recipe of its own dish; stock,
+    # its ledger and settings are asked for the target's branch.
+    "GET ingredients/":         ("in - out",    "in - out",    "in - out",    "in - out",    "in - out",    "in - out"),
+    "GET ingredient":           ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404"),
+    "POST ingredients/":        ("201 - -",     "201 - -",     "403 - -",     "403 - -",     "403 - -",     "403 - -"),
+    "PATCH ingredient":         ("200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "PUT ingredient":           ("200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "DELETE ingredient":        ("204 - 404",   "204 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "POST ingredient threshold/ branch=T": ("200 200 404", "200 200 404", "200 400 404", "403 403 403",
+                                 "403 403 403", "403 403 403"),
+    "GET recipes/":             ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET recipe":               ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST recipes/ shared branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "PATCH recipe":             ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT recipe":               ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE recipe":            ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "GET stock/ branch=T":      ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400", "200 400 400"),
+    "GET stock/movements/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "GET stock/settings/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400",
+                                 "200 400 400"),
+    "PUT stock/settings/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+
     # Sockets: connect asking for the target's branch; live events and the
     # replay (since=0) of a change to a table in the target's branch.
     "WS orders branch_id=T":    ("accept accept 4005", "accept accept 4005", "accept 4005 4005",
@@ -400,6 +427,16 @@ def build(role: str, target: str) -> dict:
             company=branch.company, branch=branch, name="Tablet", views=["floor"], key_hash=uuid.uuid4().hex
         ),
     }
+    # The storeroom (docs/inventory.md): an ingredient nothing names, and the target
+    # branch's recipe of its own dish, made of cheese.
+    cheese = Ingredient.objects.create(company=branch.company, name="Cheese", unit="g")
+    recipe = Recipe.objects.create(company=branch.company, menu_item=item, branch=branch)
+    RecipeLine.objects.create(company=branch.company, recipe=recipe, ingredient=cheese, quantity=100, unit="g")
+    world.update(
+        ingredient=Ingredient.objects.create(company=branch.company, name="Flour", unit="kg"),
+        cheese=cheese,
+        recipe=recipe,
+    )
     return world
 
 

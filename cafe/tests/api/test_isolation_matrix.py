@@ -12,6 +12,7 @@ from cafe.floor.models import OpeningException, OpeningHours, Table, Zone
 from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.models import KitchenTask, Order, OrderItem
+from cafe.store.models import Ingredient, Recipe, RecipeLine, StockLevel, StockSettings
 from cafe.tests.factories import PASSWORD
 from cafe.tests.matrix import BOOKABLE, FREE_WEEKDAY, cells
 from cafe.timeclock.models import ClockEntry
@@ -207,6 +208,27 @@ REQUESTS = {
     "POST booking cancel/": ("post", "/api/cafe/bookings/{booking}/cancel/", None, None),
     "POST booking no-show/": ("post", "/api/cafe/bookings/{booking}/no-show/", None, None),
     "POST booking arrive/": ("post", "/api/cafe/bookings/{booking}/arrive/", None, None),
+    "GET ingredients/": ("get", "/api/cafe/ingredients/", None, "ingredient"),
+    "GET ingredient": ("get", "/api/cafe/ingredients/{ingredient}/", None, None),
+    "POST ingredients/": ("post", "/api/cafe/ingredients/", {"name": "Basil", "unit": "g"}, None),
+    "PATCH ingredient": ("patch", "/api/cafe/ingredients/{ingredient}/", {"name": "Rye flour"}, None),
+    "PUT ingredient": ("put", "/api/cafe/ingredients/{ingredient}/", {"name": "Rye flour", "unit": "g"}, None),
+    "DELETE ingredient": ("delete", "/api/cafe/ingredients/{ingredient}/", None, None),
+    "POST ingredient threshold/ branch=T": ("post", "/api/cafe/ingredients/{ingredient}/threshold/",
+                                            {"branch": "{branch}", "low_threshold": "5"}, None),
+    "GET recipes/": ("get", "/api/cafe/recipes/", None, "recipe"),
+    "GET recipe": ("get", "/api/cafe/recipes/{recipe}/", None, None),
+    "POST recipes/ shared branch=T": ("post", "/api/cafe/recipes/", {"menu_item": "{shared}", "branch": "{branch}",
+                                      "lines": [{"ingredient": "{cheese}", "quantity": "50", "unit": "g"}]}, None),
+    "PATCH recipe": ("patch", "/api/cafe/recipes/{recipe}/", {"output": "1"}, None),
+    "PUT recipe": ("put", "/api/cafe/recipes/{recipe}/",
+                   {"lines": [{"ingredient": "{cheese}", "quantity": "0.2", "unit": "kg"}]}, None),
+    "DELETE recipe": ("delete", "/api/cafe/recipes/{recipe}/", None, None),
+    "GET stock/ branch=T": ("get", "/api/cafe/stock/", {"branch": "{branch}"}, None),
+    "GET stock/movements/ branch=T": ("get", "/api/cafe/stock/movements/", {"branch": "{branch}"}, None),
+    "GET stock/settings/ branch=T": ("get", "/api/cafe/stock/settings/", {"branch": "{branch}"}, None),
+    "PUT stock/settings/ branch=T": ("put", "/api/cafe/stock/settings/", {"branch": "{branch}",
+                                                                          "allow_negative": True}, None),
 }  # fmt: skip
 
 
@@ -252,6 +274,11 @@ def snapshot() -> tuple:
         Event.objects.count(),
         list(Guest.unscoped.order_by("pk").values_list("pk", "name", "phone", "note", "erased_at")),
         list(Booking.unscoped.order_by("pk").values_list("pk", "status", "starts_at", "note", "order")),
+        list(Ingredient.unscoped.order_by("pk").values_list("pk", "name", "unit")),
+        list(Recipe.unscoped.order_by("pk").values_list("pk", "output")),
+        list(RecipeLine.unscoped.order_by("pk").values_list("pk", "quantity", "unit")),
+        list(StockLevel.unscoped.order_by("pk").values_list("pk", "low_threshold", "on_hand")),
+        list(StockSettings.unscoped.order_by("pk").values_list("pk", "allow_negative")),
     )
 
 
