@@ -293,6 +293,8 @@ SPECTACULAR_SETTINGS = {
         "DiscountKindEnum": "cafe.orders.models.DiscountKind",
         "CashMovementKindEnum": "cafe.bill.models.CashMovement.Kind",
         "ShiftReportKindEnum": ["x", "z"],
+        "IngredientKindEnum": "cafe.store.models.IngredientKind",
+        "MovementKindEnum": "cafe.store.models.MovementKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -305,6 +307,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "menu", "description": "Categories and menu items."},
         {"name": "orders", "description": "Orders, their lines, closing and cancelling."},
         {"name": "guests", "description": "The guest book: guests by phone or name, history, export, erasure."},
+        {"name": "storeroom", "description": "Ingredients, recipes, a branch's stock and its ledger."},
     ],
 }
 
