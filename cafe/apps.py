@@ -14,13 +14,16 @@ class CafeConfig(AppConfig):
         from cafe.menu.events import MENU_EVENTS, STATION
         from cafe.orders.events import KITCHEN_EVENTS, ORDER_EVENTS
         from cafe.shared.events import Stream
+        from cafe.store.events import STORE_EVENTS
         from realtime.catalogue import register_events, register_stream
 
         register_stream(Stream.ORDERS)
         register_stream(Stream.TABLES)
         register_stream(Stream.KITCHEN, narrowing=STATION)
         # In this order the sockets' documentation lists them.
-        register_events(*ORDER_EVENTS, *SHIFT_EVENTS, *TABLE_EVENTS, *BOOKING_EVENTS, *KITCHEN_EVENTS, *MENU_EVENTS)
+        register_events(
+            *ORDER_EVENTS, *SHIFT_EVENTS, *TABLE_EVENTS, *BOOKING_EVENTS, *KITCHEN_EVENTS, *MENU_EVENTS, *STORE_EVENTS
+        )
 
         # The floor follows the book by itself, once a minute, in exactly one server
         # process (core/ticks.py; docs/floor.md, "The timer").

@@ -10,7 +10,9 @@ from cafe.bookings.guest_api import GuestViewSet
 from cafe.floor.api import OpeningExceptionViewSet, OpeningHoursViewSet, TableViewSet, ZoneViewSet
 from cafe.menu.api import CategoryViewSet, MenuItemViewSet, ModifierGroupViewSet, ModifierViewSet, StationViewSet
 from cafe.orders.api import KitchenTaskViewSet, OrderViewSet, PickupBoardView
+from cafe.purchasing.api import CountViewSet, PurchaseViewSet, SupplierViewSet, TransferViewSet, WriteOffViewSet
 from cafe.snapshot.api import SnapshotViewSet
+from cafe.store.api import IngredientViewSet, RecipeViewSet, StockViewSet
 from cafe.timeclock.api import TimeClockViewSet
 
 router = SimpleRouter()
@@ -33,6 +35,16 @@ router.register("timeclock", TimeClockViewSet, basename="timeclock")
 # The guest book (its edge sits in the bookings area: cafe/bookings/guest_api.py).
 router.register("guests", GuestViewSet, basename="guest")
 router.register("bookings", BookingViewSet, basename="booking")
+# The storeroom (docs/inventory.md).
+router.register("ingredients", IngredientViewSet, basename="ingredient")
+router.register("recipes", RecipeViewSet, basename="recipe")
+router.register("stock", StockViewSet, basename="stock")
+# The storeroom's documents (docs/inventory.md).
+router.register("suppliers", SupplierViewSet, basename="supplier")
+router.register("purchases", PurchaseViewSet, basename="purchase")
+router.register("write-offs", WriteOffViewSet, basename="write-off")
+router.register("transfers", TransferViewSet, basename="transfer")
+router.register("stock-counts", CountViewSet, basename="stock-count")
 
 urlpatterns = [
     path("pickup-board/", PickupBoardView.as_view(), name="pickup-board"),

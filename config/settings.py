@@ -293,6 +293,8 @@ SPECTACULAR_SETTINGS = {
         "DiscountKindEnum": "cafe.orders.models.DiscountKind",
         "CashMovementKindEnum": "cafe.bill.models.CashMovement.Kind",
         "ShiftReportKindEnum": ["x", "z"],
+        "IngredientKindEnum": "cafe.store.models.IngredientKind",
+        "MovementKindEnum": "cafe.store.models.MovementKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -305,6 +307,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "menu", "description": "Categories and menu items."},
         {"name": "orders", "description": "Orders, their lines, closing and cancelling."},
         {"name": "guests", "description": "The guest book: guests by phone or name, history, export, erasure."},
+        {"name": "storeroom", "description": "Ingredients, recipes, a branch's stock and its ledger."},
     ],
 }
 
@@ -466,6 +469,15 @@ BRANCH_MAX_OPENING_HOURS = env.int("BRANCH_MAX_OPENING_HOURS", default=28)
 BRANCH_MAX_OPENING_EXCEPTIONS = env.int("BRANCH_MAX_OPENING_EXCEPTIONS", default=400)
 if not 1 <= ORDER_LINE_MAX_QUANTITY <= 1000:
     raise ImproperlyConfigured("ORDER_LINE_MAX_QUANTITY must be from 1 to 1000 (the quantity a line's input takes).")
+# The storeroom's documents (docs/inventory.md): lines of a purchase, write-off,
+# transfer or count; the ABC analysis's date range, in days.
+STOCK_DOCUMENT_MAX_LINES = env.int("STOCK_DOCUMENT_MAX_LINES", default=200)
+ABC_MAX_DAYS = env.int("ABC_MAX_DAYS", default=92)
+# A portion of an item sold by weight weighs 0.001 kg (one gram) up to this many kg
+# (docs/weighed.md); its price, weight × the price of a kilogram, must fit a line's price.
+ORDER_LINE_MAX_WEIGHT = Decimal(env.str("ORDER_LINE_MAX_WEIGHT", default="50.000"))
+if not Decimal("0.001") <= ORDER_LINE_MAX_WEIGHT <= Decimal("99.999") or ORDER_LINE_MAX_WEIGHT.as_tuple().exponent < -3:  # type: ignore[operator]
+    raise ImproperlyConfigured("ORDER_LINE_MAX_WEIGHT must be from 0.001 to 99.999 kg, in whole grams.")
 # The book (docs/floor.md, "Bookings"; docs/security.md): a branch takes at most
 # BOOKINGS_MAX_PER_DAY bookings starting on one of its local days (cancelled ones
 # included, so a client cannot churn past it), a booking holds at most

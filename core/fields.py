@@ -52,6 +52,18 @@ class StrictDecimalField(serializers.DecimalField):
         return abs(value) if value.is_zero() else value
 
 
+class StrictQuantityField(StrictDecimalField):
+    """A measured quantity (a weight in kg): the same plain text as ``StrictDecimalField``
+    with at most three decimal places (whole grams of a kilogram), ``"0.350"``."""
+
+    default_error_messages = {
+        "invalid": gettext_lazy("Send a plain number: digits 0-9 and at most three decimal places, such as 0.350."),
+    }
+
+    def __init__(self, *, max_digits: int, **kwargs: Any) -> None:
+        serializers.DecimalField.__init__(self, max_digits=max_digits, decimal_places=3, **kwargs)
+
+
 class StrictDateField(serializers.DateField):
     """A day as ``YYYY-MM-DD`` in ASCII digits, nothing before or after it."""
 

@@ -12,17 +12,22 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.models import Branch
-from accounts.tenancy import ALL_ROLES, MANAGING_ROLES, Tenant
+from accounts.tenancy import ALL_ROLES, MANAGING_ROLES, Tenant, branch_for_write
 from accounts.viewsets import TenantViewSet
+from cafe.bill.costs import abc, food_cost
 from cafe.bill.reports import report
 from cafe.bill.schema import PAYMENTS, REFUNDS, REPORTS, SHIFTS
 from cafe.bill.selectors import cash_movement_list, shift_current, shift_get, shift_list, shift_report
 from cafe.bill.serializers import (
+    AbcFilter,
+    AbcSerializer,
     CashMovementInput,
     CashMovementSerializer,
     CurrentShiftFilter,
     DailyReportFilter,
     DiscountInput,
+    FoodCostFilter,
+    FoodCostSerializer,
     OrderChecksSerializer,
     PayInput,
     RangeReportFilter,
@@ -229,12 +234,54 @@ class ReportViewSet(TenantViewSet):
             # From the figures as computed (money as Decimal): core.csvfile writes numbers as numbers.
             return csv_response(report_csv(figures), filename=name)
 
+    @action(detail=False, methods=["get"], url_path="food-cost", url_name="food-cost")
+    def food_cost(self, request) -> HttpResponse:
+        """Each dish's cost from its recipe at the branch's current average prices."""
+        query = self.filters(FoodCostFilter)
+        branch = branch_for_write(self.tenant, query.get("branch"))
+        answer = {"branch": branch.pk, "items": food_cost(tenant=self.tenant, branch=branch)}
+        return Response(represent(FoodCostSerializer, answer))
+
+    @action(detail=False, methods=["get"])
+    def abc(self, request) -> HttpResponse:
+        query = self.filters(AbcFilter)
+        branch = self._branch(query.get("branch"))
+        with slot(*report_limits(self.tenant), lease=settings.REPORT_LEASE_SECONDS, retry_after=BUSY_RETRY_AFTER):
+            answer = abc(tenant=self.tenant, first=query["from"], last=query["to"], branch=branch)
+        if query["format"] != "csv":
+            return Response(represent(AbcSerializer, answer))
+        where = branch.pk if branch is not None else "company"
+        return csv_response(abc_csv(answer), filename=f"abc-{query['from']}-{query['to']}-{where}.csv")
+
     def _branch(self, branch_id) -> Branch | None:
         """The asked branch (``filters`` checked it), a branch-bound user's own, or
         None: the whole company, for owners and admins."""
         if branch_id is not None:
             return self.tenant.branch_by_id(branch_id)
         return self.tenant.branch
+
+
+ABC_COLUMNS = [
+    "id",
+    "name",
+    "quantity",
+    "weight",
+    "revenue",
+    "cost",
+    "margin",
+    "revenue_share",
+    "food_cost_percent",
+    "revenue_class",
+    "quantity_class",
+    "margin_class",
+]
+
+
+def abc_csv(answer: dict[str, Any]) -> list[list[Cell]]:
+    """The ABC analysis as CSV: a title line, the header, a row per item (by revenue)."""
+    head: list[Cell] = list(ABC_COLUMNS)
+    rows: list[list[Cell]] = [[row[key] for key in ABC_COLUMNS] for row in answer["items"]]
+    return [["abc", answer["from"], answer["to"]], head, *rows]
 
 
 def report_csv(answer: dict[str, Any]) -> list[list[Cell]]:
@@ -272,11 +319,11 @@ def report_csv(answer: dict[str, Any]) -> list[list[Cell]]:
     )
     for title, key in (("top items", "top_items"), ("top categories", "top_categories")):
         rows = [
-            [name, rank, row["id"], row["name"], row["quantity"], row["revenue"]]
+            [name, rank, row["id"], row["name"], row["quantity"], row["revenue"], row["weight"]]
             for name, f in scopes
             for rank, row in enumerate(f[key], start=1)
         ]
-        sections.append((title, ["scope", "rank", "id", "name", "quantity", "revenue"], rows))
+        sections.append((title, ["scope", "rank", "id", "name", "quantity", "revenue", "weight_kg"], rows))
     lines: list[list[Cell]] = [["report", answer["from"], answer["to"]]]
     for title, header, rows in sections:
         lines += [[], [title], header, *rows]

@@ -14,6 +14,7 @@ aggregated over all its branches at once, not merged from the branches' tens."""
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,22 +27,24 @@ from cafe.bill.models import Payment, Refund, Tender
 from cafe.orders.models import Order, OrderItem, OrderStatus
 from cafe.orders.money import ZERO, rounded
 from cafe.shared.business_day import day_span
+from cafe.store.models import MovementKind, StockMovement
 
 TOP = 10
+GRAM = Decimal("0.001")
 MONEY: DecimalField = DecimalField(max_digits=16, decimal_places=2)
 
 Span = tuple[Branch, datetime.datetime, datetime.datetime]
 
 
-def _money(expression: Any) -> Coalesce:
+def money_sum(expression: Any) -> Coalesce:
     return Coalesce(Sum(expression, output_field=MONEY), Value(ZERO), output_field=MONEY)
 
 
-def _count_sum(field: str) -> Coalesce:
+def count_sum(field: str) -> Coalesce:
     return Coalesce(Sum(field), Value(0), output_field=IntegerField())
 
 
-def _within(spans: list[Span], moment: str, branch: str = "branch") -> Q:
+def within(spans: list[Span], moment: str, branch: str = "branch") -> Q:
     """Rows of each branch whose ``moment`` falls in that branch's own days: one
     condition per distinct span (branches of one time zone share it)."""
     if not spans:
@@ -66,6 +69,9 @@ def _local_hour(spans: list[Span], moment: str) -> Case:
 
 
 LINE_TOTAL = F("price") * F("quantity") - F("discount_amount")
+KILOGRAMS: DecimalField = DecimalField(max_digits=16, decimal_places=3)
+# Kilograms sold of lines sold by weight (each portion's weight × portions); NULL with none.
+LINE_KILOGRAMS = Sum(F("weight") * F("quantity"), output_field=KILOGRAMS)
 
 
 def _grouped(rows: QuerySet, key: str) -> dict[Any, list[dict[str, Any]]]:
@@ -80,31 +86,31 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
     (keyed by branch id) — in a fixed number of queries, whatever the branches."""
     paid = _grouped(
         tenant.scope(Order)
-        .filter(_within(spans, "paid_at"))
+        .filter(within(spans, "paid_at"))
         .order_by()
         .values("branch")
         .annotate(
-            revenue=_money("total"),
+            revenue=money_sum("total"),
             orders=Count("pk"),
-            guests=_count_sum("guests"),
-            discounts=_money("discount_total"),
-            service_charge=_money("service_charge"),
+            guests=count_sum("guests"),
+            discounts=money_sum("discount_total"),
+            service_charge=money_sum("service_charge"),
         ),
         "branch",
     )
     # Sales by hour: paid orders grouped by the branch-local hour they were paid in.
     hourly = _grouped(
         tenant.scope(Order)
-        .filter(_within(spans, "paid_at"))
+        .filter(within(spans, "paid_at"))
         .annotate(hour=_local_hour(spans, "paid_at"))
         .order_by()
         .values("branch", "hour")
-        .annotate(revenue=_money("total"), orders=Count("pk")),
+        .annotate(revenue=money_sum("total"), orders=Count("pk")),
         "branch",
     )
     cancelled = _grouped(
         tenant.scope(Order)
-        .filter(_within(spans, "closed_at"), status=OrderStatus.CANCELLED)
+        .filter(within(spans, "closed_at"), status=OrderStatus.CANCELLED)
         .order_by()
         .values("branch")
         .annotate(count=Count("pk")),
@@ -112,29 +118,39 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
     )
     taken = _grouped(
         tenant.scope(Payment)
-        .filter(_within(spans, "created_at"))
+        .filter(within(spans, "created_at"))
         .order_by()
         .values("branch", "method")
-        .annotate(amount=_money("amount"), tips=_money("tip"), count=Count("pk")),
+        .annotate(amount=money_sum("amount"), tips=money_sum("tip"), count=Count("pk")),
         "branch",
     )
     given = _grouped(
         tenant.scope(Refund)
-        .filter(_within(spans, "created_at"))
+        .filter(within(spans, "created_at"))
         .order_by()
         .values("branch", "method")
-        .annotate(amount=_money("amount"), count=Count("pk")),
+        .annotate(amount=money_sum("amount"), count=Count("pk")),
         "branch",
     )
     voids = _grouped(
         tenant.scope(OrderItem)
-        .filter(_within(spans, "voided_at", "order__branch"))
+        .filter(within(spans, "voided_at", "order__branch"))
         .order_by()
         .values("order__branch")
-        .annotate(count=Count("pk"), value=_money(F("price") * F("quantity"))),
+        .annotate(count=Count("pk"), value=money_sum(F("price") * F("quantity"))),
         "order__branch",
     )
-    sold = tenant.scope(OrderItem).filter(_within(spans, "order__paid_at", "order__branch"), voided_at__isnull=True)
+    # Cost of goods sold: what the sales' stock movements took, at the cost they
+    # recorded, less what voids gave back (by when the stock moved: docs/inventory.md).
+    costs = _grouped(
+        tenant.scope(StockMovement)
+        .filter(within(spans, "created_at"), kind__in=[MovementKind.SALE, MovementKind.VOID])
+        .order_by()
+        .values("branch")
+        .annotate(cost=money_sum(-F("quantity") * F("unit_cost"))),
+        "branch",
+    )
+    sold = tenant.scope(OrderItem).filter(within(spans, "order__paid_at", "order__branch"), voided_at__isnull=True)
     tops = {
         "top_items": ("menu_item", "menu_item__title"),
         "top_categories": ("menu_item__category", "menu_item__category__name"),
@@ -148,6 +164,7 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
             given.get(pk, []),
             voids.get(pk, []),
             hourly.get(pk, []),
+            costs.get(pk, []),
         )
         for pk in ids
     }
@@ -158,6 +175,7 @@ def _figures(tenant: Tenant, spans: list[Span], *, each: bool) -> tuple[dict[str
         [row for pk in ids for row in given.get(pk, [])],
         [row for pk in ids for row in voids.get(pk, [])],
         [row for pk in ids for row in hourly.get(pk, [])],
+        [row for pk in ids for row in costs.get(pk, [])],
     )
     for figure, (key, name) in tops.items():
         whole[figure] = _top(sold, key, name)
@@ -172,7 +190,13 @@ _COUNTS = frozenset({"orders", "guests", "count"})
 
 
 def _summed(
-    paid: list[dict], cancelled: list[dict], taken: list[dict], given: list[dict], voids: list[dict], hourly: list[dict]
+    paid: list[dict],
+    cancelled: list[dict],
+    taken: list[dict],
+    given: list[dict],
+    voids: list[dict],
+    hourly: list[dict],
+    costs: list[dict],
 ) -> dict:
     """Summary, payments, refunds and sales by hour from the per-branch (and
     per-method, per-hour) groups: each group's money rounded, then added exactly."""
@@ -215,6 +239,8 @@ def _summed(
         "voided_lines": total(voids, "count"),
         "voided_value": total(voids, "value"),
         "cancelled_orders": total(cancelled, "count"),
+        "cost_of_goods": total(costs, "cost"),
+        "gross_margin": revenue - refunded - total(costs, "cost"),
     }
     by_hour = [
         {"hour": hour, "revenue": total(hourly, "revenue", hour=hour), "orders": total(hourly, "orders", hour=hour)}
@@ -232,7 +258,7 @@ def _top(lines: QuerySet, key: str, name: str) -> list[dict[str, Any]]:
     rows = (
         lines.order_by()
         .values(key, name)
-        .annotate(portions=_count_sum("quantity"), takings=_money(LINE_TOTAL))
+        .annotate(portions=count_sum("quantity"), takings=money_sum(LINE_TOTAL), kilograms=LINE_KILOGRAMS)
         .order_by(*_ranking(name, key))[:TOP]
     )
     return [_top_row(row, key, name) for row in rows]
@@ -244,7 +270,7 @@ def _top_each(lines: QuerySet, key: str, name: str) -> QuerySet:
     return (
         lines.order_by()
         .values("order__branch", key, name)
-        .annotate(portions=_count_sum("quantity"), takings=_money(LINE_TOTAL))
+        .annotate(portions=count_sum("quantity"), takings=money_sum(LINE_TOTAL), kilograms=LINE_KILOGRAMS)
         .annotate(place=Window(RowNumber(), partition_by=[F("order__branch")], order_by=_ranking(name, key)))
         .filter(place__lte=TOP)
         .order_by("order__branch", "place")
@@ -252,7 +278,13 @@ def _top_each(lines: QuerySet, key: str, name: str) -> QuerySet:
 
 
 def _top_row(row: dict[str, Any], key: str, name: str) -> dict[str, Any]:
-    return {"id": row[key], "name": row[name], "quantity": row["portions"], "revenue": rounded(row["takings"])}
+    return {
+        "id": row[key],
+        "name": row[name],
+        "quantity": row["portions"],
+        "weight": None if row["kilograms"] is None else Decimal(row["kilograms"]).quantize(GRAM),
+        "revenue": rounded(row["takings"]),
+    }
 
 
 def _about(branch: Branch) -> dict[str, Any]:

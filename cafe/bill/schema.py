@@ -6,11 +6,15 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.serializers import Serializer
 
 from cafe.bill.serializers import (
+    AbcFilter,
+    AbcSerializer,
     CashMovementInput,
     CashMovementSerializer,
     CurrentShiftFilter,
     DailyReportFilter,
     DiscountInput,
+    FoodCostFilter,
+    FoodCostSerializer,
     OrderChecksSerializer,
     PayInput,
     RangeReportFilter,
@@ -244,6 +248,8 @@ SALES_REPORT_FIGURES = {
         "voided_lines": 1,
         "voided_value": "350.00",
         "cancelled_orders": 1,
+        "cost_of_goods": "812.40",
+        "gross_margin": "1294.10",
     },
     "payments": [
         {"method": "cash", "amount": "1000.00", "tips": "0.00", "count": 1},
@@ -261,8 +267,8 @@ SALES_REPORT_FIGURES = {
             [("0.00", 0)] * 12 + [("1290.00", 2), ("0.00", 0), ("1166.50", 1)] + [("0.00", 0)] * 9
         )
     ],
-    "top_items": [{"id": MENU_ITEM, "name": "Cappuccino", "quantity": 4, "revenue": "1400.00"}],
-    "top_categories": [{"id": CATEGORY, "name": "Hot drinks", "quantity": 4, "revenue": "1400.00"}],
+    "top_items": [{"id": MENU_ITEM, "name": "Cappuccino", "quantity": 4, "weight": None, "revenue": "1400.00"}],
+    "top_categories": [{"id": CATEGORY, "name": "Hot drinks", "quantity": 4, "weight": None, "revenue": "1400.00"}],
 }
 SALES_REPORT_EXAMPLE = {
     "from": "2026-03-14",
@@ -274,8 +280,8 @@ SALES_REPORT_EXAMPLE = {
 SALES_REPORT_CSV_EXAMPLE = (
     "report,2026-03-14,2026-03-14\r\n\r\nsummary\r\n"
     "scope,revenue,orders,average_bill,guests,discounts,service_charge,tips,refunds,net_revenue,voided_lines,"
-    "voided_value,cancelled_orders\r\n"
-    "Center,2456.50,3,818.83,5,120.00,86.50,100.00,350.00,2106.50,1,350.00,1\r\n\r\npayments\r\n…"
+    "voided_value,cancelled_orders,cost_of_goods,gross_margin\r\n"
+    "Center,2456.50,3,818.83,5,120.00,86.50,100.00,350.00,2106.50,1,350.00,1,812.40,1294.10\r\n\r\npayments\r\n…"
 )
 SALES_REPORT_ROLES = (
     "Managers (their own branch; `branch` may be left out), owners and admins (a `branch`, or without one the "
@@ -314,7 +320,80 @@ def _report(summary: str, filters: type[Serializer], what: str) -> object:
     )
 
 
+FOOD_COST_EXAMPLE = {
+    "branch": BRANCH,
+    "items": [
+        {
+            "id": MENU_ITEM,
+            "title": "Margherita",
+            "sold_by": "portion",
+            "price": "590.00",
+            "cost": "171.10",
+            "margin": "418.90",
+            "food_cost_percent": "29.00",
+        }
+    ],
+}
+ABC_EXAMPLE = {
+    "from": "2026-03-01",
+    "to": "2026-03-31",
+    "branch": SALES_REPORT_BRANCH,
+    "totals": {"quantity": 412, "revenue": "241300.00", "cost": "70120.00", "margin": "171180.00"},
+    "items": [
+        {
+            "id": MENU_ITEM,
+            "name": "Margherita",
+            "quantity": 160,
+            "weight": None,
+            "revenue": "94400.00",
+            "cost": "27376.00",
+            "margin": "67024.00",
+            "revenue_share": "39.12",
+            "food_cost_percent": "29.00",
+            "revenue_class": "A",
+            "quantity_class": "A",
+            "margin_class": "A",
+        }
+    ],
+}
+COSTS_ROLES = "Owners, admins and managers only (costs are not shown to other roles: 403)."
+
 REPORTS = document(
+    food_cost=extend_schema(
+        tags=["reports"],
+        summary="Food cost of each dish",
+        parameters=[FoodCostFilter],
+        description="Each dish with a recipe in the branch (`branch`: a manager's own by default; owners and admins "
+        "name one, 400 without): its price, the cost of one portion from its recipe at the ingredients' current "
+        "average cost in the branch (semi-finished goods made to order exploded into theirs, cooking loss "
+        "included), margin and food-cost percent. An item sold by weight is costed per kilogram. " + COSTS_ROLES,
+        responses={
+            200: OpenApiResponse(
+                FoodCostSerializer, examples=[OpenApiExample("Food cost", FOOD_COST_EXAMPLE, response_only=True)]
+            ),
+            **errors(400, 401, 403),
+        },
+    ),
+    abc=extend_schema(
+        tags=["reports"],
+        summary="ABC analysis of the menu",
+        parameters=[AbcFilter],
+        description="The menu items sold in the paid orders of the days `from` to `to` (at most `ABC_MAX_DAYS`, "
+        "92; a branch's own days, or for owners and admins without `branch` the company's), with portions, "
+        "kilograms sold by weight, revenue, cost (what their sales took from stock at the cost recorded then, "
+        "less voids' returns), margin, share of revenue and a class by revenue, by portions and by margin: A "
+        "while the items ranked before it hold under 80 % of the whole, B under 95 %, C the rest (and items "
+        "with nothing or a loss). Ordered by revenue. `format=csv` answers the rows as CSV. "
+        + COSTS_ROLES
+        + " Reports' concurrency limits apply (429).",
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                AbcSerializer, examples=[OpenApiExample("ABC", ABC_EXAMPLE, response_only=True)]
+            ),
+            (200, "text/csv"): OpenApiResponse({"type": "string"}, description="The rows as CSV (`format=csv`)."),
+            **errors(400, 401, 403, 429),
+        },
+    ),
     daily=_report(
         "A day's report",
         DailyReportFilter,

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -13,7 +14,7 @@ from cafe.bill.models import CashMovement, Shift, Tender
 from cafe.orders.models import DiscountKind
 from cafe.orders.serializers import OrderSerializer
 from cafe.shared.serializers import Money, amount_field
-from core.fields import StrictDateField
+from core.fields import StrictDateField, StrictQuantityField
 
 
 class ShiftSerializer(serializers.Serializer):
@@ -100,6 +101,8 @@ class ReportSummarySerializer(serializers.Serializer):
     voided_lines = serializers.IntegerField()
     voided_value = Money()
     cancelled_orders = serializers.IntegerField()
+    cost_of_goods = Money(help_text="What the sales took from stock at their recorded cost, less voids' returns.")
+    gross_margin = Money(help_text="net_revenue − cost_of_goods.")
 
 
 class ReportPaymentSerializer(serializers.Serializer):
@@ -124,7 +127,10 @@ class ReportHourSerializer(serializers.Serializer):
 class ReportTopSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
-    quantity = serializers.IntegerField()
+    quantity = serializers.IntegerField(help_text="Portions sold.")
+    weight = StrictQuantityField(
+        max_digits=16, allow_null=True, help_text="Kilograms sold of lines sold by weight; null with none."
+    )
     revenue = Money()
 
 
@@ -299,3 +305,74 @@ class OrderChecksSerializer(serializers.Serializer):
 
     order = OrderSerializer()
     checks = CheckSerializer(many=True)
+
+
+# Food cost and the ABC analysis (cafe.bill.costs, docs/inventory.md "Food cost").
+
+
+class FoodCostFilter(serializers.Serializer):
+    """``branch``: a manager's own by default; owners and admins name one."""
+
+    branch = serializers.UUIDField(required=False)
+
+
+class FoodCostRowSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    sold_by = serializers.CharField(help_text="`weight`: price and cost are a kilogram's.")
+    price = Money()
+    cost = Money(help_text="One portion's recipe at the ingredients' current average cost in the branch.")
+    margin = Money()
+    food_cost_percent = serializers.CharField(allow_null=True, help_text="cost / price × 100; null at price 0.")
+
+
+class FoodCostSerializer(serializers.Serializer):
+    branch = serializers.UUIDField()
+    items = FoodCostRowSerializer(many=True)
+
+
+class AbcFilter(ReportFilter):
+    # "from" is a Python keyword: declared through the class namespace.
+    locals()["from"] = StrictDateField(validators=[_report_day], help_text="The first day, YYYY-MM-DD.")
+    to = StrictDateField(validators=[_report_day], help_text="The last day (inclusive), YYYY-MM-DD.")
+
+    def validate(self, attrs: dict) -> dict:
+        first, last = attrs["from"], attrs["to"]
+        if last < first:
+            raise serializers.ValidationError({"to": [_("The last day comes before the first.")]})
+        if (last - first).days + 1 > settings.ABC_MAX_DAYS:
+            raise serializers.ValidationError(
+                {"to": [_("An ABC analysis covers at most %(days)s days.") % {"days": settings.ABC_MAX_DAYS}]}
+            )
+        return attrs
+
+
+class AbcRowSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField(help_text="Portions sold.")
+    weight = StrictQuantityField(max_digits=16, allow_null=True, help_text="Kilograms sold by weight; else null.")
+    revenue = Money()
+    cost = Money(help_text="What its sales took from stock at their recorded cost, less voids' returns.")
+    margin = Money()
+    revenue_share = serializers.CharField(help_text="Percent of the whole revenue.")
+    food_cost_percent = serializers.CharField(allow_null=True)
+    revenue_class = serializers.ChoiceField(["A", "B", "C"])
+    quantity_class = serializers.ChoiceField(["A", "B", "C"])
+    margin_class = serializers.ChoiceField(["A", "B", "C"])
+
+
+class AbcTotalsSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField()
+    revenue = Money()
+    cost = Money()
+    margin = Money()
+
+
+class AbcSerializer(serializers.Serializer):
+    # "from" is a Python keyword: declared through the class namespace.
+    locals()["from"] = StrictDateField()
+    to = StrictDateField()
+    branch = ReportBranchSerializer(allow_null=True)
+    totals = AbcTotalsSerializer()
+    items = AbcRowSerializer(many=True)

@@ -4,6 +4,7 @@ company-wide items)."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, TenantOwned
 
@@ -40,6 +41,13 @@ class Station(TenantOwned):
         return self.name
 
 
+class SoldBy(models.TextChoices):
+    # ``price`` is a portion's price.
+    PORTION = "portion", _("By the portion")
+    # ``price`` is the price of a kilogram; each order line gives its weight (docs/weighed.md).
+    WEIGHT = "weight", _("By weight")
+
+
 class MenuItem(TenantOwned):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="items")
     # None: served in every branch of the company.
@@ -52,6 +60,10 @@ class MenuItem(TenantOwned):
     station = models.ForeignKey(Station, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The stop-list count of a branch item: each ordered portion takes one, 0 stops it; None: no limit.
     remaining = models.PositiveIntegerField(null=True, blank=True)
+    sold_by = models.CharField(max_length=8, choices=SoldBy.choices, default=SoldBy.PORTION)
+    # Has a recipe (``cafe.store``): its ingredients are taken by every sale and
+    # ``remaining`` (here or on its branch rows) is the portions the stock allows.
+    stock_tracked = models.BooleanField(default=False)
 
     tenant_branch_field = "branch"
     tenant_branch_optional = True

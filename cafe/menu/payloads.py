@@ -1,7 +1,7 @@
 """What the menu's events carry: the REST answers' shapes
 (``cafe.menu.serializers``); a test keeps the two in step."""
 
-from typing import TypedDict
+from typing import Literal, TypedDict
 
 from cafe.shared.payloads import Money, Uuid
 
@@ -33,6 +33,7 @@ class MenuItemObject(TypedDict):
     branch: Uuid | None
     station: Uuid | None
     remaining: int | None
+    sold_by: Literal["portion", "weight"]  # weight: price is a kilogram's
     modifier_groups: list[ModifierGroupObject]
 
 

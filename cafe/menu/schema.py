@@ -33,6 +33,7 @@ MENU_ITEM_EXAMPLE = {
     "branch": None,
     "station": None,
     "remaining": None,
+    "sold_by": "portion",
     "modifier_groups": [],
 }
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from rest_framework import serializers
 
-from cafe.menu.models import Category, MenuItem
+from cafe.menu.models import Category, MenuItem, SoldBy
 from core.fields import StrictDecimalField
 
 
@@ -54,6 +54,8 @@ class MenuItemSerializer(serializers.Serializer):
     branch = serializers.UUIDField(source="branch_id", allow_null=True)
     station = serializers.SerializerMethodField()
     remaining = serializers.SerializerMethodField()
+    # ``weight``: ``price`` is the price of a kilogram and each order line gives its weight.
+    sold_by = serializers.ChoiceField(SoldBy.choices)
     modifier_groups = ModifierGroupSerializer(many=True, source="modifier_groups.all")
 
     def get_is_available(self, item: MenuItem) -> bool:
@@ -92,6 +94,8 @@ class MenuItemInput(serializers.Serializer):
     branch = serializers.UUIDField(required=False, allow_null=True)
     station = serializers.UUIDField(required=False, allow_null=True)
     remaining = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
+    # Omitted: by the portion (on create; an update leaves it).
+    sold_by = serializers.ChoiceField(SoldBy.choices, required=False)
 
 
 class MenuItemBranchInput(serializers.Serializer):

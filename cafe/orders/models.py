@@ -132,8 +132,13 @@ class OrderItem(TenantOwned):
     menu_item = models.ForeignKey(MenuItem, on_delete=models.PROTECT, related_name="+")
     # Copied from the menu item when the line is added; later menu changes leave it alone.
     title = models.CharField(max_length=200)
+    # A portion's price: for an item sold by weight, round(weight × price_per_kg) plus its modifiers'.
     price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
+    # Sold by weight: each portion's weight in kg (whole grams) and the price of a kilogram
+    # copied from the menu item; None for an item sold by the portion.
+    weight = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
+    price_per_kg = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     note = models.CharField(max_length=200, blank=True, default="")
     # Courses after the first are held in the kitchen until fired (cafe.services.kitchen).
     course = models.PositiveSmallIntegerField(default=1)
@@ -150,6 +155,8 @@ class OrderItem(TenantOwned):
     refunded_quantity = models.PositiveIntegerField(default=0)
     # The line it was split off (part of a line's quantity moved to another check).
     split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The storeroom took ingredients for it (``cafe.store.taking``): a void gives back what it took.
+    stock_taken = models.BooleanField(default=False)
 
     tenant_branch_field = "order__branch"
 
@@ -159,6 +166,11 @@ class OrderItem(TenantOwned):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_item_quantity_positive"),
             models.CheckConstraint(condition=Q(price__gte=0), name="order_item_price_not_negative"),
             models.CheckConstraint(condition=Q(course__gte=1), name="order_item_course_positive"),
+            models.CheckConstraint(
+                condition=Q(weight__isnull=True, price_per_kg__isnull=True)
+                | Q(weight__gt=0, price_per_kg__isnull=False, price_per_kg__gte=0),
+                name="order_item_weight_positive_with_price",
+            ),
             models.CheckConstraint(
                 condition=Q(refunded_quantity__lte=models.F("quantity")), name="order_item_refunded_at_most_quantity"
             ),
@@ -206,6 +218,9 @@ class OrderItemEdit(TenantOwned):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     quantity_before = models.PositiveIntegerField()
     quantity_after = models.PositiveIntegerField()
+    # A weighed line's weight (kg) before and after; None for lines sold by the portion.
+    weight_before = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
+    weight_after = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
     note_before = models.CharField(max_length=200, blank=True, default="")
     note_after = models.CharField(max_length=200, blank=True, default="")
     voided = models.BooleanField(default=False)

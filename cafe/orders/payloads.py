@@ -4,7 +4,7 @@ kitchen task ``KitchenTaskSerializer``'s; a test keeps the two in step."""
 
 from typing import Literal, TypedDict
 
-from cafe.shared.payloads import Money, Timestamp, Uuid
+from cafe.shared.payloads import Kilograms, Money, Timestamp, Uuid
 
 OrderStatusName = Literal["open", "closed", "cancelled", "merged"]
 ServiceName = Literal["dine_in", "takeaway"]
@@ -30,8 +30,10 @@ class OrderLine(TypedDict):
     id: Uuid
     menu_item: Uuid
     title: str
-    price: Money  # the menu item's price plus its modifiers', per portion
+    price: Money  # the menu item's price plus its modifiers', per portion (weighed: its weight's)
     quantity: int
+    weight: Kilograms | None  # sold by weight: each portion's weight in kg
+    price_per_kg: Money | None  # sold by weight: the price of a kilogram
     discount: Discount | None
     total: Money  # price × quantity − the line's discount
     note: str
@@ -130,6 +132,7 @@ class KitchenTaskObject(TypedDict):
     station_name: str
     portion: int
     quantity: int
+    weight: Kilograms | None  # sold by weight: the portion's weight in kg
     status: TaskStatusName
     status_display: str
     cook: Uuid | None

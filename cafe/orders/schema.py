@@ -42,6 +42,8 @@ ORDER_EXAMPLE = {
             "title": "Cappuccino",
             "price": "350.00",
             "quantity": 2,
+            "weight": None,
+            "price_per_kg": None,
             "total": "700.00",
             "note": "",
             "modifiers": [],
@@ -68,6 +70,7 @@ TASK_EXAMPLE = {
     "station_name": "Hot kitchen",
     "portion": 1,
     "quantity": 2,
+    "weight": None,
     "status": "in_progress",
     "status_display": "Готовится",
     "cook": COOK,
@@ -222,9 +225,16 @@ ORDERS = document(
         errors_=(409,),
         examples=[
             OpenApiExample("Lines", {"items": [{"menu_item": MENU_ITEM, "quantity": 1}]}, request_only=True),
+            OpenApiExample(
+                "A dish sold by weight", {"items": [{"menu_item": MENU_ITEM, "grams": 350}]}, request_only=True
+            ),
             *ORDER_ANSWER,
         ],
-        description="Lines at today's menu prices, to an open order (409 otherwise). Sends `order_updated`.",
+        description="Lines at today's menu prices, to an open order (409 otherwise). `quantity` is 1 when "
+        "left out. An item sold by weight (`sold_by: weight`) takes each portion's `weight` in kg (at most "
+        "three decimals) or whole `grams`, 0.001 to `ORDER_LINE_MAX_WEIGHT` kg; its portion's `price` is "
+        "weight × the item's price of a kilogram, rounded half-up to the cent (docs/weighed.md); any other "
+        "item takes no weight (400 naming `weight`). Sends `order_updated`.",
     ),
     close=operation(
         tag="orders",
@@ -258,8 +268,12 @@ ORDERS = document(
         idempotent=True,
         errors_=(409,),
         parameters=[LINE_ID],
-        examples=[OpenApiExample("Quantity and note", {"quantity": 3, "note": "spicy"}, request_only=True)],
-        description="Changes a line's quantity or note in place (the line keeps its id). More portions get "
+        examples=[
+            OpenApiExample("Quantity and note", {"quantity": 3, "note": "spicy"}, request_only=True),
+            OpenApiExample("Weighed again", {"weight": "0.420", "reason": "weighed"}, request_only=True),
+        ],
+        description="Changes a line's quantity, note or, for a line sold by weight, each portion's `weight` "
+        "(or `grams`), which prices its portions anew, in place (the line keeps its id). More portions get "
         "kitchen tasks and come off the stop-list; fewer cancel tasks, those not started first (`reason` "
         "is required when started ones go). 409 once the line is voided, when the order is not open, "
         "below the portions served, past `ORDER_MAX_PORTIONS`, short of stock, and for anyone but a "

@@ -17,7 +17,7 @@ from cafe.guests.serializers import MaskedPhone, PhoneField
 from cafe.orders.models import DiscountKind, KitchenTask, Order, OrderItem, OrderStatus, Service, TaskStatus
 from cafe.orders.money import due
 from cafe.shared.serializers import Money
-from core.fields import StrictDecimalField
+from core.fields import StrictDecimalField, StrictQuantityField
 
 # Orders and kitchen tasks are serialised on every write (for the events and the
 # answer): OrderSerializer and KitchenTaskSerializer build their output by hand
@@ -48,6 +48,11 @@ def _time(value: datetime.datetime | None, zone: datetime.tzinfo) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def _kg(value: Decimal | None) -> str | None:
+    # StrictQuantityField's text: three places.
+    return None if value is None else f"{value:.3f}"
+
+
 def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -71,6 +76,8 @@ def _line(line: OrderItem) -> dict[str, Any]:
         "title": _str(line.title),
         "price": _decimal(line.price),
         "quantity": _int(line.quantity),
+        "weight": _kg(line.weight),
+        "price_per_kg": _decimal(line.price_per_kg),
         "discount": _discount(line, line.discount_amount),
         "total": _decimal(line.total),
         "note": _str(line.note),
@@ -144,8 +151,11 @@ class OrderItemSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     menu_item = serializers.UUIDField(source="menu_item_id")
     title = serializers.CharField()
-    price = StrictDecimalField(max_digits=10)
+    price = StrictDecimalField(max_digits=10)  # a portion's (weighed: round(weight × price_per_kg) + modifiers)
     quantity = serializers.IntegerField()
+    # Sold by weight (docs/weighed.md): each portion's weight in kg and the price of a kilogram; else null.
+    weight = StrictQuantityField(max_digits=8, allow_null=True)
+    price_per_kg = StrictDecimalField(max_digits=10, allow_null=True)
     discount = serializers.SerializerMethodField()
     total = Money()  # price × quantity − the line's discount
     note = serializers.CharField()
@@ -312,6 +322,7 @@ class KitchenTaskSerializer(serializers.Serializer):
     station_name = serializers.CharField(source="station.name")
     portion = serializers.IntegerField()
     quantity = serializers.IntegerField(source="line.quantity")
+    weight = StrictQuantityField(max_digits=8, source="line.weight", allow_null=True)  # kg, sold by weight
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     cook = serializers.UUIDField(source="cook_id", allow_null=True)
@@ -344,6 +355,7 @@ class KitchenTaskSerializer(serializers.Serializer):
             "station_name": _str(task.station.name),
             "portion": _int(task.portion),
             "quantity": _int(line.quantity),
+            "weight": _kg(line.weight),
             "status": _str(task.status),
             "status_display": _str(task.get_status_display()),
             "cook": _uuid(task.cook_id),
@@ -370,9 +382,27 @@ class FiredSerializer(serializers.Serializer):
     fired = KitchenTaskSerializer(many=True)
 
 
-class OrderLineInput(serializers.Serializer):
+class WeighedInput(serializers.Serializer):
+    """An item sold by weight: a portion's ``weight`` in kg (at most three decimals) or
+    in whole ``grams``, one of them; both end up as ``weight`` (kg)."""
+
+    weight = StrictQuantityField(
+        max_digits=8, required=False, min_value=Decimal("0.001"), max_value=settings.ORDER_LINE_MAX_WEIGHT
+    )
+    grams = serializers.IntegerField(required=False, min_value=1, max_value=int(settings.ORDER_LINE_MAX_WEIGHT * 1000))
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        if "grams" in attrs:
+            if "weight" in attrs:
+                raise serializers.ValidationError({"grams": [_("Give the weight in kg or in grams, not both.")]})
+            attrs["weight"] = Decimal(attrs.pop("grams")) / 1000
+        return attrs
+
+
+class OrderLineInput(WeighedInput):
     menu_item = serializers.UUIDField()
-    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+    quantity = serializers.IntegerField(min_value=1, max_value=1000, default=1)
     modifiers = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=50)
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     course = serializers.IntegerField(min_value=1, max_value=20, default=1)
@@ -380,14 +410,15 @@ class OrderLineInput(serializers.Serializer):
     hold = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class LineUpdateInput(serializers.Serializer):
+class LineUpdateInput(WeighedInput):
     quantity = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
     reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
     def validate(self, attrs: dict) -> dict:
-        if "quantity" not in attrs and "note" not in attrs:
-            raise serializers.ValidationError({"quantity": [_("Send a quantity or a note.")]})
+        attrs = super().validate(attrs)
+        if "quantity" not in attrs and "note" not in attrs and "weight" not in attrs:
+            raise serializers.ValidationError({"quantity": [_("Send a quantity, a weight or a note.")]})
         return attrs
 
 

@@ -24,9 +24,8 @@ from cafe.floor.models import Table, TableStatus
 from cafe.guests.models import Guest
 from cafe.guests.services import guest_for_contact
 from cafe.menu.events import menu_item_updated
-from cafe.menu.models import MenuItem, MenuItemBranch, ModifierGroup, Station
+from cafe.menu.models import MenuItem, MenuItemBranch, ModifierGroup, SoldBy, Station
 from cafe.menu.selectors import menu_for_branch, menu_item_views
-from cafe.menu.stock import stock_return, stock_take
 from cafe.orders.events import (
     KITCHEN_TASK_CREATED,
     ORDER_CANCELLED,
@@ -49,7 +48,7 @@ from cafe.orders.models import (
     Service,
     TaskStatus,
 )
-from cafe.orders.money import ZERO, recalculate
+from cafe.orders.money import ZERO, recalculate, rounded
 from cafe.orders.occupancy import order_vacate, table_occupy
 from cafe.orders.payloads import OrderData
 from cafe.orders.settle import order_settle, order_transition
@@ -57,6 +56,7 @@ from cafe.orders.takeaway import pickup_number_next
 from cafe.shared import metrics
 from cafe.shared.business_day import zone
 from cafe.shared.services import with_prefetched
+from cafe.store.taking import LineTake, Taken, stock_return, stock_take
 from core.errors import Conflict
 from core.rows import rows_insert
 from realtime.catalogue import EventType
@@ -132,6 +132,22 @@ def check_lines(existing: int, adding: int) -> None:
         )
 
 
+def weight_error(item: MenuItem, weight: Decimal | None) -> str | None:
+    """A line of an item sold by weight gives its weight; any other line gives none."""
+    if item.sold_by == SoldBy.WEIGHT and weight is None:
+        return _("This menu item is sold by weight: give a portion's weight (kg) or grams.")
+    if item.sold_by != SoldBy.WEIGHT and weight is not None:
+        return _("This menu item is sold by the portion; it takes no weight.")
+    return None
+
+
+def portion_price(price: Decimal, weight: Decimal | None, modifiers: Iterable[Any]) -> Decimal:
+    """A portion's price: the item's (a weighed one's, ``weight`` kg at ``price`` a
+    kilogram, rounded as the bill rounds) plus its modifiers'."""
+    base = price if weight is None else rounded(price * weight)
+    return base + sum((modifier.price for modifier in modifiers), Decimal(0))
+
+
 @dataclass
 class NewLines:
     """Lines about to be added to an order, built in memory (``lines_prepare``) and
@@ -141,6 +157,8 @@ class NewLines:
     modifiers: list[OrderItemModifier] = field(default_factory=list)
     kitchen: list[tuple[OrderItem, uuid.UUID | None, bool, int, int]] = field(default_factory=list)
     restocked: list[uuid.UUID] = field(default_factory=list)
+    # The storeroom's own events (``stock_low``).
+    stocked: list[PendingEvent[Any]] = field(default_factory=list)
     # The kitchen's stations, read with the menu (their names go in the tasks' events).
     stations: dict[uuid.UUID, Station] = field(default_factory=dict)
 
@@ -210,16 +228,13 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
             errors[str(index)] = {"menu_item": [_("Menu item not found in this branch's menu.")]}
         elif not item.available_here:
             errors[str(index)] = {"menu_item": [_("This menu item is not available.")]}
+        elif problem := weight_error(item, line.get("weight")):
+            errors[str(index)] = {"weight": [problem]}
         elif problems := _modifier_errors(groups[item.pk], line.get("modifiers", ())):
             errors[str(index)] = {"modifiers": problems}
     if errors:
         raise ValidationError({"items": errors})
-    wanted: dict[MenuItem, int] = defaultdict(int)
-    for line in lines:
-        item = menu[line["menu_item"]]
-        if item.remaining_here is not None:
-            wanted[item] += line["quantity"]
-    new = NewLines(restocked=stock_take(tenant=tenant, branch_id=order.branch_id, wanted=wanted), stations=stations)
+    new = NewLines(stations=stations)
     chosen = {
         modifier.pk: modifier for group_list in groups.values() for g in group_list for modifier in g.modifiers.all()
     }
@@ -229,13 +244,16 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
         modifiers = [chosen[pk] for pk in line.get("modifiers", ())]
         course = line.get("course", 1)
         held = line["hold"] if line.get("hold") is not None else course > 1
+        weight = line.get("weight")
         row = OrderItem(
             company_id=order.company_id,
             order=order,
             menu_item=item,
             title=item.title,
-            price=item.price + sum((modifier.price for modifier in modifiers), Decimal(0)),
+            price=portion_price(item.price, weight, modifiers),
             quantity=line["quantity"],
+            weight=weight,
+            price_per_kg=None if weight is None else item.price,
             note=line.get("note", ""),
             course=course,
         )
@@ -254,6 +272,22 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
         new.lines.append(row)
         new.modifiers += row_modifiers
         new.kitchen.append((row, item.station_here, held, 1, row.quantity))
+    # Stock is taken the moment a line is ordered, with the lines built (their ids name
+    # the sale's movements): counted items off the stop-list, stock-tracked ones'
+    # ingredients off the storeroom (``cafe.store.taking``).
+    wanted: dict[MenuItem, int] = defaultdict(int)
+    tracked: list[LineTake] = []
+    for row in new.lines:
+        item = menu[row.menu_item_id]
+        if item.stock_tracked:
+            chosen_ids = tuple(modifier.modifier_id for modifier in row.modifiers.all() if modifier.modifier_id)
+            tracked.append(LineTake(row.pk, item, row.quantity, chosen_ids))
+        elif item.remaining_here is not None:
+            wanted[item] += row.quantity
+    taken = stock_take(tenant=tenant, branch_id=order.branch_id, counted=wanted, tracked=tracked)
+    new.restocked, new.stocked = taken.items, taken.events
+    for row in new.lines:
+        row.stock_taken = row.pk in taken.lines
     portions = sum(count for _, station, _, _, count in new.kitchen if station is not None)
     if not order._state.adding:
         check_portions(tenant, order, portions)
@@ -276,7 +310,7 @@ def lines_write(tenant: Tenant, order: Order, new: NewLines) -> list[PendingEven
     for task in tasks:
         task.station = new.stations[task.station_id]
         created.append(task_event(KITCHEN_TASK_CREATED, task))
-    return [*created, *_menu_events(tenant, order, new.restocked)]
+    return [*created, *_menu_events(tenant, order, new.restocked), *new.stocked]
 
 
 def _menu_events(tenant: Tenant, order: Order, item_ids: Sequence[uuid.UUID]) -> list[PendingEvent[Any]]:
@@ -503,6 +537,30 @@ def _check_payments(order: Order, status: str) -> None:
 # kitchen tasks follow, and every edit is recorded (OrderItemEdit).
 
 
+def _line_take(tenant: Tenant, order: Order, line: OrderItem, more: int) -> Taken:
+    """``more`` portions of a line ordered: off its recipe's stock (the line's
+    modifiers' effects included), or off the stop-list count."""
+    if line.menu_item.stock_tracked:
+        modifiers = tuple(line.modifiers.exclude(modifier=None).values_list("modifier", flat=True))
+        taken = stock_take(
+            tenant=tenant, branch_id=order.branch_id, tracked=[LineTake(line.pk, line.menu_item, more, modifiers)]
+        )
+        line.stock_taken = line.stock_taken or line.pk in taken.lines
+        return taken
+    return stock_take(tenant=tenant, branch_id=order.branch_id, counted={line.menu_item: more})
+
+
+def _line_return(tenant: Tenant, order: Order, line: OrderItem, count: int) -> Taken:
+    return stock_return(
+        tenant=tenant,
+        branch_id=order.branch_id,
+        item=line.menu_item,
+        count=count,
+        line_id=line.pk,
+        stock_taken=line.stock_taken,
+    )
+
+
 def _line_for_edit(tenant: Tenant, order: Order, line_id: uuid.UUID) -> tuple[OrderItem, list[KitchenTask]]:
     """The order's line and its tasks, locked (after the order); 409 once voided,
     and for anyone but a manager once the kitchen has started a portion."""
@@ -542,10 +600,12 @@ def order_line_update(
     line_id: uuid.UUID,
     quantity: int | None = None,
     note: str | None = None,
+    weight: Decimal | None = None,
     reason: str = "",
 ) -> Order:
-    """Changes a line's quantity or note. More portions get tasks (and come off the
-    stop-list); fewer cancel tasks, unstarted ones first."""
+    """Changes a line's quantity, note or (sold by weight) its portions' weight, which
+    prices them anew. More portions get tasks (and come off the stop-list); fewer
+    cancel tasks, unstarted ones first."""
     order = order_open_locked(tenant, order_id)
     line, tasks = _line_for_edit(tenant, order, line_id)
     edit = OrderItemEdit(
@@ -554,6 +614,7 @@ def order_line_update(
         user=tenant.user,
         quantity_before=line.quantity,
         note_before=line.note,
+        weight_before=line.weight,
         reason=reason,
     )
     caused: list[PendingEvent[Any]] = []
@@ -561,9 +622,7 @@ def order_line_update(
     if quantity is not None and quantity > max(line.quantity, settings.ORDER_LINE_MAX_QUANTITY):
         raise ValidationError({"quantity": [line_quantity_error()]})
     if quantity is not None and quantity > line.quantity:
-        restocked = stock_take(
-            tenant=tenant, branch_id=order.branch_id, wanted={line.menu_item: quantity - line.quantity}
-        )
+        taken = _line_take(tenant, order, line, quantity - line.quantity)
         first = max((task.portion for task in tasks), default=line.quantity) + 1
         held = any(task.status == TaskStatus.HELD for task in tasks)
         station = tasks[-1].station_id if tasks else None
@@ -573,7 +632,8 @@ def order_line_update(
         created = tasks_create(order, [(line, station, held, first, added)]) if station else []
         caused += [
             *task_events(tenant, created, KITCHEN_TASK_CREATED),
-            *_menu_events(tenant, order, restocked),
+            *_menu_events(tenant, order, taken.items),
+            *taken.events,
         ]
     elif quantity is not None and quantity < line.quantity:
         if quantity < _served(tasks):
@@ -584,13 +644,19 @@ def order_line_update(
         cancelled, unstarted = _cancel_portions(tenant, tasks, removed, reason) if tasks else ([], removed)
         changed_tasks += cancelled
         line.quantity = quantity
-        returned = stock_return(tenant=tenant, branch_id=order.branch_id, item=line.menu_item, count=unstarted)
-        caused += _menu_events(tenant, order, returned)
+        returned = _line_return(tenant, order, line, unstarted)
+        caused += [*_menu_events(tenant, order, returned.items), *returned.events]
+    if weight is not None and line.weight is None:
+        raise ValidationError({"weight": [_("This line is sold by the portion; it takes no weight.")]})
+    if weight is not None and weight != line.weight:
+        line.weight = weight
+        line.price = portion_price(line.price_per_kg or ZERO, weight, line.modifiers.all())
+        changed_tasks += [task for task in tasks if task.status not in (TaskStatus.SERVED, TaskStatus.CANCELLED)]
     if note is not None and note != line.note:
         line.note = note
         changed_tasks += [task for task in tasks if task.status not in (TaskStatus.SERVED, TaskStatus.CANCELLED)]
-    line.save(update_fields=["quantity", "note", "updated_at"])
-    edit.quantity_after, edit.note_after = line.quantity, line.note
+    line.save(update_fields=["quantity", "note", "weight", "price", "stock_taken", "updated_at"])
+    edit.quantity_after, edit.note_after, edit.weight_after = line.quantity, line.note, line.weight
     edit.save()
     caused = [*task_events(tenant, dict.fromkeys(changed_tasks)), *caused]
     return order_changed(tenant, ORDER_UPDATED, order, *caused)
@@ -614,15 +680,13 @@ def order_line_void(*, tenant: Tenant, order_id: uuid.UUID, line_id: uuid.UUID, 
         quantity_after=line.quantity,
         note_before=line.note,
         note_after=line.note,
+        weight_before=line.weight,
+        weight_after=line.weight,
         voided=True,
         reason=reason,
     )
-    caused = [
-        *task_events(tenant, cancelled),
-        *_menu_events(
-            tenant, order, stock_return(tenant=tenant, branch_id=order.branch_id, item=line.menu_item, count=unstarted)
-        ),
-    ]
+    returned = _line_return(tenant, order, line, unstarted)
+    caused = [*task_events(tenant, cancelled), *_menu_events(tenant, order, returned.items), *returned.events]
     return order_changed(tenant, ORDER_UPDATED, order, *caused)
 
 
@@ -635,13 +699,17 @@ def _release_kitchen(tenant: Tenant, order: Order) -> list[PendingEvent[Any]]:
         by_line[task.line_id].append(task)
     cancelled: list[KitchenTask] = []
     restocked: list[uuid.UUID] = []
+    stocked: list[PendingEvent[Any]] = []
     for line in order.items.filter(voided_at__isnull=True).select_related("menu_item"):
         line_tasks = by_line.get(line.pk, [])
         live = [task for task in line_tasks if TaskStatus.CANCELLED in TASK_TRANSITIONS[task.status]]
         unstarted = sum(1 for task in live if task.status not in STARTED_STATUSES) if line_tasks else line.quantity
         cancelled += tasks_cancel(tenant, live)
-        restocked += stock_return(tenant=tenant, branch_id=order.branch_id, item=line.menu_item, count=unstarted)
+        returned = _line_return(tenant, order, line, unstarted)
+        restocked += returned.items
+        stocked += returned.events
     return [
         *task_events(tenant, cancelled),
         *_menu_events(tenant, order, list(dict.fromkeys(restocked))),
+        *stocked,
     ]

@@ -139,6 +139,8 @@ def order_split(
             title=line.title,
             price=line.price,
             quantity=quantity,
+            weight=line.weight,
+            price_per_kg=line.price_per_kg,
             note=line.note,
             course=line.course,
             split_from=line,

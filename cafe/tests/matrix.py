@@ -26,6 +26,7 @@ world is built once per run even when the suite runs in parallel.
 
 import datetime
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -39,6 +40,9 @@ from cafe.bookings.services import booking_create
 from cafe.floor.models import OpeningException, OpeningHours
 from cafe.guests.models import Guest
 from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
+from cafe.purchasing.models import StockDocument, Supplier
+from cafe.purchasing.services import document_create, document_post
+from cafe.store.models import Ingredient, Recipe, RecipeLine
 from cafe.tests.factories import (
     BranchFactory,
     CategoryFactory,
@@ -272,6 +276,72 @@ MATRIX = {
     "POST booking no-show/":    ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
     "POST booking arrive/":     ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "403 403 403"),
 
+    # The storeroom (docs/inventory.md): ingredients are the company's (``ingredient``: one
+    # nothing names); ``recipe`` is the target branch's recipe of its own dish; stock,
+    # its ledger and settings are asked for the target's branch.
+    "GET ingredients/":         ("in - out",    "in - out",    "in - out",    "in - out",    "in - out",    "in - out"),
+    "GET ingredient":           ("200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404",   "200 - 404"),
+    "POST ingredients/":        ("201 - -",     "201 - -",     "403 - -",     "403 - -",     "403 - -",     "403 - -"),
+    "PATCH ingredient":         ("200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "PUT ingredient":           ("200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "DELETE ingredient":        ("204 - 404",   "204 - 404",   "403 - 403",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "POST ingredient threshold/ branch=T": ("200 200 404", "200 200 404", "200 400 404", "403 403 403",
+                                 "403 403 403", "403 403 403"),
+    "GET recipes/":             ("in in out",   "in in out",   "in out out",  "in out out",  "in out out",  "in out out"),
+    "GET recipe":               ("200 200 404", "200 200 404", "200 404 404", "200 404 404", "200 404 404", "200 404 404"),
+    "POST recipes/ shared branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "PATCH recipe":             ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "PUT recipe":               ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "DELETE recipe":            ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "GET stock/ branch=T":      ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400", "200 400 400"),
+    "GET stock/movements/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "GET stock/settings/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "200 400 400", "200 400 400",
+                                 "200 400 400"),
+    "PUT stock/settings/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+
+    # The storeroom's documents (docs/inventory.md): the company's ``supplier`` (and a
+    # ``spare_supplier`` with no deliveries), and drafts of the target's branch: a
+    # ``purchase``, a ``write_off`` and a ``transfer`` (to ``far``, another branch of the
+    # target's company) of the cheese it holds, and a ``count``. Costs: owner, admin, manager.
+    "GET suppliers/":           ("in - out",    "in - out",    "in - out",    "403 - 403",   "403 - 403",   "403 - 403"),
+    "GET supplier":             ("200 - 404",   "200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "POST suppliers/":          ("201 - -",     "201 - -",     "201 - -",     "403 - -",     "403 - -",     "403 - -"),
+    "PATCH supplier":           ("200 - 404",   "200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "PUT supplier":             ("200 - 404",   "200 - 404",   "200 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "DELETE supplier":          ("204 - 404",   "204 - 404",   "204 - 404",   "403 - 403",   "403 - 403",   "403 - 403"),
+    "GET purchases/":              ("in in out",   "in in out",   "in out out",  "403 403 403", "403 403 403", "403 403 403"),
+    "GET purchase":                ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST purchases/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "DELETE purchase":             ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST purchase post/":         ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "GET write-offs/":             ("in in out",   "in in out",   "in out out",  "403 403 403", "403 403 403", "403 403 403"),
+    "GET write_off":               ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST write-offs/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "DELETE write_off":            ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST write_off post/":        ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "GET transfers/":              ("in in out",   "in in out",   "in out out",  "403 403 403", "403 403 403", "403 403 403"),
+    "GET transfer":                ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST transfers/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "DELETE transfer":             ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST transfer post/":         ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "GET stock-counts/":           ("in in out",   "in in out",   "in out out",  "403 403 403", "403 403 403", "403 403 403"),
+    "GET count":                   ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST stock-counts/ branch=T": ("201 201 400", "201 201 400", "201 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "DELETE count":                ("204 204 404", "204 204 404", "204 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "POST count post/":            ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "GET count variance/":      ("200 200 404", "200 200 404", "200 404 404", "403 403 403", "403 403 403", "403 403 403"),
+    "GET reports/food-cost/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+    "GET reports/abc/ branch=T": ("200 200 400", "200 200 400", "200 400 400", "403 403 403", "403 403 403",
+                                 "403 403 403"),
+
     # Sockets: connect asking for the target's branch; live events and the
     # replay (since=0) of a change to a table in the target's branch.
     "WS orders branch_id=T":    ("accept accept 4005", "accept accept 4005", "accept 4005 4005",
@@ -400,7 +470,43 @@ def build(role: str, target: str) -> dict:
             company=branch.company, branch=branch, name="Tablet", views=["floor"], key_hash=uuid.uuid4().hex
         ),
     }
+    # The storeroom (docs/inventory.md): an ingredient nothing names, and the target
+    # branch's recipe of its own dish, made of cheese.
+    cheese = Ingredient.objects.create(company=branch.company, name="Cheese", unit="g")
+    recipe = Recipe.objects.create(company=branch.company, menu_item=item, branch=branch)
+    RecipeLine.objects.create(company=branch.company, recipe=recipe, ingredient=cheese, quantity=100, unit="g")
+    world.update(
+        ingredient=Ingredient.objects.create(company=branch.company, name="Flour", unit="kg"),
+        cheese=cheese,
+        recipe=recipe,
+    )
+    _documents(world)
     return world
+
+
+def _documents(world: dict) -> None:
+    """The storeroom's documents of the target's branch (see the rows): drafts, and
+    2 kg of cheese posted there so a write-off or transfer of some of it can post."""
+    branch, cheese = world["branch"], world["cheese"]
+    boss = tenant_for(world["boss"])
+    supplier = Supplier.objects.create(company=branch.company, name="Fresh Farm")
+    lines = [{"ingredient": cheese.pk, "quantity": Decimal(500), "unit": "g"}]
+
+    def draft(kind: str, **fields) -> StockDocument:
+        return document_create(tenant=boss, kind=kind, branch=branch.pk, date=datetime.date(2026, 3, 14), **fields)
+
+    stocked = draft("purchase", supplier=supplier.pk, lines=[{**lines[0], "quantity": Decimal(2000), "price": 1}])
+    document_post(tenant=boss, kind="purchase", document_id=stocked.pk)
+    far = BranchFactory(company=branch.company)
+    world.update(
+        supplier=supplier,
+        spare_supplier=Supplier.objects.create(company=branch.company, name="Spare"),
+        far=far,
+        purchase=draft("purchase", supplier=supplier.pk, lines=[{**lines[0], "price": Decimal(1)}]),
+        write_off=draft("write_off", reason="spoiled", lines=lines),
+        transfer=draft("transfer", to_branch=far.pk, lines=lines),
+        count=draft("count", lines=lines),
+    )
 
 
 # When new bookings of the rows start: tomorrow, in the branch's zone (UTC in these worlds).

@@ -15,6 +15,7 @@ from cafe.bookings.models import Booking, BookingTable
 from cafe.floor.models import OpeningException, OpeningHours, Table
 from cafe.floor.plan import footprint, overflow
 from cafe.orders.models import Order, OrderStatus
+from cafe.store.models import StockLevel
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +101,25 @@ def test_the_demo_floor_has_two_drawn_halls_hours_tonights_book_and_returning_gu
     assert Booking.unscoped.filter(guest=maria, status="arrived").get().order.guest == maria
     assert Booking.unscoped.filter(guest=late.guest, status="no_show").get().table_links.get().holding is False
     assert Booking.unscoped.count() == 4
+
+
+def test_the_demo_storeroom_has_a_delivery_a_write_off_and_a_count_with_a_variance(client_for):
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    manager = client_for(User.objects.get(email="manager@demo.cafe"))
+    [delivery] = manager.get("/api/cafe/purchases/").json()["results"]
+    assert (delivery["status"], delivery["invoice"], delivery["total"]) == ("posted", "МФ-0412", "3960.00")
+    [write_off] = manager.get("/api/cafe/write-offs/").json()["results"]
+    assert (write_off["status"], write_off["reason"]) == ("posted", "spoiled")
+    [count] = manager.get("/api/cafe/stock-counts/").json()["results"]
+    variance = manager.get(f"/api/cafe/stock-counts/{count['id']}/variance/").json()
+    assert [(row["name"], row["variance"], row["value"]) for row in variance["rows"]] == [
+        ("Молоко", "0.000", "0.00"),
+        ("Творог", "-0.200", "-84.00"),
+    ]
+    levels = {
+        level.ingredient.name: level.on_hand
+        for level in StockLevel.unscoped.filter(branch__name="Center").select_related("ingredient")
+    }
+    assert (levels["Молоко"], levels["Творог"]) == (Decimal("9.500"), Decimal("2.800"))

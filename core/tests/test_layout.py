@@ -13,16 +13,19 @@ APPS = ["core", "accounts", "realtime", "cafe", "webapp"]
 ABOVE_THE_APPS = ["config", "bench"]
 PROJECT = [*APPS, *ABOVE_THE_APPS]
 
-# The cafe's areas and the areas each may import: bill → orders → floor, menu → shared.
+# The cafe's areas and the areas each may import: bill → orders → floor, menu → shared;
+# the storeroom (store) sits between orders and menu: orders take stock through it.
 AREAS = {
     "shared": set(),
     "floor": {"shared"},
     "menu": {"shared"},
     "guests": {"shared"},
-    "orders": {"floor", "menu", "guests", "shared"},
+    "store": {"menu", "shared"},
+    "purchasing": {"store", "menu", "shared"},
+    "orders": {"floor", "menu", "guests", "store", "shared"},
     "bookings": {"orders", "floor", "guests", "shared"},
     "snapshot": {"orders", "floor", "menu", "guests", "shared"},
-    "bill": {"orders", "floor", "menu", "guests", "shared"},
+    "bill": {"orders", "floor", "menu", "guests", "store", "shared"},
     "timeclock": {"bill", "orders", "floor", "menu", "guests", "shared"},
 }
 

@@ -57,6 +57,7 @@ def test_every_event_type_is_declared_once_with_its_streams():
             "booking_updated",
             "kitchen_task_ready",
             "menu_item_updated",
+            "stock_low",
         ),
         "tables": (
             "table_status_changed",
@@ -69,7 +70,7 @@ def test_every_event_type_is_declared_once_with_its_streams():
             "booking_created",
             "booking_updated",
         ),
-        "kitchen": ("kitchen_task_created", "kitchen_task_updated", "menu_item_updated"),
+        "kitchen": ("kitchen_task_created", "kitchen_task_updated", "menu_item_updated", "stock_low"),
     }
 
 
@@ -116,6 +117,11 @@ def test_describe_gives_a_json_schema_per_event():
         "required": ["branch_id", "status", "status_display", "table_id", "table_number"],
         "additionalProperties": False,
     }
+    low = described["stock_low"]
+    assert low["streams"] == ["kitchen", "orders"]
+    assert low["payload"]["required"] == sorted(
+        ["ingredient", "on_hand", "low_threshold", "negative", "company_id", "branch_id"]
+    )
     order = described["order_created"]["payload"]["properties"]["order"]
     assert order["properties"]["items"]["items"]["required"] == sorted(orders.OrderLine.__annotations__)
     assert order["properties"]["waiter"] == {"anyOf": [{"type": "string"}, {"type": "null"}]}
@@ -154,7 +160,7 @@ def test_an_event_is_logged_under_its_declared_name():
 
 def test_every_event_type_the_cafe_declares_is_registered():
     areas = sorted(path.parent.name for path in (ROOT / "cafe").glob("*/events.py"))
-    assert areas == ["bill", "bookings", "floor", "menu", "orders", "shared"]
+    assert areas == ["bill", "bookings", "floor", "menu", "orders", "shared", "store"]
     declared = {
         value.name: value
         for area in areas

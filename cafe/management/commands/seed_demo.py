@@ -1,5 +1,6 @@
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -17,6 +18,9 @@ from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, Modif
 from cafe.orders.kitchen import task_act
 from cafe.orders.models import Order, OrderStatus
 from cafe.orders.services import order_create
+from cafe.purchasing.models import StockDocument, Supplier
+from cafe.purchasing.services import document_create, document_post
+from cafe.store.models import Ingredient, StockLevel
 
 PASSWORD = "cafe-demo-2026"
 MENU = {
@@ -137,9 +141,62 @@ class Command(BaseCommand):
             self._kitchen_in_progress(center, items)
         if not Booking.unscoped.filter(company=company).exists():
             self._tonights_book(center)
+        if not StockDocument.unscoped.filter(company=company).exists():
+            self._storeroom_documents(center)
         self.stdout.write(f"Demo data ready. Logins (password {PASSWORD}):")
         for email, role, branch in staff:
             self.stdout.write(f"  {email:<20} {role:<7} {branch.name if branch else 'all branches'}")
+
+    def _storeroom_documents(self, center: Branch) -> None:
+        """The Center's storeroom (docs/inventory.md, "Demo data"): this morning's
+        delivery from the dairy, a write-off of spoiled milk, and tonight's count that
+        found less cottage cheese than the ledger holds."""
+        owner = tenant_for(User.objects.get(email="owner@demo.cafe"))
+        company = owner.company
+        supplier, _ = Supplier.unscoped.get_or_create(
+            company=company, name="Молочная ферма", defaults={"phone": "+74951234567"}
+        )
+        stock = {
+            name: Ingredient.unscoped.get_or_create(company=company, name=name, defaults={"unit": unit})[0]
+            for name, unit in (("Молоко", "l"), ("Творог", "kg"), ("Пармезан", "kg"))
+        }
+        today = timezone.localdate(timezone=ZoneInfo(center.timezone))
+
+        def post(kind: str, lines: list[tuple[str, str, str | None]], **fields) -> None:
+            document = document_create(
+                tenant=owner,
+                kind=kind,
+                branch=center.pk,
+                date=today,
+                lines=[
+                    {
+                        "ingredient": stock[name].pk,
+                        "unit": stock[name].unit,
+                        "quantity": Decimal(quantity),
+                        **({"price": Decimal(price)} if price is not None else {}),
+                    }
+                    for name, quantity, price in lines
+                ],
+                **fields,
+            )
+            document_post(tenant=owner, kind=kind, document_id=document.pk)
+
+        post(
+            "purchase",
+            [("Молоко", "10", "90.00"), ("Творог", "3", "420.00"), ("Пармезан", "1", "1800.00")],
+            supplier=supplier.pk,
+            invoice="МФ-0412",
+        )
+        post("write_off", [("Молоко", "0.5", None)], reason="spoiled", note="скисло в холодильнике")
+        levels = {level.ingredient_id: level.on_hand for level in owner.scope(StockLevel).filter(branch=center)}
+        # Counted: the ledger's figure, but 0.2 kg of cottage cheese short.
+        post(
+            "count",
+            [
+                ("Молоко", str(levels[stock["Молоко"].pk]), None),
+                ("Творог", str(levels[stock["Творог"].pk] - Decimal("0.2")), None),
+            ],
+        )
 
     def _the_floor(self, center: Branch, river: Branch) -> None:
         """The Center's two halls with their tables drawn, Riverside's one hall, and the

@@ -13,6 +13,8 @@ from cafe.floor.models import OpeningException, OpeningHours, Table, Zone
 from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.models import KitchenTask, Order, OrderItem
+from cafe.purchasing.models import StockDocument, Supplier
+from cafe.store.models import Ingredient, Recipe, RecipeLine, StockLevel, StockMovement, StockSettings
 from cafe.tests.factories import PASSWORD
 from cafe.tests.matrix import BOOKABLE, FREE_WEEKDAY, cells
 from cafe.timeclock.models import ClockEntry
@@ -24,6 +26,15 @@ DISCOUNT = {"kind": "percent", "value": "5.00", "reason": "regular guest"}
 STAFF_BODY = {"email": "new@example.com", "password": "Tr0ub4dor&3-horse", "role": "waiter", "branch": "{branch}"}
 
 START = BOOKABLE.isoformat()
+
+
+def _document(extra: dict) -> dict:
+    """A new document of the target's branch: one line of its cheese, and ``extra``
+    (a purchase's supplier and its line's price, a write-off's reason, a transfer's destination)."""
+    price = {"price": extra.pop("price")} if "price" in extra else {}
+    line = {"ingredient": "{cheese}", "quantity": "100", "unit": "g", **price}
+    return {"branch": "{branch}", "date": "2026-03-14", "lines": [line], **extra}
+
 
 # The request behind each REST row: method, path, body, and for lists the object looked for.
 REQUESTS = {
@@ -208,6 +219,58 @@ REQUESTS = {
     "POST booking cancel/": ("post", "/api/cafe/bookings/{booking}/cancel/", None, None),
     "POST booking no-show/": ("post", "/api/cafe/bookings/{booking}/no-show/", None, None),
     "POST booking arrive/": ("post", "/api/cafe/bookings/{booking}/arrive/", None, None),
+    "GET ingredients/": ("get", "/api/cafe/ingredients/", None, "ingredient"),
+    "GET ingredient": ("get", "/api/cafe/ingredients/{ingredient}/", None, None),
+    "POST ingredients/": ("post", "/api/cafe/ingredients/", {"name": "Basil", "unit": "g"}, None),
+    "PATCH ingredient": ("patch", "/api/cafe/ingredients/{ingredient}/", {"name": "Rye flour"}, None),
+    "PUT ingredient": ("put", "/api/cafe/ingredients/{ingredient}/", {"name": "Rye flour", "unit": "g"}, None),
+    "DELETE ingredient": ("delete", "/api/cafe/ingredients/{ingredient}/", None, None),
+    "POST ingredient threshold/ branch=T": ("post", "/api/cafe/ingredients/{ingredient}/threshold/",
+                                            {"branch": "{branch}", "low_threshold": "5"}, None),
+    "GET recipes/": ("get", "/api/cafe/recipes/", None, "recipe"),
+    "GET recipe": ("get", "/api/cafe/recipes/{recipe}/", None, None),
+    "POST recipes/ shared branch=T": ("post", "/api/cafe/recipes/", {"menu_item": "{shared}", "branch": "{branch}",
+                                      "lines": [{"ingredient": "{cheese}", "quantity": "50", "unit": "g"}]}, None),
+    "PATCH recipe": ("patch", "/api/cafe/recipes/{recipe}/", {"output": "1"}, None),
+    "PUT recipe": ("put", "/api/cafe/recipes/{recipe}/",
+                   {"lines": [{"ingredient": "{cheese}", "quantity": "0.2", "unit": "kg"}]}, None),
+    "DELETE recipe": ("delete", "/api/cafe/recipes/{recipe}/", None, None),
+    "GET stock/ branch=T": ("get", "/api/cafe/stock/", {"branch": "{branch}"}, None),
+    "GET stock/movements/ branch=T": ("get", "/api/cafe/stock/movements/", {"branch": "{branch}"}, None),
+    "GET stock/settings/ branch=T": ("get", "/api/cafe/stock/settings/", {"branch": "{branch}"}, None),
+    "PUT stock/settings/ branch=T": ("put", "/api/cafe/stock/settings/", {"branch": "{branch}",
+                                                                          "allow_negative": True}, None),
+    "GET suppliers/": ("get", "/api/cafe/suppliers/", None, "supplier"),
+    "GET supplier": ("get", "/api/cafe/suppliers/{supplier}/", None, None),
+    "POST suppliers/": ("post", "/api/cafe/suppliers/", {"name": "Dairy"}, None),
+    "PATCH supplier": ("patch", "/api/cafe/suppliers/{supplier}/", {"phone": "+7 495 000-00-00"}, None),
+    "PUT supplier": ("put", "/api/cafe/suppliers/{supplier}/", {"name": "Fresh Farm Ltd"}, None),
+    "DELETE supplier": ("delete", "/api/cafe/suppliers/{spare_supplier}/", None, None),
+    "GET purchases/": ("get", "/api/cafe/purchases/", None, "purchase"),
+    "GET purchase": ("get", "/api/cafe/purchases/{purchase}/", None, None),
+    "POST purchases/ branch=T": ("post", "/api/cafe/purchases/", _document({"supplier": "{supplier}",
+                                                                             "price": "1.00"}), None),
+    "DELETE purchase": ("delete", "/api/cafe/purchases/{purchase}/", None, None),
+    "POST purchase post/": ("post", "/api/cafe/purchases/{purchase}/post/", None, None),
+    "GET write-offs/": ("get", "/api/cafe/write-offs/", None, "write_off"),
+    "GET write_off": ("get", "/api/cafe/write-offs/{write_off}/", None, None),
+    "POST write-offs/ branch=T": ("post", "/api/cafe/write-offs/", _document({"reason": "spoiled"}), None),
+    "DELETE write_off": ("delete", "/api/cafe/write-offs/{write_off}/", None, None),
+    "POST write_off post/": ("post", "/api/cafe/write-offs/{write_off}/post/", None, None),
+    "GET transfers/": ("get", "/api/cafe/transfers/", None, "transfer"),
+    "GET transfer": ("get", "/api/cafe/transfers/{transfer}/", None, None),
+    "POST transfers/ branch=T": ("post", "/api/cafe/transfers/", _document({"to_branch": "{far}"}), None),
+    "DELETE transfer": ("delete", "/api/cafe/transfers/{transfer}/", None, None),
+    "POST transfer post/": ("post", "/api/cafe/transfers/{transfer}/post/", None, None),
+    "GET stock-counts/": ("get", "/api/cafe/stock-counts/", None, "count"),
+    "GET count": ("get", "/api/cafe/stock-counts/{count}/", None, None),
+    "POST stock-counts/ branch=T": ("post", "/api/cafe/stock-counts/", _document({}), None),
+    "DELETE count": ("delete", "/api/cafe/stock-counts/{count}/", None, None),
+    "POST count post/": ("post", "/api/cafe/stock-counts/{count}/post/", None, None),
+    "GET count variance/": ("get", "/api/cafe/stock-counts/{count}/variance/", None, None),
+    "GET reports/food-cost/ branch=T": ("get", "/api/cafe/reports/food-cost/", {"branch": "{branch}"}, None),
+    "GET reports/abc/ branch=T": ("get", "/api/cafe/reports/abc/", {"branch": "{branch}", "from": "2026-03-01",
+                                                                    "to": "2026-03-31"}, None),
 }  # fmt: skip
 
 
@@ -253,6 +316,14 @@ def _snapshot_reads() -> tuple:
         Event,
         Guest.unscoped.order_by("pk").values_list("pk", "name", "phone", "note", "erased_at"),
         Booking.unscoped.order_by("pk").values_list("pk", "status", "starts_at", "note", "order"),
+        Supplier.unscoped.order_by("pk").values_list("pk", "name", "phone"),
+        StockDocument.unscoped.order_by("pk").values_list("pk", "status"),
+        StockMovement,
+        Ingredient.unscoped.order_by("pk").values_list("pk", "name", "unit"),
+        Recipe.unscoped.order_by("pk").values_list("pk", "output"),
+        RecipeLine.unscoped.order_by("pk").values_list("pk", "quantity", "unit"),
+        StockLevel.unscoped.order_by("pk").values_list("pk", "low_threshold", "on_hand"),
+        StockSettings.unscoped.order_by("pk").values_list("pk", "allow_negative"),
     )
 
 

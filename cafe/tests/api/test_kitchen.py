@@ -330,7 +330,7 @@ def test_task_list_filters_oldest_first_and_shape(client_for, waiter, cook, tabl
     assert [(t["title"], t["portion"]) for t in listed["results"]] == [("Борщ", 1), ("Борщ", 2), ("Мохито", 1)]
     task = listed["results"][0]
     assert list(task) == [
-        "id", "branch", "order", "line", "station", "station_name", "portion", "quantity", "status",
+        "id", "branch", "order", "line", "station", "station_name", "portion", "quantity", "weight", "status",
         "status_display", "cook", "title", "modifiers", "note", "course", "table_number", "service", "pickup_number",
             "created_at",
         "fired_at", "claimed_at", "ready_at", "served_at", "cancelled_at", "updated_at",

@@ -95,6 +95,7 @@ def test_menu_item_create_shape_and_money(client_for, manager, branch, category)
         "branch": str(branch.pk),
         "station": None,
         "remaining": None,
+        "sold_by": "portion",
         "modifier_groups": [],
     }
 

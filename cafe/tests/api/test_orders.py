@@ -59,6 +59,8 @@ def test_create_with_seed_body_answers_201_with_the_order(client_for, waiter, ta
             "title": "Плов",
             "price": "350.00",
             "quantity": 2,
+            "weight": None,
+            "price_per_kg": None,
             "discount": None,
             "total": "700.00",
             "note": "",

@@ -188,8 +188,10 @@ def test_a_negative_net_revenue_stays_a_number(client_for, attacked):
         "voided_lines": "0",
         "voided_value": "0.00",
         "cancelled_orders": "0",
+        "cost_of_goods": "0.00",
+        "gross_margin": "-20.00",
     }
-    assert "\r\nCenter,0.00,0,0.00,0,0.00,0.00,0.00,20.00,-20.00,0,0.00,0\r\n" in answer.content.decode()
+    assert "\r\nCenter,0.00,0,0.00,0,0.00,0.00,0.00,20.00,-20.00,0,0.00,0,0.00,-20.00\r\n" in answer.content.decode()
     # The JSON is unchanged by any of this.
     json_answer = client_for(attacked["owner"]).get(
         "/api/cafe/reports/daily/", {"date": NEXT_DAY.isoformat(), "branch": str(attacked["center"].pk)}
@@ -263,7 +265,13 @@ def test_the_query_count_does_not_grow_with_branches(client_for, monkeypatch):
     )
     assert (summary["voided_lines"], summary["voided_value"], summary["guests"]) == (9, "18.00", 18)
     assert large_answer["totals"]["top_items"] == [
-        {"id": large_answer["totals"]["top_items"][0]["id"], "name": "Soup", "quantity": 18, "revenue": "126.00"}
+        {
+            "id": large_answer["totals"]["top_items"][0]["id"],
+            "name": "Soup",
+            "quantity": 18,
+            "weight": None,
+            "revenue": "126.00",
+        }
     ]
     assert [part["summary"]["revenue"] for part in large_answer["branches"]] == [
         "7.00", "14.00", "21.00", "7.00", "14.00", "21.00", "7.00", "14.00", "21.00",

@@ -221,7 +221,7 @@ COMPANY_HOURS = {15: ("515.15", 1), 23: ("2081.10", 2)}  # each branch in its ow
 
 def _top(*rows) -> list[dict]:
     return [
-        {"id": str(obj.pk), "name": name, "quantity": quantity, "revenue": revenue}
+        {"id": str(obj.pk), "name": name, "quantity": quantity, "weight": None, "revenue": revenue}
         for obj, name, quantity, revenue in rows
     ]
 
@@ -246,6 +246,8 @@ def center_day(day) -> dict:
             "voided_lines": 1,
             "voided_value": "180.50",
             "cancelled_orders": 1,
+            "cost_of_goods": "0.00",
+            "gross_margin": "1248.75",
         },
         "payments": _methods(cash=("998.75", "0.00", 2), card=("600.00", "50.00", 1)),
         "refunds": _refunds(card=("350.00", 1)),
@@ -274,6 +276,8 @@ def harbour_day(day) -> dict:
             "voided_lines": 0,
             "voided_value": "0.00",
             "cancelled_orders": 0,
+            "cost_of_goods": "0.00",
+            "gross_margin": "997.50",
         },
         "payments": _methods(card=("997.50", "20.00", 1)),
         "refunds": _refunds(),
@@ -299,6 +303,8 @@ def company_day(day) -> dict:
             "voided_lines": 1,
             "voided_value": "180.50",
             "cancelled_orders": 1,
+            "cost_of_goods": "0.00",
+            "gross_margin": "2246.25",
         },
         "payments": _methods(cash=("998.75", "0.00", 2), card=("1597.50", "70.00", 2)),
         "refunds": _refunds(card=("350.00", 1)),
@@ -381,6 +387,8 @@ def test_the_next_day_and_the_range_of_both(client_for, day):
         "voided_lines": 0,
         "voided_value": "0.00",
         "cancelled_orders": 0,
+        "cost_of_goods": "0.00",
+        "gross_margin": "500.00",
     }
     assert next_day["payments"] == _methods(transfer=("500.00", "0.00", 1))
     both = client.get("/api/cafe/reports/range/", {"from": "2026-01-15", "to": "2026-01-16"}).json()
@@ -400,6 +408,8 @@ def test_the_next_day_and_the_range_of_both(client_for, day):
             "voided_lines": 1,
             "voided_value": "180.50",
             "cancelled_orders": 1,
+            "cost_of_goods": "0.00",
+            "gross_margin": "1748.75",
         },
         "payments": _methods(cash=("998.75", "0.00", 2), card=("600.00", "50.00", 1), transfer=("500.00", "0.00", 1)),
         "refunds": _refunds(card=("350.00", 1)),
@@ -431,10 +441,10 @@ def test_csv_is_the_same_report_in_sections(client_for, day):
         "",
         "summary",
         "scope,revenue,orders,average_bill,guests,discounts,service_charge,tips,refunds,net_revenue,"
-        "voided_lines,voided_value,cancelled_orders",
-        "all,2596.25,3,865.42,6,164.50,75.60,70.00,350.00,2246.25,1,180.50,1",
-        "Center,1598.75,2,799.38,3,112.00,75.60,50.00,350.00,1248.75,1,180.50,1",
-        "Harbour,997.50,1,997.50,3,52.50,0.00,20.00,0.00,997.50,0,0.00,0",
+        "voided_lines,voided_value,cancelled_orders,cost_of_goods,gross_margin",
+        "all,2596.25,3,865.42,6,164.50,75.60,70.00,350.00,2246.25,1,180.50,1,0.00,2246.25",
+        "Center,1598.75,2,799.38,3,112.00,75.60,50.00,350.00,1248.75,1,180.50,1,0.00,1248.75",
+        "Harbour,997.50,1,997.50,3,52.50,0.00,20.00,0.00,997.50,0,0.00,0,0.00,997.50",
         "",
         "payments",
         "scope,method,amount,tips,count",
@@ -469,22 +479,22 @@ def test_csv_is_the_same_report_in_sections(client_for, day):
         ),
         "",
         "top items",
-        "scope,rank,id,name,quantity,revenue",
-        f"all,1,{i['cappuccino']},Cappuccino,5,1697.50",
-        f"all,2,{i['borscht']},Borscht,2,840.00",
-        f"all,3,{i['tea']},Tea,1,95.15",
-        f"Center,1,{i['borscht']},Borscht,2,840.00",
-        f"Center,2,{i['cappuccino']},Cappuccino,2,700.00",
-        f"Center,3,{i['tea']},Tea,1,95.15",
-        f"Harbour,1,{i['cappuccino']},Cappuccino,3,997.50",
+        "scope,rank,id,name,quantity,revenue,weight_kg",
+        f"all,1,{i['cappuccino']},Cappuccino,5,1697.50,",
+        f"all,2,{i['borscht']},Borscht,2,840.00,",
+        f"all,3,{i['tea']},Tea,1,95.15,",
+        f"Center,1,{i['borscht']},Borscht,2,840.00,",
+        f"Center,2,{i['cappuccino']},Cappuccino,2,700.00,",
+        f"Center,3,{i['tea']},Tea,1,95.15,",
+        f"Harbour,1,{i['cappuccino']},Cappuccino,3,997.50,",
         "",
         "top categories",
-        "scope,rank,id,name,quantity,revenue",
-        f"all,1,{drinks},Hot drinks,6,1792.65",
-        f"all,2,{kitchen},Kitchen,2,840.00",
-        f"Center,1,{drinks},Hot drinks,3,795.15",
-        f"Center,2,{kitchen},Kitchen,2,840.00",
-        f"Harbour,1,{drinks},Hot drinks,3,997.50",
+        "scope,rank,id,name,quantity,revenue,weight_kg",
+        f"all,1,{drinks},Hot drinks,6,1792.65,",
+        f"all,2,{kitchen},Kitchen,2,840.00,",
+        f"Center,1,{drinks},Hot drinks,3,795.15,",
+        f"Center,2,{kitchen},Kitchen,2,840.00,",
+        f"Harbour,1,{drinks},Hot drinks,3,997.50,",
         "",
     ]
 
@@ -499,7 +509,7 @@ def test_a_branch_range_as_csv_names_its_file(client_for, day):
     assert response["Content-Disposition"] == f'attachment; filename="{name}"'
     lines = response.content.decode().split("\r\n")
     # B2 (the 14th in New York) and B1 (the 15th): 180.50 + 997.50.
-    assert lines[4] == "Harbour,1178.00,2,589.00,4,52.50,0.00,20.00,0.00,1178.00,0,0.00,0"
+    assert lines[4] == "Harbour,1178.00,2,589.00,4,52.50,0.00,20.00,0.00,1178.00,0,0.00,0,0.00,1178.00"
 
 
 @pytest.mark.parametrize("role", [Role.WAITER, Role.CASHIER, Role.COOK])

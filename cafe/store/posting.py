@@ -1,0 +1,321 @@
+"""The one way stock changes: ``stock_post`` writes movements to a branch's ledger
+and, in the same transaction, the levels they change; then the stop-list of the
+stock-tracked dishes that use them follows (``remaining``: the portions the stock
+allows). Everything runs inside the caller's transaction.
+
+Lock order (the storeroom's place in ``cafe.orders.locking``'s protocol): after the
+stop-list counts of items without a recipe, **the stock levels** (``StockLevel``, in
+id order), then **the stop-list rows of stock-tracked items** (``MenuItem`` rows, then
+``MenuItemBranch`` rows, each in id order), then the rest of the kernel's protocol
+(the open shift, the pickup counter, the company). A posting outside an order (a
+purchase, count, transfer, write-off) locks its own document first, then the levels:
+the same order, so it queues behind a sale instead of deadlocking with it."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.tenancy import Tenant
+from cafe.menu.models import MenuItem, MenuItemBranch
+from cafe.store.events import stock_low
+from cafe.store.models import Ingredient, MovementKind, RecipeLine, StockLevel, StockMovement, StockSettings
+from cafe.store.recipes import MAX_DEPTH, Explosion, portions_possible
+from core.errors import Conflict
+from core.rows import rows_insert
+from realtime.emit import PendingEvent
+
+ZERO = Decimal(0)
+COST_PLACES = Decimal("0.0001")
+QUANTITY_PLACES = Decimal("0.001")
+
+
+@dataclass(frozen=True)
+class Move:
+    """A movement to post: ``quantity`` signed, in the ingredient's base unit.
+    ``unit_cost`` given on incoming stock (a purchase, a transfer in, a void giving
+    back what a sale took) moves the level's average cost; left out, the movement is
+    valued at the level's average cost."""
+
+    ingredient_id: uuid.UUID
+    kind: str
+    quantity: Decimal
+    unit_cost: Decimal | None = None
+    note: str = ""
+    order_line_id: uuid.UUID | None = None
+    portions: int | None = None
+    document_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Shortage:
+    ingredient_id: uuid.UUID
+    name: str
+    unit: str
+    on_hand: Decimal
+    wanted: Decimal
+
+
+class StockShortage(Conflict):
+    """409: the movements would take an ingredient below zero in a branch that does
+    not allow negative stock. ``{"detail", "ingredients": [{"ingredient", "name",
+    "unit", "on_hand", "wanted"}]}``; ``shortages`` holds them for callers that name
+    something else (a sale names its dish: ``cafe.store.taking``)."""
+
+    def __init__(self, shortages: list[Shortage], on_hand: dict[uuid.UUID, Decimal]) -> None:
+        super().__init__(_("Not enough in stock: %(names)s.") % {"names": ", ".join(short.name for short in shortages)})
+        self.shortages = shortages
+        self.on_hand = on_hand
+        detail: dict[str, Any] = {"detail": self.detail, "ingredients": shortages_described(shortages)}
+        self.detail = detail
+
+
+def shortages_described(shortages: Sequence[Shortage]) -> list[dict[str, str]]:
+    return [
+        {
+            "ingredient": str(short.ingredient_id),
+            "name": short.name,
+            "unit": short.unit,
+            "on_hand": str(short.on_hand),
+            "wanted": str(short.wanted),
+        }
+        for short in shortages
+    ]
+
+
+@dataclass
+class Posted:
+    """What a posting did: its movements, the levels after it (by ingredient id),
+    the levels that crossed their low threshold (``stock_low`` went into
+    ``events``) and the menu items whose ``remaining`` changed (``menu_item_updated``
+    is due: ``cafe.menu.events.menu_item_updated`` over ``menu_item_views``)."""
+
+    movements: list[StockMovement] = field(default_factory=list)
+    levels: dict[uuid.UUID, StockLevel] = field(default_factory=dict)
+    crossed_low: list[StockLevel] = field(default_factory=list)
+    items: list[uuid.UUID] = field(default_factory=list)
+    events: list[PendingEvent[Any]] = field(default_factory=list)
+
+
+def negative_allowed(tenant: Tenant, branch_id: uuid.UUID) -> bool:
+    return tenant.scope(StockSettings).filter(branch=branch_id, allow_negative=True).exists()
+
+
+def levels_locked(
+    tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, StockLevel]:
+    """The branch's levels of the ingredients, locked in id order, made (at zero) for
+    those that have none yet; keyed by ingredient id, their ingredients read with them.
+    The ingredients must be the tenant's (``ValueError`` otherwise: a caller's bug)."""
+    wanted = sorted(set(ingredient_ids))
+
+    def read() -> dict[uuid.UUID, StockLevel]:
+        rows = tenant.scope(StockLevel).filter(branch=branch_id, ingredient__in=wanted).order_by("pk")
+        return {
+            level.ingredient_id: level
+            for level in rows.select_related("ingredient").select_for_update(of=("self",), no_key=True)
+        }
+
+    levels = read()
+    missing = [pk for pk in wanted if pk not in levels]
+    if missing:
+        known = set(tenant.scope(Ingredient).filter(pk__in=missing).values_list("pk", flat=True))
+        if known != set(missing):
+            raise ValueError("stock posted for ingredients of another company")
+        StockLevel.objects.bulk_create(
+            [StockLevel(company_id=tenant.company_id, branch_id=branch_id, ingredient_id=pk) for pk in missing],
+            ignore_conflicts=True,
+        )
+        levels = read()
+    return levels
+
+
+def _is_low(level: StockLevel, on_hand: Decimal) -> bool:
+    return level.low_threshold is not None and on_hand <= level.low_threshold
+
+
+def stock_post(
+    *, tenant: Tenant, branch_id: uuid.UUID, moves: Sequence[Move], allow_negative: bool | None = None
+) -> Posted:
+    """Posts ``moves`` to the branch's ledger: locks the levels (in id order), refuses
+    with ``StockShortage`` (409, nothing written) a posting that takes an ingredient
+    below zero unless negative stock is allowed (``allow_negative``; None: the branch's
+    setting, read only then), inserts the movements, updates the levels (on hand; the
+    moving average cost on incoming movements with a ``unit_cost``), reports the levels
+    that crossed their low threshold (``stock_low``) and sets the stop-list of the
+    stock-tracked dishes that use them. Runs inside the caller's transaction, who
+    emits ``Posted.events`` (and ``menu_item_updated`` for ``Posted.items``)."""
+    posted = Posted()
+    moves = [move for move in moves if move.quantity]
+    if not moves:
+        return posted
+    levels = levels_locked(tenant, branch_id, {move.ingredient_id for move in moves})
+    change: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
+    for move in moves:
+        change[move.ingredient_id] += move.quantity
+    short = [
+        Shortage(pk, level.ingredient.name, level.ingredient.unit, level.on_hand, -change[pk])
+        for pk, level in sorted(levels.items(), key=lambda pair: pair[1].ingredient.name)
+        if change[pk] < 0 and level.on_hand + change[pk] < 0
+    ]
+    if short and not (allow_negative if allow_negative is not None else negative_allowed(tenant, branch_id)):
+        raise StockShortage(short, {pk: level.on_hand for pk, level in levels.items()})
+    before = {pk: level.on_hand for pk, level in levels.items()}
+    now = timezone.now()
+    for move in moves:
+        level = levels[move.ingredient_id]
+        if move.quantity > 0 and move.unit_cost is not None:
+            held = max(level.on_hand, ZERO)
+            level.avg_cost = (
+                (held * level.avg_cost + move.quantity * move.unit_cost) / (held + move.quantity)
+            ).quantize(COST_PLACES)
+        level.on_hand += move.quantity
+        posted.movements.append(
+            StockMovement(
+                company_id=tenant.company_id,
+                branch_id=branch_id,
+                ingredient_id=move.ingredient_id,
+                kind=move.kind,
+                quantity=move.quantity.quantize(QUANTITY_PLACES),
+                unit_cost=(move.unit_cost if move.unit_cost is not None else level.avg_cost).quantize(COST_PLACES),
+                on_hand_after=level.on_hand.quantize(QUANTITY_PLACES),
+                user=tenant.user if tenant.user and tenant.user.pk else None,
+                note=move.note,
+                order_line_id=move.order_line_id,
+                portions=move.portions,
+                document_id=move.document_id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    for level in levels.values():
+        level.on_hand = level.on_hand.quantize(QUANTITY_PLACES)
+        level.updated_at = now
+    rows_insert(StockMovement, posted.movements)
+    tenant.scope(StockLevel).bulk_update(list(levels.values()), ["on_hand", "avg_cost", "updated_at"])
+    posted.levels = levels
+    for pk, level in sorted(levels.items(), key=lambda pair: pair[1].ingredient.name):
+        went_negative = before[pk] >= 0 > level.on_hand
+        if (not _is_low(level, before[pk]) and _is_low(level, level.on_hand)) or went_negative:
+            posted.crossed_low.append(level)
+            posted.events.append(stock_low(tenant, level, negative=level.on_hand < 0))
+    posted.items = portions_refresh(tenant, branch_id, list(levels))
+    return posted
+
+
+def items_using(tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """The stock-tracked menu items of the branch whose recipes (or the made-to-order
+    semi-finished goods in them) use the ingredients: one query per level of nesting."""
+    here = Q(recipe__branch__isnull=True) | Q(recipe__branch=branch_id)
+    items: set[uuid.UUID] = set()
+    seen, frontier = set(ingredient_ids), set(ingredient_ids)
+    for _depth in range(MAX_DEPTH + 1):
+        rows = (
+            tenant.scope(RecipeLine)
+            .filter(here, ingredient__in=list(frontier))
+            .filter(
+                Q(recipe__menu_item__stock_tracked=True)
+                & (Q(recipe__menu_item__branch__isnull=True) | Q(recipe__menu_item__branch=branch_id))
+                | Q(recipe__semi_finished__made_to_order=True)
+            )
+            .values_list("recipe__menu_item", "recipe__semi_finished")
+        )
+        frontier = set()
+        for item, semi in rows:
+            if item is not None:
+                items.add(item)
+            elif semi not in seen:
+                frontier.add(semi)
+        seen |= frontier
+        if not frontier:
+            break
+    return items
+
+
+def portions_refresh(tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Collection[uuid.UUID]) -> list[uuid.UUID]:
+    """Sets ``remaining`` of the stock-tracked dishes using the ingredients to the
+    portions the branch's stock allows; returns those whose value changed."""
+    return portions_set(tenant, branch_id, items_using(tenant, branch_id, ingredient_ids))
+
+
+def portions_set(tenant: Tenant, branch_id: uuid.UUID, item_ids: Collection[uuid.UUID]) -> list[uuid.UUID]:
+    """Sets the branch's ``remaining`` of stock-tracked items (on a branch item, or
+    its ``MenuItemBranch`` row for a company-wide one, made if missing) to the
+    portions its recipe and the stock allow (null where it has no recipe here). The
+    rows are locked (in id order) before the levels are read, so of two postings the
+    later one writes what both left. Returns the items whose ``remaining`` changed."""
+    if not item_ids:
+        return []
+    own = list(
+        tenant.scope(MenuItem)
+        .filter(pk__in=sorted(item_ids), branch=branch_id, stock_tracked=True)
+        .order_by("pk")
+        .select_for_update(of=("self",), no_key=True)
+    )
+    shared_ids = set(
+        tenant.scope(MenuItem)
+        .filter(pk__in=list(item_ids), branch__isnull=True, stock_tracked=True)
+        .values_list("pk", flat=True)
+    )
+
+    def shared_rows() -> list[MenuItemBranch]:
+        rows = tenant.scope(MenuItemBranch).filter(branch=branch_id, menu_item__in=sorted(shared_ids)).order_by("pk")
+        return list(rows.select_for_update(of=("self",), no_key=True))
+
+    shared = shared_rows() if shared_ids else []
+    if len(shared) < len(shared_ids):
+        present = {row.menu_item_id for row in shared}
+        MenuItemBranch.objects.bulk_create(
+            [
+                MenuItemBranch(company_id=tenant.company_id, branch_id=branch_id, menu_item_id=pk)
+                for pk in sorted(shared_ids - present)
+            ],
+            ignore_conflicts=True,
+        )
+        shared = shared_rows()
+    explosion = Explosion.load(tenant, branch_id, [*(item.pk for item in own), *shared_ids])
+    needs = {pk: explosion.portion(pk) for pk in [*(item.pk for item in own), *shared_ids]}
+    wanted = {ingredient for need in needs.values() if need for ingredient in need}
+    on_hand = dict(
+        tenant.scope(StockLevel)
+        .filter(branch=branch_id, ingredient__in=list(wanted))
+        .values_list("ingredient", "on_hand")
+    )
+
+    def portions(pk: uuid.UUID) -> int | None:
+        need = needs.get(pk)
+        return None if need is None else portions_possible(need, on_hand)
+
+    changed: list[uuid.UUID] = []
+    own_changed = [item for item in own if item.remaining != portions(item.pk)]
+    for item in own_changed:
+        item.remaining = portions(item.pk)
+        changed.append(item.pk)
+    shared_changed = [row for row in shared if row.remaining != portions(row.menu_item_id)]
+    for row in shared_changed:
+        row.remaining = portions(row.menu_item_id)
+        changed.append(row.menu_item_id)
+    if own_changed:
+        tenant.scope(MenuItem).bulk_update(own_changed, ["remaining"])
+    if shared_changed:
+        tenant.scope(MenuItemBranch).bulk_update(shared_changed, ["remaining"])
+    return changed
+
+
+__all__ = [
+    "Move",
+    "MovementKind",
+    "Posted",
+    "Shortage",
+    "StockShortage",
+    "levels_locked",
+    "portions_refresh",
+    "portions_set",
+    "stock_post",
+]

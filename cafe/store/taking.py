@@ -1,0 +1,162 @@
+"""The order kernel's stock seam: what every sale takes and every void gives back,
+in the order's transaction, at the moment a line is ordered (created, or its
+quantity raised). Items without a recipe keep the counted stop-list
+(``cafe.menu.stock``: one conditional UPDATE per counted item); stock-tracked items
+(``MenuItem.stock_tracked``) take their recipes' ingredients through
+``cafe.store.posting.stock_post`` (levels locked in id order, checked, then
+written), so two tablets can never both sell the last portion: the second gets
+``StockShort`` (409) naming the dish and the portions left. An order of items that
+track no stock costs no query here beyond the counted stop-list's.
+
+What a sale took is recorded per line (its ``sale`` movements name the line and
+the portions they cover), and a void gives back that, pro rata for the portions
+never started, whatever the recipe says by then. A refund gives nothing back."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Sum
+
+from accounts.tenancy import Tenant
+from cafe.menu import stock as counted_stock
+from cafe.menu.models import MenuItem
+from cafe.menu.stock import StockShort
+from cafe.store.models import MovementKind, StockMovement
+from cafe.store.posting import Move, StockShortage, shortages_described, stock_post
+from cafe.store.recipes import Explosion, Need, effects_of, portions_possible
+from realtime.emit import PendingEvent
+
+
+@dataclass(frozen=True)
+class LineTake:
+    """A line about to be ordered (or ``quantity`` more portions of one)."""
+
+    line_id: uuid.UUID
+    item: MenuItem
+    quantity: int
+    modifier_ids: tuple[uuid.UUID, ...] = ()
+
+
+@dataclass
+class Taken:
+    """``items``: menu items whose ``remaining`` changed (``menu_item_updated`` is due);
+    ``events``: the storeroom's own (``stock_low``); ``lines``: the lines that took
+    ingredients (their ``OrderItem.stock_taken`` is set)."""
+
+    items: list[uuid.UUID] = field(default_factory=list)
+    events: list[PendingEvent[Any]] = field(default_factory=list)
+    lines: set[uuid.UUID] = field(default_factory=set)
+
+
+def tracks_stock(item: MenuItem) -> bool:
+    return item.stock_tracked
+
+
+def _short_dish(lines: Sequence[tuple[LineTake, Need]], error: StockShortage) -> StockShort:
+    """The first line the stock cannot serve, with the portions of it that are left
+    after the lines before it."""
+    left = dict(error.on_hand)
+    for line, need in lines:
+        if any(left.get(pk, Decimal(0)) < q * line.quantity for pk, q in need.items() if q > 0):
+            short = StockShort(line.item, portions_possible(need, left))
+            detail: dict[str, Any] = dict(short.detail)  # type: ignore[arg-type]
+            detail["ingredients"] = shortages_described(error.shortages)
+            short.detail = detail
+            return short
+        for pk, q in need.items():
+            left[pk] = left.get(pk, Decimal(0)) - q * line.quantity
+    return StockShort(lines[0][0].item, 0)
+
+
+def stock_take(
+    *,
+    tenant: Tenant,
+    branch_id: uuid.UUID,
+    counted: Mapping[MenuItem, int] | None = None,
+    tracked: Sequence[LineTake] = (),
+) -> Taken:
+    """Takes portions for a sale: ``counted`` off the stop-list counts (items without
+    a recipe whose ``remaining`` is set), ``tracked`` lines' ingredients off the stock.
+    Raises ``StockShort`` (409: the dish, ``remaining`` portions, ``ingredients``
+    short) unless the branch allows negative stock, which warns with ``stock_low``."""
+    taken = Taken()
+    if counted:
+        taken.items += counted_stock.stock_take(tenant=tenant, branch_id=branch_id, wanted=counted)
+    if not tracked:
+        return taken
+    explosion = Explosion.load(tenant, branch_id, {line.item.pk for line in tracked})
+    effects = effects_of(tenant, {pk for line in tracked for pk in line.modifier_ids})
+    needs: list[tuple[LineTake, Need]] = []
+    moves: list[Move] = []
+    for line in tracked:
+        need = explosion.portion(line.item.pk, [e for pk in line.modifier_ids for e in effects.get(pk, ())])
+        if need is None:
+            continue
+        needs.append((line, need))
+        taken.lines.add(line.line_id)
+        moves += [
+            Move(pk, MovementKind.SALE, -q * line.quantity, order_line_id=line.line_id, portions=line.quantity)
+            for pk, q in sorted(need.items())
+        ]
+    try:
+        posted = stock_post(tenant=tenant, branch_id=branch_id, moves=moves)
+    except StockShortage as error:
+        raise _short_dish(needs, error) from None
+    taken.items += [pk for pk in posted.items if pk not in taken.items]
+    taken.events += posted.events
+    return taken
+
+
+def stock_return(
+    *, tenant: Tenant, branch_id: uuid.UUID, item: MenuItem, count: int, line_id: uuid.UUID, stock_taken: bool
+) -> Taken:
+    """Gives back ``count`` portions of a line that were never started (reduced,
+    voided, or its order cancelled): what its sale movements took, pro rata (a line
+    that took ingredients, ``stock_taken``), or its stop-list count. A refund calls
+    nothing here."""
+    taken = Taken()
+    if count <= 0:
+        return taken
+    if not stock_taken:
+        taken.items += counted_stock.stock_return(tenant=tenant, branch_id=branch_id, item=item, count=count)
+        return taken
+    rows = (
+        tenant.scope(StockMovement)
+        .filter(order_line_id=line_id, kind__in=[MovementKind.SALE, MovementKind.VOID])
+        .order_by()
+        .values_list("ingredient", "kind")
+        .annotate(total=Sum("quantity"), covered=Sum("portions"), value=Sum(F("quantity") * F("unit_cost")))
+    )
+    sold: dict[uuid.UUID, tuple[Decimal, int]] = {}
+    back: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
+    costs: dict[uuid.UUID, Decimal] = {}
+    for ingredient, kind, quantity, portions, value in rows:
+        if kind == MovementKind.SALE:
+            sold[ingredient] = (-quantity, portions or 0)
+            costs[ingredient] = value / quantity
+        else:
+            back[ingredient] += quantity
+    moves = []
+    for ingredient, (quantity, portions) in sorted(sold.items()):
+        if not portions:
+            continue
+        giving = min(quantity / portions * count, quantity - back[ingredient])
+        if giving > 0:
+            moves.append(
+                Move(
+                    ingredient,
+                    MovementKind.VOID,
+                    giving,
+                    order_line_id=line_id,
+                    portions=count,
+                    unit_cost=costs.get(ingredient),
+                )
+            )
+    posted = stock_post(tenant=tenant, branch_id=branch_id, moves=moves, allow_negative=True)
+    taken.items += posted.items
+    taken.events += posted.events
+    return taken
