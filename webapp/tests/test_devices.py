@@ -86,6 +86,8 @@ def test_a_manager_registers_the_tablet_and_two_waiters_switch_on_it_with_pins(c
     server = start_server("web")
     anna, boris = waiters(cafe)
     page = open_app(chromium, server, cafe["manager"], "/app/devices/")
+    assert serious_violations(page) == []
+    shot(page, "devices")
     page.fill("#device-name", "Hall tablet 1")
     page.check('input[name=views][value="till"]')
     page.click("#register-device")
@@ -169,6 +171,12 @@ def test_a_revoked_tablet_falls_back_to_its_unregistered_screen_within_seconds(c
     expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT)
     manager = open_app(chromium, server, cafe["manager"], "/app/devices/")
     row = manager.locator(f'.device-row[data-device="{made["id"]}"]')
+    # The manager gives it its own idle lock; the tablet reads it within seconds.
+    row.locator('input[type="number"]').fill("600")
+    row.locator(".save-idle").click()
+    expect(row.locator('input[type="number"]')).to_have_value("600", timeout=WAIT)
+    expect(page.locator("body")).to_have_attribute("data-idle-lock", "600", timeout=WAIT)
+    assert Device.unscoped.get(pk=made["id"]).idle_lock_seconds == 600
     page.evaluate("""() => new Promise((resolve) => {
         const observer = new MutationObserver(() => {
             if (document.body.dataset.device === "unregistered") {

@@ -26,7 +26,9 @@ const TEXT = {
     newPin: "Новый PIN (4–6 цифр)", setPin: "Сохранить PIN", pinSaved: "PIN сохранён", hoursReport: "Часы и продажи",
     from: "С", to: "По", show: "Показать", employee: "Сотрудник", date: "Дата", hours: "Часы", orders: "Заказы",
     revenue: "Выручка", tips: "Чаевые", entries: "Отметки", correct: "Исправить", begin: "Начало", end: "Конец",
-    corrections: "исправлений", hoursByDay: "Часы по дням",
+    corrections: "исправлений", hoursByDay: "Часы по дням", idleLock: "Блокировка без касаний, с",
+    serverDefault: "по умолчанию", save: "Сохранить",
+    role_waiter: "официант", role_cook: "повар", role_cashier: "кассир", role_manager: "менеджер",
   },
   en: {
     clock: "Time clock", devices: "Devices", registerTablet: "Register this tablet", deviceName: "Device name",
@@ -41,7 +43,9 @@ const TEXT = {
     newPin: "New PIN (4–6 digits)", setPin: "Save PIN", pinSaved: "PIN saved", hoursReport: "Hours and sales",
     from: "From", to: "To", show: "Show", employee: "Employee", date: "Date", hours: "Hours", orders: "Orders",
     revenue: "Revenue", tips: "Tips", entries: "Clock entries", correct: "Correct", begin: "Start", end: "End",
-    corrections: "corrections", hoursByDay: "Hours by day",
+    corrections: "corrections", hoursByDay: "Hours by day", idleLock: "Lock when untouched for, s",
+    serverDefault: "default", save: "Save",
+    role_waiter: "waiter", role_cook: "cook", role_cashier: "cashier", role_manager: "manager",
   },
 };
 const DEVICE_VIEWS = ["floor", "kitchen", "till", "pickup"];
@@ -138,11 +142,12 @@ export const device = {
     if (!key) return false;
     try {
       this.info = await app.request("GET", "/api/users/devices/me/", undefined, { auth: false });
+      document.body.dataset.idleLock = String(this.info.idle_lock_seconds);
       return true;
     } catch (error) {
       if (error.status !== 401) return true; // the network: still registered as far as we know
       this.forget();
-      const wasSignedIn = this.session || document.querySelector(".device-start");
+      const wasSignedIn = this.session || document.querySelector(".device-start, .pin-pad");
       this.session = false;
       app.state.access = null;
       app.state.user = null;
@@ -190,7 +195,7 @@ export const device = {
         h("button", {
           class: "staff", dataset: { employee: person.id, locked: person.pin_locked ? "true" : "false" },
           onclick: () => this.pinPad(person),
-        }, h("strong", {}, fullName(person)), h("span", {}, ` ${person.role}`),
+        }, h("strong", {}, fullName(person)), h("span", {}, ` ${t(`role_${person.role}`)}`),
         person.pin_locked ? h("em", {}, ` · ${t("pinLocked")}`) : null))) : [h("li", {}, t("noStaff"))]));
     } catch (failure) {
       error.textContent = failure.message;
@@ -378,6 +383,10 @@ async function devicesView(main) {
   const { h, t, state, api, attempt } = app;
   const list = h("ul", { class: "devices", "aria-label": t("devices") });
   const name = h("input", { id: "device-name", maxlength: 80, required: true });
+  const idleInput = (id, value, label) => h("input", {
+    id, type: "number", min: 10, max: 86400, step: 1, value: value ?? "", placeholder: t("serverDefault"), "aria-label": label,
+  });
+  const idle = idleInput("device-idle", null, t("idleLock"));
   const kinds = DEVICE_VIEWS.map((kind) => h("label", {}, h("input", { type: "checkbox", name: "views", value: kind, checked: kind === "floor" }), t(kind)));
   const error = h("p", { class: "login-error", role: "alert" });
   const mine = device.stored();
@@ -389,7 +398,9 @@ async function devicesView(main) {
       const views = kinds.map((label) => label.querySelector("input")).filter((box) => box.checked).map((box) => box.value);
       const branch = state.user.branch_id || state.branch || undefined;
       try {
-        const made = await api.post("/api/users/devices/", { name: name.value, views, ...(branch ? { branch } : {}) });
+        const made = await api.post("/api/users/devices/", {
+          name: name.value, views, ...(branch ? { branch } : {}), ...(idle.value ? { idle_lock_seconds: Number(idle.value) } : {}),
+        });
         localStorage.setItem(STORE, JSON.stringify({ key: made.key, id: made.id, name: made.name }));
         // The manager's own session ends here: a shared tablet keeps no password session behind the PIN screen.
         app.logout();
@@ -401,14 +412,23 @@ async function devicesView(main) {
     h("button", { type: "button", onclick: () => { device.forget(); app.start(); } }, t("forget"))) : null,
   h("label", {}, t("deviceName"), name),
   h("fieldset", {}, h("legend", {}, t("deviceViews")), ...kinds),
+  h("label", {}, t("idleLock"), idle),
   h("button", { type: "submit", id: "register-device" }, t("registerTablet")), error);
   async function load() {
     const devices = await api.get("/api/users/devices/?limit=100");
-    list.replaceChildren(...devices.results.map((row) => h("li", { class: "device-row", dataset: { device: row.id } },
-      `${row.name} · ${row.views.map(t).join(", ")} · ${when(row.created_at)}`,
-      row.revoked_at ? h("em", {}, ` (${t("revoked")}: ${when(row.revoked_at)})`)
-        : h("button", { class: "revoke-device", onclick: () => attempt(async () => { await api.delete(`/api/users/devices/${row.id}/`); await load(); }) },
-          `${t("revoke")}: ${row.name}`))));
+    list.replaceChildren(...devices.results.map((row) => {
+      const lock = idleInput(null, row.idle_lock_seconds, `${t("idleLock")}: ${row.name}`);
+      const save = () => attempt(async () => {
+        await api.patch(`/api/users/devices/${row.id}/`, { idle_lock_seconds: lock.value ? Number(lock.value) : null });
+        await load();
+      });
+      return h("li", { class: "device-row", dataset: { device: row.id } },
+        `${row.name} · ${row.views.map(t).join(", ")} · ${when(row.created_at)}`,
+        row.revoked_at ? h("em", {}, ` (${t("revoked")}: ${when(row.revoked_at)})`) : [
+          lock, h("button", { class: "save-idle", onclick: save }, `${t("save")}: ${row.name}`),
+          h("button", { class: "revoke-device", onclick: () => attempt(async () => { await api.delete(`/api/users/devices/${row.id}/`); await load(); }) },
+            `${t("revoke")}: ${row.name}`)]);
+    }));
   }
   main.append(form, h("section", { class: "card" }, h("h2", {}, t("devices")), list));
   await attempt(load);
