@@ -167,8 +167,12 @@ def test_a_revoked_tablet_falls_back_to_its_unregistered_screen_within_seconds(c
     server = start_server("web")
     anna, _boris = waiters(cafe)
     page, made = registered(chromium, server, cafe["manager"])
+    sockets = []
+    page.on("websocket", lambda socket: sockets.append(socket))
     pin_in(page, anna, "1234")
     expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT)
+    assert sockets
+    assert all("device=dev_" in socket.url for socket in sockets)
     manager = open_app(chromium, server, cafe["manager"], "/app/devices/")
     row = manager.locator(f'.device-row[data-device="{made["id"]}"]')
     # The manager gives it its own idle lock; the tablet reads it within seconds.
@@ -199,6 +203,7 @@ def test_a_revoked_tablet_falls_back_to_its_unregistered_screen_within_seconds(c
     assert page.evaluate("localStorage.getItem('cafe.device')") is None
     assert page.evaluate("document.body.dataset.device") == "unregistered"
     assert Device.unscoped.get(pk=made["id"]).revoked_at is not None
+    assert all(socket.is_closed() for socket in sockets)
     assert page.script_errors == manager.script_errors == []
 
 
