@@ -213,8 +213,11 @@ def test_the_tablet_locks_itself_after_the_idle_time(chromium, start_server, caf
     server = start_server("web", DEVICE_IDLE_LOCK_SECONDS="3")
     anna, _boris = waiters(cafe)
     page, _made = registered(chromium, server, cafe["manager"])
+    page.select_option("select[aria-label]", "en")  # the start screen in English
+    expect(page.locator(".device-start h1")).to_have_text("Who is signing in?", timeout=WAIT)
+    expect(page.locator(f'.staff[data-employee="{anna.pk}"]')).to_contain_text("waiter")
     pin_in(page, anna, "1234")
-    expect(page.locator("#switch-user")).to_be_visible(timeout=WAIT)
+    expect(page.locator("#switch-user")).to_have_text("Switch user", timeout=WAIT)
     # Touches keep it open…
     for _ in range(4):
         page.mouse.move(5, 5)
@@ -226,6 +229,7 @@ def test_the_tablet_locks_itself_after_the_idle_time(chromium, start_server, caf
     # …then three seconds without one: back to the list of names, the token forgotten.
     expect(page.locator(".device-start")).to_be_visible(timeout=WAIT)
     assert time.monotonic() - signed_in_at >= 2
+    expect(page.locator(".device-start h1")).to_have_text("Who is signing in?")
     expect(page.locator("#switch-user")).to_have_count(0)
     assert page.script_errors == []
 
