@@ -20,6 +20,7 @@ from accounts.serializers import (
     BranchInput,
     BranchSerializer,
     BranchSettingsInput,
+    DeviceChangeInput,
     DeviceInput,
     DeviceMeSerializer,
     DeviceSerializer,
@@ -287,6 +288,12 @@ class DeviceViewSet(TenantViewSet):
         response = Response({**DeviceSerializer(device).data, "key": key}, status=status.HTTP_201_CREATED)
         add_never_cache_headers(response)
         return response
+
+    @idempotent
+    def partial_update(self, request, pk) -> Response:
+        changes = valid(DeviceChangeInput, request.data, partial=True)
+        device = devices.device_update(tenant=self.tenant, device_id=pk, **changes)
+        return Response(DeviceSerializer(device).data)
 
     def destroy(self, request, pk) -> Response:
         devices.device_revoke(tenant=self.tenant, device_id=pk)

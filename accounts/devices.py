@@ -61,13 +61,18 @@ def device_get(*, tenant: Tenant, device_id: uuid.UUID) -> Device:
 
 
 def device_create(
-    *, tenant: Tenant, name: str, views: Iterable[str], branch: uuid.UUID | None = None
+    *,
+    tenant: Tenant,
+    name: str,
+    views: Iterable[str],
+    branch: uuid.UUID | None = None,
+    idle_lock_seconds: int | None = None,
 ) -> tuple[Device, str]:
     """A new device of ``branch`` (a branch-bound manager's own by default) and its
     credential, which is never stored and cannot be shown again. At most
     ``COMPANY_MAX_DEVICES`` live devices per company (400 beyond)."""
     target = branch_for_write(tenant, branch)
-    kinds = [kind for kind in DeviceView.values if kind in set(views)]
+    kinds = _views(views)
     key = key_new(KEY_PREFIX)
     with transaction.atomic():
         # The company row serialises concurrent registrations, so the cap holds.
@@ -87,8 +92,29 @@ def device_create(
             views=kinds,
             key_hash=key_hash(key),
             created_by=tenant.user,
+            idle_lock_seconds=idle_lock_seconds,
         )
     return device, key
+
+
+def _views(views: Iterable[str]) -> list[str]:
+    return [kind for kind in DeviceView.values if kind in set(views)]
+
+
+def device_update(*, tenant: Tenant, device_id: uuid.UUID, **changes) -> Device:
+    """Renames a device, changes the screens it opens or its idle lock (``name``,
+    ``views``, ``idle_lock_seconds``: any of them; None for the idle lock is the
+    server's default). Its credential and sessions are untouched; a revoked device
+    stays revoked."""
+    device = device_get(tenant=tenant, device_id=device_id)
+    if "views" in changes:
+        changes["views"] = _views(changes["views"])
+    fields = [field for field in ("name", "views", "idle_lock_seconds") if field in changes]
+    for field in fields:
+        setattr(device, field, changes[field])
+    if fields:
+        device.save(update_fields=[*fields, "updated_at"])
+    return device
 
 
 def device_revoke(*, tenant: Tenant, device_id: uuid.UUID) -> Device:

@@ -1,6 +1,7 @@
 import uuid
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -219,6 +220,10 @@ class Device(TenantOwned):
     key_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The app locks itself (back to the list of names) after this many seconds
+    # without a touch; None: DEVICE_IDLE_LOCK_SECONDS. A kitchen display watched,
+    # not touched, wants longer than a hall tablet.
+    idle_lock_seconds = models.PositiveIntegerField(null=True, blank=True)
 
     tenant_branch_field = "branch"
 
@@ -227,3 +232,7 @@ class Device(TenantOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def idle_lock(self) -> int:
+        return self.idle_lock_seconds or settings.DEVICE_IDLE_LOCK_SECONDS

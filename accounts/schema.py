@@ -11,6 +11,7 @@ from accounts.serializers import (
     BranchSerializer,
     BranchSettingsInput,
     CsrfAnswer,
+    DeviceChangeInput,
     DeviceInput,
     DeviceMeSerializer,
     DeviceSerializer,
@@ -409,6 +410,7 @@ DEVICE_EXAMPLE = {
     "branch": BRANCH,
     "name": "Hall tablet 1",
     "views": ["floor", "till"],
+    "idle_lock_seconds": None,
     "created_by": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
     "created_at": "2026-03-01T09:00:00Z",
     "revoked_at": None,
@@ -439,6 +441,18 @@ DEVICES = document(
             ),
             OpenApiExample("Registered", {**DEVICE_EXAMPLE, "key": "dev_Jr3…"}, response_only=True),
         ],
+    ),
+    partial_update=operation(
+        tag="devices",
+        summary="Change a device",
+        request=DeviceChangeInput,
+        response=DeviceSerializer,
+        detail=True,
+        idempotent=True,
+        description=_DEVICES + " Any of `name`, `views` and `idle_lock_seconds` (10 to 86400 seconds without a "
+        "touch before the app locks itself; null: the server's `DEVICE_IDLE_LOCK_SECONDS`). The credential and "
+        "the sessions opened on it are untouched; the app reads the new values from `devices/me/` within seconds.",
+        examples=[OpenApiExample("A kitchen display that locks after 15 minutes", {"idle_lock_seconds": 900})],
     ),
     destroy=operation(
         tag="devices",

@@ -189,7 +189,10 @@ class DeviceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Device
-        fields = ["id", "branch", "name", "views", "created_by", "created_at", "revoked_at"]
+        fields = ["id", "branch", "name", "views", "idle_lock_seconds", "created_by", "created_at", "revoked_at"]
+        extra_kwargs = {
+            "idle_lock_seconds": {"help_text": "Seconds untouched before the app locks; null: the server's default."}
+        }
 
 
 class NewDeviceSerializer(DeviceSerializer):
@@ -201,12 +204,32 @@ class NewDeviceSerializer(DeviceSerializer):
         fields = [*DeviceSerializer.Meta.fields, "key"]
 
 
+# A device's own idle lock: at least 10 seconds, at most a day (a PIN session ends
+# after DEVICE_SESSION_SECONDS anyway).
+IDLE_LOCK_MIN_SECONDS = 10
+IDLE_LOCK_MAX_SECONDS = 86400
+
+
 class DeviceInput(serializers.Serializer):
     name = serializers.CharField(max_length=80)
     branch = serializers.UUIDField(required=False, allow_null=True, default=None)
     views = serializers.ListField(
         child=serializers.ChoiceField(DeviceView.choices), min_length=1, max_length=len(DeviceView.values)
     )
+    idle_lock_seconds = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=IDLE_LOCK_MIN_SECONDS,
+        max_value=IDLE_LOCK_MAX_SECONDS,
+        help_text="Seconds without a touch before the app locks itself (10 to 86400); null: DEVICE_IDLE_LOCK_SECONDS.",
+    )
+
+
+class DeviceChangeInput(DeviceInput):
+    """PATCH devices/{id}/: its name, screens or idle lock; not its branch (register another)."""
+
+    branch = None  # type: ignore[assignment]
 
 
 class DeviceMeSerializer(serializers.ModelSerializer):
@@ -215,7 +238,8 @@ class DeviceMeSerializer(serializers.ModelSerializer):
     views = serializers.ListField(child=serializers.ChoiceField(DeviceView.choices), read_only=True)
     branch_name = serializers.CharField(source="branch.name", read_only=True)
     idle_lock_seconds = serializers.SerializerMethodField(
-        help_text="The app locks itself after this many seconds without a touch (DEVICE_IDLE_LOCK_SECONDS)."
+        help_text="The app locks itself after this many seconds without a touch: the device's own "
+        "(`idle_lock_seconds` when registered), else DEVICE_IDLE_LOCK_SECONDS."
     )
     session_seconds = serializers.SerializerMethodField(
         help_text="How long a PIN session's access token lives (DEVICE_SESSION_SECONDS)."
@@ -226,7 +250,7 @@ class DeviceMeSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "branch", "branch_name", "views", "idle_lock_seconds", "session_seconds"]
 
     def get_idle_lock_seconds(self, device: Device) -> int:
-        return settings.DEVICE_IDLE_LOCK_SECONDS
+        return device.idle_lock
 
     def get_session_seconds(self, device: Device) -> int:
         return settings.DEVICE_SESSION_SECONDS

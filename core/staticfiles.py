@@ -9,6 +9,10 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage  # type: ign
 
 class HashedStaticStorage(CompressedManifestStaticFilesStorage):
     manifest_strict = False
+    # app.js imports its sibling modules (``import … from "./device.js"``): collectstatic
+    # rewrites those imports to the hashed names, so a release never pairs a new
+    # app.js with a cached old module.
+    support_js_module_import_aggregation = True
 
     def stored_name(self, name: str) -> str:
         try:

@@ -52,8 +52,27 @@ def test_a_stale_collected_copy_is_never_served(collected):
     data = json.loads(manifest.read_text())
     data["paths"]["webapp/app.js"] = "webapp/app.000000000000.js"  # collected before the last edit
     manifest.write_text(json.dumps(data))
+    (collected / "webapp" / "app.js").write_text("// the script as it was at the last collectstatic\n")
     # Read the manifest again, as a new process would (the settings fixture resets the storage after).
     staticfiles_storage.hashed_files, staticfiles_storage.manifest_hash = staticfiles_storage.load_manifest()
+    script, _style = script_and_style(Client().get("/app/").content.decode())
+    assert re.fullmatch(r"/static/webapp/app\.js\?v=[0-9a-f]{12}", script), script
+
+
+def test_collected_app_imports_its_modules_by_their_hashed_names(collected):
+    client = Client()
+    script, _style = script_and_style(client.get("/app/").content.decode())
+    text = b"".join(client.get(script).streaming_content).decode()
+    imported = re.search(r'from "\./(device\.[0-9a-f]{12}\.js)"', text)
+    assert imported, text[:400]
+    answer = client.get(f"/static/webapp/{imported.group(1)}")
+    assert answer.status_code == 200
+    assert answer["Cache-Control"] == "max-age=315360000, public, immutable"
+
+
+def test_a_module_edited_after_collectstatic_serves_the_plain_names(collected):
+    (collected / "webapp" / "device.js").write_text("// an older copy than the source\n")
+    views.asset_url.cache_clear()
     script, _style = script_and_style(Client().get("/app/").content.decode())
     assert re.fullmatch(r"/static/webapp/app\.js\?v=[0-9a-f]{12}", script), script
 

@@ -90,7 +90,7 @@ def test_no_serious_accessibility_violation_on_any_view(chromium, start_server, 
     manager.click('.table[data-number="2"]')
     expect(manager.locator("#order-total")).to_have_text("350.00", timeout=WAIT)
     found["order panel"] = serious_violations(manager)
-    for view in ("kitchen", "till", "pickup"):
+    for view in ("kitchen", "till", "clock", "devices", "pickup"):
         manager.click(f'nav button[data-view="{view}"]')
         expect(manager.locator("body")).to_have_attribute("data-ready", view, timeout=WAIT)
         expect(manager.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT)
@@ -116,7 +116,7 @@ def test_every_view_is_screenshotted_at_a_tablets_and_a_desktops_size(chromium, 
     manager.click('.table[data-number="1"]')
     expect(manager.locator("#order-total")).to_have_text("700.00", timeout=WAIT)
     shot(manager, f"{size}-order")
-    for view in ("kitchen", "till", "pickup"):
+    for view in ("kitchen", "till", "clock", "devices", "pickup"):
         manager.click(f'nav button[data-view="{view}"]')
         expect(manager.locator("body")).to_have_attribute("data-ready", view, timeout=WAIT)
         shot(manager, f"{size}-{view}")

@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,7 @@ from cafe.purchasing.services import document_create, document_post
 from cafe.store.models import Ingredient, StockLevel
 
 PASSWORD = "cafe-demo-2026"
+DEMO_PIN = "1234"
 MENU = {
     "Напитки": [("Капучино", "250.00"), ("Американо", "180.00"), ("Чай", "150.00")],
     "Кухня": [("Сырники", "350.00"), ("Борщ", "420.00"), ("Паста карбонара", "560.00")],
@@ -82,20 +84,22 @@ class Command(BaseCommand):
             company=company, name="Riverside", defaults={"address": "2 River Rd", "timezone": "Asia/Yekaterinburg"}
         )
         staff = [
-            ("owner@demo.cafe", Role.OWNER, None),
-            ("admin@demo.cafe", Role.ADMIN, None),
-            ("manager@demo.cafe", Role.MANAGER, center),
-            ("cashier@demo.cafe", Role.CASHIER, center),
-            ("waiter@demo.cafe", Role.WAITER, center),
-            ("waiter2@demo.cafe", Role.WAITER, river),
-            ("cook@demo.cafe", Role.COOK, center),
+            ("owner@demo.cafe", Role.OWNER, None, "Olga"),
+            ("admin@demo.cafe", Role.ADMIN, None, "Pavel"),
+            ("manager@demo.cafe", Role.MANAGER, center, "Maria"),
+            ("cashier@demo.cafe", Role.CASHIER, center, "Kira"),
+            ("waiter@demo.cafe", Role.WAITER, center, "Anna"),
+            ("waiter2@demo.cafe", Role.WAITER, river, "Boris"),
+            ("cook@demo.cafe", Role.COOK, center, "Ivan"),
         ]
-        for email, role, branch in staff:
+        for email, role, branch, name in staff:
             user, created = User.objects.get_or_create(
-                email=email, defaults={"company": company, "role": role, "branch": branch}
+                email=email, defaults={"company": company, "role": role, "branch": branch, "first_name": name}
             )
             if created:
                 user.set_password(PASSWORD)
+                if branch is not None:
+                    user.pin = make_password(DEMO_PIN)  # PIN switching on a registered tablet (docs/devices.md)
                 user.save()
         for branch in (center, river):
             for number in range(1, 6):
@@ -143,8 +147,8 @@ class Command(BaseCommand):
             self._tonights_book(center)
         if not StockDocument.unscoped.filter(company=company).exists():
             self._storeroom_documents(center)
-        self.stdout.write(f"Demo data ready. Logins (password {PASSWORD}):")
-        for email, role, branch in staff:
+        self.stdout.write(f"Demo data ready. Logins (password {PASSWORD}; PIN {DEMO_PIN} for branch staff):")
+        for email, role, branch, _name in staff:
             self.stdout.write(f"  {email:<20} {role:<7} {branch.name if branch else 'all branches'}")
 
     def _storeroom_documents(self, center: Branch) -> None:

@@ -126,6 +126,48 @@ def test_the_credential_alone_says_what_the_device_is_and_who_may_sign_in(client
     assert anna.email not in staff.content.decode()
 
 
+def test_a_device_has_its_own_idle_lock_set_when_registered_or_changed(client_for, settings):
+    settings.DEVICE_IDLE_LOCK_SECONDS = 120
+    branch = BranchFactory()
+    manager = staff_of(branch, Role.MANAGER)
+    kitchen = register(client_for, manager, name="Kitchen display", views=["kitchen"], idle_lock_seconds=900)
+    assert kitchen["idle_lock_seconds"] == 900
+    assert device_client(kitchen["key"]).get("/api/users/devices/me/").json()["idle_lock_seconds"] == 900
+    hall = register(client_for, manager)
+    assert hall["idle_lock_seconds"] is None
+    assert device_client(hall["key"]).get("/api/users/devices/me/").json()["idle_lock_seconds"] == 120
+
+    client = client_for(manager)
+    body = {"idle_lock_seconds": 30, "name": "Hall tablet 2", "views": ["till", "floor"]}
+    changed = client.patch(
+        f"/api/users/devices/{hall['id']}/", {**body, "branch": str(BranchFactory().pk)}, format="json"
+    )
+    assert changed.status_code == 200, changed.json()
+    assert (changed.json()["idle_lock_seconds"], changed.json()["name"]) == (30, "Hall tablet 2")
+    assert changed.json()["views"] == ["floor", "till"]
+    assert changed.json()["branch"] == str(branch.pk)  # a device does not move: register another
+    assert device_client(hall["key"]).get("/api/users/devices/me/").json()["idle_lock_seconds"] == 30
+    back = client.patch(f"/api/users/devices/{hall['id']}/", {"idle_lock_seconds": None}, format="json")
+    assert back.json()["idle_lock_seconds"] is None
+    assert device_client(hall["key"]).get("/api/users/devices/me/").json()["idle_lock_seconds"] == 120
+    # The credential still works after a change.
+    assert device_client(hall["key"]).get("/api/users/devices/me/staff/").status_code == 200
+
+
+@pytest.mark.parametrize("body", [{"idle_lock_seconds": 5}, {"idle_lock_seconds": 86401}, {"idle_lock_seconds": "x"}])
+def test_an_idle_lock_out_of_bounds_is_refused_naming_the_field(client_for, body):
+    manager = staff_of(BranchFactory(), Role.MANAGER)
+    refused = client_for(manager).post("/api/users/devices/", {"name": "T", "views": ["floor"], **body}, format="json")
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["idle_lock_seconds"]
+    device = register(client_for, manager)
+    refused = client_for(manager).patch(f"/api/users/devices/{device['id']}/", body, format="json")
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["idle_lock_seconds"]
+    empty = client_for(manager).patch(f"/api/users/devices/{device['id']}/", {"views": []}, format="json")
+    assert list(empty.json()) == ["views"]
+
+
 @pytest.mark.parametrize(
     "path", ["/api/cafe/tables/", "/api/users/me/", "/api/cafe/orders/", "/api/users/devices/", "/api/cafe/snapshot/"]
 )

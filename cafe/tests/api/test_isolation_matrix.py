@@ -175,6 +175,7 @@ REQUESTS = {
     "GET device": ("get", "/api/users/devices/{device}/", None, None),
     "POST devices/ branch=T": ("post", "/api/users/devices/", {"branch": "{branch}", "name": "T", "views": ["floor"]},
                                None),
+    "PATCH device": ("patch", "/api/users/devices/{device}/", {"idle_lock_seconds": 600}, None),
     "DELETE device": ("delete", "/api/users/devices/{device}/", None, None),
     "PUT pin": ("put", "/api/users/pins/{waiter}/", {"pin": "1234"}, None),
     "DELETE pin": ("delete", "/api/users/pins/{waiter}/", None, None),

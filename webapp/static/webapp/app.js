@@ -2,6 +2,7 @@
 // It talks to the public API like any device: REST with an access token kept in
 // memory (the refresh token is an HttpOnly cookie the script never sees), and
 // ws/cafe/<stream>/ sockets resumed with `since`. See docs/web.md.
+import { device } from "./device.js"; // shared tablets: device credential, PIN sessions, time clock (docs/devices.md)
 
 const TEXT = {
   ru: {
@@ -120,6 +121,7 @@ async function request(method, path, body, { key, auth = true, retried = false, 
   if (auth && state.access) headers.Authorization = `Bearer ${state.access}`;
   if (key) headers["Idempotency-Key"] = key;
   if (path.startsWith("/api/users/web/")) headers["X-CSRFToken"] = cookie("csrftoken");
+  device.sign(path, headers);
   let response;
   try {
     response = await fetch(path, {
@@ -216,6 +218,7 @@ function setAccess(token) {
 
 let refreshing = null;
 async function refresh() {
+  if (device.session) return device.lost(); // a PIN session has no refresh token: back to the PIN screen
   if (!refreshing) {
     refreshing = request("POST", "/api/users/web/refresh/", {}, { auth: false })
       .then((data) => { setAccess(data.access); return true; })
@@ -297,7 +300,7 @@ export class LiveStream {
   }
 
   url() {
-    const query = new URLSearchParams({ token: state.access || "", lang: state.lang, ...this.params });
+    const query = new URLSearchParams({ token: state.access || "", lang: state.lang, ...this.params, ...device.socketParams() });
     if (state.branch) query.set("branch_id", state.branch);
     if (this.seq !== null) query.set("since", String(this.seq));
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -424,6 +427,7 @@ function langSelect() {
 
 function showLogin(message) {
   stopSockets();
+  if (device.showStart(message)) return; // a registered tablet starts with its list of names and a PIN
   const form = h("form", {
     class: "login card",
     onsubmit: async (event) => {
@@ -498,11 +502,11 @@ async function start() {
   if (["owner", "admin"].includes(state.user.role) && !state.branches.length) {
     state.branches = (await api.get("/api/users/branches/?limit=100")).results;
   }
-  if (!VIEW_ROLES[state.view]?.includes(state.user.role)) {
-    state.view = Object.keys(VIEW_ROLES).find((view) => VIEW_ROLES[view].includes(state.user.role)) || "floor";
+  if (!VIEW_ROLES[state.view]?.includes(state.user.role) || !device.allows(state.view)) {
+    state.view = Object.keys(VIEW_ROLES).find((view) => VIEW_ROLES[view].includes(state.user.role) && device.allows(view)) || "floor";
   }
   const main = h("main", { id: "view", class: `view-${state.view}` });
-  app().replaceChildren(header(), main);
+  app().replaceChildren(device.header(header()), main);
   connection.loading = true;
   renderConnection();
   try {
@@ -1320,6 +1324,10 @@ const VIEWS = { floor: floorView, kitchen: kitchenView, till: tillView, pickup: 
 // ---------- boot ----------
 async function boot() {
   setLang(state.lang);
+  device.init({
+    h, t, $, app, state, request, api, attempt, toast, start, stopSockets, showLogin, logout, langSelect, metrics,
+    today, withBranch, TEXT, VIEWS, VIEW_ROLES,
+  });
   const key = new URLSearchParams(location.hash.slice(1)).get("display");
   if (state.view === "pickup" && key) {
     const main = h("main", { id: "view", class: "view-board" });
