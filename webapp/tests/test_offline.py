@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from cafe.orders.models import Order, OrderItem
-from cafe.tests.factories import station_dish
+from cafe.tests.factories import PASSWORD, station_dish
 from webapp.tests.browser import WAIT, access_for, api, open_app, shot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
@@ -130,7 +130,7 @@ def test_orders_taken_offline_arrive_once_in_order_and_a_refused_line_is_resolve
     assert all(order.taken_at is not None for order in orders.values())
 
     # Resolved: sent again without the stopped dish.
-    refused.locator('button.retry-without[data-item="%s"]' % kvass.pk).click()
+    refused.locator(f'button.retry-without[data-item="{kvass.pk}"]').click()
     expect(refused).to_have_count(0, timeout=WAIT)
     expect(tablet.locator("#pending")).to_be_hidden(timeout=WAIT)
     assert lines_of(orders[1]) == [("Borscht", 2, False)]
@@ -148,7 +148,8 @@ def test_orders_taken_offline_arrive_once_in_order_and_a_refused_line_is_resolve
     # One task a portion: table 1's two Borscht, table 2's and the takeaway's; never the stopped Kvass.
     expect(kitchen.locator("[data-task]")).to_have_count(4, timeout=WAIT)
     expect(kitchen.locator("[data-task]", has_text="Kvass")).to_have_count(0)
-    assert tablet.script_errors == [] and other.script_errors == []
+    assert tablet.script_errors == []
+    assert other.script_errors == []
 
 
 def test_a_server_killed_while_the_queue_is_sent_loses_and_doubles_nothing(chromium, start_server, cafe):
@@ -210,9 +211,6 @@ def test_a_device_clock_an_hour_ahead_changes_nothing_the_server_decides(chromiu
     page = context.new_page()
     page.goto(server.http + "/app/")
     page.fill("input[name=email]", cafe["waiter"].email)
-    page.fill("input[name=password]", "pass")
-    from cafe.tests.factories import PASSWORD
-
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT)
@@ -227,7 +225,8 @@ def test_a_device_clock_an_hour_ahead_changes_nothing_the_server_decides(chromiu
     # The server's own times and business day are its own; taken_at is the device's moment,
     # corrected by the offset it measured, so the server's bounds (300 s ahead at most) never refused it.
     assert abs((order.created_at - now).total_seconds()) < 60
-    assert order.taken_at is not None and abs((order.taken_at - order.created_at).total_seconds()) < 30
+    assert order.taken_at is not None
+    assert abs((order.taken_at - order.created_at).total_seconds()) < 30
     assert lines_of(order) == [("Borscht", 1, False)]
     assert order.created_at - order.taken_at < datetime.timedelta(minutes=5)
 
@@ -245,7 +244,8 @@ def test_a_reload_with_no_network_opens_the_app_with_the_last_menu_and_orders(ch
     page.context.set_offline(True)
     assert network_is_cut(page)
     answer = page.reload()
-    assert answer is not None and answer.from_service_worker
+    assert answer is not None
+    assert answer.from_service_worker
     # The shell from the service worker's cache, the floor from the last snapshot.
     expect(page.locator('.table[data-number="1"]')).to_have_attribute("data-status", "busy", timeout=WAIT)
     expect(page.locator('.table[data-number="1"]')).to_contain_text("Гостей: 4")
