@@ -7,11 +7,13 @@ worker's cache and the last snapshot."""
 
 import datetime
 import re
+import uuid
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from cafe.floor.models import Table, TableStatus
 from cafe.orders.models import Order, OrderItem
 from cafe.tests.factories import PASSWORD, station_dish
 from webapp.tests.browser import WAIT, access_for, api, open_app, shot
@@ -134,7 +136,7 @@ def test_orders_taken_offline_arrive_once_in_order_and_a_refused_line_is_resolve
     expect(refused).to_have_count(0, timeout=WAIT)
     expect(tablet.locator("#pending")).to_be_hidden(timeout=WAIT)
     assert lines_of(orders[1]) == [("Borscht", 2, False)]
-    assert Order.unscoped.count() == 3
+    assert Order.unscoped.count() == 2
 
     # The other tablet and the kitchen saw each order once, in the order it was taken.
     for number in (1, 2):
@@ -263,3 +265,59 @@ def test_a_reload_with_no_network_opens_the_app_with_the_last_menu_and_orders(ch
     expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT * 3)
     assert Order.unscoped.filter(table=cafe["tables"][1]).count() == 1
     assert page.script_errors == []
+
+
+def test_a_table_taken_and_a_line_started_meanwhile_are_shown_and_resolved(chromium, start_server, cafe):
+    from playwright.sync_api import expect
+
+    server = start_server("web")
+    waiter_token, cook_token = access_for(cafe["waiter"]), access_for(cafe["cook"])
+    table1, _, table3 = cafe["tables"]
+    # Before the cut: the waiter's order at table 2 with one Borscht, not started yet.
+    existing = api(server, "POST", "/api/cafe/orders/", waiter_token, {
+        "table": str(cafe["tables"][1].pk), "guests": 2, "items": [{"menu_item": str(cafe["dish"].pk), "quantity": 1}],
+    })  # fmt: skip
+    tablet = open_app(chromium, server, cafe["waiter"])
+    expect(tablet.locator('.table[data-number="2"]')).to_have_attribute("data-status", "busy", timeout=WAIT)
+    tablet.context.set_offline(True)
+    expect(tablet.locator("#connection")).to_have_attribute("data-state", "offline", timeout=WAIT)
+    # Offline: table 3 opened with a Borscht; table 2's Borscht to two portions.
+    open_table(tablet, 3, 2)
+    add(tablet, "Borscht")
+    tablet.click('.table[data-number="2"]')
+    tablet.click('button[aria-label="+ Borscht"]')
+    expect(tablet.locator("#pending")).to_have_attribute("data-count", "3", timeout=WAIT)
+    # Meanwhile: table 3 is held for another party, and the cook starts table 2's Borscht.
+    # (held for a booking about to start: what the bookings' timer writes)
+    Table.unscoped.filter(pk=table3.pk).update(status=TableStatus.RESERVED, reserved_for=uuid.uuid4())
+    task = api(server, "GET", f"/api/cafe/kitchen/tasks/?order={existing['id']}", cook_token)["results"][0]
+    api(server, "POST", f"/api/cafe/kitchen/tasks/{task['id']}/claim/", cook_token, {})
+
+    tablet.context.set_offline(False)
+    refused = tablet.locator("#offline-problems article.refused")
+    expect(refused).to_have_count(2, timeout=WAIT * 3)
+    taken, started = refused.nth(0), refused.nth(1)
+    # The create (409: the table is held for another party) lists the lines waiting for it.
+    expect(taken).to_have_attribute("data-status", "409")
+    expect(taken.locator(".waiting li")).to_have_count(1)
+    expect(taken.locator(".waiting li")).to_contain_text("Borscht")
+    expect(started).to_have_attribute("data-status", "409")
+    expect(started).to_contain_text("Кухня уже начала готовить")
+    shot(tablet, "offline-conflicts")
+    assert Order.unscoped.filter(table=table3).count() == 0
+
+    # Resolved: the order sent for table 1 instead (its lines follow); the quantity change dropped.
+    taken.locator("select.other-table").select_option(str(table1.pk))
+    taken.locator("button.retry-table").click()
+    expect(refused).to_have_count(1, timeout=WAIT)
+    refused.locator("button.drop").click()
+    expect(refused).to_have_count(0, timeout=WAIT)
+    expect(tablet.locator("#pending")).to_be_hidden(timeout=WAIT)
+    moved = Order.unscoped.get(table=table1)
+    assert moved.waiter_id == cafe["waiter"].pk
+    assert moved.taken_at is not None
+    assert lines_of(moved) == [("Borscht", 1, False)]
+    assert lines_of(Order.unscoped.get(pk=existing["id"])) == [("Borscht", 1, False)]
+    assert Order.unscoped.count() == 2
+    expect(tablet.locator('.table[data-number="1"]')).to_have_attribute("data-status", "busy", timeout=WAIT)
+    assert tablet.script_errors == []

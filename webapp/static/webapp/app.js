@@ -549,7 +549,7 @@ async function floorView(main) {
   const shown = () => offline.overlay(floor.orders, floor);
   Object.assign(offline.view, {
     menu: () => floor.menu, tableNumber: (id) => floor.tables.find((one) => one.id === id)?.number,
-    freeTables: () => floor.tables.filter((one) => one.status === "free"),
+    freeTables: () => floor.tables.filter((one) => one.status === "free"), order: (id) => floor.orders.get(id),
   });
   const unhook = [
     offline.on("change", () => {

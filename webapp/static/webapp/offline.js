@@ -400,7 +400,22 @@ export function installOffline(deps) {
   const badge = h("span", { id: "pending", role: "status", "aria-live": "polite", hidden: true });
   const problems = h("section", { id: "offline-problems", class: "offline-problems", "aria-label": t("refused"), hidden: true });
 
+  // Which order an action is about, as the waiter knows it: its table or its pickup number.
+  function orderName(id) {
+    const create = queue.actions.find((one) => one.creates === id);
+    if (create) return create.body.service === "takeaway" ? t("takeaway") : `${t("table")} ${deps.view.tableNumber?.(create.body.table) ?? ""}`;
+    const order = deps.view.order?.(queue.ids.get(id) || id);
+    if (!order) return "";
+    return order.service === "takeaway" ? `${t("takeaway")} #${order.pickup_number}` : `${t("table")} ${order.table_number}`;
+  }
+
   function describe(action) {
+    const what = describeAction(action);
+    const order = action.creates ? "" : orderName(orderOf(action.path));
+    return order ? `${order} · ${what}` : what;
+  }
+
+  function describeAction(action) {
     const path = action.path;
     const menu = deps.view.menu?.() || [];
     const items = (action.body?.items || []).map((item) => `${menu.find((one) => one.id === item.menu_item)?.title || "?"} × ${item.quantity}`);
