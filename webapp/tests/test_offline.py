@@ -73,6 +73,10 @@ def test_orders_taken_offline_arrive_once_in_order_and_a_refused_line_is_resolve
     other = open_app(chromium, server, cafe["manager"])
     kitchen = open_app(chromium, server, cafe["cook"], path="/app/kitchen/")
 
+    sockets: list[str] = []
+    snapshots: list[str] = []
+    tablet.on("websocket", lambda socket: sockets.append(socket.url))
+    tablet.on("requestfinished", lambda request: snapshots.append(request.url) if "/snapshot/" in request.url else None)
     tablet.context.set_offline(True)
     expect(tablet.locator("#connection")).to_have_attribute("data-state", "offline", timeout=WAIT)
     assert network_is_cut(tablet)
@@ -124,6 +128,9 @@ def test_orders_taken_offline_arrive_once_in_order_and_a_refused_line_is_resolve
     expect(refused).to_contain_text("Эта позиция меню недоступна")
     expect(tablet.locator("#pending")).to_have_attribute("data-count", "0", timeout=WAIT)
     shot(tablet, "offline-refused")
+    # Back: the sockets resumed with since=, and the floor reloaded through the snapshot.
+    assert any("since=" in url for url in sockets), sockets
+    assert snapshots, "no snapshot reload after the queue was sent"
     orders = {(order.table.number if order.table else "takeaway"): order for order in Order.unscoped.all()}
     assert sorted(orders, key=str) == [1, 2, "takeaway"]
     assert lines_of(orders[1]) == []
@@ -136,7 +143,7 @@ def test_orders_taken_offline_arrive_once_in_order_and_a_refused_line_is_resolve
     expect(refused).to_have_count(0, timeout=WAIT)
     expect(tablet.locator("#pending")).to_be_hidden(timeout=WAIT)
     assert lines_of(orders[1]) == [("Borscht", 2, False)]
-    assert Order.unscoped.count() == 2
+    assert Order.unscoped.count() == 3
 
     # The other tablet and the kitchen saw each order once, in the order it was taken.
     for number in (1, 2):

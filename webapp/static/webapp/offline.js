@@ -151,8 +151,9 @@ export function installOffline(deps) {
     await ready;
     const local = lineOf(path)?.startsWith(LOCAL) ? lineOf(path) : null;
     if (local) return editLocalLine(method, path, body, local);
-    const direct = resolved([path, body]);
-    if (!direct.missing) [path, body] = direct.value; // an order opened offline and answered since: its real id
+    const named = JSON.stringify([path, body ?? null]).includes(LOCAL);
+    const direct = named ? resolved([path, body]) : { missing: null };
+    if (named && !direct.missing) [path, body] = direct.value; // an order opened offline and answered since: its real id
     if (!queueable(path) || (navigator.onLine && !unsent().length && !direct.missing)) {
       try {
         return await request(method, path, body, { key });
@@ -291,6 +292,11 @@ export function installOffline(deps) {
       queue.actions = queue.actions.filter((one) => one.seq !== next.seq);
       emit("answer", next, answer);
       redraw();
+    }
+    // Placeholders nothing queued names any more are forgotten (the screen follows the real ids).
+    const named = JSON.stringify(queue.actions);
+    for (const local of [...queue.ids.keys()]) {
+      if (!named.includes(local)) { queue.ids.delete(local); await remove("ids", local); }
     }
     // Everything this device could send is sent: the screen reloads through the snapshot.
     if (sentAny) emit("settled");
