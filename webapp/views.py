@@ -4,6 +4,7 @@ REST and WebSocket API like any device. The shell sets the CSRF cookie the web
 session's endpoints check and a Content-Security-Policy with no inline script."""
 
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
 from urllib.parse import urljoin
@@ -11,12 +12,16 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 VIEWS = ("floor", "kitchen", "till", "pickup", "clock", "devices")
+# The app's own files, by their name in static/webapp/ (the service worker caches each).
+ASSETS = ("app.js", "device.js", "offline.js", "app.css", "icon.svg")
 
 
 @cache
@@ -76,10 +81,53 @@ def page(request: HttpRequest, view: str = "floor") -> HttpResponse:
         {
             "view": view,
             "js": asset_url("app.js"),
+            "offline": asset_url("offline.js"),
             "css": asset_url("app.css"),
+            "icon": asset_url("icon.svg"),
             "language": settings.LANGUAGE_CODE,
         },
     )
     response["Content-Security-Policy"] = csp(request)
     response["Cache-Control"] = "no-store"
+    return response
+
+
+def shell() -> list[str]:
+    """What the service worker caches: every view's page, the manifest and the app's
+    files under this release's names (hashed, or ``?v=<content hash>``)."""
+    pages = [reverse("webapp:floor"), *(reverse(f"webapp:{view}") for view in VIEWS if view != "floor")]
+    return [*pages, reverse("webapp:manifest"), *(asset_url(name) for name in ASSETS)]
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """``/app/sw.js``: served from ``/app/`` so its scope is the app's pages. Its version
+    is a hash of the files it caches (their names carry their content's hash) and of
+    its own code, so a deploy is a new worker that replaces the old cache."""
+    files = shell()
+    code = render_to_string("webapp/sw.js", {"version": "", "shell": json.dumps(files)})
+    version = hashlib.sha256(code.encode()).hexdigest()[:12]
+    response = HttpResponse(
+        render_to_string("webapp/sw.js", {"version": version, "shell": json.dumps(files)}),
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"  # the browser asks for it again on every visit: a deploy is seen at once
+    return response
+
+
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: installable, opens on the floor, within ``/app/``."""
+    response = JsonResponse(
+        {
+            "name": "Cafe",
+            "short_name": "Cafe",
+            "start_url": reverse("webapp:floor"),
+            "scope": reverse("webapp:floor"),
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#1f4e79",
+            "icons": [{"src": asset_url("icon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
+        },
+        content_type="application/manifest+json",
+    )
+    response["Cache-Control"] = "no-cache"
     return response

@@ -147,12 +147,18 @@ async function request(method, path, body, { key, auth = true, retried = false, 
   return data;
 }
 
+// ---------- offline: offline.js (the queue, the snapshot, the service worker; docs/offline.md) ----------
+const offlineModule = await import(document.body.dataset.offline);
+for (const lang of Object.keys(TEXT)) Object.assign(TEXT[lang], offlineModule.TEXT[lang]);
+const offline = offlineModule.installOffline({ request, t, h, state, refresh: () => refresh() });
+window.cafeOffline = offline; // the browser tests read its queue
+
 export const api = {
   get: (path) => request("GET", path),
-  // Every write carries an Idempotency-Key.
-  post: (path, body = {}) => request("POST", path, body, { key: newKey() }),
-  patch: (path, body = {}) => request("PATCH", path, body, { key: newKey() }),
-  delete: (path) => request("DELETE", path, undefined, { key: newKey() }),
+  // Every write carries an Idempotency-Key; offline (or when the answer is lost) it is queued with it.
+  post: (path, body = {}) => offline.write("POST", path, body, newKey()),
+  patch: (path, body = {}) => offline.write("PATCH", path, body, newKey()),
+  delete: (path) => offline.write("DELETE", path, undefined, newKey()),
 };
 
 // A view's first load: retried (1 s, 2 s, … 10 s apart) until it succeeds while the view is shown,
@@ -172,6 +178,7 @@ async function attempt(action) {
   try {
     return await action();
   } catch (error) {
+    if (error instanceof offline.Queued) return null; // queued: shown as pending (offline.js)
     toast(error.message || String(error));
     return null;
   }
@@ -238,6 +245,7 @@ async function logout() {
   stopSockets();
   clearTimeout(state.refreshTimer);
   await request("POST", "/api/users/web/logout/", {}, { auth: false }).catch(() => null);
+  await offline.forget();
   state.access = null;
   state.user = null;
   showLogin();
@@ -489,6 +497,7 @@ function header() {
   return h("header", { class: "bar" },
     nav, branchPicker,
     h("span", { id: "connection", role: "status", "aria-live": "polite", dataset: { state: "connecting" } }, t("reconnecting")),
+    offline.badge,
     h("span", { class: "who" }, state.user?.email || ""),
     langSelect(),
     h("button", { onclick: logout }, t("logout")));
@@ -499,6 +508,7 @@ async function start() {
   if (!state.user) {
     state.user = await api.get("/api/users/me/");
   }
+  offline.remember(state.user);
   if (["owner", "admin"].includes(state.user.role) && !state.branches.length) {
     state.branches = (await api.get("/api/users/branches/?limit=100")).results;
   }
@@ -535,18 +545,43 @@ async function floorView(main) {
   main.append(
     h("div", { class: "floor-tools" },
       h("button", { id: "takeaway", onclick: () => takeaway() }, t("takeaway"))),
+    offline.problems,
     h("div", { class: "floor-body" }, h("div", { class: "plan-box" }, halls, grid), panel),
     h("aside", {}, h("h2", {}, t("toServe")), readyList, h("h2", {}, t("feed")), feed));
 
+  // Orders as the server told them, with the device's queued actions on top (offline.js).
+  const shown = () => offline.overlay(floor.orders, floor);
+  Object.assign(offline.view, {
+    menu: () => floor.menu, tableNumber: (id) => floor.tables.find((one) => one.id === id)?.number,
+    freeTables: () => floor.tables.filter((one) => one.status === "free"), order: (id) => floor.orders.get(id),
+  });
+  const unhook = [
+    offline.on("change", () => {
+      if (!grid.isConnected) { unhook.forEach((off) => off()); return; }
+      drawTables();
+      if (!document.activeElement || !panel.contains(document.activeElement) || document.activeElement.tagName === "BUTTON") drawPanel();
+    }),
+    offline.on("queued", (action) => { if (action.creates) floor.selected = { order: action.creates }; }),
+    offline.on("answer", (action, answer) => {
+      if (floor.selected?.order === action.creates) floor.selected = { order: answer.id };
+      if (answer?.id && answer.items) remember(answer);
+    }),
+    offline.on("settled", () => loaded(load, grid)),
+  ];
+
   async function load() {
-    // One snapshot: every read at once, applied together (an event arriving meanwhile is applied after).
+    // One snapshot (GET snapshot/, or the last one kept when the server cannot be reached), then the rest.
     const day = await today();
+    const branchId = state.user.branch_id || state.branch;
+    const snap = branchId ? await offline.snapshot(branchId) : null;
+    if (snap?.cached) toast(`${t("offlineCopy")} ${new Date(snap.cachedAt).toLocaleTimeString(state.lang)}`, "info");
     const [tables, orders, menu, categories, ready, zones, bookings] = await Promise.all([
-      api.get(withBranch("/api/cafe/tables/?limit=500")),
-      api.get(withBranch("/api/cafe/orders/?status=open&limit=500")),
-      api.get(withBranch("/api/cafe/menu-items/?limit=500")),
-      api.get("/api/cafe/categories/?limit=500"),
-      api.get(withBranch("/api/cafe/kitchen/tasks/?status=ready&limit=500")),
+      snap ? { results: snap.tables } : api.get(withBranch("/api/cafe/tables/?limit=500")),
+      snap ? { results: snap.orders } : api.get(withBranch("/api/cafe/orders/?status=open&limit=500")),
+      snap ? { results: snap.menu } : api.get(withBranch("/api/cafe/menu-items/?limit=500")),
+      snap ? { results: snap.categories } : api.get("/api/cafe/categories/?limit=500"),
+      snap ? { results: snap.tasks.filter((task) => task.status === "ready") }
+        : api.get(withBranch("/api/cafe/kitchen/tasks/?status=ready&limit=500")),
       // The halls and the book, when the server has them (older servers answer 404: a grid, no bookings).
       optional(withBranch("/api/cafe/zones/?limit=100")),
       optional(withBranch(`/api/cafe/bookings/?date=${day}&status=booked&status=confirmed&limit=500`)),
@@ -564,7 +599,7 @@ async function floorView(main) {
   }
 
   function openOrdersAt(tableId) {
-    return [...floor.orders.values()].filter((order) => order.table === tableId && order.status === "open");
+    return [...shown().values()].filter((order) => order.table === tableId && order.status === "open");
   }
 
   function drawHalls() {
@@ -614,7 +649,7 @@ async function floorView(main) {
       const next = booked[0];
       const at = next ? next.start.slice(11, 16) : ""; // the branch's own clock, as the API writes it
       return h("button", {
-        class: `table ${table.status} ${table.shape || ""}`, style, dataset: { number: table.number, status: table.status, ready, booked: booked.length },
+        class: `table ${table.status} ${table.shape || ""}${orders.some((one) => one.pending) ? " pending" : ""}`, style, dataset: { number: table.number, status: table.status, ready, booked: booked.length },
         "aria-label": `${t("table")} ${table.number}, ${table.status_display}${next ? `, ${t("booking")} ${at}` : ""}`,
         onclick: () => { floor.selected = { table: table.id }; floor.asking = null; floor.choosing = null; drawPanel(); },
       },
@@ -645,7 +680,7 @@ async function floorView(main) {
 
   function selectedOrder() {
     if (!floor.selected) return null;
-    if (floor.selected.order) return floor.orders.get(floor.selected.order) || null;
+    if (floor.selected.order) return shown().get(offline.realId(floor.selected.order)) || shown().get(floor.selected.order) || null;
     return openOrdersAt(floor.selected.table)[0] || null;
   }
 
@@ -703,7 +738,7 @@ async function floorView(main) {
       }));
     }
     drawMenu();
-    const lines = h("ul", { class: "lines" }, ...order.items.map((line) => h("li", { class: line.voided ? "voided" : "", dataset: { line: line.id } },
+    const lines = h("ul", { class: "lines" }, ...order.items.map((line) => h("li", { class: `${line.voided ? "voided" : ""}${line.pending ? " pending" : ""}`, dataset: { line: line.id } },
       line.voided ? null : h("input", {
         type: "checkbox", class: "split-pick", "aria-label": `${t("split")}: ${line.title}`, checked: floor.splitting.has(line.id),
         onchange: (event) => { if (event.target.checked) floor.splitting.add(line.id); else floor.splitting.delete(line.id); },
@@ -744,7 +779,9 @@ async function floorView(main) {
         ` · ${t("paid")}: ${money.paid ?? "0.00"} · ${t("due")}: `, h("strong", { id: "order-due" }, money.due ?? "")),
       h("div", { class: "pay" },
         h("label", {}, t("cash"), cash), h("label", {}, t("card"), card), h("label", {}, t("tip"), tip),
-        h("button", { id: "pay", onclick: () => pay(order, cash.value, card.value, tip.value) }, t("pay"))),
+        // No payments offline, nor on an order with queued changes (docs/offline.md): the button says so.
+        h("button", { id: "pay", disabled: !offline.payable(order), onclick: () => pay(order, cash.value, card.value, tip.value) },
+          offline.payable(order) ? t("pay") : t("payOffline"))),
       h("div", { class: "actions" },
         h("button", { onclick: () => fire(order, Number(course.value)) }, t("fire")),
         h("button", { id: "discount", onclick: () => discount(order) }, t("discount")),
@@ -1335,6 +1372,12 @@ async function boot() {
     return pickupBoard(main, key);
   }
   if (await refresh()) {
+    try { await start(); return; } catch { /* fall through to the login */ }
+  }
+  // No network: the last user and snapshot open the app (docs/offline.md); the queue waits for a session.
+  const cached = await offline.cachedUser();
+  if (cached && !(await fetch("/api/users/me/").then(() => true, () => false))) {
+    state.user = cached;
     try { await start(); return; } catch { /* fall through to the login */ }
   }
   showLogin();
