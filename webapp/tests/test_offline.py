@@ -130,6 +130,10 @@ def test_orders_taken_offline_arrive_once_in_order_and_a_refused_line_is_resolve
     shot(tablet, "offline-refused")
     # Back: the sockets resumed with since=, and the floor reloaded through the snapshot.
     assert any("since=" in url for url in sockets), sockets
+    for _ in range(100):  # the reload follows the last answer: waited for, 10 s at most
+        if snapshots:
+            break
+        tablet.wait_for_timeout(100)
     assert snapshots, "no snapshot reload after the queue was sent"
     orders = {(order.table.number if order.table else "takeaway"): order for order in Order.unscoped.all()}
     assert sorted(orders, key=str) == [1, 2, "takeaway"]
