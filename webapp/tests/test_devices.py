@@ -167,20 +167,21 @@ def test_a_revoked_tablet_falls_back_to_its_unregistered_screen_within_seconds(c
     server = start_server("web")
     anna, _boris = waiters(cafe)
     page, made = registered(chromium, server, cafe["manager"])
+    manager = open_app(chromium, server, cafe["manager"], "/app/devices/")
+    row = manager.locator(f'.device-row[data-device="{made["id"]}"]')
+    # The manager gives it its own idle lock; the tablet, showing its names, reads it within seconds.
+    row.locator('input[type="number"]').fill("600")
+    row.locator(".save-idle").click()
+    expect(row.locator('input[type="number"]')).to_have_value("600", timeout=WAIT)
+    expect(page.locator("body")).to_have_attribute("data-idle-lock", "600", timeout=WAIT)
+    assert Device.unscoped.get(pk=made["id"]).idle_lock_seconds == 600
     sockets = []
     page.on("websocket", lambda socket: sockets.append(socket))
     pin_in(page, anna, "1234")
     expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT)
     assert sockets
     assert all("device=dev_" in socket.url for socket in sockets)
-    manager = open_app(chromium, server, cafe["manager"], "/app/devices/")
-    row = manager.locator(f'.device-row[data-device="{made["id"]}"]')
-    # The manager gives it its own idle lock; the tablet reads it within seconds.
-    row.locator('input[type="number"]').fill("600")
-    row.locator(".save-idle").click()
-    expect(row.locator('input[type="number"]')).to_have_value("600", timeout=WAIT)
-    expect(page.locator("body")).to_have_attribute("data-idle-lock", "600", timeout=WAIT)
-    assert Device.unscoped.get(pk=made["id"]).idle_lock_seconds == 600
+    # Revoked while its sockets are open: their close (4003) brings the tablet back.
     page.evaluate("""() => new Promise((resolve) => {
         const observer = new MutationObserver(() => {
             if (document.body.dataset.device === "unregistered") {

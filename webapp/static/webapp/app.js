@@ -555,19 +555,6 @@ async function floorView(main) {
     menu: () => floor.menu, tableNumber: (id) => floor.tables.find((one) => one.id === id)?.number,
     freeTables: () => floor.tables.filter((one) => one.status === "free"), order: (id) => floor.orders.get(id),
   });
-  const unhook = [
-    offline.on("change", () => {
-      if (!grid.isConnected) { unhook.forEach((off) => off()); return; }
-      drawTables();
-      if (!document.activeElement || !panel.contains(document.activeElement) || document.activeElement.tagName === "BUTTON") drawPanel();
-    }),
-    offline.on("queued", (action) => { if (action.creates) floor.selected = { order: action.creates }; }),
-    offline.on("answer", (action, answer) => {
-      if (floor.selected?.order === action.creates) floor.selected = { order: answer.id };
-      if (answer?.id && answer.items) remember(answer);
-    }),
-    offline.on("settled", () => loaded(load, grid)),
-  ];
 
   async function load() {
     // One snapshot (GET snapshot/, or the last one kept when the server cannot be reached), then the rest.
@@ -1008,6 +995,20 @@ async function floorView(main) {
   await loaded(load, grid);
   fromOrders.release();
   fromTables.release();
+  // The queue's changes and answers, once the floor has its data (a draw before would lose the chosen hall).
+  const unhook = [
+    offline.on("change", () => {
+      if (!grid.isConnected) { unhook.forEach((off) => off()); return; }
+      drawTables();
+      if (!document.activeElement || !panel.contains(document.activeElement) || document.activeElement.tagName === "BUTTON") drawPanel();
+    }),
+    offline.on("queued", (action) => { if (action.creates) floor.selected = { order: action.creates }; }),
+    offline.on("answer", (action, answer) => {
+      if (floor.selected?.order === action.creates) floor.selected = { order: answer.id };
+      if (answer?.id && answer.items) remember(answer);
+    }),
+    offline.on("settled", () => loaded(load, grid)),
+  ];
   const ticker = setInterval(() => { if (!grid.isConnected) clearInterval(ticker); else drawTables(); }, 30_000);
 }
 

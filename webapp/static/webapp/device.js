@@ -50,7 +50,11 @@ const TEXT = {
 };
 const DEVICE_VIEWS = ["floor", "kitchen", "till", "pickup"];
 const MANAGERS = ["owner", "admin", "manager"];
-const CHECK_MS = 3_000; // how often a registered device asks whether it still is (revocation shows within seconds)
+// How often a registered device asks whether it still is (devices/me/): every 3 s while no
+// socket is open (the list of names, the PIN pad, the time clock); with one open, its close
+// (4003 within seconds of a revocation) tells first, and a check every 30 s backs it up.
+const CHECK_MS = 3_000;
+const CHECK_LIVE_MS = 30_000;
 
 let app; // app.js's helpers (init)
 
@@ -132,7 +136,8 @@ export const device = {
     const idle = (this.info?.idle_lock_seconds ?? 120) * 1000;
     const signedIn = this.session || (app.state.user && !document.querySelector(".device-start"));
     if (signedIn && Date.now() - this.lastTouch > idle) this.lock();
-    if (Date.now() - (this.checkedAt || 0) >= CHECK_MS) this.check();
+    const live = app.state.sockets.some((stream) => stream.socket?.readyState === WebSocket.OPEN);
+    if (Date.now() - (this.checkedAt || 0) >= (live ? CHECK_LIVE_MS : CHECK_MS)) this.check();
   },
 
   // Is this browser still a live device? A revoked one forgets its credential and says so.

@@ -113,7 +113,11 @@ export function installOffline(deps) {
   }
 
   // ---------- who is signed in, kept for a start without network ----------
-  const remember = (user) => put("cache", { name: "user", value: user, at: Date.now() }).catch(() => null);
+  const remember = (user) => {
+    ready.then(redraw); // the queue kept from before a reload is this user's: counted and shown now
+    flushSoon(500);
+    return put("cache", { name: "user", value: user, at: Date.now() }).catch(() => null);
+  };
   async function cachedUser() {
     const row = await read("cache", "user").catch(() => null);
     return row?.value || null;
