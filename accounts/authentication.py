@@ -1,7 +1,11 @@
+import functools
+import uuid
 from typing import cast
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
+from django.db import connections, router
+from django.db.models import ForeignKey
 from django.utils.translation import gettext as _
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -10,7 +14,8 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts import devices, display, passwords, throttle, tokens
-from accounts.models import User
+from accounts.models import Branch, Company, User
+from core.rows import columns, key, rows_read
 
 
 class TenantJWTAuthentication(JWTAuthentication):
@@ -45,9 +50,35 @@ class TenantJWTAuthentication(JWTAuthentication):
     # SimpleJWT annotates its get_user with a type variable no argument binds.
     def get_user(self, validated_token) -> User:  # type: ignore[override]
         try:
-            return tokens.user_of(validated_token, User.objects.select_related("company", "branch"))
+            return tokens.user_of(validated_token, find=user_with_tenant)
         except tokens.BadToken as exc:
             raise InvalidToken({"detail": str(exc), "code": "token_not_valid"}) from None
+
+
+def user_with_tenant(user_id: uuid.UUID) -> User | None:
+    """The user with their company and branch, as ``select_related("company",
+    "branch")`` reads them, from a statement written once (``core.rows``): every
+    authenticated request runs it, and compiling it was a good part of a small
+    request's CPU."""
+    alias = router.db_for_read(User)
+    found = rows_read(alias, _user_sql(alias), [key(User, user_id, alias)], User, related=_USER_RELATED)
+    return found[0] if found else None
+
+
+_USER_RELATED = (("company", Company), ("branch", Branch))
+
+
+@functools.cache
+def _user_sql(alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    users = quote(User._meta.db_table)
+    chosen, joins = [columns(User, alias)], ""
+    for name, model in _USER_RELATED:
+        field = cast(ForeignKey, User._meta.get_field(name))
+        table, column = quote(model._meta.db_table), quote(field.column)
+        chosen.append(columns(model, alias))
+        joins += f" LEFT OUTER JOIN {table} ON ({users}.{column} = {table}.{quote(model._meta.pk.column)})"
+    return f"SELECT {', '.join(chosen)} FROM {users}{joins} WHERE {users}.{quote(User._meta.pk.column)} = %s"
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -9,6 +9,7 @@ blacklisted, one by one, through SimpleJWT's ``token_blacklist`` app.
 """
 
 import uuid
+from collections.abc import Callable
 from typing import TypeVar
 
 from django.db import transaction
@@ -69,10 +70,11 @@ def claims(token: Token) -> tuple[uuid.UUID, int]:
     return user_id, version
 
 
-def user_of(token: Token, users=None) -> User:
-    """The active user a token belongs to, if the token is still of their current version."""
+def user_of(token: Token, find: Callable[[uuid.UUID], User | None] | None = None) -> User:
+    """The active user a token belongs to, if the token is still of their current
+    version (``find``: how the user is read by id, say with their company)."""
     user_id, version = claims(token)
-    user = (users if users is not None else User.objects).filter(pk=user_id).first()
+    user = find(user_id) if find is not None else User.objects.filter(pk=user_id).first()
     if user is None or not user.is_active:
         raise BadToken(_("User not found or inactive"))
     if version != user.token_version:

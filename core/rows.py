@@ -200,7 +200,7 @@ def rows_read(
 def _instance(model: type[M], alias: str, values: Sequence[Any], start: int) -> tuple[Any, int]:
     converters = _converters(model, alias)
     end = start + len(converters)
-    if values[start] is None:  # no row (a left join's missing side): its key is NULL
+    if values[start + _key_index(model)] is None:  # no row (a left join's missing side): its key is NULL
         return None, end
     connection = connections[alias]
     own = list(values[start:end])
@@ -211,16 +211,18 @@ def _instance(model: type[M], alias: str, values: Sequence[Any], start: int) -> 
 
 
 @functools.cache
+def _key_index(model: type[Model]) -> int:
+    return [field.primary_key for field in model._meta.concrete_fields].index(True)
+
+
+@functools.cache
 def _converters(model: type[Model], alias: str) -> list[tuple[Any, list[Callable[..., Any]]]]:
-    """Per concrete field (``model.from_db``'s order, the key first), its column and
-    the converters Django's compiler applies to it."""
+    """Per concrete field (``model.from_db``'s order), its column and the converters
+    Django's compiler applies to it."""
     connection = connections[alias]
     table = model._meta.db_table
-    fields = model._meta.concrete_fields
-    if not fields[0].primary_key:
-        raise TypeError(f"core.rows reads models whose key is their first field, not {model.__name__}")
     chains = []
-    for field in fields:
+    for field in model._meta.concrete_fields:
         column = field.get_col(table)
         chains.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
     return chains
