@@ -30,8 +30,9 @@ def worker(client: Client) -> tuple[str, list[str], str]:
 def test_the_worker_caches_every_view_and_the_files_the_page_names(client):
     _, shell, _ = worker(client)
     page = client.get("/app/").content.decode()
-    assert shell[:5] == ["/app/", "/app/kitchen/", "/app/till/", "/app/pickup/", "/app/manifest.webmanifest"]
-    for name in ("app.js", "offline.js", "app.css", "icon.svg"):
+    views_shell = ["/app/", "/app/kitchen/", "/app/till/", "/app/pickup/", "/app/clock/", "/app/devices/"]
+    assert shell[:7] == [*views_shell, "/app/manifest.webmanifest"]
+    for name in ("app.js", "device.js", "offline.js", "app.css", "icon.svg"):
         assert views.asset_url(name) in shell
     # The page loads exactly what the worker caches, and names the worker and the manifest.
     assert f'src="{views.asset_url("app.js")}"' in page
