@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Branch, User
@@ -15,6 +16,8 @@ from cafe.bookings.models import Booking, BookingTable
 from cafe.floor.models import OpeningException, OpeningHours, Table
 from cafe.floor.plan import footprint, overflow
 from cafe.orders.models import Order, OrderStatus
+from cafe.store.models import Recipe, StockLevel, StockMovement
+from cafe.tests.factories import logged_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +103,31 @@ def test_the_demo_floor_has_two_drawn_halls_hours_tonights_book_and_returning_gu
     assert Booking.unscoped.filter(guest=maria, status="arrived").get().order.guest == maria
     assert Booking.unscoped.filter(guest=late.guest, status="no_show").get().table_links.get().holding is False
     assert Booking.unscoped.count() == 4
+
+
+def test_the_demo_storeroom_has_recipes_and_a_dish_that_runs_out(client_for):
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    center = Branch.unscoped.get(name="Center")
+    manager = client_for(User.objects.get(email="manager@demo.cafe"))
+    menu = {item["title"]: item for item in manager.get("/api/cafe/menu-items/?limit=100").json()["results"]}
+    # Five portions of сырники sold, the cottage cheese for five bought: they ran out.
+    assert menu["Сырники"]["remaining"] == 0
+    assert menu["Борщ"]["remaining"] > 0
+    assert menu["Чай"]["remaining"] is None  # no recipe: no limit
+    assert Recipe.unscoped.filter(company=center.company).count() == 6
+    stock = {row["name"]: row for row in manager.get("/api/cafe/stock/?limit=100").json()["results"]}
+    assert (stock["Творог"]["on_hand"], stock["Творог"]["low"]) == ("0.000", True)
+    for level in StockLevel.unscoped.filter(branch=center):
+        moved = StockMovement.unscoped.filter(branch=center, ingredient=level.ingredient_id)
+        # Summed as a float by SQLite: to the ledger's three decimals.
+        assert level.on_hand == Decimal(moved.aggregate(total=Sum("quantity"))["total"]).quantize(Decimal("0.001"))
+    low = [message for message in logged_messages(center.company) if message["type"] == "stock_low"]
+    assert [message["data"]["ingredient"]["name"] for message in low] == ["Творог"]
+    sold_out = [
+        message
+        for message in logged_messages(center.company)
+        if message["type"] == "menu_item_updated" and message["data"]["menu_item"]["title"] == "Сырники"
+    ]
+    assert sold_out[-1]["data"]["menu_item"]["remaining"] == 0
