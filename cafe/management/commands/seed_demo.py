@@ -345,7 +345,7 @@ class Command(BaseCommand):
             name: Ingredient.objects.create(company=company, name=name, unit=unit, **fields)
             for name, unit, fields in INGREDIENTS
         }
-        effects = {title: [] for title in items}
+        effects: dict[str, list[dict]] = {title: [] for title in items}
         for title, modifier, action, ingredient, replacement, quantity, unit in EFFECTS:
             effects[title].append(
                 {
