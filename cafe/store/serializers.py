@@ -129,7 +129,11 @@ class StockLevelSerializer(serializers.Serializer):
 
 class StockFilter(serializers.Serializer):
     branch = serializers.UUIDField(required=False, help_text="Required of owners and admins.")
-    low = serializers.BooleanField(required=False, help_text="Only ingredients at or below their threshold.")
+    low = serializers.ChoiceField(
+        choices=["true", "false"],
+        required=False,
+        help_text="`true`: only ingredients at or below their threshold; `false`: only the others.",
+    )
 
 
 class MovementFilter(serializers.Serializer):
