@@ -39,6 +39,13 @@ class LineTake:
     item: MenuItem
     quantity: int
     modifier_ids: tuple[uuid.UUID, ...] = ()
+    # Sold by weight: each portion's kg, by which the recipe (written for one kilogram) is scaled.
+    weight: Decimal | None = None
+
+    @property
+    def scale(self) -> Decimal:
+        """How many recipes the line takes: its portions, times its weight when weighed."""
+        return self.quantity * (self.weight if self.weight is not None else Decimal(1))
 
 
 @dataclass
@@ -61,14 +68,14 @@ def _short_dish(lines: Sequence[tuple[LineTake, Need]], error: StockShortage) ->
     after the lines before it."""
     left = dict(error.on_hand)
     for line, need in lines:
-        if any(left.get(pk, Decimal(0)) < q * line.quantity for pk, q in need.items() if q > 0):
+        if any(left.get(pk, Decimal(0)) < q * line.scale for pk, q in need.items() if q > 0):
             short = StockShort(line.item, portions_possible(need, left))
             detail: dict[str, Any] = dict(short.detail)  # type: ignore[arg-type]
             detail["ingredients"] = shortages_described(error.shortages)
             short.detail = detail
             return short
         for pk, q in need.items():
-            left[pk] = left.get(pk, Decimal(0)) - q * line.quantity
+            left[pk] = left.get(pk, Decimal(0)) - q * line.scale
     return StockShort(lines[0][0].item, 0)
 
 
@@ -99,7 +106,7 @@ def stock_take(
         needs.append((line, need))
         taken.lines.add(line.line_id)
         moves += [
-            Move(pk, MovementKind.SALE, -q * line.quantity, order_line_id=line.line_id, portions=line.quantity)
+            Move(pk, MovementKind.SALE, -q * line.scale, order_line_id=line.line_id, portions=line.quantity)
             for pk, q in sorted(need.items())
         ]
     try:
