@@ -124,7 +124,7 @@ def test_modifiers_add_to_each_weighed_portion(client_for, waiter, table, salmon
 @pytest.mark.parametrize(
     ("line", "field", "message"),
     [
-        ({}, "weight", "This menu item is sold by weight: give a portion's weight (kg) or grams."),
+        ({"quantity": 1}, "weight", "This menu item is sold by weight: give a portion's weight (kg) or grams."),
         ({"weight": "0"}, "weight", "Ensure this value is greater than or equal to 0.001."),
         ({"weight": "-1"}, "weight", "Ensure this value is greater than or equal to 0.001."),
         ({"weight": "0.0005"}, "weight", "Ensure that there are no more than 3 decimal places."),
