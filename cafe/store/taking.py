@@ -103,7 +103,7 @@ def stock_take(
             for pk, q in sorted(need.items())
         ]
     try:
-        posted = stock_post(tenant=tenant, branch_id=branch_id, moves=moves)
+        posted = stock_post(tenant=tenant, branch_id=branch_id, moves=moves, known=explosion)
     except StockShortage as error:
         raise _short_dish(needs, error) from None
     taken.items += [pk for pk in posted.items if pk not in taken.items]
