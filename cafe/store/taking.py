@@ -117,12 +117,15 @@ def stock_return(
     """Gives back ``count`` portions of a line that were never started (reduced,
     voided, or its order cancelled): what its sale movements took, pro rata (a line
     that took ingredients, ``stock_taken``), or its stop-list count. A refund calls
-    nothing here."""
+    nothing here. ``line_id``: the line the stock was taken for (a split line's
+    original: its sale movements name that one)."""
     taken = Taken()
     if count <= 0:
         return taken
     if not stock_taken:
-        taken.items += counted_stock.stock_return(tenant=tenant, branch_id=branch_id, item=item, count=count)
+        # A stock-tracked dish's remaining is the storeroom's, not a count to add to.
+        if not item.stock_tracked:
+            taken.items += counted_stock.stock_return(tenant=tenant, branch_id=branch_id, item=item, count=count)
         return taken
     rows = (
         tenant.scope(StockMovement)
