@@ -263,3 +263,13 @@ def test_a_line_split_off_gives_back_from_what_its_original_took(owner, waiter, 
     order_line_void(tenant=tenant_for(waiter), order_id=order.pk, line_id=row.pk, reason="mistake")
     assert (on_hand(branch, cheese), on_hand(branch, dough)) == (Decimal(1000), Decimal(10))
     assert remaining(branch, pizza) == 10
+
+
+def test_a_tracked_dishs_remaining_is_not_a_count_to_set(owner, branch, pizza):
+    from rest_framework.exceptions import ValidationError
+
+    from cafe.menu.services import menu_item_branch_set
+
+    with pytest.raises(ValidationError) as caught:
+        menu_item_branch_set(tenant=tenant_for(owner), menu_item_id=pizza.pk, branch=branch.pk, remaining=5)
+    assert caught.value.detail == {"remaining": ["This dish has a recipe: its remaining portions follow the stock."]}
