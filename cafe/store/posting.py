@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,6 +137,25 @@ def levels_locked(
     return levels
 
 
+def _levels_write(tenant: Tenant, levels: list[StockLevel], now: Any) -> None:
+    """The levels' new on hand and average cost, one statement: on PostgreSQL an
+    ``UPDATE … FROM (VALUES …)`` whose text is plain (Django's ``bulk_update`` builds
+    a ``CASE`` per field and row, and compiles it on every call)."""
+    if connection.vendor != "postgresql":
+        tenant.scope(StockLevel).bulk_update(levels, ["on_hand", "avg_cost", "updated_at"])
+        return
+    values = ", ".join(["(%s::uuid, %s::numeric, %s::numeric)"] * len(levels))
+    params: list[Any] = [now]
+    for level in levels:
+        params += [level.pk, level.on_hand, level.avg_cost]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {StockLevel._meta.db_table} AS level SET on_hand = v.on_hand, avg_cost = v.avg_cost, "
+            f"updated_at = %s FROM (VALUES {values}) AS v(id, on_hand, avg_cost) WHERE level.id = v.id",
+            params,
+        )
+
+
 def _is_low(level: StockLevel, on_hand: Decimal) -> bool:
     return level.low_threshold is not None and on_hand <= level.low_threshold
 
@@ -204,7 +224,7 @@ def stock_post(
         level.on_hand = level.on_hand.quantize(QUANTITY_PLACES)
         level.updated_at = now
     rows_insert(StockMovement, posted.movements)
-    tenant.scope(StockLevel).bulk_update(list(levels.values()), ["on_hand", "avg_cost", "updated_at"])
+    _levels_write(tenant, list(levels.values()), now)
     posted.levels = levels
     for pk, level in sorted(levels.items(), key=lambda pair: pair[1].ingredient.name):
         went_negative = before[pk] >= 0 > level.on_hand
