@@ -553,12 +553,18 @@ def _line_take(tenant: Tenant, order: Order, line: OrderItem, more: int) -> Take
 
 
 def _line_return(tenant: Tenant, order: Order, line: OrderItem, count: int) -> Taken:
+    """Gives back ``count`` unstarted portions of a line. A line split off another
+    (``split_from``) gives back from what was taken for the line it came from."""
+    taken_for, parent = line.pk, line.split_from_id if line.stock_taken else None
+    while parent is not None:
+        taken_for = parent
+        parent = tenant.scope(OrderItem).filter(pk=parent).values_list("split_from", flat=True).first()
     return stock_return(
         tenant=tenant,
         branch_id=order.branch_id,
         item=line.menu_item,
         count=count,
-        line_id=line.pk,
+        line_id=taken_for,
         stock_taken=line.stock_taken,
     )
 

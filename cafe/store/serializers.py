@@ -93,7 +93,7 @@ class RecipeInput(serializers.Serializer):
     semi_finished = serializers.UUIDField(required=False, allow_null=True)
     branch = serializers.UUIDField(required=False, allow_null=True)
     output = _quantity(min_value=Decimal("0.001"), max_value=QUANTITY_MAX, default=Decimal(1))
-    lines = RecipeLineInput(many=True, max_length=50)  # type: ignore[call-arg]
+    lines = RecipeLineInput(many=True, allow_empty=False, max_length=50)  # type: ignore[call-arg]
     modifier_effects = ModifierEffectInput(many=True, required=False, max_length=200)  # type: ignore[call-arg]
 
 

@@ -110,7 +110,7 @@ def stock_take(
             for pk, q in sorted(need.items())
         ]
     try:
-        posted = stock_post(tenant=tenant, branch_id=branch_id, moves=moves)
+        posted = stock_post(tenant=tenant, branch_id=branch_id, moves=moves, known=explosion)
     except StockShortage as error:
         raise _short_dish(needs, error) from None
     taken.items += [pk for pk in posted.items if pk not in taken.items]
@@ -124,12 +124,15 @@ def stock_return(
     """Gives back ``count`` portions of a line that were never started (reduced,
     voided, or its order cancelled): what its sale movements took, pro rata (a line
     that took ingredients, ``stock_taken``), or its stop-list count. A refund calls
-    nothing here."""
+    nothing here. ``line_id``: the line the stock was taken for (a split line's
+    original: its sale movements name that one)."""
     taken = Taken()
     if count <= 0:
         return taken
     if not stock_taken:
-        taken.items += counted_stock.stock_return(tenant=tenant, branch_id=branch_id, item=item, count=count)
+        # A stock-tracked dish's remaining is the storeroom's, not a count to add to.
+        if not item.stock_tracked:
+            taken.items += counted_stock.stock_return(tenant=tenant, branch_id=branch_id, item=item, count=count)
         return taken
     rows = (
         tenant.scope(StockMovement)
