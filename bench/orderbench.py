@@ -5,6 +5,10 @@ time per order; compare two commits by running it in each checkout, alternating
 (docs/benchmarks.md, "The bill").
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cafe_orderbench .venv/bin/python bench/orderbench.py 200
+
+With ``--recipes`` (the storeroom, docs/inventory.md) the soup has a recipe of three
+ingredients, one of them a made-to-order sauce of two more, in stock for every order:
+each order takes them (and its close gives nothing back).
 """
 
 import os
@@ -46,7 +50,52 @@ def rows(model):
     return getattr(model, "unscoped", model.objects)
 
 
-def main(count: int) -> None:
+def _recipes(company, branch, soup, orders: int) -> None:
+    """Soup: 300 ml stock, 100 g potatoes, 50 ml sauce (made to order of 30 g tomatoes,
+    5 ml oil), each line of two portions; stock for every order."""
+    from django.db import transaction
+
+    from cafe.store.models import Ingredient, IngredientKind, MovementKind
+    from cafe.store.posting import Move, stock_post
+    from cafe.store.services import recipe_create
+
+    owner = User.objects.create_user(
+        f"{uuid.uuid4()}@orderbench.test", str(uuid.uuid4()), company=company, role=Role.OWNER
+    )
+    owner_tenant = tenant_for(owner)
+
+    def made(name: str, unit: str, **fields) -> Ingredient:
+        return Ingredient.objects.create(company=company, name=name, unit=unit, **fields)
+
+    broth, potato, tomato, oil = made("Broth", "l"), made("Potato", "kg"), made("Tomato", "kg"), made("Oil", "l")
+    sauce = made("Sauce", "ml", kind=IngredientKind.SEMI_FINISHED, made_to_order=True)
+
+    def line(ingredient, quantity, unit):
+        return {"ingredient": ingredient.pk, "quantity": Decimal(quantity), "unit": unit}
+
+    recipe_create(
+        tenant=owner_tenant,
+        semi_finished=sauce.pk,
+        output=Decimal(100),
+        lines=[line(tomato, 60, "g"), line(oil, 10, "ml")],
+    )
+    recipe_create(
+        tenant=owner_tenant,
+        menu_item=soup.pk,
+        lines=[line(broth, 300, "ml"), line(potato, 100, "g"), line(sauce, 50, "ml")],
+    )
+    with transaction.atomic():
+        stock_post(
+            tenant=owner_tenant,
+            branch_id=branch.pk,
+            moves=[
+                Move(pk, MovementKind.PURCHASE, Decimal(orders), unit_cost=Decimal(1))
+                for pk in (broth.pk, potato.pk, tomato.pk, oil.pk)
+            ],
+        )
+
+
+def main(count: int, recipes: bool = False) -> None:
     call_command("migrate", verbosity=0)
     company = Company.objects.create(name=f"orderbench {uuid.uuid4()}")
     branch = rows(Branch).create(company=company, name="Bench")
@@ -68,6 +117,8 @@ def main(count: int) -> None:
     )
     tables = [rows(Table).create(company=company, branch=branch, number=number) for number in range(1, 11)]
     tenant = tenant_for(waiter)
+    if recipes:
+        _recipes(company, branch, soup, count + WARM_UP)
     lines = [{"menu_item": soup.pk, "quantity": 2}, {"menu_item": tea.pk, "quantity": 1}]
 
     def one(index: int) -> None:
@@ -86,4 +137,5 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    numbers = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    main(int(numbers[0]) if numbers else 200, recipes="--recipes" in sys.argv)

@@ -6,6 +6,7 @@ from cafe.floor.models import OpeningException, OpeningHours, Table, Zone
 from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.models import KitchenTask, Order, OrderItem, OrderItemEdit, OrderItemModifier, PickupCounter
+from cafe.purchasing.models import StockDocument, StockDocumentLine, Supplier
 from cafe.timeclock.models import ClockBreak, ClockCorrection, ClockEntry
 
 
@@ -218,4 +219,31 @@ class ClockBreakAdmin(admin.ModelAdmin):
 @admin.register(ClockCorrection)
 class ClockCorrectionAdmin(admin.ModelAdmin):
     list_display = ["entry", "corrected_by", "reason", "created_at"]
+    list_filter = ["company"]
+
+
+# The storeroom's documents (cafe.purchasing): posted ones change only through the API.
+
+
+@admin.register(Supplier)
+class SupplierAdmin(admin.ModelAdmin):
+    list_display = ["name", "phone", "email", "company"]
+    list_filter = ["company"]
+
+
+class StockDocumentLineInline(admin.TabularInline):
+    model = StockDocumentLine
+    extra = 0
+
+
+@admin.register(StockDocument)
+class StockDocumentAdmin(admin.ModelAdmin):
+    list_display = ["kind", "branch", "date", "status", "supplier", "to_branch", "posted_at"]
+    list_filter = ["company", "kind", "status"]
+    inlines = [StockDocumentLineInline]
+
+
+@admin.register(StockDocumentLine)
+class StockDocumentLineAdmin(admin.ModelAdmin):
+    list_display = ["document", "ingredient", "quantity", "unit", "price", "variance"]
     list_filter = ["company"]

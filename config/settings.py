@@ -295,6 +295,9 @@ SPECTACULAR_SETTINGS = {
         "ShiftReportKindEnum": ["x", "z"],
         "IngredientKindEnum": "cafe.store.models.IngredientKind",
         "MovementKindEnum": "cafe.store.models.MovementKind",
+        "AbcClassEnum": ["A", "B", "C"],
+        "DocumentKindEnum": "cafe.purchasing.models.DocumentKind",
+        "DocumentStatusEnum": "cafe.purchasing.models.DocumentStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -125,6 +125,13 @@ def _menu_item_refs(tenant: Tenant, fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _refuse_counting_stock(item: MenuItem, changes: dict[str, Any]) -> None:
+    """A dish with a recipe (``stock_tracked``) has its ``remaining`` from the stock
+    (``cafe.store``): it is not a count to set."""
+    if item.stock_tracked and "remaining" in changes:
+        raise ValidationError({"remaining": [_("This dish has a recipe: its remaining portions follow the stock.")]})
+
+
 def _check_branch_fields(tenant: Tenant, item: MenuItem, station_id: uuid.UUID | None) -> None:
     """A branch item keeps its station and stop-list count; a company-wide item has
     them per branch (``menu_item_branch_set``)."""
@@ -167,6 +174,7 @@ def menu_item_update(*, tenant: Tenant, menu_item_id: uuid.UUID, **changes: Any)
     ``remaining``); without ``branch`` the item stays where it is."""
     item = menu_item_get(tenant=tenant, menu_item_id=menu_item_id)
     item = tenant.scope(MenuItem).select_for_update(no_key=True).get(pk=item.pk)
+    _refuse_counting_stock(item, changes)
     station_given = "station" in changes
     station = changes.pop("station", item.station_id)
     moved = "branch" in changes
@@ -202,6 +210,7 @@ def menu_item_branch_set(
     if item.branch_id is not None:
         raise ValidationError({"branch": [_("A branch item keeps its station and stop-list on the item itself.")]})
     branch_obj = branch_for_write(tenant, branch)
+    _refuse_counting_stock(item, changes)
     if "station" in changes:
         changes["station"] = _station_in(tenant, changes["station"], branch_obj.pk)
     setting, _created = (

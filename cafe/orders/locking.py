@@ -2,8 +2,9 @@
 this order, each kind in id order, a write taking only what it needs:
 
     (bookings →) orders → tables → lines → kitchen tasks → stop-list counts (``cafe.menu.stock``)
-    → the branch's open cash shift → the branch's pickup counter → the company
-    (the event log: ``realtime.emit``, always last)
+    → stock levels (``cafe.store.posting``) → the stop-list rows of stock-tracked items
+    (``cafe.store.posting.portions_set``) → the branch's open cash shift → the branch's
+    pickup counter → the company (the event log: ``realtime.emit``, always last)
 
 No write goes back to an earlier kind once it holds a later one, so two writes
 queue on their first common row instead of deadlocking. An order is locked before
@@ -12,8 +13,12 @@ holds it too), so there is nothing to re-read and nothing to retry. Every lock i
 ``FOR NO KEY UPDATE``, which leaves the foreign-key checks (``FOR KEY SHARE``) of
 rows inserted meanwhile free. A booking's write (``cafe.bookings``) locks the booking
 before anything here; no order write locks a booking. An order's tables are its
-``table`` and its ``joined_tables``, locked together in one id order. Everything here
-runs inside the caller's transaction."""
+``table`` and its ``joined_tables``, locked together in one id order. The storeroom's
+own documents (a purchase, count, transfer: ``docs/inventory.md``) lock themselves,
+then stock levels, then the stop-list rows of stock-tracked items: the same order. The
+stop-list counts (items without a recipe) and the rows of stock-tracked items are
+different rows of the same tables: an item is one or the other. Everything here runs
+inside the caller's transaction."""
 
 import functools
 import uuid

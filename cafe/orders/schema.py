@@ -230,10 +230,10 @@ ORDERS = document(
             ),
             *ORDER_ANSWER,
         ],
-        description="Lines at today's menu prices, to an open order (409 otherwise). `quantity` is 1 when "
-        "left out. An item sold by weight (`sold_by: weight`) takes each portion's `weight` in kg (at most "
-        "three decimals) or whole `grams`, 0.001 to `ORDER_LINE_MAX_WEIGHT` kg; its portion's `price` is "
-        "weight × the item's price of a kilogram, rounded half-up to the cent (docs/weighed.md); any other "
+        description="Lines at today's menu prices, to an open order (409 otherwise). An item sold by "
+        "weight (`sold_by: weight`) takes each portion's `weight` in kg (at most three decimals) or whole "
+        "`grams`, 0.001 to `ORDER_LINE_MAX_WEIGHT` kg (its `quantity` is then 1 when left out); its portion's "
+        "`price` is weight × the item's price of a kilogram, rounded half-up to the cent (docs/weighed.md); any other "
         "item takes no weight (400 naming `weight`). Sends `order_updated`.",
     ),
     close=operation(

@@ -400,14 +400,27 @@ class WeighedInput(serializers.Serializer):
         return attrs
 
 
+def _one_portion_if_weighed(serializer: serializers.Serializer, attrs: dict) -> dict:
+    """A line's ``quantity`` is required, as ever, unless it gives a weight: then 1."""
+    if "quantity" not in attrs:
+        if "weight" not in attrs:
+            raise serializers.ValidationError({"quantity": [serializer.fields["quantity"].error_messages["required"]]})
+        attrs["quantity"] = 1
+    return attrs
+
+
 class OrderLineInput(WeighedInput):
     menu_item = serializers.UUIDField()
-    quantity = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+    # Required, but for a line sold by weight (1 when left out).
+    quantity = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     modifiers = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=50)
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     course = serializers.IntegerField(min_value=1, max_value=20, default=1)
     # Held in the kitchen until fired; by default courses after the first are held.
     hold = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs: dict) -> dict:
+        return _one_portion_if_weighed(self, super().validate(attrs))
 
 
 class LineUpdateInput(WeighedInput):

@@ -281,7 +281,7 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
         item = menu[row.menu_item_id]
         if item.stock_tracked:
             chosen_ids = tuple(modifier.modifier_id for modifier in row.modifiers.all() if modifier.modifier_id)
-            tracked.append(LineTake(row.pk, item, row.quantity, chosen_ids))
+            tracked.append(LineTake(row.pk, item, row.quantity, chosen_ids, row.weight))
         elif item.remaining_here is not None:
             wanted[item] += row.quantity
     taken = stock_take(tenant=tenant, branch_id=order.branch_id, counted=wanted, tracked=tracked)
@@ -543,7 +543,9 @@ def _line_take(tenant: Tenant, order: Order, line: OrderItem, more: int) -> Take
     if line.menu_item.stock_tracked:
         modifiers = tuple(line.modifiers.exclude(modifier=None).values_list("modifier", flat=True))
         taken = stock_take(
-            tenant=tenant, branch_id=order.branch_id, tracked=[LineTake(line.pk, line.menu_item, more, modifiers)]
+            tenant=tenant,
+            branch_id=order.branch_id,
+            tracked=[LineTake(line.pk, line.menu_item, more, modifiers, line.weight)],
         )
         line.stock_taken = line.stock_taken or line.pk in taken.lines
         return taken
@@ -551,12 +553,18 @@ def _line_take(tenant: Tenant, order: Order, line: OrderItem, more: int) -> Take
 
 
 def _line_return(tenant: Tenant, order: Order, line: OrderItem, count: int) -> Taken:
+    """Gives back ``count`` unstarted portions of a line. A line split off another
+    (``split_from``) gives back from what was taken for the line it came from."""
+    taken_for, parent = line.pk, line.split_from_id if line.stock_taken else None
+    while parent is not None:
+        taken_for = parent
+        parent = tenant.scope(OrderItem).filter(pk=parent).values_list("split_from", flat=True).first()
     return stock_return(
         tenant=tenant,
         branch_id=order.branch_id,
         item=line.menu_item,
         count=count,
-        line_id=line.pk,
+        line_id=taken_for,
         stock_taken=line.stock_taken,
     )
 

@@ -144,6 +144,8 @@ def order_split(
             note=line.note,
             course=line.course,
             split_from=line,
+            # What the storeroom took stays recorded under the line it was taken for.
+            stock_taken=line.stock_taken,
         )
         if line.discount_kind == DiscountKind.PERCENT:
             part.discount_kind, part.discount_value = line.discount_kind, line.discount_value

@@ -102,8 +102,9 @@ class StockViewSet(TenantViewSet):
     def list(self, request) -> Response:
         filters = self.filters(StockFilter)
         rows = stock_levels(tenant=self.tenant, branch=self._branch(filters))  # type: ignore[arg-type]
-        if filters.get("low") is not None:
-            rows = [row for row in rows if StockLevelSerializer().get_low(row) == filters["low"]]  # type: ignore[assignment]
+        if "low" in filters:
+            low = filters["low"] == "true"
+            rows = [row for row in rows if StockLevelSerializer().get_low(row) == low]  # type: ignore[assignment]
         page = self.paginate_queryset(rows)
         answer = StockLevelSerializer(page, many=True, context={"costs": self.tenant.may_manage})
         return self.get_paginated_response(answer.data)

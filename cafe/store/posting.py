@@ -13,11 +13,12 @@ the same order, so it queues behind a sale instead of deadlocking with it."""
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,12 +137,36 @@ def levels_locked(
     return levels
 
 
+def _levels_write(tenant: Tenant, levels: list[StockLevel], now: Any) -> None:
+    """The levels' new on hand and average cost, one statement: on PostgreSQL an
+    ``UPDATE … FROM (VALUES …)`` whose text is plain (Django's ``bulk_update`` builds
+    a ``CASE`` per field and row, and compiles it on every call)."""
+    if connection.vendor != "postgresql":
+        tenant.scope(StockLevel).bulk_update(levels, ["on_hand", "avg_cost", "updated_at"])
+        return
+    values = ", ".join(["(%s::uuid, %s::numeric, %s::numeric)"] * len(levels))
+    params: list[Any] = [now]
+    for level in levels:
+        params += [level.pk, level.on_hand, level.avg_cost]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {StockLevel._meta.db_table} AS level SET on_hand = v.on_hand, avg_cost = v.avg_cost, "
+            f"updated_at = %s FROM (VALUES {values}) AS v(id, on_hand, avg_cost) WHERE level.id = v.id",
+            params,
+        )
+
+
 def _is_low(level: StockLevel, on_hand: Decimal) -> bool:
     return level.low_threshold is not None and on_hand <= level.low_threshold
 
 
 def stock_post(
-    *, tenant: Tenant, branch_id: uuid.UUID, moves: Sequence[Move], allow_negative: bool | None = None
+    *,
+    tenant: Tenant,
+    branch_id: uuid.UUID,
+    moves: Sequence[Move],
+    allow_negative: bool | None = None,
+    known: Explosion | None = None,
 ) -> Posted:
     """Posts ``moves`` to the branch's ledger: locks the levels (in id order), refuses
     with ``StockShortage`` (409, nothing written) a posting that takes an ingredient
@@ -150,7 +175,8 @@ def stock_post(
     moving average cost on incoming movements with a ``unit_cost``), reports the levels
     that crossed their low threshold (``stock_low``) and sets the stop-list of the
     stock-tracked dishes that use them. Runs inside the caller's transaction, who
-    emits ``Posted.events`` (and ``menu_item_updated`` for ``Posted.items``)."""
+    emits ``Posted.events`` (and ``menu_item_updated`` for ``Posted.items``).
+    ``known``: recipes the caller has read already (a sale's), not read again."""
     posted = Posted()
     moves = [move for move in moves if move.quantity]
     if not moves:
@@ -198,70 +224,96 @@ def stock_post(
         level.on_hand = level.on_hand.quantize(QUANTITY_PLACES)
         level.updated_at = now
     rows_insert(StockMovement, posted.movements)
-    tenant.scope(StockLevel).bulk_update(list(levels.values()), ["on_hand", "avg_cost", "updated_at"])
+    _levels_write(tenant, list(levels.values()), now)
     posted.levels = levels
     for pk, level in sorted(levels.items(), key=lambda pair: pair[1].ingredient.name):
         went_negative = before[pk] >= 0 > level.on_hand
         if (not _is_low(level, before[pk]) and _is_low(level, level.on_hand)) or went_negative:
             posted.crossed_low.append(level)
             posted.events.append(stock_low(tenant, level, negative=level.on_hand < 0))
-    posted.items = portions_refresh(tenant, branch_id, list(levels))
+    posted.items = portions_refresh(tenant, branch_id, list(levels), known=known, locked=levels)
     return posted
 
 
 def items_using(tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
     """The stock-tracked menu items of the branch whose recipes (or the made-to-order
-    semi-finished goods in them) use the ingredients: one query per level of nesting."""
-    here = Q(recipe__branch__isnull=True) | Q(recipe__branch=branch_id)
+    semi-finished goods in them) use the ingredients, in one query: the recipe lines
+    naming them, or naming or making a made-to-order semi-finished good."""
+    rows = (
+        tenant.scope(RecipeLine)
+        .filter(Q(recipe__branch__isnull=True) | Q(recipe__branch=branch_id))
+        .filter(
+            Q(ingredient__in=list(ingredient_ids))
+            | Q(ingredient__made_to_order=True)
+            | Q(recipe__semi_finished__made_to_order=True)
+        )
+        .filter(
+            Q(recipe__menu_item__isnull=True)
+            | Q(recipe__menu_item__stock_tracked=True)
+            & (Q(recipe__menu_item__branch__isnull=True) | Q(recipe__menu_item__branch=branch_id))
+        )
+        .values_list("ingredient", "recipe__menu_item", "recipe__semi_finished")
+    )
+    uses: dict[uuid.UUID, set[tuple[uuid.UUID | None, uuid.UUID | None]]] = defaultdict(set)
+    for used, dish, made in rows:
+        uses[used].add((dish, made))
     items: set[uuid.UUID] = set()
     seen, frontier = set(ingredient_ids), set(ingredient_ids)
     for _depth in range(MAX_DEPTH + 1):
-        rows = (
-            tenant.scope(RecipeLine)
-            .filter(here, ingredient__in=list(frontier))
-            .filter(
-                Q(recipe__menu_item__stock_tracked=True)
-                & (Q(recipe__menu_item__branch__isnull=True) | Q(recipe__menu_item__branch=branch_id))
-                | Q(recipe__semi_finished__made_to_order=True)
-            )
-            .values_list("recipe__menu_item", "recipe__semi_finished")
-        )
-        frontier = set()
-        for item, semi in rows:
-            if item is not None:
-                items.add(item)
-            elif semi not in seen:
-                frontier.add(semi)
-        seen |= frontier
+        found: set[uuid.UUID] = set()
+        for ingredient in frontier:
+            for item, semi in uses.get(ingredient, ()):
+                if item is not None:
+                    items.add(item)
+                elif semi is not None and semi not in seen:
+                    found.add(semi)
+        seen |= found
+        frontier = found
         if not frontier:
             break
     return items
 
 
-def portions_refresh(tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Collection[uuid.UUID]) -> list[uuid.UUID]:
+def portions_refresh(
+    tenant: Tenant,
+    branch_id: uuid.UUID,
+    ingredient_ids: Collection[uuid.UUID],
+    *,
+    known: Explosion | None = None,
+    locked: Mapping[uuid.UUID, StockLevel] | None = None,
+) -> list[uuid.UUID]:
     """Sets ``remaining`` of the stock-tracked dishes using the ingredients to the
-    portions the branch's stock allows; returns those whose value changed."""
-    return portions_set(tenant, branch_id, items_using(tenant, branch_id, ingredient_ids))
+    portions the branch's stock allows; returns those whose value changed. ``known``:
+    recipes already read (a sale's); ``locked``: levels this transaction holds."""
+    return portions_set(tenant, branch_id, items_using(tenant, branch_id, ingredient_ids), known=known, locked=locked)
 
 
-def portions_set(tenant: Tenant, branch_id: uuid.UUID, item_ids: Collection[uuid.UUID]) -> list[uuid.UUID]:
+def portions_set(
+    tenant: Tenant,
+    branch_id: uuid.UUID,
+    item_ids: Collection[uuid.UUID],
+    *,
+    known: Explosion | None = None,
+    locked: Mapping[uuid.UUID, StockLevel] | None = None,
+) -> list[uuid.UUID]:
     """Sets the branch's ``remaining`` of stock-tracked items (on a branch item, or
     its ``MenuItemBranch`` row for a company-wide one, made if missing) to the
     portions its recipe and the stock allow (null where it has no recipe here). The
     rows are locked (in id order) before the levels are read, so of two postings the
-    later one writes what both left. Returns the items whose ``remaining`` changed."""
+    later one writes what both left (the levels this transaction holds, ``locked``,
+    are read from memory: nobody else can change them). Returns the items whose
+    ``remaining`` changed."""
     if not item_ids:
         return []
-    own = list(
-        tenant.scope(MenuItem)
-        .filter(pk__in=sorted(item_ids), branch=branch_id, stock_tracked=True)
-        .order_by("pk")
-        .select_for_update(of=("self",), no_key=True)
+    where = dict(
+        tenant.scope(MenuItem).filter(pk__in=list(item_ids), stock_tracked=True).values_list("pk", "branch_id")
     )
-    shared_ids = set(
-        tenant.scope(MenuItem)
-        .filter(pk__in=list(item_ids), branch__isnull=True, stock_tracked=True)
-        .values_list("pk", flat=True)
+    own_ids = sorted(pk for pk, branch in where.items() if branch == branch_id)
+    shared_ids = {pk for pk, branch in where.items() if branch is None}
+    own = (
+        list(tenant.scope(MenuItem).filter(pk__in=own_ids).order_by("pk").select_for_update(of=("self",), no_key=True))
+        if own_ids
+        else []
     )
 
     def shared_rows() -> list[MenuItemBranch]:
@@ -279,14 +331,18 @@ def portions_set(tenant: Tenant, branch_id: uuid.UUID, item_ids: Collection[uuid
             ignore_conflicts=True,
         )
         shared = shared_rows()
-    explosion = Explosion.load(tenant, branch_id, [*(item.pk for item in own), *shared_ids])
-    needs = {pk: explosion.portion(pk) for pk in [*(item.pk for item in own), *shared_ids]}
+    every = [*(item.pk for item in own), *shared_ids]
+    explosion = known if known is not None and known.covers(every) else Explosion.load(tenant, branch_id, every)
+    needs = {pk: explosion.portion(pk) for pk in every}
     wanted = {ingredient for need in needs.values() if need for ingredient in need}
-    on_hand = dict(
-        tenant.scope(StockLevel)
-        .filter(branch=branch_id, ingredient__in=list(wanted))
-        .values_list("ingredient", "on_hand")
-    )
+    held = locked or {}
+    on_hand = {pk: held[pk].on_hand for pk in wanted if pk in held}
+    if wanted - set(on_hand):
+        on_hand.update(
+            tenant.scope(StockLevel)
+            .filter(branch=branch_id, ingredient__in=list(wanted - set(on_hand)))
+            .values_list("ingredient", "on_hand")
+        )
 
     def portions(pk: uuid.UUID) -> int | None:
         need = needs.get(pk)

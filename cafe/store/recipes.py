@@ -8,13 +8,14 @@ or ingredient."""
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from accounts.tenancy import Tenant
+from cafe.shared.services import with_prefetched
 from cafe.store.models import EffectAction, Ingredient, IngredientKind, ModifierEffect, Recipe, RecipeLine
 from cafe.store.units import unit_convert
 
@@ -37,12 +38,6 @@ def _made_to_order(ingredient: Ingredient) -> bool:
     return ingredient.kind == IngredientKind.SEMI_FINISHED and ingredient.made_to_order
 
 
-def _recipes(tenant: Tenant, branch_id: uuid.UUID, condition: Q) -> list[Recipe]:
-    lines = tenant.scope(RecipeLine).select_related("ingredient").order_by("position", "created_at", "id")
-    rows = tenant.scope(Recipe).filter(condition).filter(Q(branch__isnull=True) | Q(branch=branch_id))
-    return list(rows.prefetch_related(Prefetch("lines", queryset=lines)))
-
-
 def _effective(found: dict[uuid.UUID, Recipe], key: uuid.UUID, recipe: Recipe) -> None:
     """The branch's own recipe wins over the company's."""
     if recipe.branch_id is not None or key not in found:
@@ -51,42 +46,47 @@ def _effective(found: dict[uuid.UUID, Recipe], key: uuid.UUID, recipe: Recipe) -
 
 @dataclass
 class Explosion:
-    """The effective recipes of some menu items in a branch, and of the made-to-order
-    semi-finished goods inside them, read once."""
+    """The effective recipes of some menu items in a branch, and of every made-to-order
+    semi-finished good of the company (a few, each of a few lines), read in one query."""
 
     items: dict[uuid.UUID, Recipe] = field(default_factory=dict)
     semis: dict[uuid.UUID, Recipe] = field(default_factory=dict)
     ingredients: dict[uuid.UUID, Ingredient] = field(default_factory=dict)
+    # The items asked for (None: built by hand).
+    loaded: set[uuid.UUID] | None = None
 
     @classmethod
-    def load(
-        cls, tenant: Tenant, branch_id: uuid.UUID, item_ids: Collection[uuid.UUID], *, extra: Iterable[Ingredient] = ()
-    ) -> "Explosion":
-        """``extra``: ingredients a modifier may add (their semi-finished recipes are read too)."""
-        found = cls()
+    def load(cls, tenant: Tenant, branch_id: uuid.UUID, item_ids: Collection[uuid.UUID]) -> "Explosion":
+        """One query: the lines of the items' recipes and of the made-to-order
+        semi-finished goods' (here, or the company's), with their recipes and ingredients."""
+        found = cls(loaded=set(item_ids))
         if not item_ids:
             return found
-        for recipe in _recipes(tenant, branch_id, Q(menu_item__in=list(item_ids))):
-            _effective(found.items, recipe.menu_item_id, recipe)  # type: ignore[arg-type]
-        wanted = found._remember([*(line.ingredient for r in found.items.values() for line in r.lines.all()), *extra])
-        for _depth in range(MAX_DEPTH):
-            if not wanted:
-                break
-            for recipe in _recipes(tenant, branch_id, Q(semi_finished__in=list(wanted))):
+        rows = (
+            tenant.scope(RecipeLine)
+            .filter(Q(recipe__menu_item__in=list(item_ids)) | Q(recipe__semi_finished__made_to_order=True))
+            .filter(Q(recipe__branch__isnull=True) | Q(recipe__branch=branch_id))
+            .select_related("recipe", "ingredient")
+            .order_by("recipe_id", "position", "created_at", "id")
+        )
+        recipes: dict[uuid.UUID, Recipe] = {}
+        lines: dict[uuid.UUID, list[RecipeLine]] = defaultdict(list)
+        for line in rows:
+            recipe = recipes.setdefault(line.recipe_id, line.recipe)
+            line.recipe = recipe
+            lines[recipe.pk].append(line)
+            found.ingredients[line.ingredient_id] = line.ingredient
+        for recipe in recipes.values():
+            with_prefetched(recipe, lines=lines[recipe.pk])
+            if recipe.menu_item_id is not None:
+                _effective(found.items, recipe.menu_item_id, recipe)
+            else:
                 _effective(found.semis, recipe.semi_finished_id, recipe)  # type: ignore[arg-type]
-            wanted = found._remember(
-                line.ingredient for s in wanted if (r := found.semis.get(s)) for line in r.lines.all()
-            )
         return found
 
-    def _remember(self, ingredients: Iterable[Ingredient]) -> set[uuid.UUID]:
-        """Notes ingredients; returns the made-to-order semi-finished ones not read yet."""
-        new = set()
-        for ingredient in ingredients:
-            self.ingredients[ingredient.pk] = ingredient
-            if _made_to_order(ingredient) and ingredient.pk not in self.semis:
-                new.add(ingredient.pk)
-        return new
+    def covers(self, item_ids: Collection[uuid.UUID]) -> bool:
+        """Whether the items' recipes were read here (an item without one counts)."""
+        return self.loaded is not None and set(item_ids) <= self.loaded
 
     def _add(self, need: Need, ingredient: Ingredient, quantity: Decimal, depth: int = 0) -> None:
         recipe = self.semis.get(ingredient.pk) if _made_to_order(ingredient) and depth < MAX_DEPTH else None

@@ -151,7 +151,7 @@ STOCK = document(
     movements=operation(
         tag="storeroom",
         summary="A branch's stock ledger",
-        response=MovementSerializer,
+        response=MovementSerializer(many=True),
         parameters=[MovementFilter],
         paged=True,
         examples=[OpenApiExample("A sale", MOVEMENT_EXAMPLE, response_only=True)],
@@ -165,7 +165,8 @@ STOCK = document(
             response=StockSettingsSerializer,
             parameters=[BranchOnly],
             methods=["GET"],
-            description="Whether the branch sells past zero.",
+            errors_=(400,),
+            description="Whether the branch sells past zero. `branch`: required of owners and admins.",
         ),
         operation(
             tag="storeroom",

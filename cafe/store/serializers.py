@@ -11,12 +11,13 @@ from rest_framework import serializers
 from cafe.shared.serializers import BranchFilter
 from cafe.store.models import EffectAction, IngredientKind, MovementKind
 from cafe.store.units import Unit
+from core.fields import StrictDecimalField, StrictQuantityField
 
 QUANTITY_MAX = Decimal("1000000000")
 
 
-def _quantity(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=15, decimal_places=3, **kwargs)
+def _quantity(**kwargs: Any) -> StrictQuantityField:
+    return StrictQuantityField(max_digits=15, **kwargs)
 
 
 class IngredientSerializer(serializers.Serializer):
@@ -44,7 +45,7 @@ class RecipeLineSerializer(serializers.Serializer):
     name = serializers.CharField(source="ingredient.name")
     quantity = _quantity()
     unit = serializers.ChoiceField(choices=Unit.choices)
-    loss_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    loss_percent = StrictDecimalField(max_digits=5)
 
 
 class ModifierEffectSerializer(serializers.Serializer):
@@ -73,8 +74,8 @@ class RecipeLineInput(serializers.Serializer):
     ingredient = serializers.UUIDField()
     quantity = _quantity(min_value=Decimal("0.001"), max_value=QUANTITY_MAX)
     unit = serializers.ChoiceField(choices=Unit.choices)
-    loss_percent = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal("99.99"), default=Decimal(0)
+    loss_percent = StrictDecimalField(
+        max_digits=5, min_value=Decimal(0), max_value=Decimal("99.99"), default=Decimal(0)
     )
 
 
@@ -92,7 +93,7 @@ class RecipeInput(serializers.Serializer):
     semi_finished = serializers.UUIDField(required=False, allow_null=True)
     branch = serializers.UUIDField(required=False, allow_null=True)
     output = _quantity(min_value=Decimal("0.001"), max_value=QUANTITY_MAX, default=Decimal(1))
-    lines = RecipeLineInput(many=True, max_length=50)  # type: ignore[call-arg]
+    lines = RecipeLineInput(many=True, allow_empty=False, max_length=50)  # type: ignore[call-arg]
     modifier_effects = ModifierEffectInput(many=True, required=False, max_length=200)  # type: ignore[call-arg]
 
 
@@ -129,7 +130,11 @@ class StockLevelSerializer(serializers.Serializer):
 
 class StockFilter(serializers.Serializer):
     branch = serializers.UUIDField(required=False, help_text="Required of owners and admins.")
-    low = serializers.BooleanField(required=False, help_text="Only ingredients at or below their threshold.")
+    low = serializers.ChoiceField(
+        choices=["true", "false"],
+        required=False,
+        help_text="`true`: only ingredients at or below their threshold; `false`: only the others.",
+    )
 
 
 class MovementFilter(serializers.Serializer):
@@ -144,7 +149,7 @@ class MovementSerializer(serializers.Serializer):
     name = serializers.CharField(source="ingredient.name")
     kind = serializers.ChoiceField(choices=MovementKind.choices)
     quantity = _quantity(help_text="Signed, in the ingredient's base unit.")
-    unit_cost = serializers.DecimalField(max_digits=16, decimal_places=4)
+    unit_cost = serializers.DecimalField(max_digits=16, decimal_places=4, read_only=True)
     on_hand_after = _quantity()
     user = serializers.UUIDField(source="user_id", allow_null=True)
     note = serializers.CharField()

@@ -39,6 +39,13 @@ class LineTake:
     item: MenuItem
     quantity: int
     modifier_ids: tuple[uuid.UUID, ...] = ()
+    # Sold by weight: each portion's kg, by which the recipe (written for one kilogram) is scaled.
+    weight: Decimal | None = None
+
+    @property
+    def scale(self) -> Decimal:
+        """How many recipes the line takes: its portions, times its weight when weighed."""
+        return self.quantity * (self.weight if self.weight is not None else Decimal(1))
 
 
 @dataclass
@@ -61,14 +68,14 @@ def _short_dish(lines: Sequence[tuple[LineTake, Need]], error: StockShortage) ->
     after the lines before it."""
     left = dict(error.on_hand)
     for line, need in lines:
-        if any(left.get(pk, Decimal(0)) < q * line.quantity for pk, q in need.items() if q > 0):
+        if any(left.get(pk, Decimal(0)) < q * line.scale for pk, q in need.items() if q > 0):
             short = StockShort(line.item, portions_possible(need, left))
             detail: dict[str, Any] = dict(short.detail)  # type: ignore[arg-type]
             detail["ingredients"] = shortages_described(error.shortages)
             short.detail = detail
             return short
         for pk, q in need.items():
-            left[pk] = left.get(pk, Decimal(0)) - q * line.quantity
+            left[pk] = left.get(pk, Decimal(0)) - q * line.scale
     return StockShort(lines[0][0].item, 0)
 
 
@@ -99,11 +106,11 @@ def stock_take(
         needs.append((line, need))
         taken.lines.add(line.line_id)
         moves += [
-            Move(pk, MovementKind.SALE, -q * line.quantity, order_line_id=line.line_id, portions=line.quantity)
+            Move(pk, MovementKind.SALE, -q * line.scale, order_line_id=line.line_id, portions=line.quantity)
             for pk, q in sorted(need.items())
         ]
     try:
-        posted = stock_post(tenant=tenant, branch_id=branch_id, moves=moves)
+        posted = stock_post(tenant=tenant, branch_id=branch_id, moves=moves, known=explosion)
     except StockShortage as error:
         raise _short_dish(needs, error) from None
     taken.items += [pk for pk in posted.items if pk not in taken.items]
@@ -117,12 +124,15 @@ def stock_return(
     """Gives back ``count`` portions of a line that were never started (reduced,
     voided, or its order cancelled): what its sale movements took, pro rata (a line
     that took ingredients, ``stock_taken``), or its stop-list count. A refund calls
-    nothing here."""
+    nothing here. ``line_id``: the line the stock was taken for (a split line's
+    original: its sale movements name that one)."""
     taken = Taken()
     if count <= 0:
         return taken
     if not stock_taken:
-        taken.items += counted_stock.stock_return(tenant=tenant, branch_id=branch_id, item=item, count=count)
+        # A stock-tracked dish's remaining is the storeroom's, not a count to add to.
+        if not item.stock_tracked:
+            taken.items += counted_stock.stock_return(tenant=tenant, branch_id=branch_id, item=item, count=count)
         return taken
     rows = (
         tenant.scope(StockMovement)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Branch, User
@@ -15,7 +16,8 @@ from cafe.bookings.models import Booking, BookingTable
 from cafe.floor.models import OpeningException, OpeningHours, Table
 from cafe.floor.plan import footprint, overflow
 from cafe.orders.models import Order, OrderStatus
-from cafe.store.models import StockLevel
+from cafe.store.models import Recipe, StockLevel, StockMovement
+from cafe.tests.factories import logged_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -109,17 +111,45 @@ def test_the_demo_storeroom_has_a_delivery_a_write_off_and_a_count_with_a_varian
 
     manager = client_for(User.objects.get(email="manager@demo.cafe"))
     [delivery] = manager.get("/api/cafe/purchases/").json()["results"]
-    assert (delivery["status"], delivery["invoice"], delivery["total"]) == ("posted", "МФ-0412", "3960.00")
+    assert (delivery["status"], delivery["invoice"], delivery["total"]) == ("posted", "МФ-0412", "3300.00")
     [write_off] = manager.get("/api/cafe/write-offs/").json()["results"]
     assert (write_off["status"], write_off["reason"]) == ("posted", "spoiled")
     [count] = manager.get("/api/cafe/stock-counts/").json()["results"]
     variance = manager.get(f"/api/cafe/stock-counts/{count['id']}/variance/").json()
-    assert [(row["name"], row["variance"], row["value"]) for row in variance["rows"]] == [
-        ("Молоко", "0.000", "0.00"),
-        ("Творог", "-0.200", "-84.00"),
+    assert [(row["name"], row["variance"]) for row in variance["rows"]] == [
+        ("Пармезан", "-0.050"),
+        ("Сметана", "0.000"),
     ]
-    levels = {
-        level.ingredient.name: level.on_hand
-        for level in StockLevel.unscoped.filter(branch__name="Center").select_related("ingredient")
-    }
-    assert (levels["Молоко"], levels["Творог"]) == (Decimal("9.500"), Decimal("2.800"))
+    assert variance["rows"][0]["value"].startswith("-")
+    assert variance["shortage"] == variance["rows"][0]["value"]
+    # Сырники still ran out: the documents touch no cottage cheese.
+    menu = {item["title"]: item for item in manager.get("/api/cafe/menu-items/?limit=100").json()["results"]}
+    assert menu["Сырники"]["remaining"] == 0
+
+
+def test_the_demo_storeroom_has_recipes_and_a_dish_that_runs_out(client_for):
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    center = Branch.unscoped.get(name="Center")
+    manager = client_for(User.objects.get(email="manager@demo.cafe"))
+    menu = {item["title"]: item for item in manager.get("/api/cafe/menu-items/?limit=100").json()["results"]}
+    # Five portions of сырники sold, the cottage cheese for five bought: they ran out.
+    assert menu["Сырники"]["remaining"] == 0
+    assert menu["Борщ"]["remaining"] > 0
+    assert menu["Чай"]["remaining"] is None  # no recipe: no limit
+    assert Recipe.unscoped.filter(company=center.company).count() == 6
+    stock = {row["name"]: row for row in manager.get("/api/cafe/stock/?limit=100").json()["results"]}
+    assert (stock["Творог"]["on_hand"], stock["Творог"]["low"]) == ("0.000", True)
+    for level in StockLevel.unscoped.filter(branch=center):
+        moved = StockMovement.unscoped.filter(branch=center, ingredient=level.ingredient_id)
+        # Summed as a float by SQLite: to the ledger's three decimals.
+        assert level.on_hand == Decimal(moved.aggregate(total=Sum("quantity"))["total"]).quantize(Decimal("0.001"))
+    low = [message for message in logged_messages(center.company) if message["type"] == "stock_low"]
+    assert [message["data"]["ingredient"]["name"] for message in low] == ["Творог"]
+    sold_out = [
+        message
+        for message in logged_messages(center.company)
+        if message["type"] == "menu_item_updated" and message["data"]["menu_item"]["title"] == "Сырники"
+    ]
+    assert sold_out[-1]["data"]["menu_item"]["remaining"] == 0

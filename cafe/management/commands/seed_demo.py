@@ -15,13 +15,18 @@ from cafe.bill.till import order_refund, shift_cash_move, shift_close, shift_ope
 from cafe.bookings.models import Booking, BookingSource, BookingStatus, BookingTable
 from cafe.floor.models import OpeningException, OpeningHours, Table, TableShape, TableStatus, Zone
 from cafe.guests.models import Guest
+from cafe.menu.events import menu_item_updated
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
+from cafe.menu.selectors import menu_item_views
 from cafe.orders.kitchen import task_act
 from cafe.orders.models import Order, OrderStatus
 from cafe.orders.services import order_create
 from cafe.purchasing.models import StockDocument, Supplier
 from cafe.purchasing.services import document_create, document_post
-from cafe.store.models import Ingredient, StockLevel
+from cafe.store.models import Ingredient, MovementKind, StockLevel
+from cafe.store.posting import Move, stock_post
+from cafe.store.services import ingredient_threshold_set, recipe_create
+from realtime.emit import emit
 
 PASSWORD = "cafe-demo-2026"
 DEMO_PIN = "1234"
@@ -67,6 +72,80 @@ MODIFIERS = [
     ("Капучино", "Сироп", False, 3, [("Ваниль", "30.00"), ("Карамель", "30.00"), ("Лесной орех", "30.00")]),
     ("Паста карбонара", "Подача", False, 1, [("Без бекона", "0.00"), ("Двойной пармезан", "60.00")]),
 ]
+
+# The storeroom (docs/inventory.md): ingredients (name, base unit, kind), recipes of
+# the menu (tea stays on the counted stop-list), the opening stock of both branches
+# and the Center's low-stock thresholds. Сырники run out during the demo day: the
+# Center has cottage cheese for five portions, and five are sold.
+INGREDIENTS = [
+    ("Кофе в зёрнах", "kg", {}),
+    ("Молоко", "l", {}),
+    ("Овсяное молоко", "l", {}),
+    ("Соевое молоко", "l", {}),
+    ("Творог", "kg", {}),
+    ("Мука", "kg", {}),
+    ("Яйцо", "pcs", {}),
+    ("Сметана", "kg", {}),
+    ("Говядина", "kg", {}),
+    ("Свёкла", "kg", {}),
+    ("Капуста", "kg", {}),
+    ("Спагетти", "kg", {}),
+    ("Бекон", "kg", {}),
+    ("Пармезан", "kg", {}),
+    ("Бульон", "l", {"kind": "semi_finished", "made_to_order": True}),
+]
+# (what it makes, output, [(ingredient, quantity, unit, loss percent)]).
+RECIPES = [
+    ("Бульон", "1", [("Говядина", "300", "g", "0")]),
+    ("Капучино", "1", [("Кофе в зёрнах", "18", "g", "0"), ("Молоко", "150", "ml", "0")]),
+    ("Американо", "1", [("Кофе в зёрнах", "18", "g", "0")]),
+    ("Сырники", "1", [("Творог", "150", "g", "0"), ("Мука", "30", "g", "0"), ("Яйцо", "1", "pcs", "0")]),
+    (
+        "Борщ",
+        "1",
+        [
+            ("Бульон", "300", "ml", "0"),
+            ("Свёкла", "80", "g", "20"),
+            ("Капуста", "60", "g", "10"),
+            ("Сметана", "20", "g", "0"),
+        ],
+    ),
+    (
+        "Паста карбонара",
+        "1",
+        [
+            ("Спагетти", "100", "g", "0"),
+            ("Бекон", "60", "g", "0"),
+            ("Яйцо", "1", "pcs", "0"),
+            ("Пармезан", "20", "g", "0"),
+        ],
+    ),
+]
+# (dish, modifier, action, ingredient, replacement, quantity, unit).
+EFFECTS = [
+    ("Капучино", "Овсяное", "replace", "Молоко", "Овсяное молоко", None, ""),
+    ("Капучино", "Соевое", "replace", "Молоко", "Соевое молоко", None, ""),
+    ("Паста карбонара", "Без бекона", "remove", "Бекон", None, None, ""),
+    ("Паста карбонара", "Двойной пармезан", "add", "Пармезан", None, "20", "g"),
+]
+# The opening stock of each branch (base units) at a cost per base unit, and the Center's thresholds.
+OPENING_STOCK = {
+    "Кофе в зёрнах": ("5", "1800.00"),
+    "Молоко": ("20", "90.00"),
+    "Овсяное молоко": ("5", "250.00"),
+    "Соевое молоко": ("5", "220.00"),
+    "Творог": ("0.75", "420.00"),
+    "Мука": ("10", "60.00"),
+    "Яйцо": ("120", "12.00"),
+    "Сметана": ("3", "300.00"),
+    "Говядина": ("8", "750.00"),
+    "Свёкла": ("10", "45.00"),
+    "Капуста": ("10", "35.00"),
+    "Спагетти": ("5", "180.00"),
+    "Бекон": ("3", "900.00"),
+    "Пармезан": ("2", "2400.00"),
+}
+THRESHOLDS = {"Творог": "0.3", "Молоко": "3", "Кофе в зёрнах": "0.5"}
 
 
 class Command(BaseCommand):
@@ -140,6 +219,8 @@ class Command(BaseCommand):
                     defaults={"price": Decimal(price), "position": position},
                 )
         self._the_floor(center, river)
+        if not Ingredient.unscoped.filter(company=company).exists():
+            self._storeroom(center, river, items)
         if not Order.unscoped.filter(company=company).exists():
             self._day_at_the_till(center, items)
             self._kitchen_in_progress(center, items)
@@ -154,7 +235,8 @@ class Command(BaseCommand):
     def _storeroom_documents(self, center: Branch) -> None:
         """The Center's storeroom (docs/inventory.md, "Demo data"): this morning's
         delivery from the dairy, a write-off of spoiled milk, and tonight's count that
-        found less cottage cheese than the ledger holds."""
+        found less parmesan than the ledger holds (none of it touches the cottage
+        cheese, so the сырники still run out)."""
         owner = tenant_for(User.objects.get(email="owner@demo.cafe"))
         company = owner.company
         supplier, _ = Supplier.unscoped.get_or_create(
@@ -162,7 +244,7 @@ class Command(BaseCommand):
         )
         stock = {
             name: Ingredient.unscoped.get_or_create(company=company, name=name, defaults={"unit": unit})[0]
-            for name, unit in (("Молоко", "l"), ("Творог", "kg"), ("Пармезан", "kg"))
+            for name, unit in (("Молоко", "l"), ("Сметана", "kg"), ("Пармезан", "kg"))
         }
         today = timezone.localdate(timezone=ZoneInfo(center.timezone))
 
@@ -187,18 +269,18 @@ class Command(BaseCommand):
 
         post(
             "purchase",
-            [("Молоко", "10", "90.00"), ("Творог", "3", "420.00"), ("Пармезан", "1", "1800.00")],
+            [("Молоко", "10", "90.00"), ("Сметана", "2", "300.00"), ("Пармезан", "1", "1800.00")],
             supplier=supplier.pk,
             invoice="МФ-0412",
         )
         post("write_off", [("Молоко", "0.5", None)], reason="spoiled", note="скисло в холодильнике")
         levels = {level.ingredient_id: level.on_hand for level in owner.scope(StockLevel).filter(branch=center)}
-        # Counted: the ledger's figure, but 0.2 kg of cottage cheese short.
+        # Counted: the ledger's figures, but 50 g of parmesan short.
         post(
             "count",
             [
-                ("Молоко", str(levels[stock["Молоко"].pk]), None),
-                ("Творог", str(levels[stock["Творог"].pk] - Decimal("0.2")), None),
+                ("Пармезан", str(levels[stock["Пармезан"].pk] - Decimal("0.05")), None),
+                ("Сметана", str(levels[stock["Сметана"].pk]), None),
             ],
         )
 
@@ -312,6 +394,64 @@ class Command(BaseCommand):
         for booking, numbers in ((soon, [6]), (late, [7, 8])):
             Table.unscoped.filter(branch=center, number__in=numbers, status=TableStatus.FREE).update(
                 status=TableStatus.RESERVED, reserved_for=booking.pk
+            )
+
+    def _storeroom(self, center: Branch, river: Branch, items: dict[str, MenuItem]) -> None:
+        """Ingredients, the menu's recipes (with what the milk and pasta modifiers do),
+        each branch's opening stock (posted as it was received; deliveries, write-offs
+        and counts are the purchasing module's) and the Center's thresholds."""
+        company = center.company
+        owner = tenant_for(User.objects.get(email="owner@demo.cafe"))
+        stock = {
+            name: Ingredient.objects.create(company=company, name=name, unit=unit, **fields)
+            for name, unit, fields in INGREDIENTS
+        }
+        effects: dict[str, list[dict]] = {title: [] for title in items}
+        for title, modifier, action, ingredient, replacement, quantity, unit in EFFECTS:
+            effects[title].append(
+                {
+                    "modifier": Modifier.unscoped.get(group__menu_item=items[title], name=modifier).pk,
+                    "action": action,
+                    "ingredient": stock[ingredient].pk,
+                    "replacement": stock[replacement].pk if replacement else None,
+                    "quantity": Decimal(quantity) if quantity else None,
+                    "unit": unit,
+                }
+            )
+        for made, output, lines in RECIPES:
+            recipe_create(
+                tenant=owner,
+                menu_item=items[made].pk if made in items else None,
+                semi_finished=stock[made].pk if made not in items else None,
+                output=Decimal(output),
+                lines=[
+                    {"ingredient": stock[name].pk, "quantity": Decimal(q), "unit": unit, "loss_percent": Decimal(loss)}
+                    for name, q, unit, loss in lines
+                ],
+                modifier_effects=effects.get(made, []),
+            )
+        for branch in (center, river):
+            posted = stock_post(
+                tenant=owner,
+                branch_id=branch.pk,
+                moves=[
+                    Move(
+                        stock[name].pk,
+                        MovementKind.PURCHASE,
+                        Decimal(q),
+                        unit_cost=Decimal(cost),
+                        note="Остаток на начало",
+                    )
+                    for name, (q, cost) in OPENING_STOCK.items()
+                ],
+            )
+            emit(
+                company_id=company.pk,
+                events=menu_item_updated(menu_item_views(tenant=owner, item_ids=posted.items, branch_id=branch.pk)),
+            )
+        for name, threshold in THRESHOLDS.items():
+            ingredient_threshold_set(
+                tenant=owner, ingredient_id=stock[name].pk, branch=center.pk, low_threshold=Decimal(threshold)
             )
 
     def _day_at_the_till(self, branch: Branch, items: dict[str, MenuItem]) -> None:

@@ -138,6 +138,8 @@ def test_threshold_and_settings_with_an_idempotency_key(client_for, owner, branc
         )
         assert response.status_code == 200, response.json()
         assert (response.json()["low_threshold"], response.json()["low"]) == ("300.000", True)
+    assert len(manager.get("/api/cafe/stock/?low=true").json()["results"]) == 1
+    assert manager.get("/api/cafe/stock/?low=false").json()["results"] == []
     assert StockLevel.unscoped.get(branch=branch).low_threshold == Decimal(300)
     assert manager.get("/api/cafe/stock/settings/").json() == {"branch": str(branch.pk), "allow_negative": False}
     response = manager.put(

@@ -124,7 +124,7 @@ def test_modifiers_add_to_each_weighed_portion(client_for, waiter, table, salmon
 @pytest.mark.parametrize(
     ("line", "field", "message"),
     [
-        ({}, "weight", "This menu item is sold by weight: give a portion's weight (kg) or grams."),
+        ({"quantity": 1}, "weight", "This menu item is sold by weight: give a portion's weight (kg) or grams."),
         ({"weight": "0"}, "weight", "Ensure this value is greater than or equal to 0.001."),
         ({"weight": "-1"}, "weight", "Ensure this value is greater than or equal to 0.001."),
         ({"weight": "0.0005"}, "weight", "Ensure that there are no more than 3 decimal places."),
@@ -276,3 +276,37 @@ def test_reports_count_kilograms_sold_and_the_revenue(client_for, waiter, table,
     csv = client_for(owner).get("/api/cafe/reports/range/", {**days, "format": "csv"}).content.decode()
     assert f"all,1,{salmon.pk},Salmon,3,1257.75,0.975" in csv.splitlines()
     assert f"all,2,{tea.pk},Tea,2,200.00," in csv.splitlines()
+
+
+def test_a_weighed_line_takes_its_recipe_times_its_weight_from_stock(client_for, waiter, table, salmon):
+    from django.db import transaction
+
+    from accounts.tenancy import tenant_for
+    from cafe.store.models import Ingredient, MovementKind, StockLevel
+    from cafe.store.posting import Move, stock_post
+    from cafe.store.services import recipe_create
+
+    owner = tenant_for(owner_of(table.company))
+    fish = Ingredient.objects.create(company=table.company, name="Salmon fillet", unit="g")
+    # The recipe of an item sold by weight is written for one kilogram (10 % trimmed off).
+    recipe_create(
+        tenant=owner,
+        menu_item=salmon.pk,
+        lines=[{"ingredient": fish.pk, "quantity": Decimal(1000), "unit": "g", "loss_percent": Decimal(10)}],
+    )
+    with transaction.atomic():
+        stock_post(
+            tenant=owner,
+            branch_id=table.branch_id,
+            moves=[Move(fish.pk, MovementKind.PURCHASE, Decimal(5000), unit_cost=Decimal("1.20"))],
+        )
+    order = _order(client_for, waiter, table, {"menu_item": str(salmon.pk), "weight": "0.360", "quantity": 2})
+    level = StockLevel.unscoped.get(branch=table.branch_id, ingredient=fish)
+    assert level.on_hand == Decimal(5000) - Decimal(800)  # 2 × 0.360 kg × 1000 g / 0.9
+    line = order["items"][0]["id"]
+    voided = client_for(waiter).post(
+        f"/api/cafe/orders/{order['id']}/lines/{line}/void/", {"reason": "x"}, format="json"
+    )
+    assert voided.status_code == 200, voided.json()
+    level.refresh_from_db()
+    assert level.on_hand == Decimal(5000)

@@ -41,18 +41,20 @@ def _queries(waiter, table, items) -> list[str]:
 
 @pytest.mark.parametrize(("ingredients", "dishes"), [(1, 1), (12, 8)])
 def test_queries_of_an_order_do_not_grow_with_ingredients_or_recipes(owner, waiter, branch, table, ingredients, dishes):
-    small = _menu(owner, branch, 1, 1)
+    # Two dishes sharing one ingredient: an order of one sets the other's remaining too.
+    small = _menu(owner, branch, 1, 2)
     # Warm: the first order of a table makes it busy (a statement more).
-    _queries(waiter, table, small)
-    baseline = len(_queries(waiter, table, small))
+    _queries(waiter, table, small[:1])
+    baseline = len(_queries(waiter, table, small[:1]))
     big = _menu(owner, branch, ingredients, dishes, name="big")
-    assert len(_queries(waiter, table, big[:1])) == baseline
+    assert len(_queries(waiter, table, big[:1])) <= baseline
 
 
 def test_two_tracked_lines_cost_no_more_than_one(owner, waiter, branch, table):
     items = _menu(owner, branch, 5, 4)
     _queries(waiter, table, items[:1])
-    assert len(_queries(waiter, table, items[:4])) == len(_queries(waiter, table, items[:1]))
+    # One dish's order sets the three others' remaining too: their recipes are one read more.
+    assert len(_queries(waiter, table, items[:4])) <= len(_queries(waiter, table, items[:1]))
 
 
 def test_an_order_without_recipes_reads_no_storeroom_table(owner, waiter, branch, table):

@@ -12,6 +12,7 @@ from cafe.menu.models import MenuItem, MenuItemBranch
 from cafe.menu.stock import StockShort
 from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
 from cafe.orders.services import order_create, order_line_update, order_line_void
+from cafe.orders.split import order_split
 from cafe.store.models import EffectAction, MovementKind, RecipeLine, StockLevel, StockMovement, StockSettings
 from cafe.tests.factories import (
     MenuItemFactory,
@@ -247,3 +248,28 @@ def test_items_without_recipes_keep_the_counted_stop_list(owner, waiter, branch,
     assert not OrderItem.unscoped.get(order=order, menu_item=counted).stock_taken
     with pytest.raises(StockShort):
         create(waiter, table, line(counted, 1))
+
+
+def test_a_line_split_off_gives_back_from_what_its_original_took(owner, waiter, branch, table, pizza, cheese, dough):
+    buy(owner, branch, cheese, 1000)
+    buy(owner, branch, dough, 10)
+    order = create(waiter, table, line(pizza, 3))
+    row = order.items.get()
+    _source, new = order_split(tenant=tenant_for(waiter), order_id=order.pk, lines=[{"line": row.pk, "quantity": 1}])
+    part = new.items.get()
+    assert part.stock_taken
+    order_line_void(tenant=tenant_for(waiter), order_id=new.pk, line_id=part.pk, reason="mistake")
+    assert on_hand(branch, cheese) == Decimal(800)
+    order_line_void(tenant=tenant_for(waiter), order_id=order.pk, line_id=row.pk, reason="mistake")
+    assert (on_hand(branch, cheese), on_hand(branch, dough)) == (Decimal(1000), Decimal(10))
+    assert remaining(branch, pizza) == 10
+
+
+def test_a_tracked_dishs_remaining_is_not_a_count_to_set(owner, branch, pizza):
+    from rest_framework.exceptions import ValidationError
+
+    from cafe.menu.services import menu_item_branch_set
+
+    with pytest.raises(ValidationError) as caught:
+        menu_item_branch_set(tenant=tenant_for(owner), menu_item_id=pizza.pk, branch=branch.pk, remaining=5)
+    assert caught.value.detail == {"remaining": ["This dish has a recipe: its remaining portions follow the stock."]}
