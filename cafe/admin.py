@@ -7,6 +7,15 @@ from cafe.guests.models import Guest
 from cafe.menu.models import Category, MenuItem, MenuItemBranch, Modifier, ModifierGroup, Station
 from cafe.orders.models import KitchenTask, Order, OrderItem, OrderItemEdit, OrderItemModifier, PickupCounter
 from cafe.purchasing.models import StockDocument, StockDocumentLine, Supplier
+from cafe.store.models import (
+    Ingredient,
+    ModifierEffect,
+    Recipe,
+    RecipeLine,
+    StockLevel,
+    StockMovement,
+    StockSettings,
+)
 from cafe.timeclock.models import ClockBreak, ClockCorrection, ClockEntry
 
 
@@ -247,3 +256,64 @@ class StockDocumentAdmin(admin.ModelAdmin):
 class StockDocumentLineAdmin(admin.ModelAdmin):
     list_display = ["document", "ingredient", "quantity", "unit", "price", "variance"]
     list_filter = ["company"]
+
+
+# The storeroom (cafe.store): a level's figures and the ledger change only by posting
+# (cafe.store.posting.stock_post), so here they are shown, never edited.
+
+
+@admin.register(Ingredient)
+class IngredientAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit", "kind", "made_to_order", "company"]
+    list_filter = ["company", "kind"]
+    search_fields = ["name"]
+
+
+class RecipeLineInline(admin.TabularInline):
+    model = RecipeLine
+    extra = 0
+
+
+@admin.register(Recipe)
+class RecipeAdmin(admin.ModelAdmin):
+    list_display = ["menu_item", "semi_finished", "branch", "company"]
+    list_filter = ["company"]
+    inlines = [RecipeLineInline]
+
+
+@admin.register(RecipeLine)
+class RecipeLineAdmin(admin.ModelAdmin):
+    list_display = ["recipe", "ingredient", "quantity", "unit"]
+    list_filter = ["company"]
+
+
+@admin.register(ModifierEffect)
+class ModifierEffectAdmin(admin.ModelAdmin):
+    list_display = ["modifier", "action", "ingredient", "quantity", "unit"]
+    list_filter = ["company", "action"]
+
+
+@admin.register(StockSettings)
+class StockSettingsAdmin(admin.ModelAdmin):
+    list_display = ["branch", "allow_negative"]
+    list_filter = ["company"]
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(admin.ModelAdmin):
+    list_display = ["ingredient", "branch", "on_hand", "avg_cost", "low_threshold"]
+    list_filter = ["company", "branch"]
+    readonly_fields = ["on_hand", "avg_cost"]
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "branch", "ingredient", "kind", "quantity", "unit_cost", "on_hand_after"]
+    list_filter = ["company", "branch", "kind"]
+    readonly_fields = ["quantity", "unit_cost", "on_hand_after"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
