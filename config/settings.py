@@ -473,9 +473,17 @@ BRANCH_MAX_OPENING_EXCEPTIONS = env.int("BRANCH_MAX_OPENING_EXCEPTIONS", default
 if not 1 <= ORDER_LINE_MAX_QUANTITY <= 1000:
     raise ImproperlyConfigured("ORDER_LINE_MAX_QUANTITY must be from 1 to 1000 (the quantity a line's input takes).")
 # The storeroom's documents (docs/inventory.md): lines of a purchase, write-off,
-# transfer or count; the ABC analysis's date range, in days.
+# transfer or count; the ABC analysis's date range, in days; how many ingredients
+# (semi-finished goods included) and suppliers a company keeps.
 STOCK_DOCUMENT_MAX_LINES = env.int("STOCK_DOCUMENT_MAX_LINES", default=200)
 ABC_MAX_DAYS = env.int("ABC_MAX_DAYS", default=92)
+INGREDIENTS_MAX_PER_COMPANY = env.int("INGREDIENTS_MAX_PER_COMPANY", default=5000)
+SUPPLIERS_MAX_PER_COMPANY = env.int("SUPPLIERS_MAX_PER_COMPANY", default=1000)
+if min(STOCK_DOCUMENT_MAX_LINES, ABC_MAX_DAYS, INGREDIENTS_MAX_PER_COMPANY, SUPPLIERS_MAX_PER_COMPANY) < 1:
+    raise ImproperlyConfigured(
+        "STOCK_DOCUMENT_MAX_LINES, ABC_MAX_DAYS, INGREDIENTS_MAX_PER_COMPANY and SUPPLIERS_MAX_PER_COMPANY"
+        " must be at least 1."
+    )
 # A portion of an item sold by weight weighs 0.001 kg (one gram) up to this many kg
 # (docs/weighed.md); its price, weight × the price of a kilogram, must fit a line's price.
 ORDER_LINE_MAX_WEIGHT = Decimal(env.str("ORDER_LINE_MAX_WEIGHT", default="50.000"))

@@ -47,6 +47,12 @@ ZERO = Decimal(0)
 
 
 def supplier_create(*, tenant: Tenant, **fields: Any) -> Supplier:
+    # Counted without a lock, as the guest book is: concurrent creations may pass it by a few.
+    if tenant.scope(Supplier).count() >= settings.SUPPLIERS_MAX_PER_COMPANY:
+        raise Conflict(
+            _("A company keeps at most %(limit)s suppliers (SUPPLIERS_MAX_PER_COMPANY).")
+            % {"limit": settings.SUPPLIERS_MAX_PER_COMPANY}
+        )
     supplier = Supplier(company=tenant.company, **fields)
     save_unique(supplier, "name", _("A supplier with this name already exists."))
     return supplier

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
@@ -52,6 +53,12 @@ def ingredient_create(
     *, tenant: Tenant, name: str, unit: str, kind: str = IngredientKind.INGREDIENT, made_to_order: bool = False
 ) -> Ingredient:
     _company_only(tenant)
+    # Counted without a lock, as the guest book is: concurrent creations may pass it by a few.
+    if tenant.scope(Ingredient).count() >= settings.INGREDIENTS_MAX_PER_COMPANY:
+        raise Conflict(
+            _("A company keeps at most %(limit)s ingredients (INGREDIENTS_MAX_PER_COMPANY).")
+            % {"limit": settings.INGREDIENTS_MAX_PER_COMPANY}
+        )
     ingredient = Ingredient(company=tenant.company, name=name, unit=unit, kind=kind, made_to_order=made_to_order)
     _check_ingredient(ingredient)
     save_unique(ingredient, "name", _("An ingredient with this name already exists."))

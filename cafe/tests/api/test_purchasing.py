@@ -300,3 +300,12 @@ def test_another_companys_documents_are_404(client_for, manager, supplier, chees
     # A purchase is listed under the right document kind only.
     assert api.get(f"/api/cafe/write-offs/{purchase['id']}/").status_code == 404
     assert datetime.date.fromisoformat(purchase["date"]) == datetime.date(2026, 3, 14)
+
+
+def test_a_company_keeps_at_most_its_suppliers(client_for, manager, supplier, settings):
+    settings.SUPPLIERS_MAX_PER_COMPANY = 1
+    api = client_for(manager)
+    refused = api.post("/api/cafe/suppliers/", {"name": "Dairy"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 409
+    assert refused.json() == {"detail": "A company keeps at most 1 suppliers (SUPPLIERS_MAX_PER_COMPANY)."}
+    assert [row["name"] for row in api.get("/api/cafe/suppliers/").json()["results"]] == ["Fresh Farm"]

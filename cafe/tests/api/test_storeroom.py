@@ -208,3 +208,21 @@ def test_deleting_the_last_recipe_stops_tracking(client_for, owner, branch):
     assert not pizza.stock_tracked
     assert not Recipe.unscoped.exists()
     assert MenuItemBranch.unscoped.get(menu_item=pizza, branch=branch).remaining is None
+
+
+def test_a_company_keeps_at_most_its_ingredients_and_another_company_is_not_held_by_them(
+    client_for, owner, branch, settings
+):
+    settings.INGREDIENTS_MAX_PER_COMPANY = 2
+    api = client_for(owner)
+    for name in ("Cheese", "Flour"):
+        assert api.post("/api/cafe/ingredients/", {"name": name, "unit": "g"}, format="json").status_code == 201
+    refused = api.post("/api/cafe/ingredients/", {"name": "Salt", "unit": "g"}, format="json", **EN)
+    assert refused.status_code == 409
+    assert refused.json() == {"detail": "A company keeps at most 2 ingredients (INGREDIENTS_MAX_PER_COMPANY)."}
+    assert list(Ingredient.unscoped.filter(company=branch.company).values_list("name", flat=True).order_by("name")) == [
+        "Cheese",
+        "Flour",
+    ]
+    other = client_for(owner_of(BranchFactory().company))
+    assert other.post("/api/cafe/ingredients/", {"name": "Salt", "unit": "g"}, format="json").status_code == 201
