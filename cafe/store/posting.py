@@ -19,15 +19,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.tenancy import Tenant
 from cafe.menu.models import MenuItem, MenuItemBranch
 from cafe.store.events import stock_low
-from cafe.store.models import Ingredient, MovementKind, RecipeLine, StockLevel, StockMovement, StockSettings
+from cafe.store.models import Ingredient, MovementKind, StockLevel, StockMovement, StockSettings
 from cafe.store.recipes import MAX_DEPTH, Explosion, portions_possible
+from cafe.store.statements import levels_read, own_items_locked, remaining_write, uses_read
 from core.errors import Conflict
 from core.rows import rows_insert
 from realtime.emit import PendingEvent
@@ -117,11 +117,7 @@ def levels_locked(
     wanted = sorted(set(ingredient_ids))
 
     def read() -> dict[uuid.UUID, StockLevel]:
-        rows = tenant.scope(StockLevel).filter(branch=branch_id, ingredient__in=wanted).order_by("pk")
-        return {
-            level.ingredient_id: level
-            for level in rows.select_related("ingredient").select_for_update(of=("self",), no_key=True)
-        }
+        return {level.ingredient_id: level for level in levels_read(tenant, branch_id, wanted)}
 
     levels = read()
     missing = [pk for pk in wanted if pk not in levels]
@@ -239,21 +235,7 @@ def items_using(tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Collection
     """The stock-tracked menu items of the branch whose recipes (or the made-to-order
     semi-finished goods in them) use the ingredients, in one query: the recipe lines
     naming them, or naming or making a made-to-order semi-finished good."""
-    rows = (
-        tenant.scope(RecipeLine)
-        .filter(Q(recipe__branch__isnull=True) | Q(recipe__branch=branch_id))
-        .filter(
-            Q(ingredient__in=list(ingredient_ids))
-            | Q(ingredient__made_to_order=True)
-            | Q(recipe__semi_finished__made_to_order=True)
-        )
-        .filter(
-            Q(recipe__menu_item__isnull=True)
-            | Q(recipe__menu_item__stock_tracked=True)
-            & (Q(recipe__menu_item__branch__isnull=True) | Q(recipe__menu_item__branch=branch_id))
-        )
-        .values_list("ingredient", "recipe__menu_item", "recipe__semi_finished")
-    )
+    rows = uses_read(tenant, branch_id, sorted(set(ingredient_ids)))
     uses: dict[uuid.UUID, set[tuple[uuid.UUID | None, uuid.UUID | None]]] = defaultdict(set)
     for used, dish, made in rows:
         uses[used].add((dish, made))
@@ -305,15 +287,16 @@ def portions_set(
     ``remaining`` changed."""
     if not item_ids:
         return []
-    where = dict(
-        tenant.scope(MenuItem).filter(pk__in=list(item_ids), stock_tracked=True).values_list("pk", "branch_id")
-    )
-    own_ids = sorted(pk for pk, branch in where.items() if branch == branch_id)
-    shared_ids = {pk for pk, branch in where.items() if branch is None}
-    own = (
-        list(tenant.scope(MenuItem).filter(pk__in=own_ids).order_by("pk").select_for_update(of=("self",), no_key=True))
-        if own_ids
-        else []
+    own = own_items_locked(tenant, branch_id, sorted(set(item_ids)))
+    rest = sorted(set(item_ids) - set(own))
+    shared_ids = (
+        set(
+            tenant.scope(MenuItem)
+            .filter(pk__in=rest, stock_tracked=True, branch__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if rest
+        else set()
     )
 
     def shared_rows() -> list[MenuItemBranch]:
@@ -331,7 +314,7 @@ def portions_set(
             ignore_conflicts=True,
         )
         shared = shared_rows()
-    every = [*(item.pk for item in own), *shared_ids]
+    every = [*own, *shared_ids]
     explosion = known if known is not None and known.covers(every) else Explosion.load(tenant, branch_id, every)
     needs = {pk: explosion.portion(pk) for pk in every}
     wanted = {ingredient for need in needs.values() if need for ingredient in need}
@@ -349,16 +332,13 @@ def portions_set(
         return None if need is None else portions_possible(need, on_hand)
 
     changed: list[uuid.UUID] = []
-    own_changed = [item for item in own if item.remaining != portions(item.pk)]
-    for item in own_changed:
-        item.remaining = portions(item.pk)
-        changed.append(item.pk)
+    own_changed = [(pk, portions(pk)) for pk, remaining in own.items() if remaining != portions(pk)]
+    changed += [pk for pk, _remaining in own_changed]
     shared_changed = [row for row in shared if row.remaining != portions(row.menu_item_id)]
     for row in shared_changed:
         row.remaining = portions(row.menu_item_id)
         changed.append(row.menu_item_id)
-    if own_changed:
-        tenant.scope(MenuItem).bulk_update(own_changed, ["remaining"])
+    remaining_write(MenuItem, own_changed)
     if shared_changed:
         tenant.scope(MenuItemBranch).bulk_update(shared_changed, ["remaining"])
     return changed
