@@ -233,20 +233,30 @@ def stock_post(
 
 def items_using(tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
     """The stock-tracked menu items of the branch whose recipes (or the made-to-order
-    semi-finished goods in them) use the ingredients, in one query: the recipe lines
-    naming them, or naming or making a made-to-order semi-finished good."""
-    rows = uses_read(tenant, branch_id, sorted(set(ingredient_ids)))
+    semi-finished goods in them) use the ingredients, in one query."""
+    return set(items_where(tenant, branch_id, ingredient_ids))
+
+
+def items_where(
+    tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID | None]:
+    """``items_using`` with each item's branch (None: company-wide), in one query
+    (``cafe.store.statements.uses_read``): the recipe lines naming the ingredients,
+    or naming or making a made-to-order semi-finished good."""
     uses: dict[uuid.UUID, set[tuple[uuid.UUID | None, uuid.UUID | None]]] = defaultdict(set)
-    for used, dish, made in rows:
+    branches: dict[uuid.UUID, uuid.UUID | None] = {}
+    for used, dish, made, where in uses_read(tenant, branch_id, sorted(set(ingredient_ids))):
         uses[used].add((dish, made))
-    items: set[uuid.UUID] = set()
+        if dish is not None:
+            branches[dish] = where
+    items: dict[uuid.UUID, uuid.UUID | None] = {}
     seen, frontier = set(ingredient_ids), set(ingredient_ids)
     for _depth in range(MAX_DEPTH + 1):
         found: set[uuid.UUID] = set()
         for ingredient in frontier:
             for item, semi in uses.get(ingredient, ()):
                 if item is not None:
-                    items.add(item)
+                    items[item] = branches[item]
                 elif semi is not None and semi not in seen:
                     found.add(semi)
         seen |= found
@@ -267,7 +277,8 @@ def portions_refresh(
     """Sets ``remaining`` of the stock-tracked dishes using the ingredients to the
     portions the branch's stock allows; returns those whose value changed. ``known``:
     recipes already read (a sale's); ``locked``: levels this transaction holds."""
-    return portions_set(tenant, branch_id, items_using(tenant, branch_id, ingredient_ids), known=known, locked=locked)
+    where = items_where(tenant, branch_id, ingredient_ids)
+    return portions_set(tenant, branch_id, list(where), known=known, locked=locked, where=where)
 
 
 def portions_set(
@@ -277,6 +288,7 @@ def portions_set(
     *,
     known: Explosion | None = None,
     locked: Mapping[uuid.UUID, StockLevel] | None = None,
+    where: Mapping[uuid.UUID, uuid.UUID | None] | None = None,
 ) -> list[uuid.UUID]:
     """Sets the branch's ``remaining`` of stock-tracked items (on a branch item, or
     its ``MenuItemBranch`` row for a company-wide one, made if missing) to the
@@ -284,20 +296,17 @@ def portions_set(
     rows are locked (in id order) before the levels are read, so of two postings the
     later one writes what both left (the levels this transaction holds, ``locked``,
     are read from memory: nobody else can change them). Returns the items whose
-    ``remaining`` changed."""
+    ``remaining`` changed. ``where``: the items' branches (None: company-wide), as
+    ``items_where`` read them with their recipes (not read again)."""
     if not item_ids:
         return []
-    own = own_items_locked(tenant, branch_id, sorted(set(item_ids)))
-    rest = sorted(set(item_ids) - set(own))
-    shared_ids = (
-        set(
-            tenant.scope(MenuItem)
-            .filter(pk__in=rest, stock_tracked=True, branch__isnull=True)
-            .values_list("pk", flat=True)
+    if where is None:
+        where = dict(
+            tenant.scope(MenuItem).filter(pk__in=list(item_ids), stock_tracked=True).values_list("pk", "branch_id")
         )
-        if rest
-        else set()
-    )
+    own_ids = sorted(pk for pk, branch in where.items() if branch == branch_id)
+    shared_ids = {pk for pk, branch in where.items() if branch is None}
+    own = own_items_locked(tenant, branch_id, own_ids) if own_ids else {}
 
     def shared_rows() -> list[MenuItemBranch]:
         rows = tenant.scope(MenuItemBranch).filter(branch=branch_id, menu_item__in=sorted(shared_ids)).order_by("pk")
@@ -350,6 +359,8 @@ __all__ = [
     "Posted",
     "Shortage",
     "StockShortage",
+    "items_using",
+    "items_where",
     "levels_locked",
     "portions_refresh",
     "portions_set",

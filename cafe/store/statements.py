@@ -104,8 +104,8 @@ def _levels_sql(alias: str, count: int) -> str:
 
 def uses_read(
     tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Sequence[uuid.UUID]
-) -> list[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None]]:
-    """``(ingredient, menu item, semi-finished good)`` of the recipe lines (the
+) -> list[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]]:
+    """``(ingredient, menu item, semi-finished good, the menu item's branch)`` of the recipe lines (the
     branch's or the company's recipes) naming the ingredients, or naming or making a
     made-to-order semi-finished good, whose recipe is a semi-finished good's or a
     stock-tracked dish's of the branch: ``items_using``'s one query."""
@@ -117,7 +117,7 @@ def uses_read(
     params = [*_keys(Ingredient, ingredient_ids, alias), branch, branch, *line_params, *recipe_params]
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
-        return [(_uuid(used), _uuid(dish), _uuid(made)) for used, dish, made in cursor.fetchall()]  # type: ignore[misc]
+        return [(_uuid(used), _uuid(dish), _uuid(made), _uuid(where)) for used, dish, made, where in cursor.fetchall()]  # type: ignore[misc]
 
 
 @functools.cache
@@ -133,7 +133,7 @@ def _uses_sql(alias: str, count: int) -> str:
     recipe_branch = _quoted(alias, Recipe, "branch")
     return (
         f"SELECT {_quoted(alias, RecipeLine, 'ingredient')}, {_quoted(alias, Recipe, 'menu_item')},"
-        f" {_quoted(alias, Recipe, 'semi_finished')}"
+        f" {_quoted(alias, Recipe, 'semi_finished')}, {dish}.{branch}"
         f" FROM {line} INNER JOIN {recipe} ON ({_quoted(alias, RecipeLine, 'recipe')} = {_quoted(alias, Recipe, 'id')})"
         f" INNER JOIN {ingredient} {used} ON ({_quoted(alias, RecipeLine, 'ingredient')} = {used}.{_id(alias)})"
         f" LEFT OUTER JOIN {ingredient} {semi} ON ({_quoted(alias, Recipe, 'semi_finished')} = {semi}.{_id(alias)})"
