@@ -347,7 +347,7 @@ def portions_set(
     for row in shared_changed:
         row.remaining = portions(row.menu_item_id)
         changed.append(row.menu_item_id)
-    remaining_write(MenuItem, own_changed)
+    remaining_write(tenant, MenuItem, own_changed)
     if shared_changed:
         tenant.scope(MenuItemBranch).bulk_update(shared_changed, ["remaining"])
     return changed

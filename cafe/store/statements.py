@@ -170,7 +170,7 @@ def _own_items_sql(alias: str, count: int) -> str:
 
 
 def remaining_write(
-    model: type[MenuItem] | type[MenuItemBranch], values: Sequence[tuple[uuid.UUID, int | None]]
+    tenant: Tenant, model: type[MenuItem] | type[MenuItemBranch], values: Sequence[tuple[uuid.UUID, int | None]]
 ) -> None:
     """Sets ``remaining`` of rows the caller holds locked (by primary key): one
     statement, on PostgreSQL an ``UPDATE … FROM (VALUES …)`` whose text is made once
@@ -181,7 +181,7 @@ def remaining_write(
     connection = connections[alias]
     if connection.vendor != "postgresql":
         rows = [model(pk=pk, remaining=remaining) for pk, remaining in values]
-        model._base_manager.using(alias).bulk_update(rows, ["remaining"])  # type: ignore[arg-type]
+        tenant.scope(model).bulk_update(rows, ["remaining"])
         return
     params: list[Any] = [value for pair in values for value in pair]
     with connection.cursor() as cursor:
