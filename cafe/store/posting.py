@@ -19,15 +19,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.tenancy import Tenant
 from cafe.menu.models import MenuItem, MenuItemBranch
 from cafe.store.events import stock_low
-from cafe.store.models import Ingredient, MovementKind, RecipeLine, StockLevel, StockMovement, StockSettings
+from cafe.store.models import Ingredient, MovementKind, StockLevel, StockMovement, StockSettings
 from cafe.store.recipes import MAX_DEPTH, Explosion, portions_possible
+from cafe.store.statements import levels_read, own_items_locked, remaining_write, uses_read
 from core.errors import Conflict
 from core.rows import rows_insert
 from realtime.emit import PendingEvent
@@ -117,11 +117,7 @@ def levels_locked(
     wanted = sorted(set(ingredient_ids))
 
     def read() -> dict[uuid.UUID, StockLevel]:
-        rows = tenant.scope(StockLevel).filter(branch=branch_id, ingredient__in=wanted).order_by("pk")
-        return {
-            level.ingredient_id: level
-            for level in rows.select_related("ingredient").select_for_update(of=("self",), no_key=True)
-        }
+        return {level.ingredient_id: level for level in levels_read(tenant, branch_id, wanted)}
 
     levels = read()
     missing = [pk for pk in wanted if pk not in levels]
@@ -237,34 +233,30 @@ def stock_post(
 
 def items_using(tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
     """The stock-tracked menu items of the branch whose recipes (or the made-to-order
-    semi-finished goods in them) use the ingredients, in one query: the recipe lines
-    naming them, or naming or making a made-to-order semi-finished good."""
-    rows = (
-        tenant.scope(RecipeLine)
-        .filter(Q(recipe__branch__isnull=True) | Q(recipe__branch=branch_id))
-        .filter(
-            Q(ingredient__in=list(ingredient_ids))
-            | Q(ingredient__made_to_order=True)
-            | Q(recipe__semi_finished__made_to_order=True)
-        )
-        .filter(
-            Q(recipe__menu_item__isnull=True)
-            | Q(recipe__menu_item__stock_tracked=True)
-            & (Q(recipe__menu_item__branch__isnull=True) | Q(recipe__menu_item__branch=branch_id))
-        )
-        .values_list("ingredient", "recipe__menu_item", "recipe__semi_finished")
-    )
+    semi-finished goods in them) use the ingredients, in one query."""
+    return set(items_where(tenant, branch_id, ingredient_ids))
+
+
+def items_where(
+    tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID | None]:
+    """``items_using`` with each item's branch (None: company-wide), in one query
+    (``cafe.store.statements.uses_read``): the recipe lines naming the ingredients,
+    or naming or making a made-to-order semi-finished good."""
     uses: dict[uuid.UUID, set[tuple[uuid.UUID | None, uuid.UUID | None]]] = defaultdict(set)
-    for used, dish, made in rows:
+    branches: dict[uuid.UUID, uuid.UUID | None] = {}
+    for used, dish, made, where in uses_read(tenant, branch_id, sorted(set(ingredient_ids))):
         uses[used].add((dish, made))
-    items: set[uuid.UUID] = set()
+        if dish is not None:
+            branches[dish] = where
+    items: dict[uuid.UUID, uuid.UUID | None] = {}
     seen, frontier = set(ingredient_ids), set(ingredient_ids)
     for _depth in range(MAX_DEPTH + 1):
         found: set[uuid.UUID] = set()
         for ingredient in frontier:
             for item, semi in uses.get(ingredient, ()):
                 if item is not None:
-                    items.add(item)
+                    items[item] = branches[item]
                 elif semi is not None and semi not in seen:
                     found.add(semi)
         seen |= found
@@ -285,7 +277,8 @@ def portions_refresh(
     """Sets ``remaining`` of the stock-tracked dishes using the ingredients to the
     portions the branch's stock allows; returns those whose value changed. ``known``:
     recipes already read (a sale's); ``locked``: levels this transaction holds."""
-    return portions_set(tenant, branch_id, items_using(tenant, branch_id, ingredient_ids), known=known, locked=locked)
+    where = items_where(tenant, branch_id, ingredient_ids)
+    return portions_set(tenant, branch_id, list(where), known=known, locked=locked, where=where)
 
 
 def portions_set(
@@ -295,6 +288,7 @@ def portions_set(
     *,
     known: Explosion | None = None,
     locked: Mapping[uuid.UUID, StockLevel] | None = None,
+    where: Mapping[uuid.UUID, uuid.UUID | None] | None = None,
 ) -> list[uuid.UUID]:
     """Sets the branch's ``remaining`` of stock-tracked items (on a branch item, or
     its ``MenuItemBranch`` row for a company-wide one, made if missing) to the
@@ -302,19 +296,17 @@ def portions_set(
     rows are locked (in id order) before the levels are read, so of two postings the
     later one writes what both left (the levels this transaction holds, ``locked``,
     are read from memory: nobody else can change them). Returns the items whose
-    ``remaining`` changed."""
+    ``remaining`` changed. ``where``: the items' branches (None: company-wide), as
+    ``items_where`` read them with their recipes (not read again)."""
     if not item_ids:
         return []
-    where = dict(
-        tenant.scope(MenuItem).filter(pk__in=list(item_ids), stock_tracked=True).values_list("pk", "branch_id")
-    )
+    if where is None:
+        where = dict(
+            tenant.scope(MenuItem).filter(pk__in=list(item_ids), stock_tracked=True).values_list("pk", "branch_id")
+        )
     own_ids = sorted(pk for pk, branch in where.items() if branch == branch_id)
     shared_ids = {pk for pk, branch in where.items() if branch is None}
-    own = (
-        list(tenant.scope(MenuItem).filter(pk__in=own_ids).order_by("pk").select_for_update(of=("self",), no_key=True))
-        if own_ids
-        else []
-    )
+    own = own_items_locked(tenant, branch_id, own_ids) if own_ids else {}
 
     def shared_rows() -> list[MenuItemBranch]:
         rows = tenant.scope(MenuItemBranch).filter(branch=branch_id, menu_item__in=sorted(shared_ids)).order_by("pk")
@@ -331,7 +323,7 @@ def portions_set(
             ignore_conflicts=True,
         )
         shared = shared_rows()
-    every = [*(item.pk for item in own), *shared_ids]
+    every = [*own, *shared_ids]
     explosion = known if known is not None and known.covers(every) else Explosion.load(tenant, branch_id, every)
     needs = {pk: explosion.portion(pk) for pk in every}
     wanted = {ingredient for need in needs.values() if need for ingredient in need}
@@ -349,16 +341,13 @@ def portions_set(
         return None if need is None else portions_possible(need, on_hand)
 
     changed: list[uuid.UUID] = []
-    own_changed = [item for item in own if item.remaining != portions(item.pk)]
-    for item in own_changed:
-        item.remaining = portions(item.pk)
-        changed.append(item.pk)
+    own_changed = [(pk, portions(pk)) for pk, remaining in own.items() if remaining != portions(pk)]
+    changed += [pk for pk, _remaining in own_changed]
     shared_changed = [row for row in shared if row.remaining != portions(row.menu_item_id)]
     for row in shared_changed:
         row.remaining = portions(row.menu_item_id)
         changed.append(row.menu_item_id)
-    if own_changed:
-        tenant.scope(MenuItem).bulk_update(own_changed, ["remaining"])
+    remaining_write(tenant, MenuItem, own_changed)
     if shared_changed:
         tenant.scope(MenuItemBranch).bulk_update(shared_changed, ["remaining"])
     return changed
@@ -370,6 +359,8 @@ __all__ = [
     "Posted",
     "Shortage",
     "StockShortage",
+    "items_using",
+    "items_where",
     "levels_locked",
     "portions_refresh",
     "portions_set",

@@ -12,11 +12,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
-
 from accounts.tenancy import Tenant
 from cafe.shared.services import with_prefetched
 from cafe.store.models import EffectAction, Ingredient, IngredientKind, ModifierEffect, Recipe, RecipeLine
+from cafe.store.statements import recipe_lines
 from cafe.store.units import unit_convert
 
 # Semi-finished goods inside semi-finished goods, at most this deep (deeper ones are
@@ -62,13 +61,7 @@ class Explosion:
         found = cls(loaded=set(item_ids))
         if not item_ids:
             return found
-        rows = (
-            tenant.scope(RecipeLine)
-            .filter(Q(recipe__menu_item__in=list(item_ids)) | Q(recipe__semi_finished__made_to_order=True))
-            .filter(Q(recipe__branch__isnull=True) | Q(recipe__branch=branch_id))
-            .select_related("recipe", "ingredient")
-            .order_by("recipe_id", "position", "created_at", "id")
-        )
+        rows = recipe_lines(tenant, branch_id, list(item_ids))
         recipes: dict[uuid.UUID, Recipe] = {}
         lines: dict[uuid.UUID, list[RecipeLine]] = defaultdict(list)
         for line in rows:

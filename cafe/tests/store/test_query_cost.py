@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tenancy import tenant_for
+from cafe.menu.models import MenuItem
 from cafe.orders.services import order_create
 from cafe.tests.factories import MenuItemFactory
 from cafe.tests.store.conftest import buy, ingredient, recipe
@@ -62,3 +63,20 @@ def test_an_order_without_recipes_reads_no_storeroom_table(owner, waiter, branch
     plain = MenuItemFactory(category__company=branch.company, title="Tea", price=Decimal(100))
     _queries(waiter, table, [plain])
     assert not [sql for sql in _queries(waiter, table, [plain]) if "cafe_stock" in sql or "cafe_recipe" in sql]
+
+
+@pytest.mark.parametrize(("own", "more"), [(False, 10), (True, 8)])
+def test_statements_a_tracked_line_costs_more_than_a_plain_one(owner, waiter, branch, table, own, more):
+    # The recipes, the levels locked, the movements, the levels written, the dishes
+    # using the ingredients (with their branches), the dish's stop-list row locked and
+    # written, and the menu item's event (3 reads; 2 for a dish of the branch's own,
+    # whose order also reads no branch row with the menu as the plain, company-wide
+    # item's does). docs/benchmarks.md, the storeroom.
+    plain = MenuItemFactory(category__company=branch.company, title="plain")
+    _queries(waiter, table, [plain])
+    baseline = len(_queries(waiter, table, [plain]))
+    dish = _menu(owner, branch, 3, 1)[0]
+    if own:  # a dish of the branch itself (its row holds remaining), not a company-wide one
+        MenuItem.unscoped.filter(pk=dish.pk).update(branch=branch)
+    _queries(waiter, table, [dish])
+    assert len(_queries(waiter, table, [dish])) == baseline + more

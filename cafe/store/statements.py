@@ -1,0 +1,195 @@
+"""The storeroom's reads on a sale's write path, as statements written once per
+shape (``core.rows``) instead of querysets built and compiled on every order: the
+recipes (``recipe_lines``), the levels locked (``levels_read``), the dishes using
+some ingredients (``uses_read``) and the stop-list rows of stock-tracked dishes
+locked (``own_items_locked``, ``remaining_write``). Each keeps the rows, the tenant
+scope (``tenant_where``, the SQL of ``tenant.scope``), the order and the locks of
+the queryset it replaces (docs/inventory.md, docs/benchmarks.md)."""
+
+import functools
+import uuid
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django.db import connections, router
+from django.db.models import Field, Model
+
+from accounts.scoping import tenant_where
+from accounts.tenancy import Tenant
+from cafe.menu.models import MenuItem, MenuItemBranch
+from cafe.store.models import Ingredient, Recipe, RecipeLine, StockLevel
+from core.rows import columns, key, lock_clause, rows_read
+
+
+def _quoted(alias: str, model: type[Model], name: str | None = None) -> str:
+    """``model``'s table, or its column for the field ``name``, quoted and qualified."""
+    quote = connections[alias].ops.quote_name
+    table = quote(model._meta.db_table)
+    return table if name is None else f"{table}.{quote(cast(Field, model._meta.get_field(name)).column)}"
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    """A key read by a hand-written statement (SQLite gives its hex text)."""
+    return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _keys(model: type[Model], values: Sequence[uuid.UUID], alias: str) -> list[Any]:
+    return [key(model, value, alias) for value in values]
+
+
+def recipe_lines(tenant: Tenant, branch_id: uuid.UUID, item_ids: Sequence[uuid.UUID]) -> list[RecipeLine]:
+    """The lines of the items' recipes and of the made-to-order semi-finished goods'
+    (the branch's or the company's), each with its recipe and ingredient, in
+    ``(recipe, position, created_at, id)`` order: ``Explosion.load``'s one query."""
+    alias = router.db_for_read(RecipeLine)
+    ids = sorted(set(item_ids))
+    line_scope, line_params = _line_company(tenant, alias)
+    recipe_scope, recipe_params = tenant_where(Recipe, tenant, alias)
+    sql = _recipe_lines_sql(alias, len(ids)).format(scope=f"{line_scope} AND {recipe_scope}")
+    params = [*_keys(MenuItem, ids, alias), key(Recipe, branch_id, alias), *line_params, *recipe_params]
+    return rows_read(alias, sql, params, RecipeLine, related=(("recipe", Recipe), ("ingredient", Ingredient)))
+
+
+@functools.cache
+def _recipe_lines_sql(alias: str, count: int) -> str:
+    line, recipe, ingredient = (_quoted(alias, model) for model in (RecipeLine, Recipe, Ingredient))
+    semi = connections[alias].ops.quote_name("semi")
+    made = connections[alias].ops.quote_name(Ingredient._meta.get_field("made_to_order").column)
+    keys = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {columns(RecipeLine, alias)}, {columns(Recipe, alias)}, {columns(Ingredient, alias)}"
+        f" FROM {line} INNER JOIN {recipe} ON ({_quoted(alias, RecipeLine, 'recipe')} = {_quoted(alias, Recipe, 'id')})"
+        f" INNER JOIN {ingredient} ON ({_quoted(alias, RecipeLine, 'ingredient')} = {_quoted(alias, Ingredient, 'id')})"
+        f" LEFT OUTER JOIN {ingredient} {semi} ON ({_quoted(alias, Recipe, 'semi_finished')} = {semi}.{_id(alias)})"
+        f" WHERE ({_quoted(alias, Recipe, 'menu_item')} IN ({keys}) OR {semi}.{made})"
+        f" AND ({_quoted(alias, Recipe, 'branch')} IS NULL OR {_quoted(alias, Recipe, 'branch')} = %s)"
+        f" AND {{scope}} ORDER BY {_quoted(alias, RecipeLine, 'recipe')} ASC, {_quoted(alias, RecipeLine, 'position')}"
+        f" ASC, {_quoted(alias, RecipeLine, 'created_at')} ASC, {_quoted(alias, RecipeLine, 'id')} ASC"
+    )
+
+
+def _id(alias: str) -> str:
+    return connections[alias].ops.quote_name("id")
+
+
+def _line_company(tenant: Tenant, alias: str) -> tuple[str, list[Any]]:
+    """A recipe line's own tenant column (its branch is its recipe's, scoped on the recipe)."""
+    field = cast(Field, RecipeLine._meta.get_field("company"))
+    return f"{_quoted(alias, RecipeLine, 'company')} = %s", [
+        field.get_db_prep_value(tenant.company_id, connections[alias])
+    ]
+
+
+def levels_read(tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Sequence[uuid.UUID]) -> list[StockLevel]:
+    """The branch's levels of the ingredients with their ingredients, locked in id
+    order (``FOR NO KEY UPDATE OF`` the levels)."""
+    alias = router.db_for_write(StockLevel)
+    scope, params = tenant_where(StockLevel, tenant, alias)
+    sql = _levels_sql(alias, len(ingredient_ids)).format(scope=scope)
+    wanted = [key(StockLevel, branch_id, alias), *_keys(Ingredient, ingredient_ids, alias), *params]
+    return rows_read(alias, sql, wanted, StockLevel, related=(("ingredient", Ingredient),))
+
+
+@functools.cache
+def _levels_sql(alias: str, count: int) -> str:
+    level, ingredient = _quoted(alias, StockLevel), _quoted(alias, Ingredient)
+    keys = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {columns(StockLevel, alias)}, {columns(Ingredient, alias)} FROM {level} INNER JOIN {ingredient}"
+        f" ON ({_quoted(alias, StockLevel, 'ingredient')} = {_quoted(alias, Ingredient, 'id')})"
+        f" WHERE {_quoted(alias, StockLevel, 'branch')} = %s AND {_quoted(alias, StockLevel, 'ingredient')} IN ({keys})"
+        f" AND {{scope}} ORDER BY {_quoted(alias, StockLevel, 'id')} ASC{lock_clause(alias, StockLevel)}"
+    )
+
+
+def uses_read(
+    tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]]:
+    """``(ingredient, menu item, semi-finished good, the menu item's branch)`` of the recipe lines (the
+    branch's or the company's recipes) naming the ingredients, or naming or making a
+    made-to-order semi-finished good, whose recipe is a semi-finished good's or a
+    stock-tracked dish's of the branch: ``items_using``'s one query."""
+    alias = router.db_for_read(RecipeLine)
+    line_scope, line_params = _line_company(tenant, alias)
+    recipe_scope, recipe_params = tenant_where(Recipe, tenant, alias)
+    sql = _uses_sql(alias, len(ingredient_ids)).format(scope=f"{line_scope} AND {recipe_scope}")
+    branch = key(Recipe, branch_id, alias)
+    params = [*_keys(Ingredient, ingredient_ids, alias), branch, branch, *line_params, *recipe_params]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(_uuid(used), _uuid(dish), _uuid(made), _uuid(where)) for used, dish, made, where in cursor.fetchall()]  # type: ignore[misc]
+
+
+@functools.cache
+def _uses_sql(alias: str, count: int) -> str:
+    quote = connections[alias].ops.quote_name
+    line, recipe, ingredient, item = (_quoted(alias, model) for model in (RecipeLine, Recipe, Ingredient, MenuItem))
+    semi, used, dish = quote("semi"), quote("used"), quote("dish")
+    made = quote(Ingredient._meta.get_field("made_to_order").column)
+    tracked = quote(MenuItem._meta.get_field("stock_tracked").column)
+    branch = quote(MenuItem._meta.get_field("branch").column)
+    keys = ", ".join(["%s"] * count)
+    named = f"{_quoted(alias, RecipeLine, 'ingredient')} IN ({keys})" if count else "1 = 0"
+    recipe_branch = _quoted(alias, Recipe, "branch")
+    return (
+        f"SELECT {_quoted(alias, RecipeLine, 'ingredient')}, {_quoted(alias, Recipe, 'menu_item')},"
+        f" {_quoted(alias, Recipe, 'semi_finished')}, {dish}.{branch}"
+        f" FROM {line} INNER JOIN {recipe} ON ({_quoted(alias, RecipeLine, 'recipe')} = {_quoted(alias, Recipe, 'id')})"
+        f" INNER JOIN {ingredient} {used} ON ({_quoted(alias, RecipeLine, 'ingredient')} = {used}.{_id(alias)})"
+        f" LEFT OUTER JOIN {ingredient} {semi} ON ({_quoted(alias, Recipe, 'semi_finished')} = {semi}.{_id(alias)})"
+        f" LEFT OUTER JOIN {item} {dish} ON ({_quoted(alias, Recipe, 'menu_item')} = {dish}.{_id(alias)})"
+        f" WHERE ({named} OR {used}.{made} OR {semi}.{made})"
+        f" AND ({recipe_branch} IS NULL OR {recipe_branch} = %s)"
+        f" AND ({_quoted(alias, Recipe, 'menu_item')} IS NULL"
+        f" OR ({dish}.{tracked} AND ({dish}.{branch} IS NULL OR {dish}.{branch} = %s)))"
+        f" AND {{scope}}"
+    )
+
+
+def own_items_locked(tenant: Tenant, branch_id: uuid.UUID, item_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """``remaining`` of the stock-tracked items of the branch itself among ``item_ids``
+    (not the company-wide ones), their rows locked in id order."""
+    alias = router.db_for_write(MenuItem)
+    scope, params = tenant_where(MenuItem, tenant, alias)
+    sql = _own_items_sql(alias, len(item_ids)).format(scope=scope)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [*_keys(MenuItem, item_ids, alias), key(MenuItem, branch_id, alias), *params])
+        return {uuid.UUID(str(pk)): remaining for pk, remaining in cursor.fetchall()}
+
+
+@functools.cache
+def _own_items_sql(alias: str, count: int) -> str:
+    keys = ", ".join(["%s"] * count)
+    tracked = _quoted(alias, MenuItem, "stock_tracked")
+    return (
+        f"SELECT {_quoted(alias, MenuItem, 'id')}, {_quoted(alias, MenuItem, 'remaining')}"
+        f" FROM {_quoted(alias, MenuItem)} WHERE {_quoted(alias, MenuItem, 'id')} IN ({keys}) AND {tracked}"
+        f" AND {_quoted(alias, MenuItem, 'branch')} = %s AND {{scope}}"
+        f" ORDER BY {_quoted(alias, MenuItem, 'id')} ASC{lock_clause(alias, MenuItem)}"
+    )
+
+
+def remaining_write(
+    tenant: Tenant, model: type[MenuItem] | type[MenuItemBranch], values: Sequence[tuple[uuid.UUID, int | None]]
+) -> None:
+    """Sets ``remaining`` of rows the caller holds locked (by primary key): one
+    statement, on PostgreSQL an ``UPDATE … FROM (VALUES …)`` whose text is made once
+    per count, elsewhere ``bulk_update``."""
+    if not values:
+        return
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        rows = [model(pk=pk, remaining=remaining) for pk, remaining in values]
+        tenant.scope(model).bulk_update(rows, ["remaining"])
+        return
+    params: list[Any] = [value for pair in values for value in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(_remaining_sql(model, alias, len(values)), params)
+
+
+@functools.cache
+def _remaining_sql(model: type[Model], alias: str, count: int) -> str:
+    table = _quoted(alias, model)
+    rows = ", ".join(["(%s::uuid, %s::integer)"] * count)
+    return f"UPDATE {table} AS t SET remaining = v.remaining FROM (VALUES {rows}) AS v(id, remaining) WHERE t.id = v.id"
