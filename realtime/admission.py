@@ -260,7 +260,7 @@ class Admission:
                     pipe.zrem(_company_sockets(slot.company_id), slot.id)
                 try:
                     await pipe.execute()
-                except redisclient.ERRORS as exc:
+                except REDIS_AWAY as exc:
                     log.warning(
                         "could not give %d slots back in Redis (%s); they expire by themselves", len(slots), exc
                     )
@@ -275,7 +275,7 @@ class Admission:
                 wait = await self.redis.eval(
                     _REPLAY, 1, _key("replays:user", user_id), uuid.uuid4().hex, REPLAY_WINDOW, limit
                 )
-            except redisclient.ERRORS as exc:
+            except REDIS_AWAY as exc:
                 log.warning("replay counted without Redis (%s): this process's count only", exc)
                 wait = self.replays[user_id].take(limit)
         else:
@@ -291,7 +291,7 @@ class Admission:
                 await asyncio.sleep(settings.WEBSOCKET_SLOT_SECONDS / 3)
                 try:
                     await self.renew_once()
-                except redisclient.ERRORS as exc:
+                except REDIS_AWAY as exc:
                     log.warning("could not renew the sockets' slots in Redis (%s); retrying", exc)
         finally:
             await self.redis.aclose()

@@ -209,6 +209,7 @@ COUNTS_VARIANCE = document(
         response=VarianceSerializer,
         detail=True,
         parameters=[VarianceFilter],
+        errors_=(400,),  # a `format` other than json or csv
         examples=[OpenApiExample("Variance", VARIANCE_EXAMPLE, response_only=True)],
         description="Per line: the ledger's on hand (`expected`), what was counted, the variance and its value "
         "at the average cost; totals of the shortage and the surplus. A posted count's figures are those it "

@@ -265,3 +265,26 @@ async def test_a_device_that_reconnects_a_few_times_a_minute_still_resumes(ws, t
         for socket in sockets:
             await socket.communicator.disconnect()
         since = number
+
+
+class _TornDown:
+    """redis-py's asyncio cluster client while a master fails over: it writes to a
+    connection it has just torn down."""
+
+    async def eval(self, *args):
+        raise AttributeError("'NoneType' object has no attribute 'writelines'")
+
+
+async def test_a_redis_connection_torn_down_in_a_failover_is_redis_away_for_admission_and_replays(settings):
+    """Admission and the replay count fall back to this process's counts (no 1011 for a
+    socket joining or resuming while a Redis Cluster master fails over)."""
+    settings.WEBSOCKET_MAX_PER_USER, settings.WEBSOCKET_REPLAYS_PER_USER = 2, 1
+    counts = admission.Admission()
+    counts.redis = _TornDown()  # type: ignore[assignment]
+    slots = [await counts.admit(user_id="u", company_id="c") for _ in range(2)]
+    assert len(slots) == 2
+    with pytest.raises(admission.Refused):
+        await counts.admit(user_id="u", company_id="c")
+    await counts.replay(user_id="u")
+    with pytest.raises(admission.Refused):
+        await counts.replay(user_id="u")

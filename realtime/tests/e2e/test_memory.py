@@ -184,5 +184,8 @@ def test_sockets_that_never_read_cannot_grow_the_server(server, settings):
     assert growth < RSS_BOUND_MB, (baseline, highest)
 
     codes = [raw.close_code() for raw in non_readers + resumers]
-    assert codes == [1013] * (NON_READERS + RESUMERS), codes
+    # Anything else (a 1011) was an error of ours: the server's log says which.
+    log = server.log()
+    failed = log[log.find("Traceback") :][:6000] if "Traceback" in log else log[-3000:]
+    assert codes == [1013] * (NON_READERS + RESUMERS), (sorted(set(codes), key=str), failed)
     assert server.log().count("closing a socket 1013") == NON_READERS + RESUMERS
