@@ -31,8 +31,9 @@ class Conflict(exceptions.APIException):
 
 def room_for_one_more(rows: QuerySet, limit: int, message: str) -> None:
     """409 with ``message`` (its ``%(limit)s`` filled in) when ``rows`` already hold
-    ``limit``: a cap on how many of something a branch or company keeps, counted under
-    a lock the caller holds, so concurrent creations cannot both pass it."""
+    ``limit``: a cap on how many of something a branch or company keeps. Counted under
+    a lock the caller holds where concurrent creations must not both pass it; without
+    one where passing it by a few is all it guards against (ingredients, suppliers)."""
     if rows.count() >= limit:
         raise Conflict(message % {"limit": limit})
 

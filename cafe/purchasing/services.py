@@ -38,7 +38,7 @@ from cafe.shared.services import save_unique
 from cafe.store.models import Ingredient, MovementKind, StockLevel
 from cafe.store.posting import Move, Posted, levels_locked, stock_post
 from cafe.store.units import unit_convert, units_compatible
-from core.errors import Conflict
+from core.errors import Conflict, room_for_one_more
 from realtime.emit import PendingEvent, emit
 
 ZERO = Decimal(0)
@@ -48,11 +48,11 @@ ZERO = Decimal(0)
 
 def supplier_create(*, tenant: Tenant, **fields: Any) -> Supplier:
     # Counted without a lock, as the guest book is: concurrent creations may pass it by a few.
-    if tenant.scope(Supplier).count() >= settings.SUPPLIERS_MAX_PER_COMPANY:
-        raise Conflict(
-            _("A company keeps at most %(limit)s suppliers (SUPPLIERS_MAX_PER_COMPANY).")
-            % {"limit": settings.SUPPLIERS_MAX_PER_COMPANY}
-        )
+    room_for_one_more(
+        tenant.scope(Supplier),
+        settings.SUPPLIERS_MAX_PER_COMPANY,
+        _("A company keeps at most %(limit)s suppliers (SUPPLIERS_MAX_PER_COMPANY)."),
+    )
     supplier = Supplier(company=tenant.company, **fields)
     save_unique(supplier, "name", _("A supplier with this name already exists."))
     return supplier

@@ -36,7 +36,7 @@ from cafe.store.posting import items_using, levels_locked, portions_set
 from cafe.store.recipes import MAX_DEPTH
 from cafe.store.selectors import ingredient_get, recipe_get
 from cafe.store.units import units_compatible
-from core.errors import Conflict
+from core.errors import Conflict, room_for_one_more
 from realtime.emit import PendingEvent, emit
 
 # A recipe has at most this many lines; a modifier at most this many effects.
@@ -54,11 +54,11 @@ def ingredient_create(
 ) -> Ingredient:
     _company_only(tenant)
     # Counted without a lock, as the guest book is: concurrent creations may pass it by a few.
-    if tenant.scope(Ingredient).count() >= settings.INGREDIENTS_MAX_PER_COMPANY:
-        raise Conflict(
-            _("A company keeps at most %(limit)s ingredients (INGREDIENTS_MAX_PER_COMPANY).")
-            % {"limit": settings.INGREDIENTS_MAX_PER_COMPANY}
-        )
+    room_for_one_more(
+        tenant.scope(Ingredient),
+        settings.INGREDIENTS_MAX_PER_COMPANY,
+        _("A company keeps at most %(limit)s ingredients (INGREDIENTS_MAX_PER_COMPANY)."),
+    )
     ingredient = Ingredient(company=tenant.company, name=name, unit=unit, kind=kind, made_to_order=made_to_order)
     _check_ingredient(ingredient)
     save_unique(ingredient, "name", _("An ingredient with this name already exists."))
