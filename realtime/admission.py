@@ -36,8 +36,11 @@ from django.utils.translation import gettext_lazy as _
 from core import redisclient
 
 # Redis away, or redis-py's asyncio cluster client writing to a connection it has just
-# torn down while a master fails over ('NoneType' object has no attribute 'writelines').
-REDIS_AWAY: tuple[type[BaseException], ...] = (*redisclient.ERRORS, AttributeError)
+# torn down while a master fails over: an AttributeError on asyncio's own loop ('NoneType'
+# object has no attribute 'writelines'), a RuntimeError on uvloop's, which the servers run
+# ('unable to perform operation on <TCPTransport closed=True …>; the handler is closed').
+# Caught only around one Redis call each, never around code of ours.
+REDIS_AWAY: tuple[type[BaseException], ...] = (*redisclient.ERRORS, AttributeError, RuntimeError)
 
 log = logging.getLogger(__name__)
 
@@ -217,10 +220,7 @@ class Admission:
                 settings.WEBSOCKET_MAX_PER_USER, settings.WEBSOCKET_MAX_PER_COMPANY,
             )  # fmt: skip
         except REDIS_AWAY as exc:
-            # AttributeError: redis-py's asyncio cluster client, while a master fails
-            # over, can write to a connection it has just torn down ('NoneType' object
-            # has no attribute 'writelines'); that is Redis away too, not our bug.
-            log.warning("socket admission without Redis (%s): this process's counts only", exc)
+            log.warning("socket admission without Redis (%r): this process's counts only", exc)
             return slot
         except BaseException:
             self._forget(slot)
@@ -262,7 +262,7 @@ class Admission:
                     await pipe.execute()
                 except REDIS_AWAY as exc:
                     log.warning(
-                        "could not give %d slots back in Redis (%s); they expire by themselves", len(slots), exc
+                        "could not give %d slots back in Redis (%r); they expire by themselves", len(slots), exc
                     )
         finally:
             self.releasing = None
@@ -276,7 +276,7 @@ class Admission:
                     _REPLAY, 1, _key("replays:user", user_id), uuid.uuid4().hex, REPLAY_WINDOW, limit
                 )
             except REDIS_AWAY as exc:
-                log.warning("replay counted without Redis (%s): this process's count only", exc)
+                log.warning("replay counted without Redis (%r): this process's count only", exc)
                 wait = self.replays[user_id].take(limit)
         else:
             wait = self.replays[user_id].take(limit)
@@ -292,7 +292,7 @@ class Admission:
                 try:
                     await self.renew_once()
                 except REDIS_AWAY as exc:
-                    log.warning("could not renew the sockets' slots in Redis (%s); retrying", exc)
+                    log.warning("could not renew the sockets' slots in Redis (%r); retrying", exc)
         finally:
             await self.redis.aclose()
 

@@ -269,18 +269,29 @@ async def test_a_device_that_reconnects_a_few_times_a_minute_still_resumes(ws, t
 
 class _TornDown:
     """redis-py's asyncio cluster client while a master fails over: it writes to a
-    connection it has just torn down."""
+    connection it has just torn down, and the loop raises ``error``."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
 
     async def eval(self, *args):
-        raise AttributeError("'NoneType' object has no attribute 'writelines'")
+        raise self.error
 
 
-async def test_a_redis_connection_torn_down_in_a_failover_is_redis_away_for_admission_and_replays(settings):
+@pytest.mark.parametrize(
+    "error",
+    [
+        AttributeError("'NoneType' object has no attribute 'writelines'"),  # asyncio's loop
+        RuntimeError("unable to perform operation on <TCPTransport closed=True>; the handler is closed"),  # uvloop
+    ],
+    ids=["asyncio", "uvloop"],
+)
+async def test_a_redis_connection_torn_down_in_a_failover_is_redis_away_for_admission_and_replays(settings, error):
     """Admission and the replay count fall back to this process's counts (no 1011 for a
     socket joining or resuming while a Redis Cluster master fails over)."""
     settings.WEBSOCKET_MAX_PER_USER, settings.WEBSOCKET_REPLAYS_PER_USER = 2, 1
     counts = admission.Admission()
-    counts.redis = _TornDown()  # type: ignore[assignment]
+    counts.redis = _TornDown(error)  # type: ignore[assignment]
     slots = [await counts.admit(user_id="u", company_id="c") for _ in range(2)]
     assert len(slots) == 2
     with pytest.raises(admission.Refused):

@@ -321,3 +321,9 @@ def hosts(services, transactional_db, tmp_path):
         yield built
     finally:
         built.destroy()
+        # pytest shows this only for a failed test: what the servers raised.
+        for log in sorted(tmp_path.glob("h*.log")):
+            text = log.read_text(errors="replace")
+            if "Traceback" in text:
+                print(f"--- {log.name}: its tracebacks ---")
+                print("\n".join("Traceback" + chunk[-3000:] for chunk in text.split("Traceback")[1:]))
