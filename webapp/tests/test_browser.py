@@ -512,7 +512,7 @@ def test_a_dish_sold_by_weight_is_weighed_in_grams_and_the_kitchen_sees_the_weig
     from playwright.sync_api import expect
 
     station_dish(
-        cafe["station"], title="Salmon", price=Decimal("12.30"), category=cafe["dish"].category, sold_by="weight"
+        cafe["station"], title="Salmon", price=Decimal("10.70"), category=cafe["dish"].category, sold_by="weight"
     )
     server = start_server("web")
     cook = open_app(chromium, server, cafe["cook"], "/app/kitchen/")
@@ -520,7 +520,7 @@ def test_a_dish_sold_by_weight_is_weighed_in_grams_and_the_kitchen_sees_the_weig
     waiter.click('.table[data-number="1"]')
     waiter.click("#open-order")
     salmon = waiter.locator('.menu-item[data-title="Salmon"]')
-    expect(salmon).to_contain_text("12.30 / кг", timeout=WAIT)
+    expect(salmon).to_contain_text("10.70 / кг", timeout=WAIT)
     writes: list[str] = []  # the order's writes from here on
     waiter.on(
         "request",
@@ -543,8 +543,8 @@ def test_a_dish_sold_by_weight_is_weighed_in_grams_and_the_kitchen_sees_the_weig
     grams.fill("350")
     grams.press("Enter")
     line = waiter.locator(".lines li", has_text="Salmon")
-    expect(line.locator(".weight")).to_have_text("0.350 кг · 12.30 / кг", timeout=WAIT)
-    expect(waiter.locator("#order-total")).to_have_text("4.31")  # 0.350 × 12.30 = 4.305, half-up to the cent
+    expect(line.locator(".weight")).to_have_text("0.350 кг · 10.70 / кг", timeout=WAIT)
+    expect(waiter.locator("#order-total")).to_have_text("3.75")  # 0.350 × 10.70 = 3.745, half-up to the cent
     task = cook.locator(".task", has_text="Salmon")
     expect(task.locator(".weight")).to_have_text("0.350 кг", timeout=WAIT)
     shot(waiter, "order-weighed")
@@ -554,7 +554,7 @@ def test_a_dish_sold_by_weight_is_weighed_in_grams_and_the_kitchen_sees_the_weig
     expect(grams).to_have_value("350")
     grams.fill("500")
     grams.press("Enter")
-    expect(waiter.locator("#order-total")).to_have_text("6.15", timeout=WAIT)
+    expect(waiter.locator("#order-total")).to_have_text("5.35", timeout=WAIT)
     expect(line.locator(".weight")).to_contain_text("0.500 кг")
     expect(task.locator(".weight")).to_have_text("0.500 кг", timeout=WAIT)
     assert len(writes) == 2, writes  # the line and its new weight, nothing for the refused inputs
@@ -562,7 +562,7 @@ def test_a_dish_sold_by_weight_is_weighed_in_grams_and_the_kitchen_sees_the_weig
     assert (row.quantity, row.weight, row.price_per_kg, row.price) == (
         1,
         Decimal("0.500"),
-        Decimal("12.30"),
-        Decimal("6.15"),
+        Decimal("10.70"),
+        Decimal("5.35"),
     )
     assert waiter.script_errors == cook.script_errors == []
