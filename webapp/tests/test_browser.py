@@ -11,7 +11,8 @@ import pytest
 from accounts.models import Role
 from cafe.floor.models import Table
 from cafe.menu.models import MenuItem
-from cafe.tests.factories import order_for, staff_of
+from cafe.orders.models import OrderItem
+from cafe.tests.factories import order_for, staff_of, station_dish
 from webapp.tests.browser import WAIT, access_for, api, login_capable, measured, open_app, shot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
@@ -505,3 +506,63 @@ def test_void_discount_and_move_are_asked_in_the_panel(chromium, start_server, c
     assert moved["discount"]["value"] == "10.00"
     assert [(line["voided"], line["void_reason"]) for line in moved["items"]] == [(True, "dropped")]
     assert manager.script_errors == []
+
+
+def test_a_dish_sold_by_weight_is_weighed_in_grams_and_the_kitchen_sees_the_weight(chromium, start_server, cafe):
+    from playwright.sync_api import expect
+
+    station_dish(
+        cafe["station"], title="Salmon", price=Decimal("10.70"), category=cafe["dish"].category, sold_by="weight"
+    )
+    server = start_server("web")
+    cook = open_app(chromium, server, cafe["cook"], "/app/kitchen/")
+    waiter = open_app(chromium, server, cafe["waiter"])
+    waiter.click('.table[data-number="1"]')
+    waiter.click("#open-order")
+    salmon = waiter.locator('.menu-item[data-title="Salmon"]')
+    expect(salmon).to_contain_text("10.70 / кг", timeout=WAIT)
+    writes: list[str] = []  # the order's writes from here on
+    waiter.on(
+        "request",
+        lambda request: writes.append(request.url) if request.method != "GET" and "/orders/" in request.url else None,
+    )
+
+    # A bad weight is named beside the field and sends nothing; Cancel leaves the order as it was.
+    salmon.click()
+    grams = waiter.locator('.ask input[name="grams"]')
+    expect(grams).to_be_focused()
+    for bad in ("0", "50001", "12.5", ""):
+        grams.fill(bad)
+        grams.press("Enter")
+        expect(waiter.locator(".ask-error")).to_have_text("Вес — целое число граммов от 1 до 50000")
+    waiter.click('.ask button:has-text("Отмена")')
+    expect(waiter.locator(".ask")).to_have_count(0)
+    assert writes == []
+
+    salmon.click()
+    grams.fill("350")
+    grams.press("Enter")
+    line = waiter.locator(".lines li", has_text="Salmon")
+    expect(line.locator(".weight")).to_have_text("0.350 кг · 10.70 / кг", timeout=WAIT)
+    expect(waiter.locator("#order-total")).to_have_text("3.75")  # 0.350 × 10.70 = 3.745, half-up to the cent
+    task = cook.locator(".task", has_text="Salmon")
+    expect(task.locator(".weight")).to_have_text("0.350 кг", timeout=WAIT)
+    shot(waiter, "order-weighed")
+
+    # Weighed again from the line: the bill and the kitchen follow.
+    waiter.click('button[aria-label="Взвесить: Salmon"]')
+    expect(grams).to_have_value("350")
+    grams.fill("500")
+    grams.press("Enter")
+    expect(waiter.locator("#order-total")).to_have_text("5.35", timeout=WAIT)
+    expect(line.locator(".weight")).to_contain_text("0.500 кг")
+    expect(task.locator(".weight")).to_have_text("0.500 кг", timeout=WAIT)
+    assert len(writes) == 2, writes  # the line and its new weight, nothing for the refused inputs
+    row = OrderItem.unscoped.get(title="Salmon")
+    assert (row.quantity, row.weight, row.price_per_kg, row.price) == (
+        1,
+        Decimal("0.500"),
+        Decimal("10.70"),
+        Decimal("5.35"),
+    )
+    assert waiter.script_errors == cook.script_errors == []

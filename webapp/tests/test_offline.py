@@ -340,3 +340,71 @@ def test_a_table_taken_and_a_line_started_meanwhile_are_shown_and_resolved(chrom
     assert Order.unscoped.count() == 2
     expect(tablet.locator('.table[data-number="1"]')).to_have_attribute("data-status", "busy", timeout=WAIT)
     assert tablet.script_errors == []
+
+
+def test_a_dish_weighed_offline_is_queued_with_its_grams_and_priced_as_the_server_prices_it(
+    chromium, start_server, cafe
+):
+    from playwright.sync_api import expect
+
+    salmon = station_dish(
+        cafe["station"], title="Salmon", price=Decimal("10.70"), category=cafe["dish"].category, sold_by="weight"
+    )
+    server = start_server("web")
+    tablet = open_app(chromium, server, cafe["waiter"])
+    grams = tablet.locator('.ask input[name="grams"]')
+    total = tablet.locator("#order-total")
+
+    def weigh(value: str) -> None:
+        expect(grams).to_be_focused(timeout=WAIT)
+        grams.fill(value)
+        grams.press("Enter")
+
+    tablet.context.set_offline(True)
+    expect(tablet.locator("#connection")).to_have_attribute("data-state", "offline", timeout=WAIT)
+    open_table(tablet, 1, 2)
+    add(tablet, "Salmon")
+    weigh("350")
+    line = tablet.locator(".lines li", has_text="Salmon")
+    expect(line).to_have_class(re.compile("pending"), timeout=WAIT)
+    expect(line.locator(".weight")).to_have_text("0.350 кг · 10.70 / кг")
+    # 0.350 × 10.70 = 3.745: half-up, as the server rounds (a product of floats gives 3.74).
+    expect(line.locator(".money")).to_have_text("3.75")
+    expect(total).to_have_text("3.75")
+    # Weighed again before it was sent: its queued request changes.
+    tablet.click('button[aria-label="Взвесить: Salmon"]')
+    weigh("500")
+    expect(line.locator(".money")).to_have_text("5.35", timeout=WAIT)
+    queued = tablet.evaluate("() => window.cafeOffline.inspect()")
+    assert queued[1]["body"]["items"] == [
+        {"menu_item": str(salmon.pk), "quantity": 1, "note": "", "course": 1, "grams": 500}
+    ]
+
+    tablet.context.set_offline(False)
+    expect(tablet.locator("#pending")).to_be_hidden(timeout=WAIT * 2)
+    row = OrderItem.unscoped.get(title="Salmon")
+    assert (row.quantity, row.weight, row.price_per_kg, row.price) == (
+        1,
+        Decimal("0.500"),
+        Decimal("10.70"),
+        Decimal("5.35"),
+    )
+
+    # A line the server has, weighed again offline: the queued PATCH, priced at the line's own price_per_kg.
+    tablet.context.set_offline(True)
+    expect(tablet.locator("#connection")).to_have_attribute("data-state", "offline", timeout=WAIT)
+    tablet.click('.table[data-number="1"]')
+    tablet.click('button[aria-label="Взвесить: Salmon"]')
+    weigh("350")
+    expect(line).to_have_class(re.compile("pending"), timeout=WAIT)
+    expect(line.locator(".weight")).to_contain_text("0.350 кг")
+    expect(total).to_have_text("3.75")
+    patch = tablet.evaluate("() => window.cafeOffline.inspect()")
+    assert [(one["method"], one["body"]) for one in patch] == [("PATCH", {"grams": 350})]
+    tablet.context.set_offline(False)
+    expect(tablet.locator("#pending")).to_be_hidden(timeout=WAIT * 2)
+    expect(line).not_to_have_class(re.compile("pending"), timeout=WAIT)
+    expect(total).to_have_text("3.75")
+    row.refresh_from_db()
+    assert (row.weight, row.price) == (Decimal("0.350"), Decimal("3.75"))
+    assert tablet.script_errors == []

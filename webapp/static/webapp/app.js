@@ -24,7 +24,8 @@ const TEXT = {
     split: "Разделить", merge: "Объединить", toServe: "Готово к подаче", halls: "Залы", noHall: "Без зала",
     booking: "Бронь", required: "обязательно", optional: "по желанию", upTo: "до", cancel: "Отмена", here: "сюда",
     pickLines: "Отметьте строки для нового счёта", refund: "Возврат", refunds: "Возвраты", byHour: "Продажи по часам",
-    method: "Способ", everything: "всё",
+    method: "Способ", everything: "всё", kg: "кг", grams: "Вес, г", weigh: "Взвесить",
+    badGrams: "Вес — целое число граммов от 1 до 50000",
   },
   en: {
     email: "Email", password: "Password", login: "Log in", logout: "Log out", floor: "Floor", kitchen: "Kitchen",
@@ -44,7 +45,8 @@ const TEXT = {
     byMethod: "Sales by payment method", split: "Split", merge: "Merge", toServe: "Ready to serve", halls: "Halls",
     noHall: "No hall", booking: "Booked", required: "required", optional: "optional", upTo: "up to", cancel: "Cancel",
     here: "here", pickLines: "Tick the lines for the new bill", refund: "Refund", refunds: "Refunds",
-    byHour: "Sales by hour", method: "Method", everything: "everything",
+    byHour: "Sales by hour", method: "Method", everything: "everything", kg: "kg", grams: "Weight, g", weigh: "Weigh",
+    badGrams: "The weight is a whole number of grams from 1 to 50000",
   },
 };
 
@@ -654,7 +656,7 @@ async function floorView(main) {
     const tasks = [...floor.ready.values()].sort((a, b) => (a.ready_at || "").localeCompare(b.ready_at || ""));
     readyList.replaceChildren(...tasks.map((task) => h("li", { dataset: { task: task.id } },
       h("span", {}, task.service === "takeaway" ? `#${task.pickup_number}` : `${t("table")} ${task.table_number}`,
-        " · ", h("strong", {}, task.title)),
+        " · ", h("strong", {}, task.title), task.weight ? ` ${task.weight} ${t("kg")}` : ""),
       h("button", {
         "aria-label": `${t("served")}: ${task.title}`,
         onclick: () => attempt(async () => {
@@ -711,16 +713,19 @@ async function floorView(main) {
     function drawMenu() {
       menuBox.replaceChildren(...menuItems().map((item) => {
         const out = !item.is_available || item.remaining === 0;
+        const weighed = item.sold_by === "weight"; // its price is a kilogram's (docs/weighed.md)
+        const price = weighed ? `${item.price} / ${t("kg")}` : item.price;
         return h("button", {
           class: `menu-item${out ? " stopped" : ""}`, disabled: out, dataset: { item: item.id, title: item.title },
-          "aria-label": `${item.title} ${item.price}`,
+          "aria-label": `${item.title} ${price}`,
           onclick: () => {
             const options = { note: note.value, course: Number(course.value), hold: hold.checked };
-            // An item with modifier groups: choose first (each group's minimum and maximum).
-            if (item.modifier_groups?.length) { floor.choosing = { item: item.id, picked: new Set(), options }; drawPanel(); }
+            // Sold by weight: the portion's grams first; then, as for any item, its modifier groups.
+            if (weighed) { floor.choosing = null; ask("weigh", { item: item.id, options }); }
+            else if (item.modifier_groups?.length) { floor.choosing = { item: item.id, picked: new Set(), options }; drawPanel(); }
             else addLine(order, item, options);
           },
-        }, h("span", {}, item.title), h("span", { class: "money" }, item.price),
+        }, h("span", {}, item.title), h("span", { class: "money" }, price),
         item.remaining !== null && item.remaining !== undefined ? h("small", {}, `${item.remaining} ${t("left")}`) : null);
       }));
     }
@@ -731,11 +736,17 @@ async function floorView(main) {
         onchange: (event) => { if (event.target.checked) floor.splitting.add(line.id); else floor.splitting.delete(line.id); },
       }),
       h("span", {}, `${line.title}${line.modifiers?.length ? ` (${line.modifiers.map((m) => m.name || m.title).join(", ")})` : ""}`),
+      line.weight ? h("span", { class: "weight" }, `${line.weight} ${t("kg")}`,
+        line.price_per_kg ? h("small", {}, ` · ${line.price_per_kg} / ${t("kg")}`) : null) : null,
       line.note ? h("em", {}, line.note) : null,
       h("span", {}, `× ${line.quantity}`), h("span", { class: "money" }, line.total),
       line.voided ? h("small", {}, line.void_reason) : [
         h("button", { "aria-label": `- ${line.title}`, onclick: () => changeQuantity(order, line, -1) }, "−"),
         h("button", { "aria-label": `+ ${line.title}`, onclick: () => changeQuantity(order, line, 1) }, "+"),
+        line.weight ? h("button", {
+          class: "reweigh", "aria-label": `${t("weigh")}: ${line.title}`,
+          onclick: () => ask("weigh", { line: line.id, values: { grams: String(Math.round(Number(line.weight) * 1000)) } }),
+        }, "⚖") : null,
         h("button", { class: "void", "aria-label": `${t("void")}: ${line.title}`, onclick: () => voidLine(order, line) }, t("void")),
       ])));
     const cash = h("input", { id: "pay-cash", type: "number", min: 0, step: "0.01", "aria-label": t("cash") });
@@ -826,6 +837,7 @@ async function floorView(main) {
     remember(await api.post(`/api/cafe/orders/${order.id}/items/`, {
       items: [{
         menu_item: item.id, quantity: 1, note: options.note, course: options.course || 1,
+        ...(options.grams ? { grams: options.grams } : {}),
         ...(options.modifiers?.length ? { modifiers: options.modifiers } : {}), ...(options.hold ? { hold: true } : {}),
       }],
     })));
@@ -850,12 +862,29 @@ async function floorView(main) {
     const field = (name, label, attrs = {}) => h("label", {}, label,
       h("input", { name, value: asking.values[name] ?? "", oninput: keep(name), required: true, ...attrs }));
     const done = () => { floor.asking = null; };
-    let title; let fields; let send;
+    let title; let fields; let send; let check = null;
     if (asking.kind === "void") {
       const line = order.items.find((one) => one.id === asking.line);
       title = `${t("void")}: ${line?.title ?? ""}`;
       fields = [field("reason", t("reason"), { maxlength: 200 })];
       send = async (values) => remember(await api.post(`/api/cafe/orders/${order.id}/lines/${asking.line}/void/`, { reason: values.reason }));
+    } else if (asking.kind === "weigh") {
+      // A weighed dish's portion (asking.item: a new line) or a line weighed again (asking.line), in grams.
+      const line = asking.line ? order.items.find((one) => one.id === asking.line) : null;
+      const item = floor.menu.find((one) => one.id === (line ? line.menu_item : asking.item));
+      title = `${t("weigh")}: ${line?.title ?? item?.title ?? ""}`;
+      fields = [field("grams", t("grams"), { type: "number", min: 1, max: 50000, step: 1, inputmode: "numeric" })];
+      check = (values) => (/^\d+$/.test(values.grams ?? "") && Number(values.grams) >= 1 && Number(values.grams) <= 50000
+        ? null : t("badGrams"));
+      send = async (values) => {
+        const grams = Number(values.grams);
+        if (asking.line) return remember(await api.patch(`/api/cafe/orders/${order.id}/lines/${asking.line}/`, { grams }));
+        if (!item) return null;
+        const options = { ...asking.options, grams };
+        if (!item.modifier_groups?.length) return addLine(order, item, options);
+        floor.choosing = { item: item.id, picked: new Set(), options };
+        return drawPanel();
+      };
     } else if (asking.kind === "discount") {
       title = t("discount");
       fields = [field("value", t("percent"), { type: "number", min: "0.01", max: 100, step: "0.01" }), field("reason", t("reason"), { maxlength: 200 })];
@@ -873,15 +902,25 @@ async function floorView(main) {
         remember(moved);
       };
     }
+    // A form that checks its own values says what is wrong beside them (not the browser's bubble).
+    const error = h("p", { class: "ask-error", role: "alert" }, asking.error || "");
     const form = h("form", {
-      class: "ask card", "aria-label": title,
+      class: "ask card", "aria-label": title, novalidate: Boolean(check),
       onsubmit: (event) => {
         event.preventDefault();
         const values = { ...asking.values };
+        const problem = check?.(values);
+        if (problem) {
+          asking.error = problem;
+          error.textContent = problem;
+          $("input", form)?.focus();
+          return;
+        }
         done();
+        drawPanel();
         attempt(() => send(values));
       },
-    }, h("h3", {}, title), ...fields,
+    }, h("h3", {}, title), ...fields, error,
     h("button", { type: "submit", id: "ask-ok" }, "OK"),
     h("button", { type: "button", onclick: () => { done(); drawPanel(); } }, t("cancel")));
     return form;
@@ -1075,11 +1114,12 @@ async function kitchenView(main) {
             return h("div", {
               class: `task ${task.status}${position === kitchen.focus ? " focused" : ""}`, tabindex: 0,
               dataset: { task: task.id, status: task.status, position },
-              "aria-label": `${task.title} ${task.status_display}`,
+              "aria-label": `${task.title}${task.weight ? ` ${task.weight} ${t("kg")}` : ""} ${task.status_display}`,
               onkeydown: (event) => keys(event, task),
               onfocus: () => { kitchen.focus = position; },
             },
             h("strong", {}, task.title),
+            task.weight ? h("span", { class: "weight" }, `${task.weight} ${t("kg")}`) : null, // the piece the cook weighs
             task.modifiers?.length ? h("span", { class: "mods" }, task.modifiers.map((m) => m.name || m.title).join(", ")) : null,
             task.note ? h("span", { class: "note" }, task.note) : null,
             h("span", { class: "state" }, task.status === "held" ? t("held") : task.status_display),

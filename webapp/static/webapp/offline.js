@@ -336,6 +336,43 @@ export function installOffline(deps) {
 
   // ---------- the screen: optimistic orders ----------
   const money = (value) => (Math.round(value * 100) / 100).toFixed(2);
+  // Sold by weight (docs/weighed.md): a portion costs its weight × the kilogram's price, half-up
+  // to the cent, as the server reckons it; in whole cents and grams, so no float decides a cent.
+  const cents = (text) => Math.round(Number(text || 0) * 100);
+  const weighedCents = (perKg, grams) => Math.floor((cents(perKg) * grams + 500) / 1000);
+  const kilograms = (grams) => `${Math.floor(grams / 1000)}.${String(grams % 1000).padStart(3, "0")}`;
+  const gramsOf = (body) => (body?.grams ?? (body?.weight !== undefined && body?.weight !== null ? Math.round(Number(body.weight) * 1000) : null));
+
+  // A line added offline, priced as the server will price it (modifiers aside: the server's answer adds them).
+  function placeholder(item, dish, id) {
+    const quantity = item.quantity ?? 1;
+    const grams = gramsOf(item);
+    const line = {
+      id, pending: true, menu_item: item.menu_item, title: dish?.title || "?", quantity, note: item.note || "", modifiers: [],
+      voided: false, weight: null, price_per_kg: null,
+    };
+    if (grams === null) return { ...line, price: money(Number(dish?.price || 0)), total: money(Number(dish?.price || 0) * quantity) };
+    const portion = weighedCents(dish?.price, grams);
+    return {
+      ...line, weight: kilograms(grams), price_per_kg: dish?.price ?? null, price: money(portion / 100), total: money((portion * quantity) / 100),
+    };
+  }
+
+  // A sent line's queued edit: its quantity, or its portions weighed again at the line's own price_per_kg.
+  function edited(line, body) {
+    const grams = gramsOf(body);
+    if (grams === null || !line.price_per_kg || !line.weight) {
+      return { ...line, ...body, pending: true, total: money((Number(line.total) / line.quantity) * (body.quantity ?? line.quantity)) };
+    }
+    const quantity = body.quantity ?? line.quantity;
+    const before = cents(line.price);
+    const price = before - weighedCents(line.price_per_kg, gramsOf({ weight: line.weight })) + weighedCents(line.price_per_kg, grams); // modifiers kept
+    const discount = before * line.quantity - cents(line.total); // the line's discount, as it stands
+    return {
+      ...line, ...body, pending: true, quantity, weight: kilograms(grams), price: money(price / 100),
+      total: money((price * quantity - discount) / 100),
+    };
+  }
 
   // The orders as the server last told them, with every queued action applied on top, marked pending.
   function overlay(orders, { menu = [], tables = [] } = {}) {
@@ -368,19 +405,12 @@ export function installOffline(deps) {
       if (/\/items\/$/.test(action.path)) {
         (action.body.items || []).forEach((item, index) => {
           const dish = menu.find((one) => one.id === item.menu_item);
-          const price = Number(dish?.price || 0);
-          order.items.push({
-            id: action.lines?.[index] || `${LOCAL}${action.seq}-${index}`, pending: true, menu_item: item.menu_item,
-            title: dish?.title || "?", quantity: item.quantity, note: item.note || "", modifiers: [],
-            total: money(price * item.quantity), voided: false,
-          });
+          order.items.push(placeholder(item, dish, action.lines?.[index] || `${LOCAL}${action.seq}-${index}`));
         });
       } else if (line && /\/void\/$/.test(action.path)) {
         order.items = order.items.map((one) => (one.id === line ? { ...one, voided: true, void_reason: action.body.reason, pending: true } : one));
       } else if (line) {
-        order.items = order.items.map((one) => (one.id === line ? {
-          ...one, ...action.body, pending: true, total: money((Number(one.total) / one.quantity) * (action.body.quantity ?? one.quantity)),
-        } : one));
+        order.items = order.items.map((one) => (one.id === line ? edited(one, action.body) : one));
       } else if (/\/cancel\/$/.test(action.path)) {
         order.status = "cancelled";
       } else if (/\/move\/$/.test(action.path)) {
@@ -428,11 +458,12 @@ export function installOffline(deps) {
   function describeAction(action) {
     const path = action.path;
     const menu = deps.view.menu?.() || [];
-    const items = (action.body?.items || []).map((item) => `${menu.find((one) => one.id === item.menu_item)?.title || "?"} × ${item.quantity}`);
+    const weight = (body) => (gramsOf(body) === null ? "" : ` ${kilograms(gramsOf(body))} ${t("kg")}`);
+    const items = (action.body?.items || []).map((item) => `${menu.find((one) => one.id === item.menu_item)?.title || "?"}${weight(item)} × ${item.quantity ?? 1}`);
     if (action.creates) return action.body.service === "takeaway" ? t("takeaway") : `${t("openOrder")}: ${t("table")} ${deps.view.tableNumber?.(action.body.table) ?? ""}`;
     if (/\/items\/$/.test(path)) return `${t("add")}: ${items.join(", ")}`;
     if (/\/void\/$/.test(path)) return t("void");
-    if (lineOf(path)) return `${t("quantity")}: ${action.body.quantity}`;
+    if (lineOf(path)) return gramsOf(action.body) === null ? `${t("quantity")}: ${action.body.quantity}` : `${t("weigh")}:${weight(action.body)}`;
     if (/\/fire\/$/.test(path)) return t("fire");
     if (/\/cancel\/$/.test(path)) return t("cancelOrder");
     if (/\/move\/$/.test(path)) return t("move");
