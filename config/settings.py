@@ -502,6 +502,11 @@ if WEBSOCKET_OUTBOX_BYTES < 2 * EVENT_MAX_BYTES:
 # Off by default: compressing each event once per socket costs more CPU than the
 # bandwidth of ~1 KiB events is worth on a cafe's network.
 WEBSOCKET_PER_MESSAGE_DEFLATE = env.bool("WEBSOCKET_PER_MESSAGE_DEFLATE", default=False)
+# The ASGI server pings every socket at the protocol level this often, and closes one
+# whose client answers none within the timeout (1011, as RFC 6455 servers do): a tab
+# frozen or a link dead without a FIN stops holding a slot. uvicorn's defaults.
+WEBSOCKET_PING_INTERVAL = env.float("WEBSOCKET_PING_INTERVAL", default=20.0)
+WEBSOCKET_PING_TIMEOUT = env.float("WEBSOCKET_PING_TIMEOUT", default=20.0)
 
 # The ASGI server (`manage.py serve`, core/server.py).
 SERVER_HOST = env.str("HOST", default="127.0.0.1")

@@ -3,6 +3,7 @@
 process's hub and forwards what the hub gives it; it builds no events."""
 
 import asyncio
+import contextlib
 import json
 import logging
 import reprlib
@@ -411,4 +412,9 @@ class EventsConsumer(Subscription, AsyncWebsocketConsumer):
     def _close_soon(self, code: int) -> None:
         if not self.closing:
             self._leave_soon()
-            asyncio.get_running_loop().create_task(self.close(code=code))
+            asyncio.get_running_loop().create_task(self._close_quietly(code))
+
+    async def _close_quietly(self, code: int) -> None:
+        # Closed meanwhile: the client gone, or the server's keepalive gave up on it.
+        with contextlib.suppress(Exception):
+            await self.close(code=code)

@@ -47,6 +47,8 @@ class Command(BaseCommand):
             ws="websockets-sansio",  # core/server.py reads its handshake state
             ws_max_size=settings.WEBSOCKET_MAX_FRAME,
             ws_per_message_deflate=settings.WEBSOCKET_PER_MESSAGE_DEFLATE,
+            ws_ping_interval=settings.WEBSOCKET_PING_INTERVAL,
+            ws_ping_timeout=settings.WEBSOCKET_PING_TIMEOUT,
             log_config=settings.LOGGING,
             proxy_headers=settings.SERVER_PROXY_HEADERS,
             forwarded_allow_ips=settings.SERVER_FORWARDED_ALLOW_IPS,

@@ -131,6 +131,9 @@ def server(start_server, settings):
     # One waiter's 221 sockets, resuming 100 times: the memory bounds are under test
     # here, not the per-tenant limits (test_socket_limits.py).
     limits = {"WEBSOCKET_MAX_PER_USER": "1000", "WEBSOCKET_REPLAYS_PER_USER": "1000", "WEBSOCKET_COMPANY_SHARE": "1"}
+    # Sockets that never read answer no ping either: under load the run outlasts the
+    # ping's 40 s, and the keepalive (1011) would close them before their outbox does.
+    limits |= {"WEBSOCKET_PING_INTERVAL": "600"}
     return start_server("memory", EVENTS_CHANNEL=channel, **limits)
 
 
@@ -186,6 +189,25 @@ def test_sockets_that_never_read_cannot_grow_the_server(server, settings):
     codes = [raw.close_code() for raw in non_readers + resumers]
     # Anything else (a 1011) was an error of ours: the server's log says which.
     log = server.log()
-    failed = log[log.find("Traceback") :][:6000] if "Traceback" in log else log[-3000:]
-    assert codes == [1013] * (NON_READERS + RESUMERS), (sorted(set(codes), key=str), failed)
+    if codes != [1013] * (NON_READERS + RESUMERS):
+        print(log[log.find("Traceback") :][:8000] if "Traceback" in log else log[-3000:])  # shown with the failure
+    assert codes == [1013] * (NON_READERS + RESUMERS), sorted(set(codes), key=str)
     assert server.log().count("closing a socket 1013") == NON_READERS + RESUMERS
+
+
+def test_a_socket_that_answers_no_ping_is_closed_and_a_listening_one_stays(start_server):
+    """The protocol-level keepalive (WEBSOCKET_PING_INTERVAL, WEBSOCKET_PING_TIMEOUT):
+    a client that reads nothing answers no ping and is closed 1011 once the timeout
+    passes; a client that reads (its library answers pings) stays open."""
+    server = start_server("keepalive", WEBSOCKET_PING_INTERVAL="1", WEBSOCKET_PING_TIMEOUT="1")
+    waiter = staff_of(BranchFactory())
+    path = f"/ws/cafe/orders/?token={access_token(waiter)}"
+    silent = RawSocket(server.port, path)
+    assert json.loads(silent.frame()[1])["type"] == "connection_established"
+    with open_socket(f"{server.ws}{path}") as listening:
+        assert json.loads(listening.recv(timeout=10))["type"] == "connection_established"
+        time.sleep(4)  # two intervals and a timeout: the silent socket has missed a ping
+        silent.sock.settimeout(10)
+        assert silent.close_code() == 1011
+        listening.send('{"action": "ping"}')
+        assert json.loads(listening.recv(timeout=10)) == {"type": "pong"}
