@@ -240,7 +240,7 @@ def stock_reweigh(
     if portions <= 0 or weight_after == weight_before:
         return taken
     ratio = (weight_after - weight_before) / weight_before
-    note = f"{weight_before} → {weight_after} kg"
+    note = f"{weight_before:.3f} → {weight_after:.3f} kg"
     need: Need = {}
     moves = []
     for ingredient, held in sorted(line_held(tenant, line_id).items()):
