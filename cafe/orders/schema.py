@@ -273,7 +273,9 @@ ORDERS = document(
             OpenApiExample("Weighed again", {"weight": "0.420", "reason": "weighed"}, request_only=True),
         ],
         description="Changes a line's quantity, note or, for a line sold by weight, each portion's `weight` "
-        "(or `grams`), which prices its portions anew, in place (the line keeps its id). More portions get "
+        "(or `grams`), which prices its portions anew, in place (the line keeps its id); a line that took "
+        "ingredients from stock takes the difference for every portion on it when heavier and gives it back when "
+        "lighter (docs/weighed.md). More portions get "
         "kitchen tasks and come off the stop-list; fewer cancel tasks, those not started first (`reason` "
         "is required when started ones go). 409 once the line is voided, when the order is not open, "
         "below the portions served, past `ORDER_MAX_PORTIONS`, short of stock, and for anyone but a "

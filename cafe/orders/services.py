@@ -56,7 +56,7 @@ from cafe.orders.takeaway import pickup_number_next
 from cafe.shared import metrics
 from cafe.shared.business_day import zone
 from cafe.shared.services import with_prefetched
-from cafe.store.taking import LineTake, Taken, stock_return, stock_take
+from cafe.store.taking import LineTake, Taken, stock_return, stock_reweigh, stock_take
 from core.errors import Conflict
 from core.rows import rows_insert
 from realtime.catalogue import EventType
@@ -552,20 +552,42 @@ def _line_take(tenant: Tenant, order: Order, line: OrderItem, more: int) -> Take
     return stock_take(tenant=tenant, branch_id=order.branch_id, counted={line.menu_item: more})
 
 
-def _line_return(tenant: Tenant, order: Order, line: OrderItem, count: int) -> Taken:
-    """Gives back ``count`` unstarted portions of a line. A line split off another
-    (``split_from``) gives back from what was taken for the line it came from."""
+def _taken_for(tenant: Tenant, line: OrderItem) -> uuid.UUID:
+    """The line whose movements record what a line took: its own, or for a line split
+    off another (``split_from``), the original's."""
     taken_for, parent = line.pk, line.split_from_id if line.stock_taken else None
     while parent is not None:
         taken_for = parent
         parent = tenant.scope(OrderItem).filter(pk=parent).values_list("split_from", flat=True).first()
+    return taken_for
+
+
+def _line_return(tenant: Tenant, order: Order, line: OrderItem, count: int) -> Taken:
+    """Gives back ``count`` unstarted portions of a line. A line split off another
+    (``split_from``) gives back from what was taken for the line it came from."""
     return stock_return(
         tenant=tenant,
         branch_id=order.branch_id,
         item=line.menu_item,
         count=count,
-        line_id=taken_for,
+        line_id=_taken_for(tenant, line),
         stock_taken=line.stock_taken,
+    )
+
+
+def _line_reweigh(tenant: Tenant, order: Order, line: OrderItem, weight: Decimal) -> Taken:
+    """A weighed line's portions weighed again: a line that took ingredients takes the
+    difference for every portion on it, or gives it back (``cafe.store.taking``)."""
+    if not line.stock_taken or line.weight is None:
+        return Taken()
+    return stock_reweigh(
+        tenant=tenant,
+        branch_id=order.branch_id,
+        item=line.menu_item,
+        line_id=_taken_for(tenant, line),
+        portions=line.quantity,
+        weight_before=line.weight,
+        weight_after=weight,
     )
 
 
@@ -657,6 +679,8 @@ def order_line_update(
     if weight is not None and line.weight is None:
         raise ValidationError({"weight": [_("This line is sold by the portion; it takes no weight.")]})
     if weight is not None and weight != line.weight:
+        reweighed = _line_reweigh(tenant, order, line, weight)
+        caused += [*_menu_events(tenant, order, reweighed.items), *reweighed.events]
         line.weight = weight
         line.price = portion_price(line.price_per_kg or ZERO, weight, line.modifiers.all())
         changed_tasks += [task for task in tasks if task.status not in (TaskStatus.SERVED, TaskStatus.CANCELLED)]

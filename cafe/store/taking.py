@@ -143,6 +143,7 @@ def stock_return(
     )
     sold: dict[uuid.UUID, tuple[Decimal, int]] = {}
     back: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
+    back_portions: dict[uuid.UUID, int] = defaultdict(int)
     costs: dict[uuid.UUID, Decimal] = {}
     for ingredient, kind, quantity, portions, value in rows:
         if kind == MovementKind.SALE:
@@ -150,11 +151,15 @@ def stock_return(
             costs[ingredient] = value / quantity
         else:
             back[ingredient] += quantity
+            back_portions[ingredient] += portions or 0
     moves = []
     for ingredient, (quantity, portions) in sorted(sold.items()):
         if not portions:
             continue
-        giving = min(quantity / portions * count, quantity - back[ingredient])
+        # Pro rata of what the line still holds for the portions it still holds (a
+        # re-weighing, ``stock_reweigh``, changed what its portions hold since the sale).
+        held, held_portions = quantity - back[ingredient], portions - back_portions[ingredient]
+        giving = held if count >= held_portions else held / held_portions * count
         if giving > 0:
             moves.append(
                 Move(
@@ -167,6 +172,95 @@ def stock_return(
                 )
             )
     posted = stock_post(tenant=tenant, branch_id=branch_id, moves=moves, allow_negative=True)
+    taken.items += posted.items
+    taken.events += posted.events
+    return taken
+
+
+# The ledger's places (``cafe.store.posting.QUANTITY_PLACES``): a re-weighing's
+# difference is rounded to them before it is posted, so the level and the ledger agree.
+LEDGER_PLACES = Decimal("0.001")
+
+
+@dataclass(frozen=True)
+class Held:
+    """What a line still holds of an ingredient: its sales' take less its voids'
+    returns (``quantity``), the portions that covers, and the cost it left at."""
+
+    quantity: Decimal
+    portions: int
+    unit_cost: Decimal
+
+
+def line_held(tenant: Tenant, line_id: uuid.UUID) -> dict[uuid.UUID, Held]:
+    """What a line holds of each ingredient it took (``Held``), from its movements."""
+    rows = (
+        tenant.scope(StockMovement)
+        .filter(order_line_id=line_id, kind__in=[MovementKind.SALE, MovementKind.VOID])
+        .order_by()
+        .values_list("ingredient", "kind")
+        .annotate(total=Sum("quantity"), covered=Sum("portions"), value=Sum(F("quantity") * F("unit_cost")))
+    )
+    sold: dict[uuid.UUID, tuple[Decimal, int, Decimal]] = {}
+    back: dict[uuid.UUID, tuple[Decimal, int]] = defaultdict(lambda: (Decimal(0), 0))
+    for ingredient, kind, quantity, portions, value in rows:
+        total = quantity.quantize(LEDGER_PLACES)  # SQLite sums decimals as floats
+        if kind == MovementKind.SALE:
+            sold[ingredient] = (-total, portions or 0, value / quantity if total else Decimal(0))
+        else:
+            back[ingredient] = (total, portions or 0)
+    return {
+        ingredient: Held(quantity - back[ingredient][0], portions - back[ingredient][1], cost)
+        for ingredient, (quantity, portions, cost) in sold.items()
+    }
+
+
+def stock_reweigh(
+    *,
+    tenant: Tenant,
+    branch_id: uuid.UUID,
+    item: MenuItem,
+    line_id: uuid.UUID,
+    portions: int,
+    weight_before: Decimal,
+    weight_after: Decimal,
+) -> Taken:
+    """A weighed line's portions weighed again, ``weight_before`` → ``weight_after``
+    kg: for its ``portions`` (those on the bill, started and served ones too: the
+    line's weight is the truth for each), what the line holds per portion is scaled to
+    the new weight, and the difference is taken (heavier: ``sale`` movements) or
+    given back (lighter: ``void`` movements, at the cost it left), naming the line and
+    no portions of their own. Scaling what the line took keeps it the recipe, the
+    modifiers and the cooking loss it was sold with, whatever the recipe says by now,
+    so a later void gives back exactly what the line holds. Heavier beyond the stock
+    raises ``StockShort`` as a sale does (nothing written) unless the branch allows
+    negative stock. For a line that took ingredients (``OrderItem.stock_taken``);
+    ``line_id``: the line the stock was taken for (a split line's original)."""
+    taken = Taken()
+    if portions <= 0 or weight_after == weight_before:
+        return taken
+    ratio = (weight_after - weight_before) / weight_before
+    note = f"{weight_before:.3f} → {weight_after:.3f} kg"
+    need: Need = {}
+    moves = []
+    for ingredient, held in sorted(line_held(tenant, line_id).items()):
+        if held.quantity <= 0 or held.portions <= 0:
+            continue
+        each = held.quantity / held.portions
+        need[ingredient] = each / weight_before
+        difference = (each * portions * ratio).quantize(LEDGER_PLACES)
+        if difference > 0:
+            moves.append(Move(ingredient, MovementKind.SALE, -difference, note=note, order_line_id=line_id))
+        elif difference < 0:
+            moves.append(
+                Move(ingredient, MovementKind.VOID, -difference, held.unit_cost, note=note, order_line_id=line_id)
+            )
+    try:
+        posted = stock_post(tenant=tenant, branch_id=branch_id, moves=moves, allow_negative=True if ratio < 0 else None)
+    except StockShortage as error:
+        raise _short_dish(
+            [(LineTake(line_id, item, portions, weight=weight_after - weight_before), need)], error
+        ) from None
     taken.items += posted.items
     taken.events += posted.events
     return taken

@@ -10,7 +10,8 @@ from django.db.models import Sum
 from accounts.tenancy import tenant_for
 from cafe.menu.models import MenuItemBranch
 from cafe.menu.stock import StockShort
-from cafe.orders.models import Order
+from cafe.orders.models import Order, OrderItem
+from cafe.orders.services import order_create, order_line_update
 from cafe.store.models import Ingredient, MovementKind, StockLevel, StockMovement
 from cafe.store.posting import Move, stock_post
 from cafe.store.services import recipe_create
@@ -91,4 +92,45 @@ def test_on_hand_stays_the_ledgers_sum_while_sales_and_purchases_race(services, 
     assert not [r for r in results if isinstance(r, Exception)]
     assert StockLevel.unscoped.get(branch=branch, ingredient=cheese).on_hand == Decimal(1_500 - 12 * 100)
     assert MenuItemBranch.unscoped.get(branch=branch, menu_item=pizza).remaining == 3
+    _ledger_matches(branch)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reweighing_and_a_sale_race_for_the_last_cheese(services, english_threads, run_in_threads):
+    branch, owner, cheese, _ham, _pizza = _world(1_000)
+    # Sold by weight, its recipe a kilogram's: 1000 g of cheese.
+    salad = MenuItemFactory(category__company=branch.company, title="Salad", price=Decimal(1000), sold_by="weight")
+    recipe_create(
+        tenant=tenant_for(owner),
+        menu_item=salad.pk,
+        lines=[{"ingredient": cheese.pk, "quantity": Decimal(1000), "unit": "g"}],
+    )
+    waiters = [staff_of(branch) for _ in range(2)]
+    tables = [TableFactory(branch=branch) for _ in range(2)]
+
+    def weighed(i: int, weight: str) -> Order:
+        items = [{"menu_item": salad.pk, "quantity": 1, "weight": Decimal(weight)}]
+        return order_create(tenant=tenant_for(waiters[i]), table=tables[i].pk, guests=1, items=items)
+
+    first = weighed(0, "0.500")
+    line = first.items.get()
+
+    def act(i: int):
+        if i == 0:  # the first line weighed again: 400 g more
+            return order_line_update(
+                tenant=tenant_for(waiters[0]), order_id=first.pk, line_id=line.pk, weight=Decimal("0.900")
+            )
+        return weighed(1, "0.400")  # another table's 400 g
+
+    results = run_in_threads(2, act)
+
+    assert sum(isinstance(r, Order) for r in results) == 1
+    [short] = [r for r in results if isinstance(r, StockShort)]
+    assert short.detail["menu_item"] == str(salad.pk)
+    assert StockLevel.unscoped.get(branch=branch, ingredient=cheese).on_hand == Decimal(100)
+    line.refresh_from_db()
+    # Either the line weighs 0.900 kg and the other table got nothing, or the other
+    # table has its 400 g and the line still weighs 0.500 kg.
+    lines = OrderItem.unscoped.filter(menu_item=salad).count()
+    assert (line.weight, lines) in [(Decimal("0.900"), 1), (Decimal("0.500"), 2)]
     _ledger_matches(branch)
