@@ -5,6 +5,11 @@ PORT ?= 8000
 
 NEWMAN := .tools/node_modules/.bin/newman
 
+# Python writes its bytecode caches even where the environment says not to: without
+# them each of the hundreds of processes the suite starts (server processes, workers,
+# commands) compiles the project's modules again, about a fifth of a server's start.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: run test chromium docs messages bench bench-smoke lint clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt

@@ -42,8 +42,10 @@ def measured(name: str, value: float, unit: str = "ms") -> None:
         file.write(json.dumps({"name": name, "value": round(value, 1), "unit": unit}) + "\n")
 
 
-@pytest.fixture
-def chromium(monkeypatch):
+@pytest.fixture(scope="module")
+def chromium_browser():
+    """One Chromium per test module (launching one, with Playwright's driver, costs
+    about a second of CPU); each test gets its own contexts, closed after it."""
     missing = None
     try:
         from playwright.sync_api import sync_playwright
@@ -55,13 +57,27 @@ def chromium(monkeypatch):
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but {missing}")
         pytest.skip(missing)
-    # Playwright's sync API keeps an event loop running in this thread; the test's
-    # own database calls between browser steps are plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop running in this thread while it is
+    # open; the tests' own database calls between browser steps are plain synchronous ones.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM)
+            yield browser
+            browser.close()
+    finally:
+        if before is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+@pytest.fixture
+def chromium(chromium_browser):
+    yield chromium_browser
+    for context in chromium_browser.contexts:  # its pages, their sockets and service workers
+        context.close()
 
 
 def login_capable(user):

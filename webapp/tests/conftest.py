@@ -1,5 +1,5 @@
-"""The browser tests' fixtures (``chromium``, ``cafe``), defined in ``browser.py``."""
+"""The browser tests' fixtures (``chromium_browser``, ``chromium``, ``cafe``), defined in ``browser.py``."""
 
-from webapp.tests.browser import cafe, chromium
+from webapp.tests.browser import cafe, chromium, chromium_browser
 
-__all__ = ["cafe", "chromium"]
+__all__ = ["cafe", "chromium", "chromium_browser"]
