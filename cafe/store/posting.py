@@ -27,12 +27,16 @@ from cafe.menu.models import MenuItem, MenuItemBranch
 from cafe.store.events import stock_low
 from cafe.store.models import Ingredient, MovementKind, StockLevel, StockMovement, StockSettings
 from cafe.store.recipes import MAX_DEPTH, Explosion, portions_possible
-from cafe.store.statements import levels_read, own_items_locked, remaining_write, uses_read
+from cafe.store.statements import levels_read, own_items_locked, remaining_write, shared_rows_locked, uses_read
 from core.errors import Conflict
 from core.rows import rows_insert
 from realtime.emit import PendingEvent
 
 ZERO = Decimal(0)
+
+# Where a stock-tracked dish's ``remaining`` lives in a branch: the branch's own dish
+# itself, or a company-wide dish's branch row.
+StopListRow = MenuItem | MenuItemBranch
 COST_PLACES = Decimal("0.0001")
 QUANTITY_PLACES = Decimal("0.001")
 
@@ -102,6 +106,8 @@ class Posted:
     crossed_low: list[StockLevel] = field(default_factory=list)
     items: list[uuid.UUID] = field(default_factory=list)
     events: list[PendingEvent[Any]] = field(default_factory=list)
+    # The rows of ``items`` as written, read whole under their locks (``portions_set``).
+    rows: dict[uuid.UUID, StopListRow] = field(default_factory=dict)
 
 
 def negative_allowed(tenant: Tenant, branch_id: uuid.UUID) -> bool:
@@ -227,7 +233,8 @@ def stock_post(
         if (not _is_low(level, before[pk]) and _is_low(level, level.on_hand)) or went_negative:
             posted.crossed_low.append(level)
             posted.events.append(stock_low(tenant, level, negative=level.on_hand < 0))
-    posted.items = portions_refresh(tenant, branch_id, list(levels), known=known, locked=levels)
+    posted.rows = portions_refresh(tenant, branch_id, list(levels), known=known, locked=levels)
+    posted.items = list(posted.rows)
     return posted
 
 
@@ -273,10 +280,11 @@ def portions_refresh(
     *,
     known: Explosion | None = None,
     locked: Mapping[uuid.UUID, StockLevel] | None = None,
-) -> list[uuid.UUID]:
+) -> dict[uuid.UUID, StopListRow]:
     """Sets ``remaining`` of the stock-tracked dishes using the ingredients to the
-    portions the branch's stock allows; returns those whose value changed. ``known``:
-    recipes already read (a sale's); ``locked``: levels this transaction holds."""
+    portions the branch's stock allows; returns those whose value changed (with their
+    rows: ``portions_set``). ``known``: recipes already read (a sale's); ``locked``:
+    levels this transaction holds."""
     where = items_where(tenant, branch_id, ingredient_ids)
     return portions_set(tenant, branch_id, list(where), known=known, locked=locked, where=where)
 
@@ -289,40 +297,38 @@ def portions_set(
     known: Explosion | None = None,
     locked: Mapping[uuid.UUID, StockLevel] | None = None,
     where: Mapping[uuid.UUID, uuid.UUID | None] | None = None,
-) -> list[uuid.UUID]:
+) -> dict[uuid.UUID, StopListRow]:
     """Sets the branch's ``remaining`` of stock-tracked items (on a branch item, or
     its ``MenuItemBranch`` row for a company-wide one, made if missing) to the
     portions its recipe and the stock allow (null where it has no recipe here). The
     rows are locked (in id order) before the levels are read, so of two postings the
     later one writes what both left (the levels this transaction holds, ``locked``,
     are read from memory: nobody else can change them). Returns the items whose
-    ``remaining`` changed. ``where``: the items' branches (None: company-wide), as
-    ``items_where`` read them with their recipes (not read again)."""
+    ``remaining`` changed, each with its row as written (``StopListRow``: read whole
+    under its lock, so a caller reports it without reading it again). ``where``: the
+    items' branches (None: company-wide), as ``items_where`` read them with their
+    recipes (not read again)."""
     if not item_ids:
-        return []
+        return {}
     if where is None:
         where = dict(
             tenant.scope(MenuItem).filter(pk__in=list(item_ids), stock_tracked=True).values_list("pk", "branch_id")
         )
     own_ids = sorted(pk for pk, branch in where.items() if branch == branch_id)
-    shared_ids = {pk for pk, branch in where.items() if branch is None}
+    shared_ids = sorted(pk for pk, branch in where.items() if branch is None)
     own = own_items_locked(tenant, branch_id, own_ids) if own_ids else {}
-
-    def shared_rows() -> list[MenuItemBranch]:
-        rows = tenant.scope(MenuItemBranch).filter(branch=branch_id, menu_item__in=sorted(shared_ids)).order_by("pk")
-        return list(rows.select_for_update(of=("self",), no_key=True))
-
-    shared = shared_rows() if shared_ids else []
+    shared = shared_rows_locked(tenant, branch_id, shared_ids) if shared_ids else []
     if len(shared) < len(shared_ids):
         present = {row.menu_item_id for row in shared}
         MenuItemBranch.objects.bulk_create(
             [
                 MenuItemBranch(company_id=tenant.company_id, branch_id=branch_id, menu_item_id=pk)
-                for pk in sorted(shared_ids - present)
+                for pk in shared_ids
+                if pk not in present
             ],
             ignore_conflicts=True,
         )
-        shared = shared_rows()
+        shared = shared_rows_locked(tenant, branch_id, shared_ids)
     every = [*own, *shared_ids]
     explosion = known if known is not None and known.covers(every) else Explosion.load(tenant, branch_id, every)
     needs = {pk: explosion.portion(pk) for pk in every}
@@ -340,16 +346,16 @@ def portions_set(
         need = needs.get(pk)
         return None if need is None else portions_possible(need, on_hand)
 
-    changed: list[uuid.UUID] = []
-    own_changed = [(pk, portions(pk)) for pk, remaining in own.items() if remaining != portions(pk)]
-    changed += [pk for pk, _remaining in own_changed]
+    own_changed = [item for pk, item in own.items() if item.remaining != portions(pk)]
+    for item in own_changed:
+        item.remaining = portions(item.pk)
     shared_changed = [row for row in shared if row.remaining != portions(row.menu_item_id)]
     for row in shared_changed:
         row.remaining = portions(row.menu_item_id)
-        changed.append(row.menu_item_id)
-    remaining_write(tenant, MenuItem, own_changed)
-    if shared_changed:
-        tenant.scope(MenuItemBranch).bulk_update(shared_changed, ["remaining"])
+    remaining_write(tenant, MenuItem, [(item.pk, item.remaining) for item in own_changed])
+    remaining_write(tenant, MenuItemBranch, [(row.pk, row.remaining) for row in shared_changed])
+    changed: dict[uuid.UUID, StopListRow] = {item.pk: item for item in own_changed}
+    changed.update((row.menu_item_id, row) for row in shared_changed)
     return changed
 
 
@@ -359,6 +365,7 @@ __all__ = [
     "Posted",
     "Shortage",
     "StockShortage",
+    "StopListRow",
     "items_using",
     "items_where",
     "levels_locked",

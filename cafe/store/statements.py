@@ -2,7 +2,7 @@
 shape (``core.rows``) instead of querysets built and compiled on every order: the
 recipes (``recipe_lines``), the levels locked (``levels_read``), the dishes using
 some ingredients (``uses_read``) and the stop-list rows of stock-tracked dishes
-locked (``own_items_locked``, ``remaining_write``). Each keeps the rows, the tenant
+locked (``own_items_locked``, ``shared_rows_locked``) and written (``remaining_write``). Each keeps the rows, the tenant
 scope (``tenant_where``, the SQL of ``tenant.scope``), the order and the locks of
 the queryset it replaces (docs/inventory.md, docs/benchmarks.md)."""
 
@@ -146,15 +146,16 @@ def _uses_sql(alias: str, count: int) -> str:
     )
 
 
-def own_items_locked(tenant: Tenant, branch_id: uuid.UUID, item_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
-    """``remaining`` of the stock-tracked items of the branch itself among ``item_ids``
-    (not the company-wide ones), their rows locked in id order."""
+def own_items_locked(tenant: Tenant, branch_id: uuid.UUID, item_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, MenuItem]:
+    """The stock-tracked items of the branch itself among ``item_ids`` (not the
+    company-wide ones), whole, their rows locked in id order: the row a
+    ``menu_item_updated`` reports is read under the lock that writes its ``remaining``."""
     alias = router.db_for_write(MenuItem)
     scope, params = tenant_where(MenuItem, tenant, alias)
     sql = _own_items_sql(alias, len(item_ids)).format(scope=scope)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [*_keys(MenuItem, item_ids, alias), key(MenuItem, branch_id, alias), *params])
-        return {uuid.UUID(str(pk)): remaining for pk, remaining in cursor.fetchall()}
+    wanted = [*_keys(MenuItem, item_ids, alias), key(MenuItem, branch_id, alias), *params]
+    found = rows_read(alias, sql, wanted, MenuItem)
+    return {item.pk: item for item in found}
 
 
 @functools.cache
@@ -162,10 +163,31 @@ def _own_items_sql(alias: str, count: int) -> str:
     keys = ", ".join(["%s"] * count)
     tracked = _quoted(alias, MenuItem, "stock_tracked")
     return (
-        f"SELECT {_quoted(alias, MenuItem, 'id')}, {_quoted(alias, MenuItem, 'remaining')}"
+        f"SELECT {columns(MenuItem, alias)}"
         f" FROM {_quoted(alias, MenuItem)} WHERE {_quoted(alias, MenuItem, 'id')} IN ({keys}) AND {tracked}"
         f" AND {_quoted(alias, MenuItem, 'branch')} = %s AND {{scope}}"
         f" ORDER BY {_quoted(alias, MenuItem, 'id')} ASC{lock_clause(alias, MenuItem)}"
+    )
+
+
+def shared_rows_locked(tenant: Tenant, branch_id: uuid.UUID, item_ids: Sequence[uuid.UUID]) -> list[MenuItemBranch]:
+    """The branch's rows (``MenuItemBranch``) of the company-wide items ``item_ids``,
+    locked in id order (``FOR NO KEY UPDATE OF`` the rows)."""
+    alias = router.db_for_write(MenuItemBranch)
+    scope, params = tenant_where(MenuItemBranch, tenant, alias)
+    sql = _shared_rows_sql(alias, len(item_ids)).format(scope=scope)
+    wanted = [key(MenuItemBranch, branch_id, alias), *_keys(MenuItem, item_ids, alias), *params]
+    return rows_read(alias, sql, wanted, MenuItemBranch)
+
+
+@functools.cache
+def _shared_rows_sql(alias: str, count: int) -> str:
+    keys = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {columns(MenuItemBranch, alias)} FROM {_quoted(alias, MenuItemBranch)}"
+        f" WHERE {_quoted(alias, MenuItemBranch, 'branch')} = %s"
+        f" AND {_quoted(alias, MenuItemBranch, 'menu_item')} IN ({keys}) AND {{scope}}"
+        f" ORDER BY {_quoted(alias, MenuItemBranch, 'id')} ASC{lock_clause(alias, MenuItemBranch)}"
     )
 
 
