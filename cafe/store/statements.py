@@ -40,14 +40,25 @@ def _keys(model: type[Model], values: Sequence[uuid.UUID], alias: str) -> list[A
 def recipe_lines(tenant: Tenant, branch_id: uuid.UUID, item_ids: Sequence[uuid.UUID]) -> list[RecipeLine]:
     """The lines of the items' recipes and of the made-to-order semi-finished goods'
     (the branch's or the company's), each with its recipe and ingredient, in
-    ``(recipe, position, created_at, id)`` order: ``Explosion.load``'s one query."""
+    ``(recipe, position, created_at, id)`` order: ``Explosion.load``'s one query.
+    Only what an explosion reads is read (``_EXPLODED``); the rest is deferred."""
     alias = router.db_for_read(RecipeLine)
     ids = sorted(set(item_ids))
     line_scope, line_params = _line_company(tenant, alias)
     recipe_scope, recipe_params = tenant_where(Recipe, tenant, alias)
     sql = _recipe_lines_sql(alias, len(ids)).format(scope=f"{line_scope} AND {recipe_scope}")
     params = [*_keys(MenuItem, ids, alias), key(Recipe, branch_id, alias), *line_params, *recipe_params]
-    return rows_read(alias, sql, params, RecipeLine, related=(("recipe", Recipe), ("ingredient", Ingredient)))
+    return rows_read(
+        alias, sql, params, RecipeLine, related=(("recipe", Recipe), ("ingredient", Ingredient)), only=_EXPLODED
+    )
+
+
+# What ``Explosion`` reads of the recipes (their stamps and company are left deferred).
+_EXPLODED: dict[type[Model], tuple[str, ...]] = {
+    RecipeLine: ("recipe", "ingredient", "quantity", "unit", "loss_percent"),
+    Recipe: ("menu_item", "semi_finished", "branch", "output"),
+    Ingredient: ("name", "unit", "kind", "made_to_order"),
+}
 
 
 @functools.cache
@@ -57,7 +68,7 @@ def _recipe_lines_sql(alias: str, count: int) -> str:
     made = connections[alias].ops.quote_name(Ingredient._meta.get_field("made_to_order").column)
     keys = ", ".join(["%s"] * count)
     return (
-        f"SELECT {columns(RecipeLine, alias)}, {columns(Recipe, alias)}, {columns(Ingredient, alias)}"
+        f"SELECT {', '.join(columns(model, alias, only) for model, only in _EXPLODED.items())}"
         f" FROM {line} INNER JOIN {recipe} ON ({_quoted(alias, RecipeLine, 'recipe')} = {_quoted(alias, Recipe, 'id')})"
         f" INNER JOIN {ingredient} ON ({_quoted(alias, RecipeLine, 'ingredient')} = {_quoted(alias, Ingredient, 'id')})"
         f" LEFT OUTER JOIN {ingredient} {semi} ON ({_quoted(alias, Recipe, 'semi_finished')} = {semi}.{_id(alias)})"
@@ -82,12 +93,19 @@ def _line_company(tenant: Tenant, alias: str) -> tuple[str, list[Any]]:
 
 def levels_read(tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Sequence[uuid.UUID]) -> list[StockLevel]:
     """The branch's levels of the ingredients with their ingredients, locked in id
-    order (``FOR NO KEY UPDATE OF`` the levels)."""
+    order (``FOR NO KEY UPDATE OF`` the levels); their stamps left deferred (``_LEVELS``)."""
     alias = router.db_for_write(StockLevel)
     scope, params = tenant_where(StockLevel, tenant, alias)
     sql = _levels_sql(alias, len(ingredient_ids)).format(scope=scope)
     wanted = [key(StockLevel, branch_id, alias), *_keys(Ingredient, ingredient_ids, alias), *params]
-    return rows_read(alias, sql, wanted, StockLevel, related=(("ingredient", Ingredient),))
+    return rows_read(alias, sql, wanted, StockLevel, related=(("ingredient", Ingredient),), only=_LEVELS)
+
+
+# What a posting reads of the levels and their ingredients (their stamps are left deferred).
+_LEVELS: dict[type[Model], tuple[str, ...]] = {
+    StockLevel: ("company", "branch", "ingredient", "on_hand", "avg_cost", "low_threshold"),
+    Ingredient: ("company", "name", "unit", "kind", "made_to_order"),
+}
 
 
 @functools.cache
@@ -95,7 +113,8 @@ def _levels_sql(alias: str, count: int) -> str:
     level, ingredient = _quoted(alias, StockLevel), _quoted(alias, Ingredient)
     keys = ", ".join(["%s"] * count)
     return (
-        f"SELECT {columns(StockLevel, alias)}, {columns(Ingredient, alias)} FROM {level} INNER JOIN {ingredient}"
+        f"SELECT {', '.join(columns(model, alias, only) for model, only in _LEVELS.items())}"
+        f" FROM {level} INNER JOIN {ingredient}"
         f" ON ({_quoted(alias, StockLevel, 'ingredient')} = {_quoted(alias, Ingredient, 'id')})"
         f" WHERE {_quoted(alias, StockLevel, 'branch')} = %s AND {_quoted(alias, StockLevel, 'ingredient')} IN ({keys})"
         f" AND {{scope}} ORDER BY {_quoted(alias, StockLevel, 'id')} ASC{lock_clause(alias, StockLevel)}"
