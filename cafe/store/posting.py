@@ -27,9 +27,15 @@ from cafe.menu.models import MenuItem, MenuItemBranch
 from cafe.store.events import stock_low
 from cafe.store.models import Ingredient, MovementKind, StockLevel, StockMovement, StockSettings
 from cafe.store.recipes import MAX_DEPTH, Explosion, portions_possible
-from cafe.store.statements import levels_read, own_items_locked, remaining_write, shared_rows_locked, uses_read
+from cafe.store.statements import (
+    levels_read,
+    movements_insert,
+    own_items_locked,
+    remaining_write,
+    shared_rows_locked,
+    uses_read,
+)
 from core.errors import Conflict
-from core.rows import rows_insert
 from realtime.emit import PendingEvent
 
 ZERO = Decimal(0)
@@ -225,7 +231,7 @@ def stock_post(
     for level in levels.values():
         level.on_hand = level.on_hand.quantize(QUANTITY_PLACES)
         level.updated_at = now
-    rows_insert(StockMovement, posted.movements)
+    movements_insert(posted.movements)
     _levels_write(tenant, list(levels.values()), now)
     posted.levels = levels
     for pk, level in sorted(levels.items(), key=lambda pair: pair[1].ingredient.name):

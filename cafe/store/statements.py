@@ -6,7 +6,9 @@ locked (``own_items_locked``, ``shared_rows_locked``) and written (``remaining_w
 scope (``tenant_where``, the SQL of ``tenant.scope``), the order and the locks of
 the queryset it replaces (docs/inventory.md, docs/benchmarks.md)."""
 
+import datetime
 import functools
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any, cast
@@ -17,8 +19,8 @@ from django.db.models import Field, Model
 from accounts.scoping import tenant_where
 from accounts.tenancy import Tenant
 from cafe.menu.models import MenuItem, MenuItemBranch
-from cafe.store.models import Ingredient, Recipe, RecipeLine, StockLevel
-from core.rows import columns, key, lock_clause, rows_read
+from cafe.store.models import Ingredient, Recipe, RecipeLine, StockLevel, StockMovement
+from core.rows import VALUES_MAX_ROWS, columns, key, lock_clause, rows_insert, rows_read
 
 
 def _quoted(alias: str, model: type[Model], name: str | None = None) -> str:
@@ -234,3 +236,66 @@ def _remaining_sql(model: type[Model], alias: str, count: int) -> str:
     table = _quoted(alias, model)
     rows = ", ".join(["(%s::uuid, %s::integer)"] * count)
     return f"UPDATE {table} AS t SET remaining = v.remaining FROM (VALUES {rows}) AS v(id, remaining) WHERE t.id = v.id"
+
+
+def movements_insert(movements: Sequence[StockMovement]) -> None:
+    """Inserts a posting's movements (new instances, keys set), as
+    ``core.rows.rows_insert`` does (each value through its field's ``pre_save``, the
+    stamps set on the instances, which are marked saved). On PostgreSQL the rows go
+    as one JSON document unpacked by the statement (``json_array_elements``), whose
+    text never changes: a sale of many ingredients is not a statement of a hundred
+    parameters that psycopg parses again on every order (it caches statements of at
+    most 50) and adapts value by value in Python. Many rows still go through
+    ``rows_insert`` (``bulk_create``), as every row does elsewhere."""
+    alias = router.db_for_write(StockMovement)
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or not movements or len(movements) > VALUES_MAX_ROWS:
+        rows_insert(StockMovement, movements)
+        return
+    fields = _movement_fields()
+    document = []
+    for movement in movements:
+        movement._prepare_related_fields_for_save(operation_name="movements_insert")  # type: ignore[attr-defined]
+        # The posting's own values (keys, quantized Decimals, stamps): what the fields'
+        # ``get_db_prep_save`` would give on PostgreSQL, written as text.
+        document.append([_json_value(field.pre_save(movement, True)) for field in fields])
+    with connection.cursor() as cursor:
+        cursor.execute(_movements_sql(alias), [json.dumps(document, separators=(",", ":"))])
+    for movement in movements:
+        movement._state.adding = False
+        movement._state.db = alias
+
+
+def _json_value(value: Any) -> Any:
+    """A column's value in the JSON document, as text its type reads back exactly."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value)  # a UUID, a Decimal
+
+
+@functools.cache
+def _movement_fields() -> list[Field]:
+    return list(StockMovement._meta.concrete_fields)
+
+
+@functools.cache
+def _movements_sql(alias: str) -> str:
+    connection = connections[alias]
+    fields = _movement_fields()
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    values = ", ".join(f"(e->>{index})::{_read_as(field, connection)}" for index, field in enumerate(fields))
+    table = _quoted(alias, StockMovement)
+    return f"INSERT INTO {table} ({names}) SELECT {values} FROM json_array_elements(%s::json) AS e"
+
+
+def _read_as(field: Field, connection: Any) -> str:
+    """The type a JSON value is read as: text and numbers without the column's length
+    or scale, which the insert then checks (or rounds) as it would a parameter's."""
+    kind = field.get_internal_type()
+    if kind in ("CharField", "TextField"):
+        return "text"
+    if kind == "DecimalField":
+        return "numeric"
+    return cast(str, field.cast_db_type(connection))  # type: ignore[attr-defined]
