@@ -184,6 +184,7 @@ def rows_read(
     related: Sequence[tuple[str, type[Model]]] = (),
     extra: Sequence[str] = (),
     only: Mapping[type[Model], tuple[str, ...]] | None = None,
+    shared: bool = False,
 ) -> list[M]:
     """Instances of ``model`` from ``sql``, whose columns are ``columns(model)``, then
     each ``related`` model's (``(field, model)``: cached on the row as
@@ -192,17 +193,26 @@ def rows_read(
     ``annotate`` does). Each value goes through its field's converters, as Django's
     reads do. ``only``: for a model read in part, the fields its ``columns`` named
     (``columns(model, alias, only)``); the others are deferred, as ``QuerySet.only``
-    leaves them."""
+    leaves them. ``shared``: a related row met again (by key) is the instance built
+    the first time, not another (for reads that do not change what they read)."""
     connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     parts = only or {}
+    built: dict[tuple[type[Model], Any], Any] = {}
     rows = []
     for values in found:
         row, start = _instance(model, connection, values, 0, parts.get(model))
         for name, other in related:
-            related_row, start = _instance(other, connection, values, start, parts.get(other))
+            part = parts.get(other)
+            met = (other, values[start + _key_index(other, part)]) if shared else None
+            if met is not None and met in built:
+                related_row, start = built[met], start + len(_read_fields(other, part))
+            else:
+                related_row, start = _instance(other, connection, values, start, part)
+                if met is not None:
+                    built[met] = related_row
             row._state.fields_cache[name] = related_row
         for name in extra:
             setattr(row, name, values[start])

@@ -115,10 +115,10 @@ def menu_item_views(
     Three queries whatever the number of branches: the items with their modifiers
     are read once, and each branch's view is a copy of the item (sharing its
     prefetched modifiers) with that branch's setting applied as ``in_branch`` does.
-    ``known``: items already as ``branch_id`` sees them (``seen_from``), their
-    modifier groups and modifiers prefetched (an order's, read with its menu and
-    their stop-list rows under their locks): not read again; none read when every
-    item is known."""
+    ``known``: items already as ``branch_id`` sees them (``seen_from``: an order's,
+    read with its menu and their stop-list rows under their locks), not read again
+    (nor their modifier groups: the caller has them); none read when every item is
+    known."""
     if known:
         if branch_id is None:
             raise ValueError("known views are one branch's")

@@ -161,6 +161,8 @@ class NewLines:
     # (``cafe.menu.selectors.seen_from``: read with the menu, their stop-list rows as
     # the storeroom wrote them under their locks), reported without reading them again.
     seen: dict[uuid.UUID, MenuItem] = field(default_factory=dict)
+    # The modifier groups of the order's items (their modifiers prefetched), by item id.
+    groups: dict[uuid.UUID, list[ModifierGroup]] = field(default_factory=dict)
     # The storeroom's own events (``stock_low``).
     stocked: list[PendingEvent[Any]] = field(default_factory=list)
     # The kitchen's stations, read with the menu (their names go in the tasks' events).
@@ -290,7 +292,7 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
             wanted[item] += row.quantity
     taken = stock_take(tenant=tenant, branch_id=order.branch_id, counted=wanted, tracked=tracked)
     new.restocked, new.stocked = taken.items, taken.events
-    new.seen = _seen_after(menu, groups, taken.rows)
+    new.seen, new.groups = _seen_after(menu, taken.rows), groups
     for row in new.lines:
         row.stock_taken = row.pk in taken.lines
     portions = sum(count for _, station, _, _, count in new.kitchen if station is not None)
@@ -315,34 +317,34 @@ def lines_write(tenant: Tenant, order: Order, new: NewLines) -> list[PendingEven
     for task in tasks:
         task.station = new.stations[task.station_id]
         created.append(task_event(KITCHEN_TASK_CREATED, task))
-    return [*created, *_menu_events(tenant, order, new.restocked, new.seen), *new.stocked]
+    return [*created, *_menu_events(tenant, order, new.restocked, new.seen, new.groups), *new.stocked]
 
 
-def _seen_after(
-    menu: Mapping[uuid.UUID, MenuItem],
-    groups: Mapping[uuid.UUID, list[ModifierGroup]],
-    rows: Mapping[uuid.UUID, StopListRow],
-) -> dict[uuid.UUID, MenuItem]:
+def _seen_after(menu: Mapping[uuid.UUID, MenuItem], rows: Mapping[uuid.UUID, StopListRow]) -> dict[uuid.UUID, MenuItem]:
     """The order's stock-tracked items whose ``remaining`` the storeroom just wrote, as
     the branch sees them now: a branch's own dish is its row read under its lock, a
     company-wide one the item read with the menu and its branch row read under its
-    lock; their modifier groups the ones read with the menu."""
-    seen = {}
-    for pk, row in rows.items():
-        if pk not in menu:  # another dish using the same ingredients: read for its event
-            continue
-        view = seen_from(row, None) if isinstance(row, MenuItem) else seen_from(menu[pk], row)
-        with_prefetched(view, modifier_groups=groups[pk])
-        seen[pk] = view
-    return seen
+    lock (their modifier groups are the ones read with the menu)."""
+    return {
+        pk: seen_from(row, None) if isinstance(row, MenuItem) else seen_from(menu[pk], row)
+        for pk, row in rows.items()
+        if pk in menu  # not another dish using the same ingredients: read for its event
+    }
 
 
 def _menu_events(
-    tenant: Tenant, order: Order, item_ids: Sequence[uuid.UUID], seen: Mapping[uuid.UUID, MenuItem] | None = None
+    tenant: Tenant,
+    order: Order,
+    item_ids: Sequence[uuid.UUID],
+    seen: Mapping[uuid.UUID, MenuItem] | None = None,
+    groups: Mapping[uuid.UUID, list[ModifierGroup]] | None = None,
 ) -> list[PendingEvent[Any]]:
+    """``menu_item_updated`` for the items; ``seen``: some of them as the branch sees
+    them now, with their modifier groups in ``groups`` (not read again)."""
     if not item_ids:
         return []
-    return menu_item_updated(menu_item_views(tenant=tenant, item_ids=item_ids, branch_id=order.branch_id, known=seen))
+    views = menu_item_views(tenant=tenant, item_ids=item_ids, branch_id=order.branch_id, known=seen)
+    return menu_item_updated(views, {pk: groups[pk] for pk in seen} if seen and groups else None)
 
 
 def order_changed(

@@ -195,9 +195,10 @@ def stock_post(
         change[move.ingredient_id] += move.quantity
     short = [
         Shortage(pk, level.ingredient.name, level.ingredient.unit, level.on_hand, -change[pk])
-        for pk, level in sorted(levels.items(), key=lambda pair: pair[1].ingredient.name)
+        for pk, level in levels.items()
         if change[pk] < 0 and level.on_hand + change[pk] < 0
     ]
+    short.sort(key=lambda shortage: shortage.name)
     if short and not (allow_negative if allow_negative is not None else negative_allowed(tenant, branch_id)):
         raise StockShortage(short, {pk: level.on_hand for pk, level in levels.items()})
     before = {pk: level.on_hand for pk, level in levels.items()}
@@ -234,11 +235,12 @@ def stock_post(
     movements_insert(posted.movements)
     _levels_write(tenant, list(levels.values()), now)
     posted.levels = levels
-    for pk, level in sorted(levels.items(), key=lambda pair: pair[1].ingredient.name):
+    for pk, level in levels.items():
         went_negative = before[pk] >= 0 > level.on_hand
         if (not _is_low(level, before[pk]) and _is_low(level, level.on_hand)) or went_negative:
             posted.crossed_low.append(level)
-            posted.events.append(stock_low(tenant, level, negative=level.on_hand < 0))
+    posted.crossed_low.sort(key=lambda level: level.ingredient.name)
+    posted.events += [stock_low(tenant, level, negative=level.on_hand < 0) for level in posted.crossed_low]
     posted.rows = portions_refresh(tenant, branch_id, list(levels), known=known, locked=levels)
     posted.items = list(posted.rows)
     return posted

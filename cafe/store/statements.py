@@ -50,9 +50,8 @@ def recipe_lines(tenant: Tenant, branch_id: uuid.UUID, item_ids: Sequence[uuid.U
     recipe_scope, recipe_params = tenant_where(Recipe, tenant, alias)
     sql = _recipe_lines_sql(alias, len(ids)).format(scope=f"{line_scope} AND {recipe_scope}")
     params = [*_keys(MenuItem, ids, alias), key(Recipe, branch_id, alias), *line_params, *recipe_params]
-    return rows_read(
-        alias, sql, params, RecipeLine, related=(("recipe", Recipe), ("ingredient", Ingredient)), only=_EXPLODED
-    )
+    related = (("recipe", Recipe), ("ingredient", Ingredient))
+    return rows_read(alias, sql, params, RecipeLine, related=related, only=_EXPLODED, shared=True)
 
 
 # What ``Explosion`` reads of the recipes (their stamps and company are left deferred).
@@ -175,8 +174,23 @@ def own_items_locked(tenant: Tenant, branch_id: uuid.UUID, item_ids: Sequence[uu
     scope, params = tenant_where(MenuItem, tenant, alias)
     sql = _own_items_sql(alias, len(item_ids)).format(scope=scope)
     wanted = [*_keys(MenuItem, item_ids, alias), key(MenuItem, branch_id, alias), *params]
-    found = rows_read(alias, sql, wanted, MenuItem)
+    found = rows_read(alias, sql, wanted, MenuItem, only={MenuItem: _REPORTED})
     return {item.pk: item for item in found}
+
+
+# What a ``menu_item_updated`` reports of a dish, and its ``remaining`` (its stamps are left deferred).
+_REPORTED = (
+    "company",
+    "category",
+    "title",
+    "price",
+    "is_available",
+    "branch",
+    "station",
+    "remaining",
+    "sold_by",
+    "stock_tracked",
+)
 
 
 @functools.cache
@@ -184,7 +198,7 @@ def _own_items_sql(alias: str, count: int) -> str:
     keys = ", ".join(["%s"] * count)
     tracked = _quoted(alias, MenuItem, "stock_tracked")
     return (
-        f"SELECT {columns(MenuItem, alias)}"
+        f"SELECT {columns(MenuItem, alias, _REPORTED)}"
         f" FROM {_quoted(alias, MenuItem)} WHERE {_quoted(alias, MenuItem, 'id')} IN ({keys}) AND {tracked}"
         f" AND {_quoted(alias, MenuItem, 'branch')} = %s AND {{scope}}"
         f" ORDER BY {_quoted(alias, MenuItem, 'id')} ASC{lock_clause(alias, MenuItem)}"
