@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,10 +28,10 @@ from cafe.store.models import Ingredient, MovementKind, StockLevel, StockMovemen
 from cafe.store.recipes import MAX_DEPTH, Explosion, portions_possible
 from cafe.store.statements import (
     levels_read,
-    movements_insert,
     own_items_locked,
     remaining_write,
     shared_rows_locked,
+    stock_write,
     uses_read,
 )
 from core.errors import Conflict
@@ -145,25 +144,6 @@ def levels_locked(
     return levels
 
 
-def _levels_write(tenant: Tenant, levels: list[StockLevel], now: Any) -> None:
-    """The levels' new on hand and average cost, one statement: on PostgreSQL an
-    ``UPDATE … FROM (VALUES …)`` whose text is plain (Django's ``bulk_update`` builds
-    a ``CASE`` per field and row, and compiles it on every call)."""
-    if connection.vendor != "postgresql":
-        tenant.scope(StockLevel).bulk_update(levels, ["on_hand", "avg_cost", "updated_at"])
-        return
-    values = ", ".join(["(%s::uuid, %s::numeric, %s::numeric)"] * len(levels))
-    params: list[Any] = [now]
-    for level in levels:
-        params += [level.pk, level.on_hand, level.avg_cost]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {StockLevel._meta.db_table} AS level SET on_hand = v.on_hand, avg_cost = v.avg_cost, "
-            f"updated_at = %s FROM (VALUES {values}) AS v(id, on_hand, avg_cost) WHERE level.id = v.id",
-            params,
-        )
-
-
 def _is_low(level: StockLevel, on_hand: Decimal) -> bool:
     return level.low_threshold is not None and on_hand <= level.low_threshold
 
@@ -232,8 +212,7 @@ def stock_post(
     for level in levels.values():
         level.on_hand = level.on_hand.quantize(QUANTITY_PLACES)
         level.updated_at = now
-    movements_insert(posted.movements)
-    _levels_write(tenant, list(levels.values()), now)
+    stock_write(tenant, posted.movements, list(levels.values()), now)
     posted.levels = levels
     for pk, level in levels.items():
         went_negative = before[pk] >= 0 > level.on_hand

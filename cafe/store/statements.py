@@ -252,32 +252,64 @@ def _remaining_sql(model: type[Model], alias: str, count: int) -> str:
     return f"UPDATE {table} AS t SET remaining = v.remaining FROM (VALUES {rows}) AS v(id, remaining) WHERE t.id = v.id"
 
 
-def movements_insert(movements: Sequence[StockMovement]) -> None:
-    """Inserts a posting's movements (new instances, keys set), as
+def stock_write(
+    tenant: Tenant, movements: Sequence[StockMovement], levels: Sequence[StockLevel], now: datetime.datetime
+) -> None:
+    """Writes a posting: inserts its movements (new instances, keys set), as
     ``core.rows.rows_insert`` does (each value through its field's ``pre_save``, the
-    stamps set on the instances, which are marked saved). On PostgreSQL the rows go
-    as one JSON document unpacked by the statement (``json_array_elements``), whose
-    text never changes: a sale of many ingredients is not a statement of a hundred
-    parameters that psycopg parses again on every order (it caches statements of at
-    most 50) and adapts value by value in Python. Many rows still go through
-    ``rows_insert`` (``bulk_create``), as every row does elsewhere."""
+    stamps set on the instances, which are marked saved), and the levels' new on hand
+    and average cost (``updated_at`` = ``now``), levels this transaction holds locked.
+
+    On PostgreSQL one statement whose text depends only on the number of levels: the
+    levels' ``UPDATE … FROM (VALUES …)`` (Django's ``bulk_update`` builds a ``CASE``
+    per field and row, and compiles it on every call) with the movements' insert as
+    its ``WITH``, the movements as one JSON document unpacked by the statement
+    (``json_array_elements``), so a sale of many ingredients is not a statement of a
+    hundred parameters that psycopg parses again on every order (it caches statements
+    of at most 50) and adapts value by value in Python. Elsewhere, or for many
+    movements, ``rows_insert`` and ``bulk_update``."""
+    for level in levels:
+        level.updated_at = now
     alias = router.db_for_write(StockMovement)
     connection = connections[alias]
-    if connection.vendor != "postgresql" or not movements or len(movements) > VALUES_MAX_ROWS:
+    if connection.vendor != "postgresql" or len(movements) > VALUES_MAX_ROWS or not movements or not levels:
         rows_insert(StockMovement, movements)
+        levels_write(tenant, levels, now)
         return
     fields = _movement_fields()
     document = []
     for movement in movements:
-        movement._prepare_related_fields_for_save(operation_name="movements_insert")  # type: ignore[attr-defined]
+        movement._prepare_related_fields_for_save(operation_name="stock_write")  # type: ignore[attr-defined]
         # The posting's own values (keys, quantized Decimals, stamps): what the fields'
         # ``get_db_prep_save`` would give on PostgreSQL, written as text.
         document.append([_json_value(field.pre_save(movement, True)) for field in fields])
+    params: list[Any] = [json.dumps(document, separators=(",", ":")), now]
+    for level in levels:
+        params += [level.pk, level.on_hand, level.avg_cost]
     with connection.cursor() as cursor:
-        cursor.execute(_movements_sql(alias), [json.dumps(document, separators=(",", ":"))])
+        cursor.execute(_stock_write_sql(alias, len(levels)), params)
     for movement in movements:
         movement._state.adding = False
         movement._state.db = alias
+
+
+def levels_write(tenant: Tenant, levels: Sequence[StockLevel], now: datetime.datetime) -> None:
+    """The levels' new on hand and average cost, one statement (``stock_write``'s
+    ``UPDATE`` on PostgreSQL, ``bulk_update`` elsewhere)."""
+    if not levels:
+        return
+    for level in levels:
+        level.updated_at = now
+    alias = router.db_for_write(StockLevel)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        tenant.scope(StockLevel).bulk_update(list(levels), ["on_hand", "avg_cost", "updated_at"])
+        return
+    params: list[Any] = [now]
+    for level in levels:
+        params += [level.pk, level.on_hand, level.avg_cost]
+    with connection.cursor() as cursor:
+        cursor.execute(_levels_update_sql(alias, len(levels)), params)
 
 
 def _json_value(value: Any) -> Any:
@@ -302,6 +334,20 @@ def _movements_sql(alias: str) -> str:
     values = ", ".join(f"(e->>{index})::{_read_as(field, connection)}" for index, field in enumerate(fields))
     table = _quoted(alias, StockMovement)
     return f"INSERT INTO {table} ({names}) SELECT {values} FROM json_array_elements(%s::json) AS e"
+
+
+@functools.cache
+def _levels_update_sql(alias: str, count: int) -> str:
+    values = ", ".join(["(%s::uuid, %s::numeric, %s::numeric)"] * count)
+    return (
+        f"UPDATE {_quoted(alias, StockLevel)} AS level SET on_hand = v.on_hand, avg_cost = v.avg_cost,"
+        f" updated_at = %s FROM (VALUES {values}) AS v(id, on_hand, avg_cost) WHERE level.id = v.id"
+    )
+
+
+@functools.cache
+def _stock_write_sql(alias: str, levels: int) -> str:
+    return f"WITH moved AS ({_movements_sql(alias)}) {_levels_update_sql(alias, levels)}"
 
 
 def _read_as(field: Field, connection: Any) -> str:

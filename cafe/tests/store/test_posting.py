@@ -10,8 +10,8 @@ from django.utils import timezone, translation
 
 from accounts.tenancy import tenant_for
 from cafe.store.models import Ingredient, MovementKind, StockLevel, StockMovement, StockSettings
-from cafe.store.posting import Move, StockShortage, stock_post
-from cafe.store.statements import movements_insert
+from cafe.store.posting import Move, StockShortage, levels_locked, stock_post
+from cafe.store.statements import stock_write
 from cafe.tests.factories import BranchFactory, owner_of
 from core.rows import rows_insert
 
@@ -98,10 +98,11 @@ def test_another_companys_ingredient_is_refused(owner, branch):
 
 
 def test_a_postings_movements_are_written_as_rows_insert_writes_them(owner, branch, cheese):
-    """``movements_insert`` (on PostgreSQL one JSON document unpacked by a statement that
-    never changes) writes what ``core.rows.rows_insert`` writes, value for value: keys,
-    signed quantities and costs at their scale, nulls, a note with quotes and
-    non-ASCII text, the stamps, every row of a sale of many ingredients."""
+    """``stock_write`` (on PostgreSQL the movements as one JSON document unpacked by
+    the levels' update, one statement) writes the movements ``core.rows.rows_insert``
+    writes, value for value: keys, signed quantities and costs at their scale, nulls,
+    a note with quotes and non-ASCII text, the stamps, every row of a sale of many
+    ingredients; and the levels' new on hand and average cost."""
     oil = Ingredient.objects.create(company=branch.company, name="Oil", unit="ml")
 
     def movements(note: str) -> list[StockMovement]:
@@ -128,7 +129,17 @@ def test_a_postings_movements_are_written_as_rows_insert_writes_them(owner, bran
         ]
 
     written, reference = movements('Spilt "all" of it — 1/2 l'), movements('Spilt "all" of it — 1/2 l')
-    movements_insert(written)
+    tenant = tenant_for(owner)
+    levels = list(levels_locked(tenant, branch.pk, [cheese.pk, oil.pk]).values())
+    for n, held in enumerate(levels):
+        held.on_hand, held.avg_cost = Decimal("-1.250") * (n + 1), Decimal("0.3333") * (n + 1)
+    moment = timezone.now()
+    stock_write(tenant, written, levels, moment)
+    stored_levels = StockLevel.unscoped.filter(branch=branch)
+    assert {(row.ingredient_id, row.on_hand, row.avg_cost) for row in levels} == {
+        (row.ingredient_id, row.on_hand, row.avg_cost) for row in stored_levels
+    }
+    assert all(row.updated_at >= moment for row in stored_levels)
     rows_insert(StockMovement, reference)
     assert all(not row._state.adding for row in written)
     names = [field.attname for field in StockMovement._meta.concrete_fields]

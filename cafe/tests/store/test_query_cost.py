@@ -80,4 +80,5 @@ def test_statements_a_tracked_line_costs_more_than_a_plain_one(owner, waiter, br
     if own:  # a dish of the branch itself (its row holds remaining), not a company-wide one
         MenuItem.unscoped.filter(pk=dish.pk).update(branch=branch)
     _queries(waiter, table, [dish])
-    assert len(_queries(waiter, table, [dish])) == baseline + more
+    # On PostgreSQL the movements are inserted by the levels' update (one statement).
+    assert len(_queries(waiter, table, [dish])) == baseline + more - (connection.vendor == "postgresql")
