@@ -29,6 +29,7 @@ from cafe.store.recipes import MAX_DEPTH, Explosion, portions_possible
 from cafe.store.statements import (
     levels_read,
     own_items_locked,
+    own_items_set,
     remaining_write,
     shared_rows_locked,
     stock_write,
@@ -303,6 +304,20 @@ def portions_set(
         )
     own_ids = sorted(pk for pk, branch in where.items() if branch == branch_id)
     shared_ids = sorted(pk for pk, branch in where.items() if branch is None)
+    held = locked or {}
+    if own_ids and not shared_ids:
+        # The branch's own dishes whose ingredients this transaction holds: their
+        # portions are known before their rows are locked (nobody else can change
+        # those levels), so the rows are locked and written in one statement.
+        explosion = known if known is not None and known.covers(own_ids) else Explosion.load(tenant, branch_id, own_ids)
+        needs = {pk: explosion.portion(pk) for pk in own_ids}
+        if all(ingredient in held for need in needs.values() if need for ingredient in need):
+            on_hand = {pk: level.on_hand for pk, level in held.items()}
+            values = [(pk, None if need is None else portions_possible(need, on_hand)) for pk, need in needs.items()]
+            written = own_items_set(tenant, branch_id, values)
+            if written is not None:
+                return {item.pk: item for item in written}
+        known = explosion
     own = own_items_locked(tenant, branch_id, own_ids) if own_ids else {}
     shared = shared_rows_locked(tenant, branch_id, shared_ids) if shared_ids else []
     if len(shared) < len(shared_ids):
@@ -320,7 +335,6 @@ def portions_set(
     explosion = known if known is not None and known.covers(every) else Explosion.load(tenant, branch_id, every)
     needs = {pk: explosion.portion(pk) for pk in every}
     wanted = {ingredient for need in needs.values() if need for ingredient in need}
-    held = locked or {}
     on_hand = {pk: held[pk].on_hand for pk in wanted if pk in held}
     if wanted - set(on_hand):
         on_hand.update(

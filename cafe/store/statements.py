@@ -194,14 +194,49 @@ _REPORTED = (
 
 
 @functools.cache
-def _own_items_sql(alias: str, count: int) -> str:
+def _own_items_sql(alias: str, count: int, chosen: str | None = None) -> str:
+    """The lock of ``own_items_locked``, selecting ``chosen`` (its columns by default)."""
     keys = ", ".join(["%s"] * count)
     tracked = _quoted(alias, MenuItem, "stock_tracked")
     return (
-        f"SELECT {columns(MenuItem, alias, _REPORTED)}"
+        f"SELECT {chosen or columns(MenuItem, alias, _REPORTED)}"
         f" FROM {_quoted(alias, MenuItem)} WHERE {_quoted(alias, MenuItem, 'id')} IN ({keys}) AND {tracked}"
         f" AND {_quoted(alias, MenuItem, 'branch')} = %s AND {{scope}}"
         f" ORDER BY {_quoted(alias, MenuItem, 'id')} ASC{lock_clause(alias, MenuItem)}"
+    )
+
+
+def own_items_set(
+    tenant: Tenant, branch_id: uuid.UUID, values: Sequence[tuple[uuid.UUID, int | None]]
+) -> list[MenuItem] | None:
+    """``own_items_locked`` and ``remaining_write`` in one statement, for remaining
+    values known before the rows are locked: locks the stock-tracked items of the
+    branch itself among the given ones in id order, sets their ``remaining``, and
+    returns those whose value changed, whole as ``own_items_locked`` reads them, in id
+    order. On PostgreSQL only (None elsewhere: the caller locks, then writes)."""
+    alias = router.db_for_write(MenuItem)
+    if connections[alias].vendor != "postgresql":
+        return None
+    scope, scope_params = tenant_where(MenuItem, tenant, alias)
+    ids = [key(MenuItem, pk, alias) for pk, _remaining in values]
+    params = [*ids, key(MenuItem, branch_id, alias), *scope_params]
+    for pk, remaining in values:
+        params += [key(MenuItem, pk, alias), remaining]
+    sql = _own_items_set_sql(alias, len(values)).format(scope=scope)
+    found = rows_read(alias, sql, params, MenuItem, only={MenuItem: _REPORTED})
+    return sorted(found, key=lambda item: item.pk)
+
+
+@functools.cache
+def _own_items_set_sql(alias: str, count: int) -> str:
+    table, pk, column = _quoted(alias, MenuItem), _quoted(alias, MenuItem, "id"), _quoted(alias, MenuItem, "remaining")
+    rows = ", ".join(["(%s::uuid, %s::integer)"] * count)
+    return (
+        f"WITH locked AS ({_own_items_sql(alias, count, pk)})"
+        f" UPDATE {table} SET {connections[alias].ops.quote_name('remaining')} = v.remaining"
+        f" FROM locked, (VALUES {rows}) AS v(id, remaining)"
+        f" WHERE {pk} = locked.id AND locked.id = v.id AND {column} IS DISTINCT FROM v.remaining"
+        f" RETURNING {columns(MenuItem, alias, _REPORTED)}"
     )
 
 
