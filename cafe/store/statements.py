@@ -311,14 +311,16 @@ def stock_write(
         rows_insert(StockMovement, movements)
         levels_write(tenant, levels, now)
         return
-    fields = _movement_fields()
+    names, stamps = _movement_attnames(), _movement_stamps()
     document = []
     for movement in movements:
         movement._prepare_related_fields_for_save(operation_name="stock_write")  # type: ignore[attr-defined]
-        # The posting's own values (keys, quantized Decimals, stamps): what the fields'
-        # ``get_db_prep_save`` would give on PostgreSQL, written as text.
-        document.append([_json_value(field.pre_save(movement, True)) for field in fields])
-    params: list[Any] = [json.dumps(document, separators=(",", ":")), now]
+        for stamp in stamps:
+            stamp.pre_save(movement, True)
+        # The posting's own values (keys, quantized Decimals, stamps: what the fields'
+        # ``get_db_prep_save`` gives on PostgreSQL), written as JSON text.
+        document.append([getattr(movement, name) for name in names])
+    params: list[Any] = [json.dumps(document, separators=(",", ":"), default=_json_text), now]
     for level in levels:
         params += [level.pk, level.on_hand, level.avg_cost]
     with connection.cursor() as cursor:
@@ -347,18 +349,29 @@ def levels_write(tenant: Tenant, levels: Sequence[StockLevel], now: datetime.dat
         cursor.execute(_levels_update_sql(alias, len(levels)), params)
 
 
-def _json_value(value: Any) -> Any:
-    """A column's value in the JSON document, as text its type reads back exactly."""
-    if value is None or isinstance(value, str | bool | int):
-        return value
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    return str(value)  # a UUID, a Decimal
+def _json_text(value: Any) -> str:
+    """A value JSON has no type for (a UUID, a Decimal, a datetime), as text its column reads back exactly."""
+    return value.isoformat() if isinstance(value, datetime.datetime) else str(value)
 
 
 @functools.cache
 def _movement_fields() -> list[Field]:
     return list(StockMovement._meta.concrete_fields)
+
+
+@functools.cache
+def _movement_attnames() -> list[str]:
+    return [field.attname for field in _movement_fields()]
+
+
+@functools.cache
+def _movement_stamps() -> list[Field]:
+    """The fields whose ``pre_save`` sets the value (``auto_now``, ``auto_now_add``)."""
+    return [
+        field
+        for field in _movement_fields()
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
 
 
 @functools.cache
