@@ -121,15 +121,19 @@ def negative_allowed(tenant: Tenant, branch_id: uuid.UUID) -> bool:
 
 
 def levels_locked(
-    tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Collection[uuid.UUID]
+    tenant: Tenant,
+    branch_id: uuid.UUID,
+    ingredient_ids: Collection[uuid.UUID],
+    ingredients: Mapping[uuid.UUID, Ingredient] | None = None,
 ) -> dict[uuid.UUID, StockLevel]:
     """The branch's levels of the ingredients, locked in id order, made (at zero) for
-    those that have none yet; keyed by ingredient id, their ingredients read with them.
-    The ingredients must be the tenant's (``ValueError`` otherwise: a caller's bug)."""
+    those that have none yet; keyed by ingredient id, their ingredients read with them
+    (or taken from ``ingredients``, read already with a sale's recipes). The
+    ingredients must be the tenant's (``ValueError`` otherwise: a caller's bug)."""
     wanted = sorted(set(ingredient_ids))
 
     def read() -> dict[uuid.UUID, StockLevel]:
-        return {level.ingredient_id: level for level in levels_read(tenant, branch_id, wanted)}
+        return {level.ingredient_id: level for level in levels_read(tenant, branch_id, wanted, ingredients)}
 
     levels = read()
     missing = [pk for pk in wanted if pk not in levels]
@@ -170,7 +174,8 @@ def stock_post(
     moves = [move for move in moves if move.quantity]
     if not moves:
         return posted
-    levels = levels_locked(tenant, branch_id, {move.ingredient_id for move in moves})
+    moved = {move.ingredient_id for move in moves}
+    levels = levels_locked(tenant, branch_id, moved, known.ingredients if known is not None else None)
     change: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
     for move in moves:
         change[move.ingredient_id] += move.quantity

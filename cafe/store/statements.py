@@ -10,7 +10,7 @@ import datetime
 import functools
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from django.db import connections, router
@@ -92,14 +92,27 @@ def _line_company(tenant: Tenant, alias: str) -> tuple[str, list[Any]]:
     ]
 
 
-def levels_read(tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Sequence[uuid.UUID]) -> list[StockLevel]:
+def levels_read(
+    tenant: Tenant,
+    branch_id: uuid.UUID,
+    ingredient_ids: Sequence[uuid.UUID],
+    ingredients: Mapping[uuid.UUID, Ingredient] | None = None,
+) -> list[StockLevel]:
     """The branch's levels of the ingredients with their ingredients, locked in id
-    order (``FOR NO KEY UPDATE OF`` the levels); their stamps left deferred (``_LEVELS``)."""
+    order (``FOR NO KEY UPDATE OF`` the levels); their stamps left deferred (``_LEVELS``).
+    ``ingredients``: the ingredients already read (a sale's, with its recipes), not read
+    again when they are all there."""
     alias = router.db_for_write(StockLevel)
     scope, params = tenant_where(StockLevel, tenant, alias)
-    sql = _levels_sql(alias, len(ingredient_ids)).format(scope=scope)
     wanted = [key(StockLevel, branch_id, alias), *_keys(Ingredient, ingredient_ids, alias), *params]
-    return rows_read(alias, sql, wanted, StockLevel, related=(("ingredient", Ingredient),), only=_LEVELS)
+    if ingredients is None or any(pk not in ingredients for pk in ingredient_ids):
+        sql = _levels_sql(alias, len(ingredient_ids)).format(scope=scope)
+        return rows_read(alias, sql, wanted, StockLevel, related=(("ingredient", Ingredient),), only=_LEVELS)
+    sql = _levels_sql(alias, len(ingredient_ids), joined=False).format(scope=scope)
+    levels = rows_read(alias, sql, wanted, StockLevel, only=_LEVELS)
+    for level in levels:
+        level._state.fields_cache["ingredient"] = ingredients[level.ingredient_id]
+    return levels
 
 
 # What a posting reads of the levels and their ingredients (their stamps are left deferred).
@@ -110,13 +123,15 @@ _LEVELS: dict[type[Model], tuple[str, ...]] = {
 
 
 @functools.cache
-def _levels_sql(alias: str, count: int) -> str:
+def _levels_sql(alias: str, count: int, joined: bool = True) -> str:
     level, ingredient = _quoted(alias, StockLevel), _quoted(alias, Ingredient)
     keys = ", ".join(["%s"] * count)
+    chosen = ", ".join(columns(model, alias, only) for model, only in _LEVELS.items() if joined or model is StockLevel)
+    join = (
+        f" INNER JOIN {ingredient} ON ({_quoted(alias, StockLevel, 'ingredient')} = {_quoted(alias, Ingredient, 'id')})"
+    )
     return (
-        f"SELECT {', '.join(columns(model, alias, only) for model, only in _LEVELS.items())}"
-        f" FROM {level} INNER JOIN {ingredient}"
-        f" ON ({_quoted(alias, StockLevel, 'ingredient')} = {_quoted(alias, Ingredient, 'id')})"
+        f"SELECT {chosen} FROM {level}{join if joined else ''}"
         f" WHERE {_quoted(alias, StockLevel, 'branch')} = %s AND {_quoted(alias, StockLevel, 'ingredient')} IN ({keys})"
         f" AND {{scope}} ORDER BY {_quoted(alias, StockLevel, 'id')} ASC{lock_clause(alias, StockLevel)}"
     )
