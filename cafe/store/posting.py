@@ -39,12 +39,12 @@ from core.errors import Conflict
 from realtime.emit import PendingEvent
 
 ZERO = Decimal(0)
+COST_PLACES = Decimal("0.0001")
+QUANTITY_PLACES = Decimal("0.001")
 
 # Where a stock-tracked dish's ``remaining`` lives in a branch: the branch's own dish
 # itself, or a company-wide dish's branch row.
 StopListRow = MenuItem | MenuItemBranch
-COST_PLACES = Decimal("0.0001")
-QUANTITY_PLACES = Decimal("0.001")
 
 
 @dataclass(frozen=True)
