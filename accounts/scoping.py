@@ -22,6 +22,7 @@ branch means "every branch", as for menu items).
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django.db import connections, models
@@ -55,20 +56,31 @@ def tenant_where(model: type[models.Model], tenant: Tenant, alias: str) -> tuple
     for models whose branch is a column of their own (``tenant_branch_field`` a plain
     foreign key)."""
     connection = connections[alias]
-    quote = connection.ops.quote_name
+    branch_bound = tenant.branch is not None
+    condition, company, branch = _tenant_sql(model, alias, branch_bound)
+    params = [company.get_db_prep_value(tenant.company_id, connection)]
+    if branch is not None:
+        params.append(branch.get_db_prep_value(tenant.branch.pk, connection))  # type: ignore[union-attr]
+    return condition, params
+
+
+@functools.cache
+def _tenant_sql(
+    model: type[models.Model], alias: str, branch_bound: bool
+) -> tuple[str, models.Field, models.Field | None]:
+    """``tenant_where``'s text (made once per model and shape) and the fields of its parameters."""
+    quote = connections[alias].ops.quote_name
     table = quote(model._meta.db_table)
     company = cast(models.Field, model._meta.get_field("company"))
     condition = f"{table}.{quote(company.column)} = %s"
-    params = [company.get_db_prep_value(tenant.company_id, connection)]
     branch_field: str | None = model.tenant_branch_field  # type: ignore[attr-defined]
-    if tenant.branch is None or branch_field is None:
-        return condition, params
+    if not branch_bound or branch_field is None:
+        return condition, company, None
     branch = cast(models.Field, model._meta.get_field(branch_field))  # a lookup through a relation: FieldDoesNotExist
     column = f"{table}.{quote(branch.column)}"
-    params.append(branch.get_db_prep_value(tenant.branch.pk, connection))
     if getattr(model, "tenant_branch_optional", False):
-        return f"{condition} AND ({column} = %s OR {column} IS NULL)", params
-    return f"{condition} AND {column} = %s", params
+        return f"{condition} AND ({column} = %s OR {column} IS NULL)", company, branch
+    return f"{condition} AND {column} = %s", company, branch
 
 
 class TenantScoping(Generic[M]):

@@ -18,7 +18,7 @@ sends model signals (the project has no receivers). Many rows still go through
 ``bulk_create``, whose ``UNNEST`` keeps the server's planning short."""
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import DatabaseError, connections, router
@@ -138,12 +138,22 @@ def _update(model: type[Model], alias: str, names: tuple[str, ...]) -> str:
 
 
 @functools.cache
-def columns(model: type[Model], alias: str) -> str:
+def columns(model: type[Model], alias: str, only: tuple[str, ...] | None = None) -> str:
     """``model``'s concrete columns, qualified by its table, in field order: what
-    ``rows_read`` builds an instance from."""
+    ``rows_read`` builds an instance from. ``only``: those fields' (and the key's)
+    alone, the others left deferred on the instances (read again if touched)."""
     quote = connections[alias].ops.quote_name
     table = quote(model._meta.db_table)
-    return ", ".join(f"{table}.{quote(field.column)}" for field in model._meta.concrete_fields)
+    return ", ".join(f"{table}.{quote(field.column)}" for field in _read_fields(model, only))
+
+
+@functools.cache
+def _read_fields(model: type[Model], only: tuple[str, ...] | None) -> list[Field]:
+    fields = list(model._meta.concrete_fields)
+    if only is None:
+        return fields
+    named = {model._meta.get_field(name) for name in only}
+    return [field for field in fields if field.primary_key or field in named]
 
 
 def lock_clause(alias: str, *models: type[Model]) -> str:
@@ -173,22 +183,36 @@ def rows_read(
     *,
     related: Sequence[tuple[str, type[Model]]] = (),
     extra: Sequence[str] = (),
+    only: Mapping[type[Model], tuple[str, ...]] | None = None,
+    shared: bool = False,
 ) -> list[M]:
     """Instances of ``model`` from ``sql``, whose columns are ``columns(model)``, then
     each ``related`` model's (``(field, model)``: cached on the row as
     ``select_related`` does; a related row whose key is NULL (an outer join that found
     none) is None), then one value per name in ``extra``, set as attributes (as
     ``annotate`` does). Each value goes through its field's converters, as Django's
-    reads do."""
+    reads do. ``only``: for a model read in part, the fields its ``columns`` named
+    (``columns(model, alias, only)``); the others are deferred, as ``QuerySet.only``
+    leaves them. ``shared``: a related row met again (by key) is the instance built
+    the first time, not another (for reads that do not change what they read)."""
     connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
+    parts = only or {}
+    built: dict[tuple[type[Model], Any], Any] = {}
     rows = []
     for values in found:
-        row, start = _instance(model, alias, values, 0)
+        row, start = _instance(model, connection, values, 0, parts.get(model))
         for name, other in related:
-            related_row, start = _instance(other, alias, values, start)
+            part = parts.get(other)
+            met = (other, values[start + _key_index(other, part)]) if shared else None
+            if met is not None and met in built:
+                related_row, start = built[met], start + len(_read_fields(other, part))
+            else:
+                related_row, start = _instance(other, connection, values, start, part)
+                if met is not None:
+                    built[met] = related_row
             row._state.fields_cache[name] = related_row
         for name in extra:
             setattr(row, name, values[start])
@@ -197,32 +221,42 @@ def rows_read(
     return rows
 
 
-def _instance(model: type[M], alias: str, values: Sequence[Any], start: int) -> tuple[Any, int]:
-    converters = _converters(model, alias)
+def _instance(
+    model: type[M], connection: Any, values: Sequence[Any], start: int, only: tuple[str, ...] | None = None
+) -> tuple[Any, int]:
+    alias = connection.alias
+    converters = _converters(model, alias, only)
     end = start + len(converters)
-    if values[start + _key_index(model)] is None:  # no row (a left join's missing side): its key is NULL
+    if values[start + _key_index(model, only)] is None:  # no row (a left join's missing side): its key is NULL
         return None, end
-    connection = connections[alias]
     own = list(values[start:end])
     for index, (column, chain) in enumerate(converters):
         for converter in chain:
             own[index] = converter(own[index], column, connection)
-    return model.from_db(alias, None, own), end  # type: ignore[arg-type]
+    return model.from_db(alias, _attnames(model, only), own), end  # type: ignore[arg-type]
 
 
 @functools.cache
-def _key_index(model: type[Model]) -> int:
-    return [field.primary_key for field in model._meta.concrete_fields].index(True)
+def _attnames(model: type[Model], only: tuple[str, ...] | None) -> frozenset[str] | None:
+    """What ``from_db`` is told was read (None: every concrete field)."""
+    return None if only is None else frozenset(field.attname for field in _read_fields(model, only))
 
 
 @functools.cache
-def _converters(model: type[Model], alias: str) -> list[tuple[Any, list[Callable[..., Any]]]]:
-    """Per concrete field (``model.from_db``'s order), its column and the converters
+def _key_index(model: type[Model], only: tuple[str, ...] | None = None) -> int:
+    return [field.primary_key for field in _read_fields(model, only)].index(True)
+
+
+@functools.cache
+def _converters(
+    model: type[Model], alias: str, only: tuple[str, ...] | None = None
+) -> list[tuple[Any, list[Callable[..., Any]]]]:
+    """Per field read (``model.from_db``'s order), its column and the converters
     Django's compiler applies to it."""
     connection = connections[alias]
     table = model._meta.db_table
     chains = []
-    for field in model._meta.concrete_fields:
+    for field in _read_fields(model, only):
         column = field.get_col(table)
         chains.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
     return chains

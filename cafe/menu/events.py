@@ -2,16 +2,15 @@
 builder, and the kitchen socket's station narrowing (stations are the menu's)."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from accounts.tenancy import Tenant
-from cafe.menu.models import MenuItem
+from cafe.menu.models import MenuItem, ModifierGroup
 from cafe.menu.payloads import MenuItemData, MenuItemObject
 from cafe.menu.selectors import station_in_scope
-from cafe.menu.serializers import MenuItemSerializer, ModifierGroupSerializer
+from cafe.menu.serializers import menu_item_fields, modifier_group_fields
 from cafe.shared.events import Stream
-from cafe.shared.serializers import represent
 from realtime.catalogue import Narrowing, event_type
 from realtime.emit import PendingEvent, in_event_language
 
@@ -37,23 +36,23 @@ STATION = Narrowing(
 )
 
 
-class _ItemWithoutGroups(MenuItemSerializer):
-    """``MenuItemSerializer`` up to its last field, ``modifier_groups``, which is the
-    same in every branch and is represented once per item."""
-
-    modifier_groups = None  # type: ignore[assignment]
-
-
 @in_event_language
-def menu_item_updated(items_by_branch: Iterable[tuple[uuid.UUID, MenuItem]]) -> list[PendingEvent[MenuItemData]]:
+def menu_item_updated(
+    items_by_branch: Iterable[tuple[uuid.UUID, MenuItem]],
+    read: Mapping[uuid.UUID, Sequence[ModifierGroup]] | None = None,
+) -> list[PendingEvent[MenuItemData]]:
     """One event per (branch, item as that branch sees it: ``cafe.menu.selectors.menu_item_views``).
-    An item's modifier groups are represented once and shared by its branches' payloads."""
+    An item's modifier groups are represented once and shared by its branches' payloads:
+    those in ``read`` (by item id, their modifiers prefetched: an order's, read with its
+    menu), or the item's prefetched ones."""
     groups: dict[uuid.UUID, list[Any]] = {}
     events = []
     for branch_id, item in items_by_branch:
         if item.pk not in groups:
-            groups[item.pk] = [represent(ModifierGroupSerializer, group) for group in item.modifier_groups.all()]
-        menu_item = {**represent(_ItemWithoutGroups, item), "modifier_groups": groups[item.pk]}
+            found = read.get(item.pk) if read is not None else None
+            chosen = found if found is not None else item.modifier_groups.all()
+            groups[item.pk] = [modifier_group_fields(group) for group in chosen]
+        menu_item = {**menu_item_fields(item), "modifier_groups": groups[item.pk]}
         events.append(
             PendingEvent(
                 MENU_ITEM_UPDATED,

@@ -1,6 +1,6 @@
 import copy
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, UUIDField, Value, When
 from django.db.models.functions import Coalesce
@@ -102,7 +102,11 @@ def modifier_get(*, tenant: Tenant, modifier_id: uuid.UUID) -> Modifier:
 
 
 def menu_item_views(
-    *, tenant: Tenant, item_ids: Collection[uuid.UUID], branch_id: uuid.UUID | None = None
+    *,
+    tenant: Tenant,
+    item_ids: Collection[uuid.UUID],
+    branch_id: uuid.UUID | None = None,
+    known: Mapping[uuid.UUID, MenuItem] | None = None,
 ) -> list[tuple[uuid.UUID, MenuItem]]:
     """(branch, item as it sees it) for each item in each branch that serves it: the
     given branch, or every branch the tenant may see (what a ``menu_item_updated``
@@ -110,7 +114,18 @@ def menu_item_views(
 
     Three queries whatever the number of branches: the items with their modifiers
     are read once, and each branch's view is a copy of the item (sharing its
-    prefetched modifiers) with that branch's setting applied as ``in_branch`` does."""
+    prefetched modifiers) with that branch's setting applied as ``in_branch`` does.
+    ``known``: items already as ``branch_id`` sees them (``seen_from``: an order's,
+    read with its menu and their stop-list rows under their locks), not read again
+    (nor their modifier groups: the caller has them); none read when every item is
+    known."""
+    if known:
+        if branch_id is None:
+            raise ValueError("known views are one branch's")
+        rest = [pk for pk in item_ids if pk not in known]
+        views = menu_item_views(tenant=tenant, item_ids=rest, branch_id=branch_id) if rest else []
+        views += [(branch_id, known[pk]) for pk in dict.fromkeys(item_ids) if pk in known]
+        return sorted(views, key=lambda view: view[1].pk)
     items = list(
         tenant.scope(MenuItem).filter(pk__in=item_ids).prefetch_related("modifier_groups__modifiers").order_by("pk")
     )
@@ -121,15 +136,16 @@ def menu_item_views(
         here = here.filter(branch=branch_id)
     by_branch = {(setting.menu_item_id, setting.branch_id): setting for setting in here} if shared else {}
     return [
-        (branch, _seen_from(item, by_branch.get((item.pk, branch))))
+        (branch, seen_from(item, by_branch.get((item.pk, branch))))
         for branch in branches
         for item in items
         if item.branch_id in (None, branch)
     ]
 
 
-def _seen_from(item: MenuItem, setting: MenuItemBranch | None) -> MenuItem:
-    """``item`` as ``in_branch`` annotates it for a branch whose setting is ``setting``."""
+def seen_from(item: MenuItem, setting: MenuItemBranch | None) -> MenuItem:
+    """``item`` as ``in_branch`` annotates it for a branch whose setting is ``setting``
+    (a copy, sharing its prefetched modifier groups)."""
     view = copy.copy(item)
     if item.branch_id is None:
         view.station_here = setting.station_id if setting else None  # type: ignore[attr-defined]

@@ -1,12 +1,21 @@
 """The menu's shapes: categories, items (as a branch sees them), stations, modifiers,
-and their inputs. Output serializers are shared by REST and events."""
+and their inputs. Output serializers are shared by REST and events.
 
+A menu item goes out on every sale that changes its stop-list (``menu_item_updated``):
+``MenuItemSerializer``, ``ModifierGroupSerializer`` and ``ModifierSerializer`` build
+their output by hand (``menu_item_fields``, ``modifier_group_fields``), the same dict
+DRF's field-by-field walk makes from their declared fields, which stay what OpenAPI
+and the event catalogue describe (cafe/tests/api/test_fast_representation.py
+compares the two)."""
+
+import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from rest_framework import serializers
 
-from cafe.menu.models import Category, MenuItem, SoldBy
+from cafe.menu.models import Category, MenuItem, Modifier, ModifierGroup, SoldBy
 from core.fields import StrictDecimalField
 
 
@@ -23,12 +32,69 @@ class StationSerializer(serializers.Serializer):
     position = serializers.IntegerField()
 
 
+def _uuid(value: uuid.UUID | str | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _int(value: int | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _money(value: Decimal | None) -> str | None:
+    # StrictDecimalField's text: two places.
+    return None if value is None else f"{value:.2f}"
+
+
+def _modifier_fields(modifier: Modifier) -> dict[str, Any]:
+    return {
+        "id": _uuid(modifier.id),
+        "group": _uuid(modifier.group_id),
+        "name": None if modifier.name is None else str(modifier.name),
+        "price": _money(modifier.price),
+        "position": _int(modifier.position),
+    }
+
+
+def modifier_group_fields(group: ModifierGroup) -> dict[str, Any]:
+    """``ModifierGroupSerializer``'s output, with its modifiers (prefetched)."""
+    return {
+        "id": _uuid(group.id),
+        "menu_item": _uuid(group.menu_item_id),
+        "name": None if group.name is None else str(group.name),
+        "required": None if group.required is None else bool(group.required),
+        "max_choices": _int(group.max_choices),
+        "position": _int(group.position),
+        "modifiers": [_modifier_fields(modifier) for modifier in group.modifiers.all()],
+    }
+
+
+def menu_item_fields(item: MenuItem) -> dict[str, Any]:
+    """``MenuItemSerializer``'s output but its last field, ``modifier_groups`` (the same
+    in every branch: an event represents them once per item)."""
+    station = getattr(item, "station_here", item.station_id)
+    return {
+        "id": _uuid(item.id),
+        "category": _uuid(item.category_id),
+        "title": None if item.title is None else str(item.title),
+        "price": _money(item.price),
+        "is_available": getattr(item, "available_here", item.is_available),
+        "branch": _uuid(item.branch_id),
+        "station": str(station) if station else None,
+        "remaining": getattr(item, "remaining_here", item.remaining),
+        "sold_by": None if item.sold_by is None else str(item.sold_by),
+    }
+
+
 class ModifierSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     group = serializers.UUIDField(source="group_id")
     name = serializers.CharField()
     price = StrictDecimalField(max_digits=10)
     position = serializers.IntegerField()
+
+    def to_representation(self, modifier: Modifier) -> dict[str, Any]:
+        """What the declared fields give, built directly (see the top of the module)."""
+        return _modifier_fields(modifier)
 
 
 class ModifierGroupSerializer(serializers.Serializer):
@@ -40,6 +106,10 @@ class ModifierGroupSerializer(serializers.Serializer):
     max_choices = serializers.IntegerField()
     position = serializers.IntegerField()
     modifiers = ModifierSerializer(many=True, source="modifiers.all")
+
+    def to_representation(self, group: ModifierGroup) -> dict[str, Any]:
+        """What the declared fields give, built directly (see the top of the module)."""
+        return modifier_group_fields(group)
 
 
 class MenuItemSerializer(serializers.Serializer):
@@ -67,6 +137,13 @@ class MenuItemSerializer(serializers.Serializer):
 
     def get_remaining(self, item: MenuItem) -> int | None:
         return getattr(item, "remaining_here", item.remaining)
+
+    def to_representation(self, item: MenuItem) -> dict[str, Any]:
+        """What the declared fields give, built directly (see the top of the module)."""
+        return {
+            **menu_item_fields(item),
+            "modifier_groups": [modifier_group_fields(group) for group in item.modifier_groups.all()],
+        }
 
 
 class MenuItemBranchSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ ends by handing its events to ``emit``."""
 import datetime
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,7 +25,7 @@ from cafe.guests.models import Guest
 from cafe.guests.services import guest_for_contact
 from cafe.menu.events import menu_item_updated
 from cafe.menu.models import MenuItem, MenuItemBranch, ModifierGroup, SoldBy, Station
-from cafe.menu.selectors import menu_for_branch, menu_item_views
+from cafe.menu.selectors import menu_for_branch, menu_item_views, seen_from
 from cafe.orders.events import (
     KITCHEN_TASK_CREATED,
     ORDER_CANCELLED,
@@ -56,7 +56,7 @@ from cafe.orders.takeaway import pickup_number_next
 from cafe.shared import metrics
 from cafe.shared.business_day import zone
 from cafe.shared.services import with_prefetched
-from cafe.store.taking import LineTake, Taken, stock_return, stock_reweigh, stock_take
+from cafe.store.taking import LineTake, StopListRow, Taken, stock_return, stock_reweigh, stock_take
 from core.errors import Conflict
 from core.rows import rows_insert
 from realtime.catalogue import EventType
@@ -157,6 +157,12 @@ class NewLines:
     modifiers: list[OrderItemModifier] = field(default_factory=list)
     kitchen: list[tuple[OrderItem, uuid.UUID | None, bool, int, int]] = field(default_factory=list)
     restocked: list[uuid.UUID] = field(default_factory=list)
+    # Of ``restocked``, the stock-tracked items of the order as the branch now sees them
+    # (``cafe.menu.selectors.seen_from``: read with the menu, their stop-list rows as
+    # the storeroom wrote them under their locks), reported without reading them again.
+    seen: dict[uuid.UUID, MenuItem] = field(default_factory=dict)
+    # The modifier groups of the order's items (their modifiers prefetched), by item id.
+    groups: dict[uuid.UUID, list[ModifierGroup]] = field(default_factory=dict)
     # The storeroom's own events (``stock_low``).
     stocked: list[PendingEvent[Any]] = field(default_factory=list)
     # The kitchen's stations, read with the menu (their names go in the tasks' events).
@@ -286,6 +292,7 @@ def lines_prepare(tenant: Tenant, order: Order, lines: Sequence[dict[str, Any]],
             wanted[item] += row.quantity
     taken = stock_take(tenant=tenant, branch_id=order.branch_id, counted=wanted, tracked=tracked)
     new.restocked, new.stocked = taken.items, taken.events
+    new.seen, new.groups = _seen_after(menu, taken.rows), groups
     for row in new.lines:
         row.stock_taken = row.pk in taken.lines
     portions = sum(count for _, station, _, _, count in new.kitchen if station is not None)
@@ -310,13 +317,34 @@ def lines_write(tenant: Tenant, order: Order, new: NewLines) -> list[PendingEven
     for task in tasks:
         task.station = new.stations[task.station_id]
         created.append(task_event(KITCHEN_TASK_CREATED, task))
-    return [*created, *_menu_events(tenant, order, new.restocked), *new.stocked]
+    return [*created, *_menu_events(tenant, order, new.restocked, new.seen, new.groups), *new.stocked]
 
 
-def _menu_events(tenant: Tenant, order: Order, item_ids: Sequence[uuid.UUID]) -> list[PendingEvent[Any]]:
+def _seen_after(menu: Mapping[uuid.UUID, MenuItem], rows: Mapping[uuid.UUID, StopListRow]) -> dict[uuid.UUID, MenuItem]:
+    """The order's stock-tracked items whose ``remaining`` the storeroom just wrote, as
+    the branch sees them now: a branch's own dish is its row read under its lock, a
+    company-wide one the item read with the menu and its branch row read under its
+    lock (their modifier groups are the ones read with the menu)."""
+    return {
+        pk: seen_from(row, None) if isinstance(row, MenuItem) else seen_from(menu[pk], row)
+        for pk, row in rows.items()
+        if pk in menu  # not another dish using the same ingredients: read for its event
+    }
+
+
+def _menu_events(
+    tenant: Tenant,
+    order: Order,
+    item_ids: Sequence[uuid.UUID],
+    seen: Mapping[uuid.UUID, MenuItem] | None = None,
+    groups: Mapping[uuid.UUID, list[ModifierGroup]] | None = None,
+) -> list[PendingEvent[Any]]:
+    """``menu_item_updated`` for the items; ``seen``: some of them as the branch sees
+    them now, with their modifier groups in ``groups`` (not read again)."""
     if not item_ids:
         return []
-    return menu_item_updated(menu_item_views(tenant=tenant, item_ids=item_ids, branch_id=order.branch_id))
+    views = menu_item_views(tenant=tenant, item_ids=item_ids, branch_id=order.branch_id, known=seen)
+    return menu_item_updated(views, {pk: groups[pk] for pk in seen} if seen and groups else None)
 
 
 def order_changed(

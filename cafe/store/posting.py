@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,14 +26,25 @@ from cafe.menu.models import MenuItem, MenuItemBranch
 from cafe.store.events import stock_low
 from cafe.store.models import Ingredient, MovementKind, StockLevel, StockMovement, StockSettings
 from cafe.store.recipes import MAX_DEPTH, Explosion, portions_possible
-from cafe.store.statements import levels_read, own_items_locked, remaining_write, uses_read
+from cafe.store.statements import (
+    levels_read,
+    own_items_locked,
+    own_items_set,
+    remaining_write,
+    shared_rows_locked,
+    stock_write,
+    uses_read,
+)
 from core.errors import Conflict
-from core.rows import rows_insert
 from realtime.emit import PendingEvent
 
 ZERO = Decimal(0)
 COST_PLACES = Decimal("0.0001")
 QUANTITY_PLACES = Decimal("0.001")
+
+# Where a stock-tracked dish's ``remaining`` lives in a branch: the branch's own dish
+# itself, or a company-wide dish's branch row.
+StopListRow = MenuItem | MenuItemBranch
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,8 @@ class Posted:
     crossed_low: list[StockLevel] = field(default_factory=list)
     items: list[uuid.UUID] = field(default_factory=list)
     events: list[PendingEvent[Any]] = field(default_factory=list)
+    # The rows of ``items`` as written, read whole under their locks (``portions_set``).
+    rows: dict[uuid.UUID, StopListRow] = field(default_factory=dict)
 
 
 def negative_allowed(tenant: Tenant, branch_id: uuid.UUID) -> bool:
@@ -109,15 +121,19 @@ def negative_allowed(tenant: Tenant, branch_id: uuid.UUID) -> bool:
 
 
 def levels_locked(
-    tenant: Tenant, branch_id: uuid.UUID, ingredient_ids: Collection[uuid.UUID]
+    tenant: Tenant,
+    branch_id: uuid.UUID,
+    ingredient_ids: Collection[uuid.UUID],
+    ingredients: Mapping[uuid.UUID, Ingredient] | None = None,
 ) -> dict[uuid.UUID, StockLevel]:
     """The branch's levels of the ingredients, locked in id order, made (at zero) for
-    those that have none yet; keyed by ingredient id, their ingredients read with them.
-    The ingredients must be the tenant's (``ValueError`` otherwise: a caller's bug)."""
+    those that have none yet; keyed by ingredient id, their ingredients read with them
+    (or taken from ``ingredients``, read already with a sale's recipes). The
+    ingredients must be the tenant's (``ValueError`` otherwise: a caller's bug)."""
     wanted = sorted(set(ingredient_ids))
 
     def read() -> dict[uuid.UUID, StockLevel]:
-        return {level.ingredient_id: level for level in levels_read(tenant, branch_id, wanted)}
+        return {level.ingredient_id: level for level in levels_read(tenant, branch_id, wanted, ingredients)}
 
     levels = read()
     missing = [pk for pk in wanted if pk not in levels]
@@ -131,25 +147,6 @@ def levels_locked(
         )
         levels = read()
     return levels
-
-
-def _levels_write(tenant: Tenant, levels: list[StockLevel], now: Any) -> None:
-    """The levels' new on hand and average cost, one statement: on PostgreSQL an
-    ``UPDATE … FROM (VALUES …)`` whose text is plain (Django's ``bulk_update`` builds
-    a ``CASE`` per field and row, and compiles it on every call)."""
-    if connection.vendor != "postgresql":
-        tenant.scope(StockLevel).bulk_update(levels, ["on_hand", "avg_cost", "updated_at"])
-        return
-    values = ", ".join(["(%s::uuid, %s::numeric, %s::numeric)"] * len(levels))
-    params: list[Any] = [now]
-    for level in levels:
-        params += [level.pk, level.on_hand, level.avg_cost]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {StockLevel._meta.db_table} AS level SET on_hand = v.on_hand, avg_cost = v.avg_cost, "
-            f"updated_at = %s FROM (VALUES {values}) AS v(id, on_hand, avg_cost) WHERE level.id = v.id",
-            params,
-        )
 
 
 def _is_low(level: StockLevel, on_hand: Decimal) -> bool:
@@ -177,15 +174,17 @@ def stock_post(
     moves = [move for move in moves if move.quantity]
     if not moves:
         return posted
-    levels = levels_locked(tenant, branch_id, {move.ingredient_id for move in moves})
+    moved = {move.ingredient_id for move in moves}
+    levels = levels_locked(tenant, branch_id, moved, known.ingredients if known is not None else None)
     change: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
     for move in moves:
         change[move.ingredient_id] += move.quantity
     short = [
         Shortage(pk, level.ingredient.name, level.ingredient.unit, level.on_hand, -change[pk])
-        for pk, level in sorted(levels.items(), key=lambda pair: pair[1].ingredient.name)
+        for pk, level in levels.items()
         if change[pk] < 0 and level.on_hand + change[pk] < 0
     ]
+    short.sort(key=lambda shortage: shortage.name)
     if short and not (allow_negative if allow_negative is not None else negative_allowed(tenant, branch_id)):
         raise StockShortage(short, {pk: level.on_hand for pk, level in levels.items()})
     before = {pk: level.on_hand for pk, level in levels.items()}
@@ -219,15 +218,16 @@ def stock_post(
     for level in levels.values():
         level.on_hand = level.on_hand.quantize(QUANTITY_PLACES)
         level.updated_at = now
-    rows_insert(StockMovement, posted.movements)
-    _levels_write(tenant, list(levels.values()), now)
+    stock_write(tenant, posted.movements, list(levels.values()), now)
     posted.levels = levels
-    for pk, level in sorted(levels.items(), key=lambda pair: pair[1].ingredient.name):
+    for pk, level in levels.items():
         went_negative = before[pk] >= 0 > level.on_hand
         if (not _is_low(level, before[pk]) and _is_low(level, level.on_hand)) or went_negative:
             posted.crossed_low.append(level)
-            posted.events.append(stock_low(tenant, level, negative=level.on_hand < 0))
-    posted.items = portions_refresh(tenant, branch_id, list(levels), known=known, locked=levels)
+    posted.crossed_low.sort(key=lambda level: level.ingredient.name)
+    posted.events += [stock_low(tenant, level, negative=level.on_hand < 0) for level in posted.crossed_low]
+    posted.rows = portions_refresh(tenant, branch_id, list(levels), known=known, locked=levels)
+    posted.items = list(posted.rows)
     return posted
 
 
@@ -273,10 +273,11 @@ def portions_refresh(
     *,
     known: Explosion | None = None,
     locked: Mapping[uuid.UUID, StockLevel] | None = None,
-) -> list[uuid.UUID]:
+) -> dict[uuid.UUID, StopListRow]:
     """Sets ``remaining`` of the stock-tracked dishes using the ingredients to the
-    portions the branch's stock allows; returns those whose value changed. ``known``:
-    recipes already read (a sale's); ``locked``: levels this transaction holds."""
+    portions the branch's stock allows; returns those whose value changed (with their
+    rows: ``portions_set``). ``known``: recipes already read (a sale's); ``locked``:
+    levels this transaction holds."""
     where = items_where(tenant, branch_id, ingredient_ids)
     return portions_set(tenant, branch_id, list(where), known=known, locked=locked, where=where)
 
@@ -289,45 +290,56 @@ def portions_set(
     known: Explosion | None = None,
     locked: Mapping[uuid.UUID, StockLevel] | None = None,
     where: Mapping[uuid.UUID, uuid.UUID | None] | None = None,
-) -> list[uuid.UUID]:
+) -> dict[uuid.UUID, StopListRow]:
     """Sets the branch's ``remaining`` of stock-tracked items (on a branch item, or
     its ``MenuItemBranch`` row for a company-wide one, made if missing) to the
     portions its recipe and the stock allow (null where it has no recipe here). The
     rows are locked (in id order) before the levels are read, so of two postings the
     later one writes what both left (the levels this transaction holds, ``locked``,
     are read from memory: nobody else can change them). Returns the items whose
-    ``remaining`` changed. ``where``: the items' branches (None: company-wide), as
-    ``items_where`` read them with their recipes (not read again)."""
+    ``remaining`` changed, each with its row as written (``StopListRow``: read whole
+    under its lock, so a caller reports it without reading it again). ``where``: the
+    items' branches (None: company-wide), as ``items_where`` read them with their
+    recipes (not read again)."""
     if not item_ids:
-        return []
+        return {}
     if where is None:
         where = dict(
             tenant.scope(MenuItem).filter(pk__in=list(item_ids), stock_tracked=True).values_list("pk", "branch_id")
         )
     own_ids = sorted(pk for pk, branch in where.items() if branch == branch_id)
-    shared_ids = {pk for pk, branch in where.items() if branch is None}
+    shared_ids = sorted(pk for pk, branch in where.items() if branch is None)
+    held = locked or {}
+    if own_ids and not shared_ids:
+        # The branch's own dishes whose ingredients this transaction holds: their
+        # portions are known before their rows are locked (nobody else can change
+        # those levels), so the rows are locked and written in one statement.
+        explosion = known if known is not None and known.covers(own_ids) else Explosion.load(tenant, branch_id, own_ids)
+        needs = {pk: explosion.portion(pk) for pk in own_ids}
+        if all(ingredient in held for need in needs.values() if need for ingredient in need):
+            on_hand = {pk: level.on_hand for pk, level in held.items()}
+            values = [(pk, None if need is None else portions_possible(need, on_hand)) for pk, need in needs.items()]
+            written = own_items_set(tenant, branch_id, values)
+            if written is not None:
+                return {item.pk: item for item in written}
+        known = explosion
     own = own_items_locked(tenant, branch_id, own_ids) if own_ids else {}
-
-    def shared_rows() -> list[MenuItemBranch]:
-        rows = tenant.scope(MenuItemBranch).filter(branch=branch_id, menu_item__in=sorted(shared_ids)).order_by("pk")
-        return list(rows.select_for_update(of=("self",), no_key=True))
-
-    shared = shared_rows() if shared_ids else []
+    shared = shared_rows_locked(tenant, branch_id, shared_ids) if shared_ids else []
     if len(shared) < len(shared_ids):
         present = {row.menu_item_id for row in shared}
         MenuItemBranch.objects.bulk_create(
             [
                 MenuItemBranch(company_id=tenant.company_id, branch_id=branch_id, menu_item_id=pk)
-                for pk in sorted(shared_ids - present)
+                for pk in shared_ids
+                if pk not in present
             ],
             ignore_conflicts=True,
         )
-        shared = shared_rows()
+        shared = shared_rows_locked(tenant, branch_id, shared_ids)
     every = [*own, *shared_ids]
     explosion = known if known is not None and known.covers(every) else Explosion.load(tenant, branch_id, every)
     needs = {pk: explosion.portion(pk) for pk in every}
     wanted = {ingredient for need in needs.values() if need for ingredient in need}
-    held = locked or {}
     on_hand = {pk: held[pk].on_hand for pk in wanted if pk in held}
     if wanted - set(on_hand):
         on_hand.update(
@@ -340,16 +352,16 @@ def portions_set(
         need = needs.get(pk)
         return None if need is None else portions_possible(need, on_hand)
 
-    changed: list[uuid.UUID] = []
-    own_changed = [(pk, portions(pk)) for pk, remaining in own.items() if remaining != portions(pk)]
-    changed += [pk for pk, _remaining in own_changed]
+    own_changed = [item for pk, item in own.items() if item.remaining != portions(pk)]
+    for item in own_changed:
+        item.remaining = portions(item.pk)
     shared_changed = [row for row in shared if row.remaining != portions(row.menu_item_id)]
     for row in shared_changed:
         row.remaining = portions(row.menu_item_id)
-        changed.append(row.menu_item_id)
-    remaining_write(tenant, MenuItem, own_changed)
-    if shared_changed:
-        tenant.scope(MenuItemBranch).bulk_update(shared_changed, ["remaining"])
+    remaining_write(tenant, MenuItem, [(item.pk, item.remaining) for item in own_changed])
+    remaining_write(tenant, MenuItemBranch, [(row.pk, row.remaining) for row in shared_changed])
+    changed: dict[uuid.UUID, StopListRow] = {item.pk: item for item in own_changed}
+    changed.update((row.menu_item_id, row) for row in shared_changed)
     return changed
 
 
@@ -359,6 +371,7 @@ __all__ = [
     "Posted",
     "Shortage",
     "StockShortage",
+    "StopListRow",
     "items_using",
     "items_where",
     "levels_locked",

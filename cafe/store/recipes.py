@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from accounts.tenancy import Tenant
-from cafe.shared.services import with_prefetched
 from cafe.store.models import EffectAction, Ingredient, IngredientKind, ModifierEffect, Recipe, RecipeLine
 from cafe.store.statements import recipe_lines
 from cafe.store.units import unit_convert
@@ -51,6 +50,8 @@ class Explosion:
     items: dict[uuid.UUID, Recipe] = field(default_factory=dict)
     semis: dict[uuid.UUID, Recipe] = field(default_factory=dict)
     ingredients: dict[uuid.UUID, Ingredient] = field(default_factory=dict)
+    # Each recipe's lines (by recipe id), in their order.
+    lines: dict[uuid.UUID, list[RecipeLine]] = field(default_factory=lambda: defaultdict(list))
     # The items asked for (None: built by hand).
     loaded: set[uuid.UUID] | None = None
 
@@ -63,14 +64,11 @@ class Explosion:
             return found
         rows = recipe_lines(tenant, branch_id, list(item_ids))
         recipes: dict[uuid.UUID, Recipe] = {}
-        lines: dict[uuid.UUID, list[RecipeLine]] = defaultdict(list)
         for line in rows:
             recipe = recipes.setdefault(line.recipe_id, line.recipe)
-            line.recipe = recipe
-            lines[recipe.pk].append(line)
+            found.lines[recipe.pk].append(line)
             found.ingredients[line.ingredient_id] = line.ingredient
         for recipe in recipes.values():
-            with_prefetched(recipe, lines=lines[recipe.pk])
             if recipe.menu_item_id is not None:
                 _effective(found.items, recipe.menu_item_id, recipe)
             else:
@@ -87,7 +85,7 @@ class Explosion:
             need[ingredient.pk] += quantity
             return
         scale = quantity / recipe.output
-        for line in recipe.lines.all():
+        for line in self.lines[recipe.pk]:
             self._add(
                 need,
                 line.ingredient,
@@ -102,7 +100,7 @@ class Explosion:
             return None
         lines = [
             (line.ingredient, line_need(line.quantity, line.unit, line.loss_percent, line.ingredient))
-            for line in recipe.lines.all()
+            for line in self.lines[recipe.pk]
         ]
         for effect in effects:
             if effect.action == EffectAction.ADD:

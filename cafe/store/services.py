@@ -248,9 +248,9 @@ def _follow(tenant: Tenant, recipe: Recipe) -> list[PendingEvent[Any]]:
     events: list[PendingEvent[Any]] = []
     for branch in _branches_of(tenant, recipe):
         if recipe.menu_item_id is not None:
-            changed = portions_set(tenant, branch.pk, [recipe.menu_item_id])
+            changed = list(portions_set(tenant, branch.pk, [recipe.menu_item_id]))
         else:
-            changed = portions_set(tenant, branch.pk, items_using(tenant, branch.pk, [recipe.semi_finished_id]))  # type: ignore[list-item]
+            changed = list(portions_set(tenant, branch.pk, items_using(tenant, branch.pk, [recipe.semi_finished_id])))  # type: ignore[list-item]
         if changed:
             events += menu_item_updated(menu_item_views(tenant=tenant, item_ids=changed, branch_id=branch.pk))
     return events
@@ -406,9 +406,9 @@ def recipe_delete(*, tenant: Tenant, recipe_id: uuid.UUID) -> None:
     events: list[PendingEvent[Any]] = []
     for branch in branches:
         if item is not None:
-            changed = portions_set(tenant, branch.pk, [item.pk]) if item.stock_tracked else [item.pk]
+            changed = list(portions_set(tenant, branch.pk, [item.pk])) if item.stock_tracked else [item.pk]
         else:
-            changed = portions_set(tenant, branch.pk, items_using(tenant, branch.pk, [recipe.semi_finished_id]))  # type: ignore[list-item]
+            changed = list(portions_set(tenant, branch.pk, items_using(tenant, branch.pk, [recipe.semi_finished_id])))  # type: ignore[list-item]
         if changed:
             events += menu_item_updated(menu_item_views(tenant=tenant, item_ids=changed, branch_id=branch.pk))
     emit(company_id=tenant.company_id, events=events)

@@ -26,7 +26,7 @@ from cafe.menu import stock as counted_stock
 from cafe.menu.models import MenuItem
 from cafe.menu.stock import StockShort
 from cafe.store.models import MovementKind, StockMovement
-from cafe.store.posting import Move, StockShortage, shortages_described, stock_post
+from cafe.store.posting import Move, StockShortage, StopListRow, shortages_described, stock_post
 from cafe.store.recipes import Explosion, Need, effects_of, portions_possible
 from realtime.emit import PendingEvent
 
@@ -52,11 +52,15 @@ class LineTake:
 class Taken:
     """``items``: menu items whose ``remaining`` changed (``menu_item_updated`` is due);
     ``events``: the storeroom's own (``stock_low``); ``lines``: the lines that took
-    ingredients (their ``OrderItem.stock_taken`` is set)."""
+    ingredients (their ``OrderItem.stock_taken`` is set); ``rows``: of the
+    stock-tracked ``items``, their stop-list rows as written, read whole under their
+    locks (``cafe.store.posting.portions_set``): a caller holding the items as the
+    branch sees them reports them without reading them again."""
 
     items: list[uuid.UUID] = field(default_factory=list)
     events: list[PendingEvent[Any]] = field(default_factory=list)
     lines: set[uuid.UUID] = field(default_factory=set)
+    rows: dict[uuid.UUID, StopListRow] = field(default_factory=dict)
 
 
 def tracks_stock(item: MenuItem) -> bool:
@@ -115,6 +119,7 @@ def stock_take(
         raise _short_dish(needs, error) from None
     taken.items += [pk for pk in posted.items if pk not in taken.items]
     taken.events += posted.events
+    taken.rows.update(posted.rows)
     return taken
 
 
@@ -174,6 +179,7 @@ def stock_return(
     posted = stock_post(tenant=tenant, branch_id=branch_id, moves=moves, allow_negative=True)
     taken.items += posted.items
     taken.events += posted.events
+    taken.rows.update(posted.rows)
     return taken
 
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Branch, Company, User
 from cafe.floor.models import Table
 from core.models import IdempotencyKey
-from core.rows import VALUES_MAX_ROWS, row_insert_if_absent, row_update, rows_insert
+from core.rows import VALUES_MAX_ROWS, columns, row_insert_if_absent, row_update, rows_insert, rows_read
 from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +104,36 @@ def test_an_insert_if_absent_reads_back_its_key_and_yields_to_a_taken_unique_val
     assert again.pk is None
     stored_key = IdempotencyKey.objects.get(user=user, key="k")
     assert (stored_key.pk, stored_key.fingerprint, stored_key.body) == (first.pk, "a", {"ok": ['"quoted"']})
+
+
+def test_a_read_in_part_defers_the_rest_and_shares_related_rows_when_asked():
+    """``rows_read(only=…)`` builds instances of the named fields (and the key), the
+    others deferred as ``QuerySet.only`` leaves them; ``shared`` gives a related row met
+    again the instance built the first time."""
+    company = Company.objects.create(name="In part")
+    here, there = (Branch.unscoped.create(company=company, name=name) for name in ("Here", "There"))
+    tables = [
+        Table.unscoped.create(company=company, branch=branch, number=n)
+        for n, branch in ((1, here), (2, here), (3, there))
+    ]
+    only = {Table: ("branch", "number"), Branch: ("name",)}
+    sql = (
+        f"SELECT {columns(Table, 'default', only[Table])}, {columns(Branch, 'default', only[Branch])}"
+        f" FROM {Table._meta.db_table} INNER JOIN {Branch._meta.db_table}"
+        f" ON ({Table._meta.db_table}.branch_id = {Branch._meta.db_table}.id)"
+        f" WHERE {Table._meta.db_table}.company_id = %s ORDER BY {Table._meta.db_table}.number"
+    )
+    params = [Table._meta.get_field("company").get_db_prep_value(company.pk, connection)]
+    for shared in (False, True):
+        with CaptureQueriesContext(connection) as captured:
+            read = rows_read("default", sql, params, Table, related=(("branch", Branch),), only=only, shared=shared)
+            seen = [(row.pk, row.number, row.branch_id, row.branch.name) for row in read]
+        assert len(captured.captured_queries) == 1
+        assert seen == [(table.pk, table.number, table.branch_id, table.branch.name) for table in tables]
+        deferred = read[0].get_deferred_fields()
+        assert {"company_id", "created_at", "seats"} <= deferred
+        assert not deferred & {"id", "branch_id", "number"}
+        assert read[0].branch.get_deferred_fields() >= {"company_id", "created_at"}
+        assert (read[0].branch is read[1].branch) is shared
+        assert read[0].branch is not read[2].branch
+    assert read[0].created_at == tables[0].created_at  # a deferred field is read when touched

@@ -1,11 +1,14 @@
 """``OrderSerializer`` and ``KitchenTaskSerializer`` build their output by hand (the
-order's events and REST answers are written on every request); what they build must
-be what DRF's field-by-field walk of their declared fields makes, to the byte: the
-answers and the events are the clients' contract, and the OpenAPI and AsyncAPI
-documents describe the declared fields."""
+order's events and REST answers are written on every request), and so do the menu's
+item, modifier group and modifier serializers (a sale that changes the stop-list
+sends its item); what they build must be what DRF's field-by-field walk of their
+declared fields makes, to the byte: the answers and the events are the clients'
+contract, and the OpenAPI and AsyncAPI documents describe the declared fields."""
 
+import contextlib
 import json
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
@@ -16,6 +19,9 @@ from accounts.models import Role
 from accounts.tenancy import tenant_for
 from cafe.bill.services import order_discount_set, order_pay
 from cafe.bill.till import order_refund
+from cafe.menu.models import MenuItemBranch
+from cafe.menu.selectors import menu_item_list
+from cafe.menu.serializers import MenuItemSerializer, ModifierGroupSerializer, ModifierSerializer, menu_item_fields
 from cafe.orders.kitchen import task_act
 from cafe.orders.models import KitchenTask
 from cafe.orders.selectors import order_get, task_list
@@ -120,3 +126,56 @@ def test_orders_and_tasks_are_represented_as_drf_would(rich, language, zone):
         for task in tasks:
             assert text(KitchenTaskSerializer().to_representation(task)) == text(as_drf(KitchenTaskSerializer, task))
         assert KitchenTask.unscoped.filter(cook__isnull=False).exists()
+
+
+def as_drf_walk(serializer_class, instance) -> dict:
+    """DRF's own walk of the declared fields, nested serializers walked by DRF too."""
+    with contextlib.ExitStack() as stack:
+        for nested in (ModifierGroupSerializer, ModifierSerializer):
+            walk = serializers.Serializer.to_representation
+            stack.enter_context(mock.patch.object(nested, "to_representation", walk))
+        return serializers.Serializer.to_representation(serializer_class(), instance)
+
+
+def test_menu_items_groups_and_modifiers_are_represented_as_drf_would(branch):
+    """``MenuItemSerializer`` (a ``menu_item_updated`` on every sale that changes the
+    stop-list) and its modifier groups and modifiers, built by hand: company-wide items
+    seen from a branch (with its station, availability and count, or with nothing set
+    there) and from no branch, a branch's own item, one sold by weight."""
+    owner = tenant_for(staff_of(branch, Role.OWNER))
+    station = StationFactory(branch=branch, company=branch.company, name="Гриль")
+    shared = MenuItemFactory(category__company=branch.company, title="Суп «Дня»", price=Decimal("99.90"))
+    MenuItemBranch.unscoped.create(
+        company=branch.company, branch=branch, menu_item=shared, station=station, is_available=False, remaining=3
+    )
+    MenuItemFactory(category=shared.category, title="Tea", is_available=False)
+    MenuItemFactory(category=shared.category, branch=branch, station=station, remaining=0, sold_by="weight")
+    MenuItemFactory(category=shared.category, branch=branch, title="")
+    size = ModifierGroupFactory(menu_item=shared, name="Size", required=True, max_choices=2, position=3)
+    ModifierFactory(group=size, name="Large", price=Decimal("50.00"), position=2)
+    ModifierFactory(group=size, name="Small")
+    ModifierGroupFactory(menu_item=shared, name="Extras")
+    seen = list(menu_item_list(tenant=owner, branch=branch.pk)) + list(menu_item_list(tenant=owner))
+    assert len(seen) == 8
+    for item in seen:
+        assert text(MenuItemSerializer().to_representation(item)) == text(as_drf_walk(MenuItemSerializer, item))
+        assert text(menu_item_fields(item)) == text(
+            {k: v for k, v in as_drf_walk(MenuItemSerializer, item).items() if k != "modifier_groups"}
+        )
+    groups = [group for item in seen for group in item.modifier_groups.all()]
+    assert len(groups) == 4
+    for group in groups:
+        assert text(ModifierGroupSerializer().to_representation(group)) == text(
+            as_drf_walk(ModifierGroupSerializer, group)
+        )
+        for modifier in group.modifiers.all():
+            assert text(ModifierSerializer().to_representation(modifier)) == text(
+                as_drf_walk(ModifierSerializer, modifier)
+            )
+    assert {(row["station"], row["is_available"], row["remaining"]) for row in map(menu_item_fields, seen)} >= {
+        (str(station.pk), False, 3),
+        (None, True, None),
+        (str(station.pk), True, 0),
+    }
+    with_groups = [MenuItemSerializer().to_representation(item)["modifier_groups"] for item in seen[:4]]
+    assert sorted(len(groups) for groups in with_groups) == [0, 0, 0, 2]

@@ -1,16 +1,19 @@
 """``cafe.store.posting.stock_post``: the ledger and its derived level, the average
 cost, the refusal below zero, the low threshold crossed once."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.tenancy import tenant_for
 from cafe.store.models import Ingredient, MovementKind, StockLevel, StockMovement, StockSettings
-from cafe.store.posting import Move, StockShortage, stock_post
+from cafe.store.posting import Move, StockShortage, levels_locked, stock_post
+from cafe.store.statements import stock_write
 from cafe.tests.factories import BranchFactory, owner_of
+from core.rows import rows_insert
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +95,63 @@ def test_another_companys_ingredient_is_refused(owner, branch):
     with pytest.raises(ValueError, match="another company"):
         post(owner, branch, Move(other.pk, MovementKind.PURCHASE, Decimal(1), unit_cost=Decimal(1)))
     assert not StockLevel.unscoped.exists()
+
+
+def test_a_postings_movements_are_written_as_rows_insert_writes_them(owner, branch, cheese):
+    """``stock_write`` (on PostgreSQL the movements as one JSON document unpacked by
+    the levels' update, one statement) writes the movements ``core.rows.rows_insert``
+    writes, value for value: keys, signed quantities and costs at their scale, nulls,
+    a note with quotes and non-ASCII text, the stamps, every row of a sale of many
+    ingredients; and the levels' new on hand and average cost."""
+    oil = Ingredient.objects.create(company=branch.company, name="Oil", unit="ml")
+
+    def movements(note: str) -> list[StockMovement]:
+        now = timezone.now()
+        return [
+            StockMovement(
+                id=uuid.uuid4(),
+                company_id=branch.company_id,
+                branch_id=branch.pk,
+                ingredient_id=(cheese, oil)[n % 2].pk,
+                kind=(MovementKind.SALE, MovementKind.PURCHASE)[n % 2],
+                quantity=Decimal("-12.345") if n % 2 == 0 else Decimal("0.001"),
+                unit_cost=Decimal("1234.5678"),
+                on_hand_after=Decimal("-0.500") if n == 3 else Decimal("99999.000"),
+                user=owner if n % 3 == 0 else None,
+                note=note if n == 1 else "",
+                order_line_id=uuid.uuid4() if n % 2 == 0 else None,
+                portions=n or None,
+                document_id=None if n % 2 == 0 else uuid.uuid4(),
+                created_at=now,
+                updated_at=now,
+            )
+            for n in range(12)
+        ]
+
+    written, reference = movements('Spilt "all" of it — 1/2 l'), movements('Spilt "all" of it — 1/2 l')
+    tenant = tenant_for(owner)
+    levels = list(levels_locked(tenant, branch.pk, [cheese.pk, oil.pk]).values())
+    for n, held in enumerate(levels):
+        held.on_hand, held.avg_cost = Decimal("-1.250") * (n + 1), Decimal("0.3333") * (n + 1)
+    moment = timezone.now()
+    stock_write(tenant, written, levels, moment)
+    stored_levels = StockLevel.unscoped.filter(branch=branch)
+    assert {(row.ingredient_id, row.on_hand, row.avg_cost) for row in levels} == {
+        (row.ingredient_id, row.on_hand, row.avg_cost) for row in stored_levels
+    }
+    assert all(row.updated_at >= moment for row in stored_levels)
+    rows_insert(StockMovement, reference)
+    assert all(not row._state.adding for row in written)
+    names = [field.attname for field in StockMovement._meta.concrete_fields]
+
+    def stored(rows):
+        found = StockMovement.unscoped.in_bulk([row.pk for row in rows])
+        return [{name: getattr(found[row.pk], name) for name in names} for row in rows]
+
+    def given(rows):
+        return [{name: getattr(row, name) for name in names} for row in rows]
+
+    # Each row as it was given (its stamps as their pre_save set them), by either path.
+    assert stored(written) == given(written)
+    assert stored(reference) == given(reference)
+    assert {row["note"] for row in stored(written)} == {"", 'Spilt "all" of it — 1/2 l'}

@@ -8,7 +8,9 @@ import pytest
 from django.db.models import Sum
 
 from accounts.tenancy import tenant_for
+from cafe.menu.events import menu_item_updated
 from cafe.menu.models import MenuItem, MenuItemBranch
+from cafe.menu.selectors import menu_item_views
 from cafe.menu.stock import StockShort
 from cafe.orders.models import KitchenTask, OrderItem, TaskStatus
 from cafe.orders.services import order_create, order_line_update, order_line_void
@@ -75,6 +77,43 @@ def test_a_sale_takes_the_recipe_with_its_cooking_loss_and_records_the_line(
     assert remaining(branch, pizza) == 7
     updated = [m for m in logged_messages(branch.company) if m["type"] == "menu_item_updated"]
     assert updated[-1]["data"]["menu_item"]["remaining"] == 7
+
+
+@pytest.mark.parametrize("own", [False, True])
+def test_a_sales_menu_item_updated_is_what_reading_the_item_again_builds(
+    owner, waiter, branch, table, pizza, cheese, dough, own
+):
+    """The sale's ``menu_item_updated`` is built from the item read with the menu and
+    its stop-list row as the storeroom locked and wrote it, without reading them
+    again: the payload reading them again builds (a station in the branch, modifier
+    groups with and without modifiers; a dish outside the order using the same
+    cheese is read for its own event)."""
+    station = StationFactory(branch=branch, name="Oven")
+    if own:  # the branch's own dish: station and remaining on its row
+        MenuItem.unscoped.filter(pk=pizza.pk).update(branch=branch, station=station)
+    else:  # company-wide: on its branch row
+        MenuItemBranch.unscoped.update_or_create(
+            company=branch.company, branch=branch, menu_item=pizza, defaults={"station": station}
+        )
+    size = ModifierGroupFactory(menu_item=pizza, name="Size", required=True, position=1)
+    large = ModifierFactory(group=size, name="Large", price=Decimal("120.00"), position=2)
+    ModifierFactory(group=size, name="Small", position=1)
+    ModifierGroupFactory(menu_item=pizza, name="Extras", max_choices=3)
+    toast = MenuItemFactory(category__company=branch.company, title="Toast")
+    recipe(owner, (cheese, "50", "g", "0"), item=toast)
+    buy(owner, branch, cheese, 1000)
+    buy(owner, branch, dough, 10)
+    before = len(logged_messages(branch.company))
+    create(waiter, table, line(pizza, 2, modifiers=[large.pk]))
+    sent = [m["data"] for m in logged_messages(branch.company)[before:] if m["type"] == "menu_item_updated"]
+    again = menu_item_updated(
+        menu_item_views(tenant=tenant_for(owner), item_ids=[pizza.pk, toast.pk], branch_id=branch.pk)
+    )
+    assert sent == [event.data for event in again]
+    by_id = {data["menu_item"]["id"]: data["menu_item"] for data in sent}
+    assert (by_id[str(pizza.pk)]["remaining"], by_id[str(toast.pk)]["remaining"]) == (8, 16)
+    assert by_id[str(pizza.pk)]["station"] == str(station.pk)
+    assert [group["name"] for group in by_id[str(pizza.pk)]["modifier_groups"]] == ["Extras", "Size"]
 
 
 def test_the_last_portion_sells_once_and_the_409_names_what_is_left(owner, waiter, branch, table, pizza, cheese, dough):
