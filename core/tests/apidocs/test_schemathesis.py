@@ -48,18 +48,6 @@ RUNS = {
     Role.COOK: ("examples,fuzzing,stateful", 3),
 }
 
-# The owner's run, the longest by far (every operation, every phase), in shards by area
-# that the workers share; an area's links (create → read → update) stay in its shard.
-# The last shard takes every operation the others leave, so none is left out.
-OWNER_SHARDS = {
-    "orders": r"^/api/cafe/(orders|kitchen|pickup-board)/",
-    "floor": r"^/api/cafe/(tables|zones|bookings|opening-hours|opening-exceptions|guests|timeclock)/",
-    "store": r"^/api/cafe/(ingredients|recipes|stock|stock-counts|suppliers|purchases|write-offs|transfers)/",
-}
-SHARDS = [(Role.OWNER, shard) for shard in [*OWNER_SHARDS, "rest"]] + [
-    (role, None) for role in RUNS if role != Role.OWNER
-]
-
 
 def schemathesis_command() -> str:
     found = Path(sys.executable).parent / "schemathesis"
@@ -82,12 +70,10 @@ def company_for(role: str):
     return owner if role == Role.OWNER else staff_of(branch, role=role)
 
 
-@pytest.mark.parametrize(
-    ("role", "shard"), SHARDS, ids=[f"{role}-{shard}" if shard else role for role, shard in SHARDS]
-)
-def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(start_server, tmp_path, role, shard):
+@pytest.mark.parametrize("role", list(RUNS))
+def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(start_server, tmp_path, role):
     user = company_for(role)
-    server = start_server(f"schemathesis-{role}-{shard}" if shard else f"schemathesis-{role}")
+    server = start_server(f"schemathesis-{role}")
     phases, examples = RUNS[role]
     command = [
         schemathesis_command(),
@@ -109,18 +95,15 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(start_server,
     if role != Role.OWNER:
         # Public operations (register, login, refresh) once, in the owner's run.
         command += ["--exclude-path-regex", "^/api/users/(register|login|token)/"]
-    elif shard in OWNER_SHARDS:
-        command += ["--include-path-regex", OWNER_SHARDS[shard]]
-    else:
-        command += ["--exclude-path-regex", "|".join(OWNER_SHARDS.values())]
+    # The owner's run takes about 400 s on CI's two cores (docs/benchmarks.md); a bound
+    # against a hang, with room for a loaded machine.
     run = subprocess.run(
-        command, cwd=tmp_path, capture_output=True, text=True, timeout=600, env={**os.environ, "NO_COLOR": "1"}
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=900, env={**os.environ, "NO_COLOR": "1"}
     )
     (tmp_path / "schemathesis.txt").write_text(run.stdout + run.stderr)
     server_errors = [line for line in server.log().splitlines() if re.search(r'" 5\d\d\b', line)]
     failure = (
-        f"schemathesis as {role} ({shard or 'every operation'}) failed (exit {run.returncode}; "
-        f"whole output in {tmp_path / 'schemathesis.txt'}):\n"
+        f"schemathesis as {role} failed (exit {run.returncode}; whole output in {tmp_path / 'schemathesis.txt'}):\n"
         f"{run.stdout[-12000:]}\n{run.stderr[-3000:]}\n"
         "Server errors:\n" + "\n".join(server_errors[:20])
     )
