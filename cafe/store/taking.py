@@ -139,32 +139,11 @@ def stock_return(
         if not item.stock_tracked:
             taken.items += counted_stock.stock_return(tenant=tenant, branch_id=branch_id, item=item, count=count)
         return taken
-    rows = (
-        tenant.scope(StockMovement)
-        .filter(order_line_id=line_id, kind__in=[MovementKind.SALE, MovementKind.VOID])
-        .order_by()
-        .values_list("ingredient", "kind")
-        .annotate(total=Sum("quantity"), covered=Sum("portions"), value=Sum(F("quantity") * F("unit_cost")))
-    )
-    sold: dict[uuid.UUID, tuple[Decimal, int]] = {}
-    back: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
-    back_portions: dict[uuid.UUID, int] = defaultdict(int)
-    costs: dict[uuid.UUID, Decimal] = {}
-    for ingredient, kind, quantity, portions, value in rows:
-        if kind == MovementKind.SALE:
-            sold[ingredient] = (-quantity, portions or 0)
-            costs[ingredient] = value / quantity
-        else:
-            back[ingredient] += quantity
-            back_portions[ingredient] += portions or 0
     moves = []
-    for ingredient, (quantity, portions) in sorted(sold.items()):
-        if not portions:
-            continue
+    for ingredient, held in sorted(line_held(tenant, line_id).items()):
         # Pro rata of what the line still holds for the portions it still holds (a
         # re-weighing, ``stock_reweigh``, changed what its portions hold since the sale).
-        held, held_portions = quantity - back[ingredient], portions - back_portions[ingredient]
-        giving = held if count >= held_portions else held / held_portions * count
+        giving = held.quantity if count >= held.portions else held.quantity / held.portions * count
         if giving > 0:
             moves.append(
                 Move(
@@ -173,7 +152,7 @@ def stock_return(
                     giving,
                     order_line_id=line_id,
                     portions=count,
-                    unit_cost=costs.get(ingredient),
+                    unit_cost=held.unit_cost,
                 )
             )
     posted = stock_post(tenant=tenant, branch_id=branch_id, moves=moves, allow_negative=True)
