@@ -43,7 +43,8 @@ chromium:
 
 # The suite in parallel: TEST_WORKERS processes (pytest-xdist), each with its own test
 # database and events channel; the cells of one isolation-matrix world, and the tests
-# that start real server processes, each run on one worker (xdist_group, --dist loadgroup).
+# that start real server processes (by group: e2e, delivery, ops, each browser module) each
+# run on one worker (xdist_group, --dist loadgroup).
 # Tests wait on sockets and servers more than they compute: more workers than cores pay.
 # Work is handed out in collection order (--no-loadscope-reorder), which the root
 # conftest.py puts the long serial groups and the slow tests first in.

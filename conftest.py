@@ -29,35 +29,75 @@ def pytest_configure(config):
         django_settings.EVENTS_CHANNEL = f"{django_settings.EVENTS_CHANNEL}.{worker}"
 
 
+# The long work, handed out first and longest first (``--dist loadgroup`` hands out
+# work in collection order, a group as one unit): the owner's schemathesis run (minutes
+# of CPU), then the groups of tests on real server processes, each group one after
+# another on one worker (its module-scoped Chromium launched once), then the slow tests.
+_FIRST = "core/tests/apidocs/test_schemathesis.py::test_schemathesis_finds_no_server_error_and_no_schema_mismatch[owner"
+_GROUPS = ("e2e", "browser", "delivery", "browser-offline", "browser-devices", "ops", "browser-views")
+
 # Tests that each cost seconds (real server processes, fresh Python processes, the
-# OpenAPI document), by module; with the serial groups they are handed out first.
+# OpenAPI document, collectstatic, lock races), by module.
 _SLOW_MODULES = (
     "accounts/tests/test_hostile_input.py",
     "cafe/tests/api/test_settings.py",
+    "cafe/tests/races/test_move_races.py",
+    "core/tests/apidocs/test_schemathesis.py",
     "core/tests/test_serve.py",
     "realtime/tests/test_catalogue.py",
     "core/tests/apidocs/test_openapi.py",
+    "webapp/tests/test_static.py",
+    "webapp/tests/test_worker.py",
 )
 
 
+def _check_grouped(items) -> None:
+    """pytest-xdist groups by a suffix it writes into each grouped test's id; a pytest
+    that ignores the write (9.2, pytest-xdist#1386) spreads every group over the
+    workers without a word. Said here instead of silently."""
+    ungrouped = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if ungrouped:
+        raise pytest.UsageError(f"--dist loadgroup does not group {ungrouped[0]} (pytest-xdist#1386: pin pytest)")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Under xdist, the long serial groups (``e2e``, ``delivery``: server processes one
-    after another on one worker) and the slow tests are collected first, so that they
-    start first (``--dist loadgroup`` hands out work in collection order) and the run
-    does not end waiting for one worker's long group. The order is the same on every
+    """Under xdist, the long work is collected first (``_FIRST``, ``_GROUPS``, then the
+    slow tests), so that it starts first and the run does not end waiting for one
+    worker's long group while the others are idle. The order is the same on every
     worker; otherwise it is kept (the matrix's cells stay world by world)."""
     if not hasattr(config, "workerinput"):
         return
+    if config.getvalue("loadgroup"):
+        _check_grouped(items)
 
-    def rank(item) -> int:
+    def rank(item) -> tuple[int, int]:
+        if item.nodeid.startswith(_FIRST):
+            return (0, 0)
         group = item.get_closest_marker("xdist_group")
-        if group and group.args and group.args[0] in ("e2e", "delivery"):
-            return 0
+        if group and group.args and group.args[0] in _GROUPS:
+            return (1, _GROUPS.index(group.args[0]))
         if "start_server" in getattr(item, "fixturenames", ()) or item.nodeid.startswith(_SLOW_MODULES):
-            return 1
-        return 2
+            return (2, 0)
+        return (3, 0)
 
     items.sort(key=rank)
+    # xdist gives each worker one unit (a group, or a test of none), then a second one
+    # to each worker whose first holds at most two tests, and a worker starts a test
+    # only once it knows the next: the owner's run (one test) takes a second unit that
+    # waits the whole run. Make that unit one short test, not a group.
+    units = list(dict.fromkeys(map(_unit, items)))
+    alone = [i for i, item in enumerate(items) if rank(item)[0] == 3 and _unit(item) == item.nodeid]
+    workers = config.workerinput["workercount"]
+    if alone and len(units) > workers:
+        second = next(i for i, item in enumerate(items) if _unit(item) == units[workers])
+        if alone[0] > second:
+            items.insert(second, items.pop(alone[0]))
+
+
+def _unit(item) -> str:
+    """What xdist hands out as one: the test's group, or the test."""
+    group = item.get_closest_marker("xdist_group")
+    return group.args[0] if group and group.args else item.nodeid
 
 
 def _share_whitenoise_file_table() -> None:

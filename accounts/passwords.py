@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.contrib.auth import hashers
 from django.db import connection
 from django.utils.translation import gettext_lazy
 from rest_framework import status
@@ -32,6 +33,14 @@ class PasswordChecksBusy(APIException):
     default_detail = gettext_lazy("Too many password checks at once; try again in a moment.")
     default_code = "busy"
     wait = BUSY_RETRY_AFTER  # DRF sends it as Retry-After
+
+
+class PBKDF2PasswordHasher(hashers.PBKDF2PasswordHasher):
+    """Django's PBKDF2 (the same ``pbkdf2_sha256`` hashes) at ``PASSWORD_ITERATIONS``."""
+
+    @property
+    def iterations(self) -> int:  # type: ignore[override]  # Django's is a class attribute
+        return settings.PASSWORD_ITERATIONS
 
 
 _lock = threading.Lock()

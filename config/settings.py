@@ -197,6 +197,21 @@ AUTH_USER_MODEL = "accounts.User"
 # Every password check (API login and password change, the admin's login page)
 # goes through the login throttle (accounts.throttle).
 AUTHENTICATION_BACKENDS = ["accounts.authentication.ThrottledModelBackend"]
+# Passwords are hashed with Django's PBKDF2 (`pbkdf2_sha256`), at PASSWORD_ITERATIONS for
+# new hashes (Django 5.2's own count: about 0.4 s of one core); a stored hash keeps its
+# count and is hashed again at the next login after the setting changed. Lower it only
+# where passwords protect nothing (the test suite's server processes).
+PASSWORD_ITERATIONS = env.int("PASSWORD_ITERATIONS", default=1_000_000)
+if PASSWORD_ITERATIONS < 1000:
+    raise ImproperlyConfigured("PASSWORD_ITERATIONS must be at least 1000.")
+PASSWORD_HASHERS = [
+    "accounts.passwords.PBKDF2PasswordHasher",
+    # Django's others, so that a hash any of them made still checks (and is upgraded).
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 from django.test import override_settings
 
@@ -507,3 +511,28 @@ def test_token_of_deactivated_user_is_refused(client_for):
     waiter.save()
     assert client.get("/api/cafe/tables/").status_code == 401
     assert client.get("/api/users/me/").status_code == 401
+
+
+def test_passwords_are_hashed_at_the_configured_iterations_and_upgraded_at_login(api_client, settings):
+    """PASSWORD_ITERATIONS sets the work of new hashes (``pbkdf2_sha256``, Django's own
+    format); a login with a hash made at another count checks it and hashes it again."""
+    settings.PASSWORD_HASHERS = ["accounts.passwords.PBKDF2PasswordHasher"]
+    settings.PASSWORD_ITERATIONS = 1000
+    user = UserFactory(email="hash@example.com")
+    assert user.password.startswith("pbkdf2_sha256$1000$")
+    settings.PASSWORD_ITERATIONS = 2000
+    response = api_client.post("/api/users/login/", {"email": "hash@example.com", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.password.startswith("pbkdf2_sha256$2000$")
+
+
+def test_password_iterations_below_a_thousand_are_refused():
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PASSWORD_ITERATIONS": "999"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "PASSWORD_ITERATIONS must be at least 1000." in result.stderr

@@ -33,10 +33,11 @@ def call(server, path: str, body: dict | None = None, token: str | None = None) 
 
 
 @pytest.fixture
-def real_hasher(settings):
+def real_hasher(settings) -> dict[str, str]:
     """Servers check passwords with the production hasher (PBKDF2, about 0.4 s each);
-    the test's users are made with it too."""
+    the test's users are made with it too. Returns the servers' environment for it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    return {"PASSWORD_ITERATIONS": str(settings.PASSWORD_ITERATIONS)}
 
 
 def test_a_login_flood_leaves_other_users_their_connections(start_server, real_hasher):
@@ -46,7 +47,9 @@ def test_a_login_flood_leaves_other_users_their_connections(start_server, real_h
     free within LOGIN_QUEUE_SECONDS) — never a 500."""
     waiter = UserFactory(email="waiter@example.com")
     token = tokens_for(waiter)["access"]
-    server = start_server("flood", DATABASE_POOL_SIZE="4", LOGIN_CONCURRENCY="2", LOGIN_QUEUE_SECONDS="2")
+    server = start_server(
+        "flood", DATABASE_POOL_SIZE="4", LOGIN_CONCURRENCY="2", LOGIN_QUEUE_SECONDS="2", **real_hasher
+    )
     flooding = threading.Event()
     flooding.set()
     others: list[int] = []
@@ -79,7 +82,7 @@ def test_parallel_right_password_logins_all_get_in(start_server, real_hasher):
     processes: the account-and-address counter (5 failures) is full of checks in flight
     for a moment, and the others wait for their outcome instead of being refused."""
     UserFactory(email="tablet@example.com")
-    env = {"LOGIN_FAILURES_ALLOWED": "5", "LOGIN_CONCURRENCY": "6", "LOGIN_QUEUE_SECONDS": "60"}
+    env = {"LOGIN_FAILURES_ALLOWED": "5", "LOGIN_CONCURRENCY": "6", "LOGIN_QUEUE_SECONDS": "60", **real_hasher}
     servers = [start_server("a", **env), start_server("b", **env)]
     answers = in_parallel(
         12, lambda i: call(servers[i % 2], LOGIN, {"email": "tablet@example.com", "password": PASSWORD})

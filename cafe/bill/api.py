@@ -145,7 +145,7 @@ class ShiftViewSet(TenantViewSet):
         shift = shift_open(tenant=self.tenant, **valid(ShiftOpenInput, request.data))
         return Response(represent(ShiftSerializer, shift), status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # the whole list: a shift has few
     def cash(self, request, pk) -> Response:
         """GET lists the shift's cash movements; POST adds one."""
         if request.method == "POST":

@@ -184,19 +184,19 @@ class KitchenTaskViewSet(TenantViewSet):
 
     # Many tasks, all or nothing: POST tasks/<action>/ {"ids": [...]} answers the list.
 
-    @action(detail=False, methods=["post"], url_path="claim")
+    @action(detail=False, methods=["post"], url_path="claim", pagination_class=None)
     def claim_many(self, request) -> Response:
         return self._act("claim", valid(TaskIdsInput, request.data)["ids"])
 
-    @action(detail=False, methods=["post"], url_path="ready")
+    @action(detail=False, methods=["post"], url_path="ready", pagination_class=None)
     def ready_many(self, request) -> Response:
         return self._act("ready", valid(TaskIdsInput, request.data)["ids"])
 
-    @action(detail=False, methods=["post"], url_path="unready")
+    @action(detail=False, methods=["post"], url_path="unready", pagination_class=None)
     def unready_many(self, request) -> Response:
         return self._act("unready", valid(TaskIdsInput, request.data)["ids"])
 
-    @action(detail=False, methods=["post"], url_path="served")
+    @action(detail=False, methods=["post"], url_path="served", pagination_class=None)
     def served_many(self, request) -> Response:
         return self._act("served", valid(TaskIdsInput, request.data)["ids"])
 

@@ -45,6 +45,9 @@ class Server:
             "LOG_FORMAT": "plain",  # uvicorn's request lines, which tests read (core/tests/test_ops.py: json)
             "PYTHONUNBUFFERED": "1",
             "TICKS_ENABLED": "0",  # the timer runs only where a test asks for it
+            # Passwords hashed in a thousandth of the production time (a test's users
+            # protect nothing); the login flood test asks for the production count.
+            "PASSWORD_ITERATIONS": "1000",
             **env,
         }
         self.process: subprocess.Popen | None = None

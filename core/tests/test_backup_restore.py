@@ -17,7 +17,7 @@ from cafe.tests.servers import database_url
 from realtime.tests.consumers.conftest import access_token
 from realtime.tests.e2e.conftest import ORDERS, receive, url
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("ops")]
 
 
 @pytest.fixture

@@ -159,7 +159,7 @@ def request(base: str, method: str, path: str, token: str | None = None, body: b
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xdist_group("e2e")
+@pytest.mark.xdist_group("ops")
 def test_http_and_sockets_through_nginx(nginx_in_front):
     base = nginx_in_front
     branch = BranchFactory()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.models import TickState
 from core.tests.tick_jobs import HOURLY
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("ops")]
 
 FIRST_PASS = "ticks: first pass done"
 

@@ -15,7 +15,7 @@ from cafe.orders.models import OrderItem
 from cafe.tests.factories import order_for, staff_of, station_dish
 from webapp.tests.browser import WAIT, access_for, api, login_capable, measured, open_app, shot
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
 
 
 def test_waiter_takes_and_pays_an_order_while_the_owner_watches_live(chromium, start_server, cafe):

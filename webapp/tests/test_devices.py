@@ -19,7 +19,7 @@ from cafe.timeclock.models import ClockCorrection, ClockEntry
 from webapp.tests.browser import WAIT, access_for, api, login_capable, measured, open_app, shot
 from webapp.tests.test_views import serious_violations
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser-devices")]
 
 
 def with_pin(user: User, pin: str) -> User:

@@ -18,7 +18,7 @@ from cafe.orders.models import Order, OrderItem
 from cafe.tests.factories import PASSWORD, station_dish
 from webapp.tests.browser import WAIT, access_for, api, open_app, shot
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser-offline")]
 
 
 def network_is_cut(page) -> bool:

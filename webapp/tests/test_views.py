@@ -12,7 +12,7 @@ from cafe.floor.models import Table
 from cafe.tests.factories import PASSWORD, ZoneFactory, order_for
 from webapp.tests.browser import WAIT, access_for, api, measured, open_app, shot
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser-views")]
 
 STATIC = Path(__file__).resolve().parents[1] / "static" / "webapp"
 SIZES = {"tablet": {"width": 1280, "height": 800}, "desktop": {"width": 1920, "height": 1080}}

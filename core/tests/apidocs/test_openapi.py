@@ -125,6 +125,19 @@ def test_lists_are_paged_with_limit_and_offset(document):
     assert page["properties"]["next"]["type"] == ["string", "null"]
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/api/cafe/shifts/{id}/cash/")]
+    + [("post", f"/api/cafe/kitchen/tasks/{name}/") for name in ("claim", "ready", "unready", "served")],
+)
+def test_lists_answered_whole_are_documented_as_arrays(document, method, path):
+    """A shift's cash movements and the kitchen's many-task actions answer the whole
+    list, not a page: an array, without ``limit`` and ``offset``."""
+    operation = document["paths"][path][method]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
+    assert {p["name"] for p in operation.get("parameters", [])} <= {"id", "Idempotency-Key"}
+
+
 def test_the_seed_request_is_an_example(document):
     create = document["paths"]["/api/cafe/orders/"]["post"]
     [example] = create["requestBody"]["content"]["application/json"]["examples"].values()
