@@ -2,6 +2,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -57,7 +58,9 @@ def _check_grouped(items) -> None:
     workers without a word. Said here instead of silently."""
     ungrouped = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
     if ungrouped:
-        raise pytest.UsageError(f"--dist loadgroup does not group {ungrouped[0]} (pytest-xdist#1386: pin pytest)")
+        message = f"--dist loadgroup does not group {ungrouped[0]} (pytest-xdist#1386: pin pytest)"
+        print(message, file=sys.stderr)  # xdist shows a worker's exception only as its crash
+        raise pytest.UsageError(message)
 
 
 def pytest_collection_modifyitems(config, items):
