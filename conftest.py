@@ -43,7 +43,6 @@ _SLOW_MODULES = (
     "accounts/tests/test_hostile_input.py",
     "cafe/tests/api/test_settings.py",
     "cafe/tests/races/test_move_races.py",
-    "core/tests/apidocs/test_schemathesis.py",
     "core/tests/test_serve.py",
     "realtime/tests/test_catalogue.py",
     "core/tests/apidocs/test_openapi.py",
@@ -76,9 +75,8 @@ def pytest_collection_modifyitems(config, items):
     def rank(item) -> tuple[int, int]:
         if item.nodeid.startswith(_FIRST):
             return (0, 0)
-        group = item.get_closest_marker("xdist_group")
-        if group and group.args and group.args[0] in _GROUPS:
-            return (1, _GROUPS.index(group.args[0]))
+        if _unit(item) in _GROUPS:
+            return (1, _GROUPS.index(_unit(item)))
         if "start_server" in getattr(item, "fixturenames", ()) or item.nodeid.startswith(_SLOW_MODULES):
             return (2, 0)
         return (3, 0)

@@ -15,6 +15,11 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
+# The servers' PBKDF2 count: passwords hashed in a thousandth of the production time
+# (a test's users protect nothing). Hashes a test makes for them use it too, so that a
+# login checks them without hashing them again; the login flood test asks for the
+# production count.
+PASSWORD_ITERATIONS = 1000
 
 
 def free_port() -> int:
@@ -45,9 +50,7 @@ class Server:
             "LOG_FORMAT": "plain",  # uvicorn's request lines, which tests read (core/tests/test_ops.py: json)
             "PYTHONUNBUFFERED": "1",
             "TICKS_ENABLED": "0",  # the timer runs only where a test asks for it
-            # Passwords hashed in a thousandth of the production time (a test's users
-            # protect nothing); the login flood test asks for the production count.
-            "PASSWORD_ITERATIONS": "1000",
+            "PASSWORD_ITERATIONS": str(PASSWORD_ITERATIONS),
             **env,
         }
         self.process: subprocess.Popen | None = None

@@ -25,6 +25,7 @@ from cafe.tests.factories import (
     staff_of,
     station_dish,
 )
+from cafe.tests.servers import PASSWORD_ITERATIONS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Screenshots of each view, kept as test artifacts (README shows two).
@@ -75,8 +76,8 @@ def chromium(chromium_browser):
 
 def login_capable(user):
     """The server processes check passwords with the production hashers: give the
-    user a PBKDF2 hash (few iterations: a test) instead of the suite's fast MD5."""
-    user.password = PBKDF2PasswordHasher().encode(PASSWORD, "browsertests", iterations=1000)
+    user a PBKDF2 hash at their count instead of the suite's fast MD5."""
+    user.password = PBKDF2PasswordHasher().encode(PASSWORD, "browsertests", PASSWORD_ITERATIONS)
     user.save(update_fields=["password"])
     return user
 

@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from accounts.models import Device, Role, User
 from cafe.orders.models import Order
 from cafe.tests.factories import PASSWORD, staff_of
+from cafe.tests.servers import PASSWORD_ITERATIONS
 from cafe.timeclock.models import ClockCorrection, ClockEntry
 from webapp.tests.browser import WAIT, access_for, api, login_capable, measured, open_app, shot
 from webapp.tests.test_views import serious_violations
@@ -23,8 +24,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("
 
 
 def with_pin(user: User, pin: str) -> User:
-    """A PIN hashed as the server processes' production hashers read it (few iterations: a test)."""
-    user.pin = PBKDF2PasswordHasher().encode(pin, "browserpins", iterations=1000)
+    """A PIN hashed as the server processes' hasher reads it (at their count)."""
+    user.pin = PBKDF2PasswordHasher().encode(pin, "browserpins", PASSWORD_ITERATIONS)
     user.save(update_fields=["pin"])
     return user
 
