@@ -1,15 +1,22 @@
 """Real server processes for end-to-end tests: `manage.py serve` on loopback,
-sharing the test database (PostgreSQL) and Redis with the test."""
+sharing the test database (PostgreSQL) and Redis with the test. Each worker's
+servers are forked by its fork server (``cafe/tests/forkserver.py``), which has
+imported their third-party modules once."""
 
+import atexit
+import json
 import os
+import select
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -35,6 +42,88 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+class ForkServer:
+    """This process's fork server (``cafe/tests/forkserver.py``), started with the
+    first server and ended with the process."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("forkserver.py"))],
+            cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.requests, self.replies = self.process.stdin, self.process.stdout
+        self.lock = threading.Lock()
+        atexit.register(self.close)
+
+    def ask(self, request: dict[str, Any]) -> Any:
+        self.requests.write(json.dumps(request) + "\n")
+        self.requests.flush()
+        reply = self.replies.readline()
+        if not reply:
+            raise RuntimeError(f"the fork server exited ({self.process.wait()}); its error is in the test's output")
+        return json.loads(reply)
+
+    def start(self, argv: list[str], *, env: dict[str, str], log: Path) -> "Forked":
+        with self.lock:  # the child is a zombie until the next request reaps it: pidfd_open finds it
+            pid = self.ask({"start": {"argv": argv, "env": env, "cwd": str(ROOT), "log": str(log)}})
+            return Forked(self, pid)
+
+    def exit_status(self, pid: int) -> int | None:
+        with self.lock:
+            return self.ask({"poll": pid})
+
+    def close(self) -> None:
+        self.requests.close()  # its end of input ends it
+        self.process.wait()
+
+
+_fork_server: ForkServer | None = None
+
+
+def fork_server() -> ForkServer:
+    global _fork_server
+    if _fork_server is None:
+        _fork_server = ForkServer()
+    return _fork_server
+
+
+class Forked:
+    """A process the fork server forked, as Server uses a Popen: ``pid``, ``poll()``,
+    ``wait()``, ``send_signal()``, ``kill()``. It is the fork server's child, so it is
+    watched through a pidfd and its exit status asked of the fork server."""
+
+    def __init__(self, forks: ForkServer, pid: int) -> None:
+        self.forks = forks
+        self.pid = pid
+        self.pidfd = os.pidfd_open(pid)
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self.pidfd], [], [], 0)[0]:
+            while (code := self.forks.exit_status(self.pid)) is None:  # it has exited: reaped at once
+                time.sleep(0.01)
+            self.returncode = code
+            os.close(self.pidfd)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None and not select.select([self.pidfd], [], [], timeout)[0]:
+            raise subprocess.TimeoutExpired(["manage.py", "serve"], timeout or 0)
+        code = self.poll()
+        assert code is not None
+        return code
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:
+            signal.pidfd_send_signal(self.pidfd, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
 class Server:
     def __init__(self, log_dir: Path, name: str, **env: str) -> None:
         self.port = free_port()
@@ -53,7 +142,7 @@ class Server:
             "PASSWORD_ITERATIONS": str(PASSWORD_ITERATIONS),
             **env,
         }
-        self.process: subprocess.Popen | None = None
+        self.process: Forked | None = None
 
     @property
     def http(self) -> str:
@@ -64,11 +153,8 @@ class Server:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 20) -> "Server":
-        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen(
-                [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+        argv = ["manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.process = fork_server().start(argv, env=self.env, log=self.log_path)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
