@@ -1,5 +1,6 @@
 """Health, metrics and JSON logs of real server processes (PostgreSQL and Redis)."""
 
+import contextlib
 import json
 import os
 import re
@@ -139,8 +140,9 @@ def test_metrics_add_up_over_two_workers_and_forget_a_dead_one(start_server, tmp
     for _ in range(4):  # whichever worker answers the scrape, the figures are the sum
         assert figure(scrape(server), "cafe_http_requests_total", **me) == before + 60
 
-    sockets = [connect(url(server, stream, token), open_timeout=10) for stream in [ORDERS] * 6 + [TABLES] * 2]
-    try:
+    with contextlib.ExitStack() as opened:
+        streams = [ORDERS] * 6 + [TABLES] * 2
+        sockets = [opened.enter_context(connect(url(server, stream, token), open_timeout=10)) for stream in streams]
         for socket in sockets:
             assert receive(socket)["type"] == "connection_established"
         for _ in range(3):
@@ -169,9 +171,6 @@ def test_metrics_add_up_over_two_workers_and_forget_a_dead_one(start_server, tmp
         assert figure(scrape(server), "cafe_websockets_open") == len(alive)
         # Counters keep what the dead worker counted.
         assert figure(scrape(server), "cafe_http_requests_total", **me) == before + 60
-    finally:
-        for socket in sockets:
-            socket.close()
 
 
 def test_json_logs_carry_the_request_id_and_never_a_secret(start_server):
