@@ -4,6 +4,7 @@ servers are forked by its fork server (``cafe/tests/forkserver.py``), which has
 imported their third-party modules once."""
 
 import atexit
+import contextlib
 import json
 import os
 import select
@@ -117,8 +118,9 @@ class Forked:
         return code
 
     def send_signal(self, sig: int) -> None:
-        if self.returncode is None:
-            signal.pidfd_send_signal(self.pidfd, sig)
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # it has just exited (as Popen allows)
+                signal.pidfd_send_signal(self.pidfd, sig)
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
