@@ -21,13 +21,19 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 ROOT = Path(__file__).resolve().parents[2]
 # The servers' PBKDF2 count: passwords hashed in a thousandth of the production time
-# (a test's users protect nothing). Hashes a test makes for them use it too, so that a
-# login checks them without hashing them again; the login flood test asks for the
-# production count.
+# (a test's users protect nothing). Hashes a test makes for them use it too
+# (``server_hash``), so that a login checks them without hashing them again; the login
+# flood test asks for the production count.
 PASSWORD_ITERATIONS = 1000
+
+
+def server_hash(secret: str, salt: str) -> str:
+    """A password (or PIN) hash as the servers' hasher makes it: PBKDF2 at their count."""
+    return PBKDF2PasswordHasher().encode(secret, salt, PASSWORD_ITERATIONS)
 
 
 def free_port() -> int:

@@ -13,11 +13,10 @@ from email.message import Message
 
 import psycopg
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from websockets.sync.client import connect
 
 from cafe.tests.factories import BranchFactory, staff_of
-from cafe.tests.servers import PASSWORD_ITERATIONS, database_url, free_port
+from cafe.tests.servers import database_url, free_port, server_hash
 from realtime.tests.consumers.conftest import access_token
 from realtime.tests.e2e.conftest import ORDERS, TABLES, receive, url
 
@@ -176,7 +175,7 @@ def test_metrics_add_up_over_two_workers_and_forget_a_dead_one(start_server, tmp
 def test_json_logs_carry_the_request_id_and_never_a_secret(start_server):
     branch = BranchFactory()
     waiter = staff_of(branch, email="json.logs@example.com")
-    waiter.password = PBKDF2PasswordHasher().encode("a-Secret-Passw0rd", "ops-salt-1234", PASSWORD_ITERATIONS)
+    waiter.password = server_hash("a-Secret-Passw0rd", "ops-salt-1234")
     waiter.save()
     token = access_token(waiter)
     server = start_server("json", LOG_FORMAT="json")

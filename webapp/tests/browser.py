@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from accounts.models import Role
 from cafe.tests.factories import (
@@ -25,7 +24,7 @@ from cafe.tests.factories import (
     staff_of,
     station_dish,
 )
-from cafe.tests.servers import PASSWORD_ITERATIONS
+from cafe.tests.servers import server_hash
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Screenshots of each view, kept as test artifacts (README shows two).
@@ -77,7 +76,7 @@ def chromium(chromium_browser):
 def login_capable(user):
     """The server processes check passwords with the production hashers: give the
     user a PBKDF2 hash at their count instead of the suite's fast MD5."""
-    user.password = PBKDF2PasswordHasher().encode(PASSWORD, "browsertests", PASSWORD_ITERATIONS)
+    user.password = server_hash(PASSWORD, "browsertests")
     user.save(update_fields=["password"])
     return user
 

@@ -10,12 +10,11 @@ import json
 import time
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from accounts.models import Device, Role, User
 from cafe.orders.models import Order
 from cafe.tests.factories import PASSWORD, staff_of
-from cafe.tests.servers import PASSWORD_ITERATIONS
+from cafe.tests.servers import server_hash
 from cafe.timeclock.models import ClockCorrection, ClockEntry
 from webapp.tests.browser import WAIT, access_for, api, login_capable, measured, open_app, shot
 from webapp.tests.test_views import serious_violations
@@ -25,7 +24,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("
 
 def with_pin(user: User, pin: str) -> User:
     """A PIN hashed as the server processes' hasher reads it (at their count)."""
-    user.pin = PBKDF2PasswordHasher().encode(pin, "browserpins", PASSWORD_ITERATIONS)
+    user.pin = server_hash(pin, "browserpins")
     user.save(update_fields=["pin"])
     return user
 
